@@ -1,0 +1,566 @@
+/**
+ * The datastore: variables with flags, pending :append/:prepend/:remove operations, override
+ * variants and `??=` defaults, read the way BitBake 2.19 reads them. Copies are
+ * copy-on-write (a recipe store is a copy of the configuration store). Expansion results are
+ * memoised per store and dropped on every write.
+ */
+import { ExpansionError, ParseError, type SourceLocation } from '../core/errors.js';
+import { expandText, type Expansion, type InlinePython } from './expand.js';
+import { chooseVariant, conditionHolds, isOverrideName, overrideActive, parseOpName, variantPairs, type OpKind } from './overrides.js';
+import type { Value } from './value.js';
+
+export const CONTENT = '_content';
+const DEFAULT = '_defaultval';
+const DEFAULT_FLAG = '_defaultval_flag_';
+const OP_KINDS: readonly OpKind[] = ['append', 'prepend', 'remove'];
+
+type OpList = ReadonlyArray<readonly [value: string, condition: string | null]>;
+type VariantList = ReadonlyArray<readonly [name: string, override: string]>;
+
+interface VarEntry {
+  readonly flags: Map<string, Value>;
+  append?: OpList;
+  prepend?: OpList;
+  remove?: OpList;
+}
+
+const isEmpty = (e: VarEntry): boolean => e.flags.size === 0 && !e.append && !e.prepend && !e.remove;
+const copyEntry = (e: VarEntry): VarEntry => ({
+  flags: new Map(e.flags),
+  ...(e.append ? { append: e.append } : {}),
+  ...(e.prepend ? { prepend: e.prepend } : {}),
+  ...(e.remove ? { remove: e.remove } : {}),
+});
+
+/** One recorded operation, for `tsbake -e` ("where did this value come from"). */
+export interface HistoryEvent {
+  readonly op: string;
+  readonly file: string;
+  readonly line: number;
+  readonly detail: string;
+  readonly flag?: string;
+}
+
+/** Where a write comes from and how `-e` should describe it. */
+export interface WriteInfo {
+  /** A statement being parsed: `=` keeps pending :append/:prepend/:remove. */
+  readonly parsing?: boolean;
+  readonly op?: string;
+  readonly where?: SourceLocation;
+  readonly detail?: string;
+}
+
+const DELETED = Symbol('deleted');
+
+/** Old-style `FOO_append` names are refused, as BitBake does. */
+const OLD_SYNTAX = /_append|_prepend|_remove/;
+
+/** Settings shared by a store and all its copies. */
+export interface StoreEnv {
+  readonly python: InlinePython;
+  /** Record variable history (`-e`); off for plain parsing because it costs memory. */
+  readonly tracking: boolean;
+}
+
+export class DataStore {
+  readonly env: StoreEnv;
+  readonly #parent: DataStore | undefined;
+  readonly #vars = new Map<string, VarEntry>();
+  readonly #variants = new Map<string, VariantList | typeof DELETED>();
+  readonly #history = new Map<string, HistoryEvent[]>();
+  #cache = new Map<string, Expansion>();
+  #overrides: string[] | null = null;
+  #overridesSet: Set<string> = new Set();
+  #inOverride = false;
+  readonly #overrideVars: Set<string>;
+  /** Variables whose expansion is in progress: meeting one again is a reference cycle. */
+  readonly #expanding: string[] = [];
+  /** Per-store scratch owned by the evaluator (inherit cache, deferred inherits, ...). */
+  readonly extra: Map<string, unknown>;
+
+  constructor(env: StoreEnv, parent?: DataStore) {
+    this.env = env;
+    this.#parent = parent;
+    this.#overrideVars = parent ? new Set(parent.#overrideVars) : new Set(['OVERRIDES', 'FILE']);
+    this.extra = parent ? new Map(parent.extra) : new Map();
+  }
+
+  /** A copy-on-write child: reads fall through to this store, writes stay in the child. */
+  createCopy(): DataStore {
+    return new DataStore(this.env, this);
+  }
+
+  // ---- lookup -------------------------------------------------------------------------
+
+  #find(name: string): VarEntry | undefined {
+    for (let s: DataStore | undefined = this; s; s = s.#parent) {
+      const e = s.#vars.get(name);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  #variantsOf(name: string): VariantList | undefined {
+    for (let s: DataStore | undefined = this; s; s = s.#parent) {
+      const v = s.#variants.get(name);
+      if (v === DELETED) return undefined;
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  /** The entry for `name` in this store, copied from a parent first when needed. */
+  #own(name: string): VarEntry {
+    let e = this.#vars.get(name);
+    if (!e) {
+      const inherited = this.#find(name);
+      e = inherited ? copyEntry(inherited) : { flags: new Map() };
+      this.#vars.set(name, e);
+    }
+    return e;
+  }
+
+  #dropCache(): void {
+    if (this.#cache.size > 0) this.#cache = new Map();
+  }
+
+  // ---- history ------------------------------------------------------------------------
+
+  #record(name: string, info: WriteInfo | undefined, op: string, detail: Value | undefined, flag?: string): void {
+    if (!this.env.tracking || !info?.where) return;
+    let events = this.#history.get(name);
+    if (!events) {
+      events = [...this.#inheritedHistory(name)];
+      this.#history.set(name, events);
+    }
+    const text = detail === undefined || detail === null ? '' : Array.isArray(detail) ? detail.join(' ') : String(detail);
+    events.push({ op, file: info.where.file, line: info.where.line, detail: text, ...(flag !== undefined ? { flag } : {}) });
+  }
+
+  #inheritedHistory(name: string): readonly HistoryEvent[] {
+    for (let s: DataStore | undefined = this.#parent; s; s = s.#parent) {
+      const h = s.#history.get(name);
+      if (h) return h;
+    }
+    return [];
+  }
+
+  history(name: string): readonly HistoryEvent[] {
+    return this.#history.get(name) ?? this.#inheritedHistory(name);
+  }
+
+  /** The variants that would supply `name` (for `-e`'s "override[...]" history lines). */
+  variantsOf(name: string): VariantList {
+    return this.#variantsOf(name) ?? [];
+  }
+
+  // ---- overrides ----------------------------------------------------------------------
+
+  /** OVERRIDES as a list, computed lazily and re-read until stable (it may depend on itself). */
+  overrides(): readonly string[] {
+    this.#needOverrides();
+    return this.#overrides ?? [];
+  }
+
+  #needOverrides(): void {
+    if (this.#overrides !== null || this.#inOverride) return;
+    const seen: string[][] = [];
+    for (let count = 0; count < 5; count++) {
+      this.#inOverride = true;
+      this.#overrides = [];
+      this.#overridesSet = new Set();
+      try {
+        this.#overrides = splitOverrides(this.getVar('OVERRIDES'));
+      } finally {
+        this.#inOverride = false;
+      }
+      seen.push(this.#overrides);
+      this.#overridesSet = new Set(this.#overrides);
+      this.#cache = new Map();
+      const again = splitOverrides(this.getVar('OVERRIDES'));
+      if (sameList(again, this.#overrides)) return;
+      this.#overrides = again;
+      this.#overridesSet = new Set(again);
+    }
+    throw new ExpansionError(
+      `OVERRIDES could not be expanded into a stable state after 5 iterations; overrides are referenced by overridden variables recursively: ${seen.map((s) => s.join(':')).join(' | ')}`,
+      'OVERRIDES',
+    );
+  }
+
+  #registerVariants(name: string): void {
+    for (const [base, override] of variantPairs(name)) {
+      const list = this.#variantsOf(base) ?? [];
+      if (!list.some(([n, o]) => n === name && o === override)) this.#variants.set(base, [...list, [name, override]]);
+    }
+  }
+
+  #unregisterVariants(name: string): void {
+    for (const [base, override] of variantPairs(name)) {
+      const list = this.#variantsOf(base);
+      if (!list) continue;
+      const i = list.findIndex(([n, o]) => n === name && o === override);
+      if (i >= 0) this.#variants.set(base, [...list.slice(0, i), ...list.slice(i + 1)]);
+    }
+  }
+
+  /** OVERRIDES and whatever it references (transitively) reset the cached override list. */
+  #trackOverrideVars(name: string, value: Value): void {
+    let fresh = new Set(this.expandWithRefs(value, name).references);
+    while (![...fresh].every((v) => this.#overrideVars.has(v))) {
+      const next = new Set<string>();
+      for (const v of fresh) this.#overrideVars.add(v);
+      for (const v of fresh) {
+        for (const r of this.expandWithRefs(this.getVar(v) ?? null, v).references) next.add(r);
+      }
+      fresh = next;
+    }
+    this.#overrides = null;
+    this.#cache = new Map();
+  }
+
+  // ---- writes -------------------------------------------------------------------------
+
+  setVar(name: string, value: Value, info?: WriteInfo): void {
+    if (!name.startsWith('__anon_') && OLD_SYNTAX.test(name)) {
+      throw new ParseError(
+        `variable ${name} contains an operation using the old override syntax`,
+        info?.where,
+        'use the colon syntax: FOO:append, FOO:prepend, FOO:remove',
+      );
+    }
+    this.#dropCache();
+    const target = parseOpName(name);
+    if (target) {
+      const e = this.#own(target.base);
+      e[target.op] = [...(e[target.op] ?? []), [String(value ?? ''), target.condition]];
+      this.#record(target.base, info, target.condition ? `:${target.op}[${target.condition}]` : `:${target.op}`, value);
+      this.#registerVariants(target.base);
+      if (this.#overrideVars.has(target.base)) this.#trackOverrideVars(name, value);
+      return;
+    }
+    const e = this.#own(name);
+    if (!info?.parsing) {
+      delete e.append;
+      delete e.prepend;
+      delete e.remove;
+      const variants = this.#variantsOf(name);
+      if (variants) {
+        this.#needOverrides();
+        const active = variants.filter(([, o]) => overrideActive(o, this.#overridesSet)).map(([n]) => n);
+        for (const v of active) this.delVar(v);
+        this.#variants.set(name, DELETED);
+      }
+    }
+    if (name.includes(':')) this.#registerVariants(name);
+    this.#own(name).flags.set(CONTENT, value);
+    this.#record(name, info, info?.op ?? 'set', info?.detail ?? value);
+    if (this.#overrideVars.has(name)) this.#trackOverrideVars(name, value);
+  }
+
+  delVar(name: string, info?: WriteInfo): void {
+    this.#dropCache();
+    this.#record(name, info, 'del', '');
+    this.#vars.set(name, { flags: new Map() });
+    if (this.#variantsOf(name)) this.#variants.set(name, DELETED);
+    if (name.includes(':')) this.#unregisterVariants(name);
+  }
+
+  setVarFlag(name: string, flag: string, value: Value, info?: WriteInfo): void {
+    this.#dropCache();
+    this.#record(name, info, info?.op ?? 'set', info?.detail ?? value, flag);
+    this.#own(name).flags.set(flag, value);
+    if (flag === DEFAULT) {
+      if (name.includes(':')) this.#registerVariants(name);
+      if (this.#overrideVars.has(name)) this.#trackOverrideVars(name, value);
+    }
+  }
+
+  delVarFlag(name: string, flag: string, info?: WriteInfo): void {
+    this.#dropCache();
+    const found = this.#find(name);
+    if (!found || isEmpty(found)) return;
+    const e = this.#own(name);
+    if (e.flags.has(flag)) {
+      this.#record(name, info, 'delFlag', '', flag);
+      e.flags.delete(flag);
+      e.flags.delete(DEFAULT_FLAG + flag);
+    }
+  }
+
+  /** Python's d.appendVar: a pending :append, not a string edit. */
+  appendVar(name: string, value: string, info?: WriteInfo): void {
+    this.setVar(`${name}:append`, value, { ...info, parsing: true });
+  }
+
+  prependVar(name: string, value: string, info?: WriteInfo): void {
+    this.setVar(`${name}:prepend`, value, { ...info, parsing: true });
+  }
+
+  appendVarFlag(name: string, flag: string, value: string, info?: WriteInfo): void {
+    this.setVarFlag(name, flag, asText(this.getVarFlag(name, flag, false)) + value, { ...info, op: 'append' });
+  }
+
+  prependVarFlag(name: string, flag: string, value: string, info?: WriteInfo): void {
+    this.setVarFlag(name, flag, value + asText(this.getVarFlag(name, flag, false)), { ...info, op: 'prepend' });
+  }
+
+  setVarFlags(name: string, flags: Readonly<Record<string, Value>>, info?: WriteInfo): void {
+    for (const [flag, value] of Object.entries(flags)) {
+      if (flag !== CONTENT) this.setVarFlag(name, flag, value, info);
+    }
+  }
+
+  delVarFlags(name: string, info?: WriteInfo): void {
+    this.#dropCache();
+    const e = this.#find(name);
+    if (!e) return;
+    this.#record(name, info, 'delete flags', '');
+    const content = e.flags.get(CONTENT);
+    if (e.flags.has(CONTENT)) this.#vars.set(name, { flags: new Map([[CONTENT, content ?? null]]) });
+    else this.#vars.set(name, { flags: new Map() });
+  }
+
+  /**
+   * Renames `key` (key expansion at finalisation): the value and pending operations move,
+   * other flags stay behind and are deleted with `key`.
+   */
+  renameVar(key: string, newKey: string, info?: WriteInfo): void {
+    if (key === newKey) return;
+    const value = this.getVarFlag(key, CONTENT, false, { parsing: true });
+    if (value !== undefined) {
+      this.#record(newKey, info, `rename from ${key}`, value);
+      this.setVar(newKey, value, { parsing: true });
+    }
+    const src = this.#find(key);
+    if (src) {
+      for (const op of OP_KINDS) {
+        const moved = src[op];
+        if (!moved) continue;
+        const dest = this.#own(newKey);
+        dest[op] = [...(dest[op] ?? []), ...moved];
+      }
+    }
+    const variants = this.#variantsOf(key);
+    if (variants) {
+      this.#variants.set(newKey, variants.map(([v, o]) => [v.replaceAll(key, newKey), o] as const));
+      for (const [v] of variants) this.renameVar(v, v.replaceAll(key, newKey));
+    }
+    if (newKey.includes(':') && value === undefined) this.#registerVariants(newKey);
+    this.#record(key, info, 'rename (to)', newKey);
+    this.delVar(key);
+  }
+
+  // ---- reads --------------------------------------------------------------------------
+
+  getVar(name: string, expand = true, opts: ReadOptions = {}): Value | undefined {
+    return this.getVarFlag(name, CONTENT, expand, opts);
+  }
+
+  getVarFlag(name: string, flag: string, expand = true, opts: ReadOptions = {}): Value | undefined {
+    return this.#read(name, flag, expand, opts, false).value;
+  }
+
+  /** The variable's text before expansion together with its (cached) expansion. */
+  #read(name: string, flag: string, expand: boolean, opts: ReadOptions, wantExpansion: boolean): { value: Value | undefined; expansion?: Expansion } {
+    const noWeak = opts.noWeakDefault ?? false;
+    const parsing = opts.parsing ?? false;
+    const cacheName = flag === CONTENT ? name : `${name}[${flag}]`;
+    const cached = noWeak ? undefined : this.#cache.get(cacheName);
+    if (cached) {
+      if (expand) return { value: cached.value, expansion: cached };
+      if (wantExpansion) return { value: cached.unexpanded, expansion: cached };
+    }
+    const entry = this.#find(name);
+    let value: Value | undefined;
+    let removes = new Set<string>();
+    const content = flag === CONTENT && !parsing;
+
+    if (content) {
+      const variants = this.#variantsOf(name);
+      if (variants) {
+        this.#needOverrides();
+        const winner = chooseVariant(variants, this.#overrides ?? [], this.#overridesSet);
+        if (winner !== undefined) {
+          const sub = this.#read(winner, CONTENT, false, {}, true);
+          value = sub.value;
+          if (sub.expansion?.removes) removes = sub.expansion.removes;
+        }
+      }
+    }
+    if (entry && value === undefined) {
+      if (entry.flags.has(flag)) value = entry.flags.get(flag);
+      else if (flag === CONTENT && entry.flags.has(DEFAULT) && !noWeak) value = entry.flags.get(DEFAULT);
+      else if (entry.flags.has(DEFAULT_FLAG + flag) && !noWeak) value = entry.flags.get(DEFAULT_FLAG + flag);
+    }
+    if (content && entry?.append) {
+      this.#needOverrides();
+      for (const [text, cond] of entry.append) {
+        if (conditionHolds(cond, this.#overrides ?? [])) value = asText(value) + text;
+      }
+    }
+    if (content && entry?.prepend) {
+      this.#needOverrides();
+      for (const [text, cond] of entry.prepend) {
+        if (conditionHolds(cond, this.#overrides ?? [])) value = text + asText(value);
+      }
+    }
+    let expansion: Expansion | undefined;
+    if (expand || wantExpansion) {
+      expansion = this.#expandGuarded(value, cacheName);
+      if (expand) value = expansion.value;
+    }
+    if (content && isTruthy(value) && entry?.remove) {
+      this.#needOverrides();
+      for (const [text, cond] of entry.remove) {
+        if (conditionHolds(cond, this.#overrides ?? [])) removes.add(text);
+      }
+    }
+    if (content && isTruthy(value) && removes.size > 0 && expansion) {
+      expansion = this.#applyRemoves(expansion, removes);
+      if (expand) value = expansion.value;
+    }
+    if (expansion && !noWeak) this.#cache.set(cacheName, expansion);
+    return expansion ? { value, expansion } : { value };
+  }
+
+  /** Drops every whole word named by a removal, keeping all separators. */
+  #applyRemoves(expansion: Expansion, removes: ReadonlySet<string>): Expansion {
+    const words = new Map<string, Set<string>>();
+    for (const r of removes) words.set(r, new Set(splitWords(this.expand(r))));
+    const applied = new Set<string>();
+    const kept: string[] = [];
+    for (const piece of String(expansion.value ?? '').split(/(\s)/)) {
+      let skip = false;
+      for (const [r, set] of words) {
+        if (set.has(piece)) {
+          applied.add(r);
+          skip = true;
+        }
+      }
+      if (!skip) kept.push(piece);
+    }
+    return { ...expansion, value: kept.join(''), removes: applied };
+  }
+
+  #expandGuarded(value: Value | undefined, cacheName: string): Expansion {
+    if (this.#expanding.includes(cacheName)) {
+      const cycle = [...this.#expanding.slice(this.#expanding.indexOf(cacheName)), cacheName];
+      throw new ExpansionError(
+        cycle.length === 2 ? `variable ${cacheName} references itself` : `variable reference cycle: ${cycle.join(' -> ')}`,
+        cacheName,
+      );
+    }
+    this.#expanding.push(cacheName);
+    try {
+      return this.expandWithRefs(value, cacheName);
+    } finally {
+      this.#expanding.pop();
+    }
+  }
+
+  /** Expands `${VAR}` and `${@python}` in `value`, collecting the variables it references. */
+  expandWithRefs(value: Value | undefined, varname: string | undefined): Expansion {
+    return expandText(this, value, varname);
+  }
+
+  expand(s: string, varname?: string): string {
+    const v = this.expandWithRefs(s, varname).value;
+    return typeof v === 'string' ? v : asText(v);
+  }
+
+  getVarFlags(name: string, expandFlags: readonly string[] = [], internal = false): Map<string, Value> | undefined {
+    const e = this.#find(name);
+    if (!e) return undefined;
+    const out = new Map<string, Value>();
+    for (const [flag, v] of e.flags) {
+      let key = flag;
+      if (flag.startsWith(DEFAULT_FLAG) && !internal) {
+        key = flag.slice(DEFAULT_FLAG.length);
+        if (e.flags.has(key)) continue;
+      } else if ((flag.startsWith('_') || flag.startsWith(':')) && !internal) {
+        continue;
+      }
+      out.set(key, expandFlags.includes(key) && typeof v === 'string' ? this.expand(v, `${name}[${key}]`) : v);
+    }
+    return out.size > 0 ? out : undefined;
+  }
+
+  /** Every variable that has a value or a flag, plus those an active variant supplies. */
+  keys(): string[] {
+    this.#needOverrides();
+    const fromVariants = new Set<string>();
+    for (let s: DataStore | undefined = this; s; s = s.#parent) {
+      for (const base of s.#variants.keys()) {
+        if (fromVariants.has(base)) continue;
+        if (this.#variantsOf(base)?.some(([, o]) => overrideActive(o, this.#overridesSet))) fromVariants.add(base);
+      }
+    }
+    const seen = new Set<string>(fromVariants);
+    const out: string[] = [];
+    for (let s: DataStore | undefined = this; s; s = s.#parent) {
+      for (const [name, e] of s.#vars) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        if (!isEmpty(e)) out.push(name);
+      }
+    }
+    return [...out, ...fromVariants];
+  }
+
+  /** Names defined in this store itself (not inherited from the parent). */
+  localKeys(): string[] {
+    return [...this.#vars.keys()];
+  }
+
+  /** True when `name` has at least one override variant registered. */
+  hasOverrides(name: string): boolean {
+    return this.#variantsOf(name) !== undefined;
+  }
+
+  /** Re-assigns every value that mentions `${name}` with the reference replaced (LAYERDIR). */
+  expandVarref(name: string): void {
+    const ref = '${' + name + '}';
+    const replacement = asText(this.getVar(name, false));
+    for (const key of this.localKeys()) {
+      const current = this.getVar(key, false);
+      if (typeof current === 'string' && current.includes(ref)) this.setVar(key, current.replaceAll(ref, replacement));
+    }
+  }
+}
+
+export interface ReadOptions {
+  /** Ignore a `??=` default (what +=, .= and ?= look at). */
+  readonly noWeakDefault?: boolean;
+  /** Read the assigned value only: no variants, no pending operations. */
+  readonly parsing?: boolean;
+}
+
+function splitOverrides(value: Value | undefined): string[] {
+  return asText(value).split(':');
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Python's str.split() without arguments. */
+export function splitWords(s: string): string[] {
+  return s.split(/\s+/).filter((w) => w !== '');
+}
+
+function isTruthy(v: Value | undefined): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  return !(Array.isArray(v) && v.length === 0);
+}
+
+/** `value or ""` as text: string concatenation in the datastore treats None as empty. */
+export function asText(v: Value | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return String(v);
+  return v.join(' ');
+}
+
+export { isOverrideName };
