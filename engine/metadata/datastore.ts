@@ -5,8 +5,10 @@
  * memoised per store and dropped on every write.
  */
 import { ExpansionError, ParseError, type SourceLocation } from '../core/errors.js';
-import { expandText, type Expansion, type InlinePython } from './expand.js';
+import { expandText, type Expansion } from './expand.js';
+import type { PythonHost } from './python-bridge.js';
 import { chooseVariant, conditionHolds, isOverrideName, overrideActive, parseOpName, variantPairs, type OpKind } from './overrides.js';
+import { pySplit, pySplitKeepSeparators } from './pystr.js';
 import type { Value } from './value.js';
 
 export const CONTENT = '_content';
@@ -57,7 +59,7 @@ const OLD_SYNTAX = /_append|_prepend|_remove/;
 
 /** Settings shared by a store and all its copies. */
 export interface StoreEnv {
-  readonly python: InlinePython;
+  readonly python: PythonHost;
   /** Record variable history (`-e`); off for plain parsing because it costs memory. */
   readonly tracking: boolean;
 }
@@ -427,10 +429,10 @@ export class DataStore {
   /** Drops every whole word named by a removal, keeping all separators. */
   #applyRemoves(expansion: Expansion, removes: ReadonlySet<string>): Expansion {
     const words = new Map<string, Set<string>>();
-    for (const r of removes) words.set(r, new Set(splitWords(this.expand(r))));
+    for (const r of removes) words.set(r, new Set(pySplit(this.expand(r))));
     const applied = new Set<string>();
     const kept: string[] = [];
-    for (const piece of String(expansion.value ?? '').split(/(\s)/)) {
+    for (const piece of pySplitKeepSeparators(String(expansion.value ?? ''))) {
       let skip = false;
       for (const [r, set] of words) {
         if (set.has(piece)) {
@@ -542,11 +544,6 @@ function splitOverrides(value: Value | undefined): string[] {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** Python's str.split() without arguments. */
-export function splitWords(s: string): string[] {
-  return s.split(/\s+/).filter((w) => w !== '');
 }
 
 function isTruthy(v: Value | undefined): boolean {

@@ -1,0 +1,142 @@
+/**
+ * Which recipe files exist and which bbappends apply to them: BBFILE_COLLECTIONS with their
+ * patterns and priorities (derived from LAYERDEPENDS when unset), BBFILES globbed in priority
+ * order, BBMASK, `%` wildcards in bbappend names.
+ */
+import { LayerError } from '../core/errors.js';
+import { asText, type DataStore } from './datastore.js';
+import { glob, type DirReader } from './glob.js';
+import { basename } from './locate.js';
+import { pythonMatch, pythonRegex } from './pyregex.js';
+import { pySplit } from './pystr.js';
+
+export interface Collection {
+  readonly name: string;
+  readonly pattern: string;
+  readonly regex: RegExp;
+  readonly priority: number;
+}
+
+/** cooker.handleCollections: each collection's pattern and (possibly computed) priority. */
+export function collectionsOf(config: DataStore): Collection[] {
+  const names = pySplit(asText(config.getVar('BBFILE_COLLECTIONS')));
+  const explicit = new Map<string, number | undefined>();
+  const depends = new Map<string, string[]>();
+  let minPriority = 0;
+  for (const c of names) {
+    const raw = asText(config.getVar(`BBFILE_PRIORITY_${c}`));
+    if (raw) {
+      const p = Number.parseInt(raw, 10);
+      if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw new LayerError(`invalid value for BBFILE_PRIORITY_${c}: "${raw}"`);
+      if (minPriority === 0 || p < minPriority) minPriority = p;
+      explicit.set(c, p);
+    } else explicit.set(c, undefined);
+    const deps = pySplit(asText(config.getVar(`LAYERDEPENDS_${c}`))).filter((d) => !/^[(<>=]/.test(d) && !/[)]$/.test(d));
+    for (const d of deps) {
+      if (!names.includes(d)) throw new LayerError(`layer '${c}' depends on layer '${d}', but this layer is not enabled in your configuration`);
+    }
+    depends.set(c, deps);
+  }
+  const priority = (c: string, seen: Set<string> = new Set()): number => {
+    const known = explicit.get(c);
+    if (known !== undefined) return known;
+    if (seen.has(c)) throw new LayerError(`LAYERDEPENDS of ${c} form a cycle`);
+    let max = minPriority;
+    for (const d of depends.get(c) ?? []) max = Math.max(max, priority(d, new Set([...seen, c])));
+    explicit.set(c, max + 1);
+    return max + 1;
+  };
+  return names.map((name) => {
+    const pattern = config.getVar(`BBFILE_PATTERN_${name}`);
+    if (pattern === undefined || pattern === null) throw new LayerError(`BBFILE_PATTERN_${name} not defined`);
+    const text = asText(pattern);
+    return { name, pattern: text, regex: text === '' ? /^NULL$/ : pythonRegex(text, `BBFILE_PATTERN_${name}`), priority: priority(name) };
+  });
+}
+
+export interface CollectedFiles {
+  /** Recipes in priority order (lowest first), as BitBake orders BBFILES. */
+  readonly recipes: readonly string[];
+  /** [recipe file name the append targets, bbappend path], in the same order. */
+  readonly appends: ReadonlyArray<readonly [target: string, path: string]>;
+  readonly masked: number;
+}
+
+export class RecipeCollection {
+  /** Sorted as BitBake sorts them: by pattern text, descending. */
+  readonly #collections: Collection[];
+
+  constructor(collections: readonly Collection[]) {
+    this.#collections = [...collections].sort((a, b) => (a.pattern < b.pattern ? 1 : a.pattern > b.pattern ? -1 : 0));
+  }
+
+  /** [priority, collection name] of the first collection whose pattern matches `file`. */
+  priorityOf(file: string): { priority: number; layer: string | undefined } {
+    for (const c of this.#collections) if (pythonMatch(c.regex, file)) return { priority: c.priority, layer: c.name };
+    return { priority: 0, layer: undefined };
+  }
+
+  collect(config: DataStore, fs: DirReader & { walk(dir: string): string[] }): CollectedFiles {
+    const patterns = pySplit(asText(config.getVar('BBFILES')));
+    const ordered = patterns.map((p, i) => ({ p, i, pri: this.priorityOf(p).priority })).sort((a, b) => a.pri - b.pri || a.i - b.i);
+    const files: string[] = [];
+    const seen = new Set<string>();
+    const add = (f: string): void => {
+      if (!seen.has(f)) {
+        seen.add(f);
+        files.push(f);
+      }
+    };
+    for (const { p } of ordered) {
+      if (fs.list(p) !== undefined) {
+        for (const f of fs.walk(p)) add(f);
+        continue;
+      }
+      let found = glob(p, fs);
+      if (found.length === 0 && fs.exists(p)) found = [p];
+      for (const f of found.sort(byCodePoint)) add(f);
+    }
+    const mask = compileMask(asText(config.getVar('BBMASK')));
+    const recipes: string[] = [];
+    const appends: Array<readonly [string, string]> = [];
+    let masked = 0;
+    for (const f of files) {
+      if (mask && mask.test(f)) {
+        masked++;
+        continue;
+      }
+      if (f.endsWith('.bb')) recipes.push(f);
+      else if (f.endsWith('.bbappend')) appends.push([basename(f).replace('.bbappend', '.bb'), f]);
+    }
+    return { recipes, appends, masked };
+  }
+}
+
+/** The bbappends that apply to `recipe` (`%` matches any rest of the name), in order. */
+export function appendsFor(recipe: string, appends: CollectedFiles['appends']): string[] {
+  const name = basename(recipe);
+  return appends
+    .filter(([target]) => {
+      if (target === name) return true;
+      const pct = target.indexOf('%');
+      return pct >= 0 && target.startsWith(name.slice(0, pct));
+    })
+    .map(([, path]) => path);
+}
+
+function compileMask(bbmask: string): RegExp | undefined {
+  if (!bbmask) return undefined;
+  const parts: string[] = [];
+  for (let m of pySplit(bbmask)) {
+    if (m.startsWith('|')) m = m.slice(1);
+    try {
+      pythonRegex(m, 'BBMASK');
+      parts.push(m);
+    } catch {
+      // BitBake ignores (and reports) an invalid entry; the rest still masks.
+    }
+  }
+  return parts.length ? pythonRegex(parts.join('|'), 'BBMASK') : undefined;
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,440 @@
+/**
+ * Evaluates `${@...}` expressions in TypeScript when they stay inside the modelled subset:
+ * literals, operators, conditionals, str methods, `d.getVar`, `bb.utils.contains` and
+ * friends, `bb.parse.vars_from_file`, `os.path`. Everything else throws NotFast and goes to
+ * the python3 worker, so results are always Python's.
+ */
+import type { DataStore } from '../datastore.js';
+import { pySplit } from '../pystr.js';
+import type { Value } from '../value.js';
+import { callStrMethod, formatPercent, hasStrMethod } from './str-methods.js';
+import { NotFast, parseExpression, staticReferences, type CmpOp, type Expr } from './syntax.js';
+import { asInt, checkInt, isRef, isSeq, iterate, list, pyCompare, pyEquals, pyRepr, pyStr, truthy, tuple, type PyRef, type PySeq, type PyVal } from './py-value.js';
+
+const ref = (path: string, self?: PyVal): PyRef => (self === undefined ? { kind: 'ref', path } : { kind: 'ref', path, self });
+
+/** Names the fast path resolves itself; any other name may be a def, a module or a variable. */
+const GLOBALS: Readonly<Record<string, PyRef>> = {
+  d: ref('d'),
+  bb: ref('bb'),
+  os: ref('os'),
+  len: ref('len'),
+  str: ref('str'),
+  int: ref('int'),
+  bool: ref('bool'),
+  sorted: ref('sorted'),
+  list: ref('list'),
+  tuple: ref('tuple'),
+  repr: ref('repr'),
+  min: ref('min'),
+  max: ref('max'),
+};
+const MODULES = new Set(['bb', 'bb.utils', 'bb.parse', 'bb.data', 'os', 'os.path', 'd']);
+const FUNCTIONS = new Set([
+  'd.getVar',
+  'd.getVarFlag',
+  'd.expand',
+  'bb.utils.contains',
+  'bb.utils.contains_any',
+  'bb.utils.filter',
+  'bb.utils.to_boolean',
+  'bb.parse.vars_from_file',
+  'os.path.basename',
+  'os.path.dirname',
+  'os.path.join',
+  'os.path.splitext',
+]);
+
+export interface FastResult {
+  readonly value: string;
+  readonly references: readonly string[];
+}
+
+const refsCache = new WeakMap<Expr, readonly string[]>();
+
+/** Evaluates `code` against `store`, or throws NotFast. */
+export function evaluateFast(code: string, store: DataStore): FastResult {
+  const expr = parseExpression(code);
+  let refs = refsCache.get(expr);
+  if (!refs) {
+    refs = [...staticReferences(expr)];
+    refsCache.set(expr, refs);
+  }
+  return { value: pyStr(new Evaluator(store).eval(expr)), references: refs };
+}
+
+class Evaluator {
+  readonly #store: DataStore;
+  constructor(store: DataStore) {
+    this.#store = store;
+  }
+
+  eval(e: Expr): PyVal {
+    switch (e.t) {
+      case 'const':
+        return e.v;
+      case 'name': {
+        const g = GLOBALS[e.id];
+        if (!g) throw new NotFast(`name ${e.id}`);
+        return g;
+      }
+      case 'attr':
+        return this.#attr(this.eval(e.obj), e.name);
+      case 'call':
+        return this.#call(e);
+      case 'index':
+        return index(this.eval(e.obj), this.eval(e.index));
+      case 'slice':
+        return slice(this.eval(e.obj), this.#opt(e.lo), this.#opt(e.hi), this.#opt(e.step));
+      case 'list':
+        return list(e.items.map((x) => this.eval(x)));
+      case 'tuple':
+        return tuple(e.items.map((x) => this.eval(x)));
+      case 'unary': {
+        const v = this.eval(e.e);
+        if (e.op === 'not') return !truthy(v);
+        const n = asInt(v);
+        if (n === undefined) throw new NotFast(`unary ${e.op}`);
+        return e.op === '-' ? checkInt(-n) : n;
+      }
+      case 'bin':
+        return binary(e.op, this.eval(e.l), this.eval(e.r));
+      case 'bool': {
+        const l = this.eval(e.l);
+        if (e.op === 'and') return truthy(l) ? this.eval(e.r) : l;
+        return truthy(l) ? l : this.eval(e.r);
+      }
+      case 'cmp': {
+        let left = this.eval(e.first);
+        for (const [op, rhs] of e.rest) {
+          const right = this.eval(rhs);
+          if (!compare(op, left, right)) return false;
+          left = right;
+        }
+        return true;
+      }
+      case 'ifelse':
+        return truthy(this.eval(e.cond)) ? this.eval(e.yes) : this.eval(e.no);
+      default: {
+        const never: never = e;
+        throw new NotFast(`unreachable ${String(never)}`);
+      }
+    }
+  }
+
+  #opt(e: Expr | null): PyVal {
+    return e ? this.eval(e) : null;
+  }
+
+  #attr(obj: PyVal, name: string): PyVal {
+    if (isRef(obj) && obj.self === undefined && MODULES.has(obj.path)) {
+      const path = `${obj.path}.${name}`;
+      if (MODULES.has(path) || FUNCTIONS.has(path)) return ref(path);
+      throw new NotFast(path);
+    }
+    if (typeof obj === 'string' && hasStrMethod(name)) return ref(`str.${name}`, obj);
+    throw new NotFast(`attribute ${name}`);
+  }
+
+  #call(e: Extract<Expr, { t: 'call' }>): PyVal {
+    const fn = this.eval(e.fn);
+    if (!isRef(fn)) throw new NotFast('calling a non-function');
+    const args = e.args.map((a) => this.eval(a));
+    const kwargs = new Map(e.kwargs.map(([k, v]) => [k, this.eval(v)] as const));
+    if (fn.path.startsWith('str.') && typeof fn.self === 'string') {
+      if (kwargs.size) throw new NotFast('keyword arguments to str methods');
+      return callStrMethod(fn.self, fn.path.slice(4), args);
+    }
+    return this.#library(fn.path, args, kwargs);
+  }
+
+  #library(path: string, args: PyVal[], kwargs: ReadonlyMap<string, PyVal>): PyVal {
+    const kw = (name: string, pos: number, dflt: PyVal): PyVal => {
+      const k = kwargs.get(name);
+      if (k !== undefined) return k;
+      return pos < args.length ? (args[pos] ?? null) : dflt;
+    };
+    const allowKw = (...names: string[]): void => {
+      for (const k of kwargs.keys()) if (!names.includes(k)) throw new NotFast(`keyword ${k}`);
+    };
+    allowKw(...(path === 'd.getVar' ? ['expand'] : path === 'd.getVarFlag' ? ['expand'] : path === 'bb.utils.to_boolean' ? ['default'] : []));
+    const store = this.#store;
+    switch (path) {
+      case 'd.getVar':
+        return fromValue(store.getVar(text(args[0]), truthy(kw('expand', 1, true))));
+      case 'd.getVarFlag':
+        return fromValue(store.getVarFlag(text(args[0]), text(args[1]), truthy(kw('expand', 2, true))));
+      case 'd.expand':
+        return store.expand(text(args[0]));
+      case 'bb.utils.contains':
+      case 'bb.utils.contains_any': {
+        expectD(args[4]);
+        const val = store.getVar(text(args[0]));
+        if (!truthyValue(val)) return args[3] ?? null;
+        const have = new Set(pySplit(stringValue(val)));
+        const want = wordSet(args[1] ?? null);
+        const ok = path === 'bb.utils.contains' ? [...want].every((w) => have.has(w)) : [...want].some((w) => have.has(w));
+        return ok ? (args[2] ?? null) : (args[3] ?? null);
+      }
+      case 'bb.utils.filter': {
+        expectD(args[2]);
+        const val = store.getVar(text(args[0]));
+        if (!truthyValue(val)) return '';
+        const have = new Set(pySplit(stringValue(val)));
+        return [...wordSet(args[1] ?? null)].filter((w) => have.has(w)).sort(codePointOrder).join(' ');
+      }
+      case 'bb.utils.to_boolean': {
+        const s = args[0] ?? null;
+        if (!truthy(s)) return kw('default', 1, null);
+        if (typeof s === 'number' || typeof s === 'boolean') return asInt(s) !== 0;
+        const n = text(s).toLowerCase();
+        if (['y', 'yes', '1', 'true'].includes(n)) return true;
+        if (['n', 'no', '0', 'false'].includes(n)) return false;
+        throw new NotFast('to_boolean raises');
+      }
+      case 'bb.parse.vars_from_file':
+        expectD(args[1]);
+        return varsFromFile(args[0] ?? null);
+      case 'os.path.basename': {
+        const p = text(args[0]);
+        return p.slice(p.lastIndexOf('/') + 1);
+      }
+      case 'os.path.dirname': {
+        const p = text(args[0]);
+        const head = p.slice(0, p.lastIndexOf('/') + 1);
+        return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
+      }
+      case 'os.path.join':
+        if (args.length === 0) throw new NotFast('os.path.join()');
+        return args.map(text).reduce((a, b) => (b.startsWith('/') ? b : a === '' || a.endsWith('/') ? a + b : `${a}/${b}`));
+      case 'os.path.splitext':
+        return splitext(text(args[0]));
+      default:
+        return builtin(path, args, kwargs);
+    }
+  }
+}
+
+function builtin(path: string, args: PyVal[], kwargs: ReadonlyMap<string, PyVal>): PyVal {
+  if (kwargs.size) throw new NotFast(`keyword arguments to ${path}`);
+  const one = (): PyVal => {
+    if (args.length !== 1) throw new NotFast(`${path} arity`);
+    return args[0] ?? null;
+  };
+  switch (path) {
+    case 'len': {
+      const v = one();
+      if (typeof v === 'string') return noSurrogates(v).length;
+      if (isSeq(v)) return v.items.length;
+      throw new NotFast('len');
+    }
+    case 'str':
+      return args.length === 0 ? '' : pyStr(one());
+    case 'repr':
+      return pyRepr(one());
+    case 'bool':
+      return args.length === 0 ? false : truthy(one());
+    case 'int':
+      return toInt(args.length === 0 ? 0 : one());
+    case 'list':
+      return list(args.length === 0 ? [] : iterate(one()));
+    case 'tuple':
+      return tuple(args.length === 0 ? [] : iterate(one()));
+    case 'sorted':
+      return list(sortValues(iterate(one())));
+    case 'min':
+    case 'max': {
+      const items = args.length === 1 ? iterate(args[0] ?? null) : args;
+      if (items.length === 0) throw new NotFast(`${path} of nothing`);
+      const sorted = sortValues(items);
+      return (path === 'min' ? sorted[0] : sorted[sorted.length - 1]) ?? null;
+    }
+    default:
+      throw new NotFast(path);
+  }
+}
+
+function sortValues(items: PyVal[]): PyVal[] {
+  return [...items].sort(pyCompare);
+}
+
+const codePointOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function toInt(v: PyVal): number {
+  const n = asInt(v);
+  if (n !== undefined) return n;
+  if (typeof v !== 'string') throw new NotFast('int() argument');
+  const m = /^[ \t\n\r\f\v]*([+-]?)([0-9]+(?:_[0-9]+)*)[ \t\n\r\f\v]*$/.exec(v);
+  if (!m) throw new NotFast('int() raises ValueError');
+  return checkInt(Number((m[1] ?? '') + (m[2] ?? '').replaceAll('_', '')));
+}
+
+function expectD(v: PyVal | undefined): void {
+  if (!(v !== undefined && isRef(v) && v.path === 'd')) throw new NotFast('datastore argument');
+}
+
+function text(v: PyVal | undefined): string {
+  if (typeof v !== 'string') throw new NotFast('expected a str argument');
+  return v;
+}
+
+function noSurrogates(s: string): string {
+  if (/[\ud800-\udfff]/.test(s)) throw new NotFast('astral characters');
+  return s;
+}
+
+/** Datastore values as the Python objects BitBake stores. */
+function fromValue(v: Value | undefined): PyVal {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return checkInt(v);
+  return list([...v]);
+}
+
+function truthyValue(v: Value | undefined): boolean {
+  return truthy(fromValue(v));
+}
+
+function stringValue(v: Value | undefined): string {
+  const s = fromValue(v);
+  if (typeof s !== 'string') throw new NotFast('non-string datastore value');
+  return s;
+}
+
+function wordSet(v: PyVal): Set<string> {
+  if (typeof v === 'string') return new Set(pySplit(v));
+  return new Set(iterate(v).map((x) => text(x)));
+}
+
+function varsFromFile(fn: PyVal): PyVal {
+  if (typeof fn !== 'string' || !(fn.endsWith('.bb') || fn.endsWith('.bbappend'))) {
+    if (fn !== null && typeof fn !== 'string') throw new NotFast('vars_from_file argument');
+    return tuple([null, null, null]);
+  }
+  const base = fn.slice(fn.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  const stem = dot > 0 ? base.slice(0, dot) : base;
+  const parts: PyVal[] = stem.split('_');
+  if (parts.length > 3) throw new NotFast('vars_from_file raises ParseError');
+  while (parts.length < 3) parts.push(null);
+  return list(parts);
+}
+
+function splitext(p: string): PySeq {
+  const slash = p.lastIndexOf('/');
+  let dot = p.lastIndexOf('.');
+  if (dot <= slash) return tuple([p, '']);
+  let lead = slash + 1;
+  while (lead < dot && p[lead] === '.') lead++;
+  if (lead === dot) dot = -1;
+  return dot < 0 ? tuple([p, '']) : tuple([p.slice(0, dot), p.slice(dot)]);
+}
+
+function index(obj: PyVal, i: PyVal): PyVal {
+  const n = asInt(i);
+  if (n === undefined) throw new NotFast('non-integer index');
+  const items = typeof obj === 'string' ? [...noSurrogates(obj)] : isSeq(obj) ? obj.items : undefined;
+  if (!items) throw new NotFast('subscript');
+  const k = n < 0 ? n + items.length : n;
+  if (k < 0 || k >= items.length) throw new NotFast('index out of range');
+  return items[k] ?? null;
+}
+
+function slice(obj: PyVal, lo: PyVal, hi: PyVal, step: PyVal): PyVal {
+  const st = step === null ? 1 : asInt(step);
+  if (st === undefined || st === 0) throw new NotFast('slice step');
+  const items = typeof obj === 'string' ? [...noSurrogates(obj)] : isSeq(obj) ? [...obj.items] : undefined;
+  if (!items) throw new NotFast('slice');
+  const len = items.length;
+  const bound = (v: PyVal, dflt: number, lowEdge: number, highEdge: number): number => {
+    if (v === null) return dflt;
+    const n = asInt(v);
+    if (n === undefined) throw new NotFast('slice bound');
+    const k = n < 0 ? n + len : n;
+    return Math.min(Math.max(k, lowEdge), highEdge);
+  };
+  const out: PyVal[] = [];
+  if (st > 0) {
+    const a = bound(lo, 0, 0, len);
+    const b = bound(hi, len, 0, len);
+    for (let k = a; k < b; k += st) out.push(items[k] ?? null);
+  } else {
+    const a = bound(lo, len - 1, -1, len - 1);
+    const b = bound(hi, -1, -1, len - 1);
+    for (let k = a; k > b; k += st) out.push(items[k] ?? null);
+  }
+  if (typeof obj === 'string') return out.join('');
+  return isSeq(obj) && obj.kind === 'tuple' ? tuple(out) : list(out);
+}
+
+function binary(op: '+' | '-' | '*' | '%' | '//' | '**', l: PyVal, r: PyVal): PyVal {
+  const a = asInt(l);
+  const b = asInt(r);
+  if (a !== undefined && b !== undefined) {
+    switch (op) {
+      case '+':
+        return checkInt(a + b);
+      case '-':
+        return checkInt(a - b);
+      case '*':
+        return checkInt(a * b);
+      case '%':
+        if (b === 0) throw new NotFast('modulo by zero');
+        return checkInt(a - b * Math.floor(a / b));
+      case '//':
+        if (b === 0) throw new NotFast('division by zero');
+        return checkInt(Math.floor(a / b));
+      case '**':
+        if (b < 0) throw new NotFast('negative power');
+        return checkInt(a ** b);
+      default: {
+        const never: never = op;
+        throw new NotFast(String(never));
+      }
+    }
+  }
+  if (op === '+' && typeof l === 'string' && typeof r === 'string') return l + r;
+  if (op === '+' && isSeq(l) && isSeq(r) && l.kind === r.kind) return { kind: l.kind, items: [...l.items, ...r.items] };
+  if (op === '%' && typeof l === 'string') return formatPercent(l, r);
+  if (op === '*') {
+    const [seq, n] = b !== undefined ? [l, b] : a !== undefined ? [r, a] : [null, undefined];
+    if (n !== undefined && typeof seq === 'string') return seq.repeat(Math.max(0, n));
+    if (n !== undefined && seq !== null && isSeq(seq)) return { kind: seq.kind, items: Array.from({ length: Math.max(0, n) }, () => seq.items).flat() };
+  }
+  throw new NotFast(`operator ${op} on these types`);
+}
+
+function compare(op: CmpOp, l: PyVal, r: PyVal): boolean {
+  switch (op) {
+    case '==':
+      return pyEquals(l, r);
+    case '!=':
+      return !pyEquals(l, r);
+    case '<':
+      return pyCompare(l, r) < 0;
+    case '<=':
+      return pyCompare(l, r) <= 0;
+    case '>':
+      return pyCompare(l, r) > 0;
+    case '>=':
+      return pyCompare(l, r) >= 0;
+    case 'in':
+    case 'not in': {
+      let found: boolean;
+      if (typeof r === 'string') found = r.includes(text(l));
+      else if (isSeq(r)) found = r.items.some((x) => pyEquals(x, l));
+      else throw new NotFast('in on this type');
+      return op === 'in' ? found : !found;
+    }
+    case 'is':
+    case 'is not': {
+      if (r !== null && l !== null && typeof r !== 'boolean') throw new NotFast('identity comparison');
+      const same = l === r;
+      return op === 'is' ? same : !same;
+    }
+    default: {
+      const never: never = op;
+      throw new NotFast(String(never));
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The metadata engine's I/O shell: reads files from disk (parsing each once per process),
+ * builds the configuration, collects recipe files and parses recipes. Everything it calls is
+ * pure over the MetadataSource it provides.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { FileKind, Statement } from './ast.js';
+import { appendsFor, collectionsOf, RecipeCollection, type CollectedFiles } from './collections.js';
+import { parseConfiguration, type Configuration, type Environment } from './config.js';
+import type { StoreEnv } from './datastore.js';
+import type { MetadataSource } from './evaluate.js';
+import { parseRecipeFile, type RecipeVariant } from './finalise.js';
+import type { DirReader } from './glob.js';
+import { parse } from './parser.js';
+import { resolve as resolvePath } from 'node:path';
+
+const IGNORED_DIRS = new Set(['SCCS', 'CVS', '.svn']);
+
+/** Metadata files on disk. Parsed statements are memoised by path for the process. */
+export class DiskSource implements MetadataSource, DirReader {
+  readonly #parsed = new Map<string, readonly Statement[]>();
+  readonly #texts = new Map<string, string>();
+
+  exists(path: string): boolean {
+    try {
+      statSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  isFile(path: string): boolean {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  text(path: string): string {
+    let t = this.#texts.get(path);
+    if (t === undefined) {
+      t = readFileSync(path, 'utf8');
+      this.#texts.set(path, t);
+    }
+    return t;
+  }
+
+  statements(path: string, kind: FileKind, baseConfig: boolean): readonly Statement[] {
+    const key = baseConfig ? `base:${path}` : path;
+    let s = this.#parsed.get(key);
+    if (!s) {
+      s = parse(this.text(path), path, kind, { baseConfig });
+      this.#parsed.set(key, s);
+    }
+    return s;
+  }
+
+  list(dir: string): readonly string[] | undefined {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** os.walk for .bb and .bbappend files, skipping version-control directories. */
+  walk(dir: string): string[] {
+    const out: string[] = [];
+    const visit = (d: string): void => {
+      let entries;
+      try {
+        entries = readdirSync(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = `${d}/${e.name}`;
+        if (e.isDirectory()) {
+          if (!IGNORED_DIRS.has(e.name)) visit(p);
+        } else if (e.name.endsWith('.bb') || e.name.endsWith('.bbappend')) out.push(p);
+      }
+    };
+    visit(dir.replace(/\/+$/, ''));
+    return out;
+  }
+}
+
+export interface SessionOptions {
+  readonly cwd: string;
+  readonly env: Environment;
+  readonly storeEnv: StoreEnv;
+  readonly source?: DiskSource;
+}
+
+export class MetadataSession {
+  readonly config: Configuration;
+  readonly source: DiskSource;
+  #collection: RecipeCollection | undefined;
+  #files: CollectedFiles | undefined;
+
+  private constructor(config: Configuration, source: DiskSource) {
+    this.config = config;
+    this.source = source;
+  }
+
+  static open(opts: SessionOptions): MetadataSession {
+    const source = opts.source ?? new DiskSource();
+    const config = parseConfiguration({ env: opts.env, cwd: opts.cwd, files: source, storeEnv: opts.storeEnv });
+    return new MetadataSession(config, source);
+  }
+
+  get collection(): RecipeCollection {
+    this.#collection ??= new RecipeCollection(collectionsOf(this.config.store));
+    return this.#collection;
+  }
+
+  /** BBFILES globbed, masked and split into recipes and bbappends (once per session). */
+  files(): CollectedFiles {
+    this.#files ??= this.collection.collect(this.config.store, this.source);
+    return this.#files;
+  }
+
+  appendsFor(recipe: string): string[] {
+    return appendsFor(recipe, this.files().appends);
+  }
+
+  /** Parses one recipe with its bbappends; one result per BBCLASSEXTEND variant. */
+  parseRecipe(file: string, only?: string): RecipeVariant[] {
+    const path = resolvePath(file);
+    const store = this.config.store.createCopy();
+    const layer = this.collection.priorityOf(path).layer;
+    store.setVar('__BBMULTICONFIG', '');
+    if (layer !== undefined) store.setVar('FILE_LAYERNAME', layer);
+    store.setVar('__BB_RECIPE_FILE', path);
+    const appends = this.appendsFor(path);
+    if (appends.length) store.setVar('__BBAPPEND', appends.join(' '));
+    return parseRecipeFile(path, store, this.config.evaluator, only);
+  }
+}
+
+export type { RecipeVariant };
