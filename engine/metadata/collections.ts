@@ -115,13 +115,14 @@ export class RecipeCollection {
 /** The bbappends that apply to `recipe` (`%` matches any rest of the name), in order. */
 export function appendsFor(recipe: string, appends: CollectedFiles['appends']): string[] {
   const name = basename(recipe);
-  return appends
-    .filter(([target]) => {
-      if (target === name) return true;
-      const pct = target.indexOf('%');
-      return pct >= 0 && target.startsWith(name.slice(0, pct));
-    })
-    .map(([, path]) => path);
+  return appends.filter(([target]) => appendMatches(target, name)).map(([, path]) => path);
+}
+
+/** Does a bbappend targeting `target` (its name with .bb) apply to the recipe file `name`? */
+export function appendMatches(target: string, name: string): boolean {
+  if (target === name) return true;
+  const pct = target.indexOf('%');
+  return pct >= 0 && target.startsWith(name.slice(0, pct));
 }
 
 function compileMask(bbmask: string): RegExp | undefined {

@@ -43,10 +43,15 @@ export function rebaseDepends(store: DataStore): void {
   store.extra.set(DEPENDS, []);
 }
 
-/** BBINCLUDED: the configuration's files, then the recipe's, as absolute paths. */
-export function includedFiles(store: DataStore): string {
+/** The configuration's files, then the recipe's: every file read or looked for. */
+export function allDepends(store: DataStore): string[] {
   const base = (store.extra.get(BASE_DEPENDS) as readonly string[] | undefined) ?? [];
-  return [...base, ...fileDepends(store)].map((f) => resolvePath(f)).join(' ');
+  return [...base, ...fileDepends(store)].map((f) => resolvePath(f));
+}
+
+/** BBINCLUDED: allDepends as BitBake shows it. */
+export function includedFiles(store: DataStore): string {
+  return allDepends(store).join(' ');
 }
 
 function markDependency(store: DataStore, path: string): void {

@@ -1,0 +1,38 @@
+"""bb.build.exec_func for python functions while parsing; shell functions cannot run here."""
+from ._strict import strict_getattr
+
+
+class FuncFailed(Exception):
+    def __init__(self, name, msg=None):
+        self.name = name
+        self.msg = msg or "Function failed: %s" % name
+        Exception.__init__(self, self.msg)
+
+    def __str__(self):
+        return self.msg
+
+
+def exec_func(func, d, dirs=None):
+    """Runs python function `func` from the datastore with `d` (its flags name its source)."""
+    import bb
+    from tsbake_worker import contexts
+
+    body = d.getVar(func, False)
+    if not body:
+        if body is None:
+            bb.warn("Function %s doesn't exist" % func)
+        return
+    flags = d.getVarFlags(func) or {}
+    if not flags.get("python"):
+        raise FuncFailed(func, "%s is a shell function: shell functions cannot run during parsing" % func)
+    for directory in (dirs if dirs is not None else d.expand(flags.get("dirs") or "").split()):
+        bb.utils.mkdirhier(directory)
+    filename = flags.get("filename") or func
+    lineno = int(flags.get("lineno") or 1)
+    code = contexts.compile_at("def %s(d):\n%s" % (func, body), filename, lineno)
+    scope = {}
+    exec(code, contexts.current(), scope)
+    scope[func](d)
+
+
+__getattr__ = strict_getattr("bb.build")

@@ -1,0 +1,38 @@
+"""bb.parse: the exceptions metadata raises and vars_from_file (PN/PV/PR from a file name)."""
+import os
+
+from ._strict import strict_getattr
+
+
+class ParseError(Exception):
+    def __init__(self, msg, filename, lineno=0):
+        self.msg = msg
+        self.filename = filename
+        self.lineno = lineno
+        Exception.__init__(self, msg, filename, lineno)
+
+    def __str__(self):
+        if self.lineno:
+            return "ParseError at %s:%d: %s" % (self.filename, self.lineno, self.msg)
+        return "ParseError in %s: %s" % (self.filename, self.msg)
+
+
+class SkipRecipe(Exception):
+    """Raised by metadata to skip the recipe being parsed; tsbake reports the reason."""
+
+
+class SkipPackage(SkipRecipe):
+    """The old name of SkipRecipe."""
+
+
+def vars_from_file(fn, d):
+    """[PN, PV, PR] from 'pn_pv_pr.bb' (missing parts None); (None, None, None) for other files."""
+    if not fn or not fn.endswith((".bb", ".bbappend")):
+        return (None, None, None)
+    parts = os.path.splitext(os.path.basename(fn))[0].split("_")
+    if len(parts) > 3:
+        raise ParseError("Unable to generate default variables from filename (too many underscores)", fn)
+    return parts + [None] * (3 - len(parts))
+
+
+__getattr__ = strict_getattr("bb.parse")

@@ -1,0 +1,15 @@
+"""tsbake's python3 worker: evaluates inline Python for the TypeScript metadata engine.
+
+Usage: python3 -u worker.py IN_FIFO OUT_FIFO  (started by worker-client.ts, never by hand).
+Everything lives in the tsbake_worker package; this file only makes it and tsbake's `bb`
+package importable, so that the TypeScript side can locate one fixed path.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from tsbake_worker.main import main  # noqa: E402
+
+if __name__ == "__main__":
+    main(sys.argv)

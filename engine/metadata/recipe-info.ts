@@ -1,0 +1,135 @@
+/**
+ * RecipeInfo: what the rest of tsbake needs from a parsed recipe, as plain JSON. It is what
+ * the parse cache stores, so a warm parse or a no-op build never rebuilds a datastore.
+ */
+import { asText, type DataStore } from './datastore.js';
+import { pySplit } from './pystr.js';
+import { taskList } from './tasks.js';
+
+/**
+ * Task flags the graph and the runner read. The first group is expanded at parse time, as
+ * BitBake does for its task_deps; the rest stay unexpanded until the task runs.
+ */
+const EXPANDED_FLAGS = ['depends', 'rdepends', 'deptask', 'rdeptask', 'recrdeptask', 'recideptask', 'noexec', 'nostamp', 'fakeroot', 'umask'] as const;
+export const TASK_FLAGS = [
+  ...EXPANDED_FLAGS,
+  'network',
+  'dirs',
+  'cleandirs',
+  'lockfiles',
+  'prefuncs',
+  'postfuncs',
+  'vardeps',
+  'vardepsexclude',
+  'vardepvalue',
+  'file-checksums',
+  'number_threads',
+  'python',
+] as const;
+
+export interface TaskInfo {
+  readonly name: string;
+  /** Tasks of the same recipe this one runs after (`addtask ... after`). */
+  readonly after: readonly string[];
+  readonly flags: Readonly<Partial<Record<(typeof TASK_FLAGS)[number], string>>>;
+}
+
+export interface RecipeInfo {
+  /** The .bb file. */
+  readonly file: string;
+  /** '' for the recipe itself, else its BBCLASSEXTEND variant (`native`, ...). */
+  readonly variant: string;
+  readonly appends: readonly string[];
+  readonly layer: string | undefined;
+  readonly priority: number;
+  readonly skipped: string | undefined;
+  readonly pn: string;
+  readonly pe: string | undefined;
+  readonly pv: string;
+  readonly pr: string;
+  readonly defaultPreference: number;
+  readonly provides: readonly string[];
+  readonly depends: readonly string[];
+  readonly rdepends: readonly string[];
+  readonly packages: readonly string[];
+  readonly rprovides: readonly string[];
+  /** RDEPENDS:<pkg> and RPROVIDES:<pkg> for each package. */
+  readonly packageRdepends: Readonly<Record<string, readonly string[]>>;
+  readonly packageRprovides: Readonly<Record<string, readonly string[]>>;
+  readonly inherits: readonly string[];
+  readonly tasks: readonly TaskInfo[];
+}
+
+/** The name BitBake gives a variant: `virtual:native:/path/foo_1.0.bb`. */
+export function virtualFile(info: Pick<RecipeInfo, 'file' | 'variant'>): string {
+  return info.variant ? `virtual:${info.variant}:${info.file}` : info.file;
+}
+
+/** Dependency strings without version constraints: `a (>= 1.0) b` → [a, b]. */
+export function explodeDeps(s: string): string[] {
+  const out: string[] = [];
+  let inVersion = false;
+  for (const word of pySplit(s)) {
+    if (inVersion) {
+      if (word.endsWith(')')) inVersion = false;
+      continue;
+    }
+    if (word.startsWith('(')) {
+      inVersion = !word.endsWith(')');
+      continue;
+    }
+    if (!out.includes(word)) out.push(word);
+  }
+  return out;
+}
+
+const text = (store: DataStore, name: string): string => asText(store.getVar(name));
+
+export function recipeInfo(store: DataStore, file: string, variant: string, skipped: string | undefined, where: { layer: string | undefined; priority: number }): RecipeInfo {
+  const pn = text(store, 'PN');
+  const packages = pySplit(text(store, 'PACKAGES'));
+  const provides = pySplit(text(store, 'PROVIDES'));
+  if (!provides.includes(pn)) provides.unshift(pn);
+  const packageRdepends: Record<string, string[]> = {};
+  const packageRprovides: Record<string, string[]> = {};
+  for (const pkg of packages) {
+    packageRdepends[pkg] = explodeDeps(text(store, `RDEPENDS:${pkg}`));
+    packageRprovides[pkg] = explodeDeps(text(store, `RPROVIDES:${pkg}`));
+  }
+  const pe = store.getVar('PE');
+  const inherits = store.getVar('__inherit_cache', false);
+  return {
+    file,
+    variant,
+    appends: pySplit(asText(store.getVar('__BBAPPEND'))),
+    layer: where.layer,
+    priority: where.priority,
+    skipped,
+    pn,
+    pe: pe === undefined || pe === null ? undefined : asText(pe),
+    pv: text(store, 'PV'),
+    pr: text(store, 'PR'),
+    defaultPreference: Number.parseInt(text(store, 'DEFAULT_PREFERENCE') || '0', 10) || 0,
+    provides,
+    depends: explodeDeps(text(store, 'DEPENDS')),
+    rdepends: explodeDeps(text(store, 'RDEPENDS')),
+    packages,
+    rprovides: explodeDeps(text(store, 'RPROVIDES')),
+    packageRdepends,
+    packageRprovides,
+    inherits: Array.isArray(inherits) ? [...(inherits as readonly string[])] : [],
+    tasks: skipped === undefined ? tasksOf(store) : [],
+  };
+}
+
+function tasksOf(store: DataStore): TaskInfo[] {
+  return taskList(store).map((name) => {
+    const deps = store.getVarFlag(name, 'deps', false);
+    const flags: Partial<Record<(typeof TASK_FLAGS)[number], string>> = {};
+    for (const f of TASK_FLAGS) {
+      const v = store.getVarFlag(name, f, (EXPANDED_FLAGS as readonly string[]).includes(f));
+      if (v !== undefined && v !== null) flags[f] = asText(v);
+    }
+    return { name, after: Array.isArray(deps) ? [...(deps as readonly string[])] : [], flags };
+  });
+}
