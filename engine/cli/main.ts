@@ -6,26 +6,33 @@
 import { parseArgs } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
+import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
 import { parseOnly } from './commands/parse.js';
+import { showLayers, showRecipes } from './commands/show.js';
 import { openSession } from './session.js';
 
-const USAGE = `usage: tsbake getvar [--recipe FILE | -r PN] [--flag F] VAR|VAR[flag]
-       tsbake -p                 parse every recipe and report
-       tsbake -e [TARGET]        show the datastore with each variable's history`;
+const USAGE = `usage: tsbake getvar [--recipe FILE | -r TARGET] [--flag F] VAR|VAR[flag]
+       tsbake -p | --parse-only         parse every recipe and report
+       tsbake -e | --environment [TARGET]
+                                        the datastore, each variable with its history
+       tsbake show-recipes              recipes, their versions and layers
+       tsbake show-layers               BBLAYERS with collection names and priorities`;
 
 type Out = (s: string) => void;
+
+const session = (tracking = false) => openSession({ cwd: process.cwd(), env: process.env, tracking });
 
 function runGetvar(args: string[], out: Out): number {
   const { values, positionals } = parseArgs({
     args,
-    options: { recipe: { type: 'string' }, flag: { type: 'string', short: 'f' } },
+    options: { recipe: { type: 'string', short: 'r' }, flag: { type: 'string', short: 'f' } },
     allowPositionals: true,
   });
   const variable = positionals[0];
   if (!variable || positionals.length > 1) throw new UsageError(`getvar needs exactly one variable name\n${USAGE}`);
-  const session = openSession({ cwd: process.cwd(), env: process.env });
-  const value = getvar(session, { variable, flag: values.flag, recipe: values.recipe });
+  const store = storeForTarget(session(), values.recipe);
+  const value = getvar({ variable, flag: values.flag, recipe: values.recipe }, store);
   if (value === undefined) return 1;
   out(value + '\n');
   return 0;
@@ -33,17 +40,37 @@ function runGetvar(args: string[], out: Out): number {
 
 function main(argv: string[], out: Out, err: Out): number {
   const [command, ...rest] = argv;
-  if (command === 'getvar') return runGetvar(rest, out);
-  const { values } = parseArgs({
+  switch (command) {
+    case 'getvar':
+      return runGetvar(rest, out);
+    case 'show-recipes':
+      out(showRecipes(session()));
+      return 0;
+    case 'show-layers':
+      out(showLayers(session()));
+      return 0;
+    default:
+      break;
+  }
+  const { values, positionals } = parseArgs({
     args: argv,
-    options: { 'parse-only': { type: 'boolean', short: 'p' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'parse-only': { type: 'boolean', short: 'p' },
+      environment: { type: 'boolean', short: 'e' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   if (values.help) {
     out(USAGE + '\n');
     return 0;
   }
-  if (values['parse-only']) return parseOnly(openSession({ cwd: process.cwd(), env: process.env }), out, err);
+  if (values['parse-only']) return parseOnly(session(), out, err);
+  if (values.environment) {
+    if (positionals.length > 1) throw new UsageError('-e takes at most one target');
+    out(showEnvironment(session(true), positionals[0]));
+    return 0;
+  }
   throw new UsageError(USAGE);
 }
 

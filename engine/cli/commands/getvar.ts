@@ -11,6 +11,7 @@ import { showValue } from '../../metadata/value.js';
 export interface GetvarArgs {
   readonly variable: string;
   readonly flag: string | undefined;
+  /** A recipe file, or a target name (PN or a PROVIDES entry). */
   readonly recipe: string | undefined;
 }
 
@@ -34,9 +35,8 @@ export function targetStore(session: MetadataSession, recipe: string | undefined
 }
 
 /** Returns the text to print, or undefined when the variable is unset. */
-export function getvar(session: MetadataSession, args: GetvarArgs): string | undefined {
+export function getvar(args: GetvarArgs, store: DataStore): string | undefined {
   const { name, flag } = splitFlagQuery(args.variable, args.flag);
-  const store = targetStore(session, args.recipe);
   const value = flag === undefined ? store.getVar(name) : store.getVarFlag(name, flag);
   if (value === undefined || value === null) return undefined;
   return showValue(value);

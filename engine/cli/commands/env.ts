@@ -1,0 +1,20 @@
+/** `tsbake -e [TARGET]`: the datastore with every variable's history. */
+import { RecipeLookupError } from '../../core/errors.js';
+import type { DataStore } from '../../metadata/datastore.js';
+import { emitEnvironment } from '../../metadata/environment.js';
+import type { MetadataSession } from '../../metadata/session.js';
+import { targetStore } from './getvar.js';
+import { loadRecipes, resolveTarget } from '../recipes.js';
+
+/** A recipe file, or a target name resolved through the providers. */
+export function storeForTarget(session: MetadataSession, target: string | undefined): DataStore {
+  if (target === undefined || target.endsWith('.bb')) return targetStore(session, target);
+  const recipe = resolveTarget(session, loadRecipes(session).recipes, target);
+  const variant = session.parseRecipe(recipe.file, recipe.variant).find((v) => v.variant === recipe.variant);
+  if (!variant) throw new RecipeLookupError(`cannot parse ${recipe.file} for ${target}`);
+  return variant.store;
+}
+
+export function showEnvironment(session: MetadataSession, target: string | undefined): string {
+  return emitEnvironment(storeForTarget(session, target));
+}

@@ -1,0 +1,2 @@
+# A layer's tailoring of base-files: the hostname follows the distro.
+HOSTNAME_SUFFIX = "-${DISTRO}"

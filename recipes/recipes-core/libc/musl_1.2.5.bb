@@ -1,0 +1,3 @@
+SUMMARY = "A small C library (provides virtual/libc)"
+LICENSE = "MIT"
+PROVIDES = "virtual/libc"

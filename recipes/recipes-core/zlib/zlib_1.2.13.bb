@@ -1,0 +1,2 @@
+SUMMARY = "Compression library, older release (PREFERRED_VERSION_zlib selects it)"
+LICENSE = "Zlib"
