@@ -10,6 +10,8 @@ import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
 import { parseOnly } from './commands/parse.js';
 import { showLayers, showRecipes } from './commands/show.js';
+import type { MetadataSession } from '../metadata/session.js';
+import { resolveBuildDir } from './build-dir.js';
 import { openSession } from './session.js';
 
 const USAGE = `usage: tsbake getvar [--recipe FILE | -r TARGET] [--flag F] VAR|VAR[flag]
@@ -21,7 +23,17 @@ const USAGE = `usage: tsbake getvar [--recipe FILE | -r TARGET] [--flag F] VAR|V
 
 type Out = (s: string) => void;
 
-const session = (tracking = false) => openSession({ cwd: process.cwd(), env: process.env, tracking });
+let buildDir: string | undefined;
+/** The build directory, made from the templates on first use when there is none. */
+function topdir(err: Out): string {
+  if (buildDir === undefined) {
+    const found = resolveBuildDir(process.cwd(), process.env);
+    if (found.created) err(`NOTE: created the build directory ${found.cwd} from tsbake's templates\n`);
+    buildDir = found.cwd;
+  }
+  return buildDir;
+}
+const session = (tracking = false): MetadataSession => openSession({ cwd: topdir((s) => process.stderr.write(s)), env: process.env, tracking });
 
 function runGetvar(args: string[], out: Out): number {
   const { values, positionals } = parseArgs({

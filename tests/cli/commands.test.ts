@@ -1,0 +1,34 @@
+import test from 'ava';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeLayer, PRELUDE, tsbake } from '../helpers/layer.js';
+
+const demo = (): string =>
+  makeLayer({
+    'conf/bitbake.conf': PRELUDE + 'PN = "${@bb.parse.vars_from_file(d.getVar(\'FILE\', False),d)[0] or \'defaultpkgname\'}"\nGREETING = "hello"\n',
+    'meta/recipes-a/app/app_1.0.bb': 'GREETING:append = " world"\nBROKEN = "${@undefined_name}"\n',
+  });
+
+test('-e shows each variable with its history (file:line and operation)', (t) => {
+  const dir = demo();
+  const out = tsbake(['-e', 'app'], dir).stdout;
+  t.regex(out, new RegExp(`# \\$GREETING \\[2 operations\\]\\n#   set ${dir}/conf/bitbake.conf:\\d+\\n#     "hello"\\n#   :append ${dir}/meta/recipes-a/app/app_1.0.bb:1\\n#     " world"`));
+  t.regex(out, /\nGREETING="hello world"\n/);
+  t.regex(out, /# expansion of BROKEN threw/);
+});
+
+test('-p reports the summary line; show-recipes and show-layers list what is there', (t) => {
+  const dir = demo();
+  t.is(tsbake(['-p'], dir).stdout, 'Parsing of 1 .bb files complete (0 cached, 1 parsed). 1 targets, 0 skipped, 0 masked, 0 errors.\n');
+  t.regex(tsbake(['show-recipes'], dir).stdout, /app:\n {2}\S* +1\.0-r0\n/);
+});
+
+test('with no build directory and no BBPATH, ./build is made from the templates', (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tsbake-fresh-'));
+  const r = tsbake(['show-layers'], cwd, {});
+  t.is(r.status, 0, r.stderr);
+  t.true(existsSync(join(cwd, 'build/conf/bblayers.conf')));
+  t.true(existsSync(join(cwd, 'build/conf/local.conf')));
+  t.regex(r.stdout, /sample +\S+\/recipes +5/);
+});

@@ -1,0 +1,37 @@
+import test from 'ava';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { PACKAGE_ROOT } from '../engine/core/package-root.js';
+
+/** ARCHITECTURE.md's "what may import what" table, as prefixes of repository paths. */
+const RULES: ReadonlyArray<readonly [module: string, allowed: readonly string[]]> = [
+  ['engine/core/', ['engine/core/']],
+  ['engine/metadata/', ['engine/metadata/', 'engine/core/']],
+  ['engine/graph/', ['engine/graph/', 'engine/metadata/', 'engine/core/']],
+  ['sstate/signature/', ['sstate/signature/', 'engine/metadata/', 'engine/graph/', 'engine/core/']],
+  ['sstate/store/', ['sstate/store/', 'sstate/signature/', 'engine/graph/', 'engine/core/']],
+  ['engine/run/', ['engine/run/', 'engine/graph/', 'engine/metadata/', 'sstate/signature/', 'sstate/store/', 'sstate/setscene/', 'engine/core/']],
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sources(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+test('modules import only what ARCHITECTURE.md allows', (t) => {
+  const bad: string[] = [];
+  for (const file of [...sources(join(PACKAGE_ROOT, 'engine')), ...sources(join(PACKAGE_ROOT, 'sstate'))]) {
+    const rel = relative(PACKAGE_ROOT, file);
+    const rule = RULES.find(([m]) => rel.startsWith(m));
+    if (!rule) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/^import[^'"]*['"](\.[^'"]+)['"]/gm)) {
+      const target = relative(PACKAGE_ROOT, join(file, '..', m[1] ?? ''));
+      if (!rule[1].some((a) => target.startsWith(a))) bad.push(`${rel} imports ${target}`);
+    }
+    if (rel.startsWith('engine/') && !rel.startsWith('engine/cli/') && /\bconsole\.|process\.exit\(/.test(readFileSync(file, 'utf8'))) bad.push(`${rel} writes to the console or exits`);
+  }
+  t.deepEqual(bad, []);
+});
