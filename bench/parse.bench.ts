@@ -1,0 +1,147 @@
+/**
+ * Parse benchmark: `tsbake -p` against real BitBake's `bitbake -p` on a generated layer,
+ * cold (no parse cache) and warm (second run), plain and with inline Python.
+ *
+ * Goals, as ratios of BitBake's time in the same run: cold <= 1/6 (1/3 with --python), warm
+ * <= 1/10. BitBake comes from $TSBAKE_BITBAKE or ../bitbake beside the repository; without
+ * it tsbake's times are still printed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../engine/core/package-root.js';
+import { megabytes, measure, reapByCwd, seconds, series, type Bench, type BenchContext, type Series } from './harness.js';
+
+const GEN_LAYER = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'gen-layer.py');
+const TSBAKE = join(PACKAGE_ROOT, 'dist', 'engine', 'cli', 'main.js');
+const ENV = { ...process.env, LANG: 'en_US.UTF-8' };
+/**
+ * Node 20 loads NODE_EXTRA_CA_CERTS while it boots, before any of our code: with the CA
+ * bundle some sandboxes set, that is ~50 ms of every tsbake start-up. `tsbake -p` opens no
+ * TLS connection, so the bench runs it without the variable (and says so).
+ */
+const TSBAKE_ENV = Object.fromEntries(Object.entries(ENV).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+
+interface Variant {
+  readonly name: string;
+  readonly python: boolean;
+  readonly coldGoal: number;
+  readonly warmGoal: number;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: '', python: false, coldGoal: 1 / 6, warmGoal: 1 / 10 },
+  { name: '-python', python: true, coldGoal: 1 / 3, warmGoal: 1 / 10 },
+];
+
+/** bin/bitbake of $TSBAKE_BITBAKE (a checkout or the script itself), else ../bitbake. */
+export function findBitbake(): string | undefined {
+  const given = process.env['TSBAKE_BITBAKE'];
+  for (const candidate of given ? [given] : [join(PACKAGE_ROOT, '..', 'bitbake')]) {
+    if (!existsSync(candidate)) continue;
+    const script = statSync(candidate).isDirectory() ? join(candidate, 'bin', 'bitbake') : candidate;
+    if (existsSync(script)) return script;
+  }
+  return undefined;
+}
+
+function generate(n: number, python: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), `tsbake-bench-parse-${n}-`));
+  const r = spawnSync('python3', [GEN_LAYER, '--n', String(n), '--out', dir, ...(python ? ['--python'] : [])], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gen-layer.py failed: ${r.stderr}`);
+  return dir;
+}
+
+/** "(C cached, P parsed)" and the error count from the summary line, or why the run is unusable. */
+function checkSummary(label: string, m: { status: number; stdout: string; stderr: string }, files: number, cached: number): string | undefined {
+  const line = /Parsing of (\d+) \.bb files complete \((\d+) cached, (\d+) parsed\).* (\d+) errors\./.exec(m.stdout);
+  if (!line) return `${label} printed no summary (exit ${m.status}): ${firstLine(m.stderr) || firstLine(m.stdout)}`;
+  const [, total, c, , errors] = line.map(Number);
+  if (errors !== 0 || m.status !== 0) return `${label}: ${errors} errors (exit ${m.status}): ${firstLine(m.stderr)}`;
+  if (total !== files || c !== cached) return `${label}: expected ${files} files, ${cached} cached; got: ${line[0]}`;
+  return undefined;
+}
+
+const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.slice(0, 200) ?? '';
+
+async function tsbakeSeries(ctx: BenchContext, build: string, files: number, cold: boolean): Promise<Series | string> {
+  const run = () => measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: TSBAKE_ENV });
+  const clear = (): void => rmSync(join(build, 'cache'), { recursive: true, force: true });
+  if (!cold) await run(); // fill the cache
+  const s = await series(ctx.runs, cold ? clear : () => {}, run);
+  for (const m of s.runs) {
+    const bad = checkSummary('tsbake', m, files, cold ? 0 : files);
+    if (bad) return bad;
+  }
+  return s;
+}
+
+async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, files: number, cold: boolean): Promise<Series | string> {
+  const run = () => measure(bitbake, ['-p'], { cwd: build, env: ENV, adoptCwd: [build] });
+  // A run is over when its server has gone too; the next must not find it still holding the lock.
+  const reap = async (): Promise<void> => {
+    await reapByCwd(build);
+  };
+  const clear = async (): Promise<void> => {
+    await reap();
+    for (const d of ['cache', 'tmp']) rmSync(join(build, d), { recursive: true, force: true });
+  };
+  if (!cold) {
+    await reap();
+    await run();
+  }
+  try {
+    const s = await series(ctx.runs, cold ? clear : reap, run);
+    for (const m of s.runs) {
+      if (m.status !== 0 || !/Parsing of \d+ \.bb files complete|Loaded \d+ entries from dependency cache/.test(m.stdout)) return `bitbake failed (exit ${m.status}): ${firstLine(m.stderr) || firstLine(m.stdout)}`;
+    }
+    return s;
+  } finally {
+    await reap();
+  }
+}
+
+function line(label: string, n: number, goal: number, ts: Series | string, bb: Series | string | undefined, python: boolean): string {
+  const parts = [`${label} N=${n}`];
+  parts.push(typeof ts === 'string' ? `tsbake FAILED: ${ts}` : `tsbake ${seconds(ts.wallS)}`);
+  if (bb === undefined) parts.push('bitbake skipped: real BitBake not found (set TSBAKE_BITBAKE)');
+  else if (typeof bb === 'string') parts.push(`bitbake FAILED: ${bb}`);
+  else {
+    parts.push(`bitbake ${seconds(bb.wallS)}`);
+    if (typeof ts !== 'string') parts.push(`ratio ${(ts.wallS / bb.wallS).toFixed(3)} (goal <= ${goal.toFixed(3)})`);
+  }
+  const rss = [typeof ts === 'string' ? undefined : `tsbake ${megabytes(ts.peakRss)}`, bb && typeof bb !== 'string' ? `bitbake ${megabytes(bb.peakRss)}` : undefined].filter((x) => x !== undefined);
+  if (rss.length) parts.push(`peak-rss ${rss.join(' ')}`);
+  if (python && typeof ts !== 'string') parts.push(`python-cpu tsbake ${seconds(ts.cpuByComm.get('python3') ?? 0)}`);
+  return parts.join('  ');
+}
+
+export const parseBench: Bench = {
+  name: 'parse',
+  description: 'tsbake -p vs bitbake -p, cold and warm, plain and --python layers',
+  async run(ctx) {
+    const bitbake = findBitbake();
+    if (!bitbake) ctx.note('parse: real BitBake not found (set TSBAKE_BITBAKE); printing tsbake times only');
+    if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) ctx.note('parse: tsbake runs without NODE_EXTRA_CA_CERTS (Node parses that CA bundle at start-up; -p makes no TLS connection)');
+    for (const n of ctx.sizes) {
+      for (const v of VARIANTS) {
+        const dir = generate(n, v.python);
+        const build = join(dir, 'build');
+        const files = n + 1; // the generator adds world-all
+        try {
+          ctx.note(`parse${v.name} N=${n}: layer in ${dir}`);
+          const tsCold = await tsbakeSeries(ctx, build, files, true);
+          const tsWarm = await tsbakeSeries(ctx, build, files, false);
+          const bbCold = bitbake ? await bitbakeSeries(ctx, bitbake, build, files, true) : undefined;
+          const bbWarm = bitbake ? await bitbakeSeries(ctx, bitbake, build, files, false) : undefined;
+          ctx.out(line(`parse-cold${v.name}`, n, v.coldGoal, tsCold, bbCold, v.python));
+          ctx.out(line(`parse-warm${v.name}`, n, v.warmGoal, tsWarm, bbWarm, v.python));
+        } finally {
+          if (ctx.keep) ctx.note(`kept ${dir}`);
+          else rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+  },
+};
