@@ -108,7 +108,6 @@ const OPS: Readonly<Record<string, (c: CallContext) => Json>> = {
   expand: ({ store, args }) => store.expand(args.str(0), args.optStr(1)),
   keys: ({ store }) => store.keys(),
   localkeys: ({ store }) => store.localKeys(),
-  contains: ({ store, args }) => store.keys().includes(args.str(0)),
   createCopy: ({ store, handles }) => handles.idOf(store.createCopy()),
   setVar: ({ store, args, info }) => (store.setVar(args.str(0), args.value(1), { ...info, parsing: args.bool(2, false) }), null),
   setVarFlag: ({ store, args, info }) => (store.setVarFlag(args.str(0), args.str(1), args.value(2), info), null),

@@ -53,6 +53,11 @@ export function ownContext(store: DataStore): PythonContext {
   return ctx;
 }
 
+/** Rethrows the error of a def or pylib that failed in `ctx` or one of its ancestors. */
+export function throwIfBroken(ctx: PythonContext | undefined): void {
+  for (let c = ctx; c; c = c.parent) if (c.broken) throw c.broken;
+}
+
 interface Materialised {
   applied: number;
   /** How many entries the parent had when this context was copied from it. */
@@ -74,7 +79,7 @@ export class ContextMirror {
   plan(ctx: PythonContext | undefined): SyncPlan {
     const chain: PythonContext[] = [];
     for (let c = ctx; c; c = c.parent) chain.unshift(c);
-    for (const c of chain) if (c.broken) throw c.broken;
+    throwIfBroken(ctx);
     const ops: SyncOp[] = [];
     const origins: ({ ctx: PythonContext; entry: ContextEntry } | undefined)[] = [];
     // Drops go first so that a failing def later in the list cannot leave them unsent.

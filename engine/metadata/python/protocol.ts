@@ -78,7 +78,8 @@ function errorPayload(raw: unknown): ErrorPayload {
 
 function location(raw: unknown): readonly [string, number] | null {
   if (!Array.isArray(raw) || raw.length !== 2) return null;
-  const [file, line] = raw as unknown[];
+  const file: unknown = raw[0];
+  const line: unknown = raw[1];
   return typeof file === 'string' && typeof line === 'number' ? [file, line] : null;
 }
 

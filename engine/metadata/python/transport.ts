@@ -36,10 +36,11 @@ export class FrameChannel {
     while (off < frame.length) off += retrying(() => writeSync(this.#writeFd, frame, off, frame.length - off));
   }
 
-  /** The next frame, parsed; undefined at end of file (the worker is gone). */
+  /** The next frame, parsed; undefined when the worker is gone (EOF or the exit marker). */
   receive(): unknown {
     if (!this.#fill(4)) return undefined;
     const size = this.#buf.readUInt32BE(this.#start);
+    if (size === EXITED_MARKER) return undefined;
     if (!this.#fill(4 + size)) return undefined;
     const text = this.#buf.toString('utf8', this.#start + 4, this.#start + 4 + size);
     this.#start += 4 + size;
@@ -81,7 +82,10 @@ function retrying(io: () => number): number {
 
 export interface WorkerProcess {
   readonly channel: FrameChannel;
-  readonly pid: number;
+  /** The `sh` wrapper's pid, which is also the worker's process group. */
+  readonly groupId: number;
+  /** The worker's first frame (its hello), or undefined when it exited before sending one. */
+  readonly hello: unknown;
   /** The last few KiB the worker wrote to its stderr (python tracebacks, "not found"). */
   stderrTail(): string;
   /** Closes our ends: the worker sees EOF and exits. */
@@ -93,20 +97,43 @@ export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** Starts the worker and waits until both FIFOs are connected (or the worker died trying). */
+/**
+ * What the shell writes to OUT once python3 has exited: a frame length no real frame has.
+ * It is how a worker that dies before its hello is noticed (see spawnWorker).
+ */
+const EXITED_MARKER = 0xffffffff;
+const SHELL_SCRIPT = `"$0" -u "$1" "$2" "$3"; printf '\\377\\377\\377\\377' 1<>"$3"`;
+
+/**
+ * Starts the worker and reads its hello.
+ *
+ * No open here can block forever, whatever python3 does. We hold OUT read-write while
+ * connecting, so our read-only open returns at once and python3's write-only open finds a
+ * reader. Because of that extra writer, a python3 that dies before its hello gives no EOF;
+ * instead the shell then writes EXITED_MARKER, through a read-write open that cannot block
+ * even if tsbake itself is gone (so no shell is ever left waiting). Once the hello is in we
+ * drop the extra writer: from then on the death of python3 is a plain EOF.
+ */
 export function spawnWorker(opts: SpawnOptions): WorkerProcess {
   const dir = mkdtempSync(join(tmpdir(), 'tsbake-py-'));
   const toPy = join(dir, 'in');
   const fromPy = join(dir, 'out');
   const fds: number[] = [];
+  const open = (path: string, flags: string | number, mode?: number): number => {
+    const fd = openSync(path, flags, mode);
+    fds.push(fd);
+    return fd;
+  };
   let pid: number | undefined;
   try {
     execFileSync('mkfifo', ['-m', '600', toPy, fromPy]);
-    const errFd = openSync(join(dir, 'stderr'), 'w+', 0o600);
-    fds.push(errFd);
-    // If python3 dies before opening OUT, the shell opens it instead and exits, so our
-    // blocking open below returns and the first read sees EOF rather than hanging.
-    const child = spawn('sh', ['-c', '"$0" -u "$1" "$2" "$3"; exec 3<>"$3"', opts.python, workerScript(), toPy, fromPy], {
+    const errFd = open(join(dir, 'stderr'), 'w+', 0o600);
+    const writeFd = open(toPy, constants.O_RDWR); // python3's read-only open of IN never waits
+    // Opened before the spawn: a FIFO that nobody holds open loses what is written to it,
+    // and a python3 that is not found makes the shell write its marker within microseconds.
+    const holdFd = open(fromPy, constants.O_RDWR);
+    const readFd = open(fromPy, constants.O_RDONLY);
+    const child = spawn('sh', ['-c', SHELL_SCRIPT, opts.python, workerScript(), toPy, fromPy], {
       stdio: ['ignore', 2, errFd],
       env: { ...opts.env, TSBAKE_PARENT_PID: String(process.pid) },
       detached: true, // its own process group: Ctrl-C reaches tsbake only
@@ -114,15 +141,16 @@ export function spawnWorker(opts: SpawnOptions): WorkerProcess {
     child.unref();
     pid = child.pid;
     if (pid === undefined) throw new Error('could not start sh for the python3 worker');
-    const writeFd = openSync(toPy, constants.O_RDWR); // read-write: never blocks
-    fds.push(writeFd);
-    const readFd = openSync(fromPy, constants.O_RDONLY);
-    fds.push(readFd);
+    const channel = new FrameChannel(readFd, writeFd);
+    const hello = channel.receive();
+    closeSync(holdFd);
+    fds.splice(fds.indexOf(holdFd), 1);
     rmSync(dir, { recursive: true, force: true });
     let closed = false;
     return {
-      channel: new FrameChannel(readFd, writeFd),
-      pid,
+      channel,
+      groupId: pid,
+      hello,
       stderrTail: () => readTail(errFd),
       close: () => {
         if (closed) return;

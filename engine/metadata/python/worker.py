@@ -7,7 +7,9 @@ package importable, so that the TypeScript side can locate one fixed path.
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
 
 from tsbake_worker.main import main  # noqa: E402
 

@@ -231,9 +231,9 @@ def join_deps(deps, commasep=True):
         if not versions:
             words.append(name)
         elif isinstance(versions, list):
-            words.extend("%s (%s)" % (name, v) for v in versions)
+            words.extend(name + " (" + v + ")" for v in versions)
         else:
-            words.append("%s (%s)" % (name, versions))
+            words.append(name + " (" + versions + ")")
     return (", " if commasep else " ").join(words)
 
 

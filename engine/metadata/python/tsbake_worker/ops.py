@@ -5,7 +5,8 @@ handle for `d`. Expressions follow BitBake's VariableParse.python_sub and better
 stripped code compiled as 'Var <NAME>' (or '<expansion>'), globals a copy of the context
 plus `d`, locals a DataContext.
 """
-from . import contexts, refs
+from . import contexts, refs, state
+from .output import flush_all
 from .proxy import DataContext, forget_proxies, proxy_for
 
 _eval_cache = {}
@@ -16,8 +17,6 @@ def serve(request):
     handler = _HANDLERS.get(op)
     if handler is None:
         raise RuntimeError("tsbake worker: unknown request %r" % (op,))
-    from . import state
-
     if state.channel.depth == 1:
         forget_proxies()  # handles of earlier top-level requests are no longer valid
     context = contexts.enter(request.get("ctx", contexts.BASE), request.get("sync") or [])
@@ -25,9 +24,7 @@ def serve(request):
         return handler(request, context, proxy_for(request.get("store")))
     finally:
         contexts.leave()
-        from .output import flush_all
-
-        flush_all()
+        flush_all()  # print() output of this request reaches tsbake before its reply
 
 
 def _unterminated(exc):

@@ -5,6 +5,7 @@ all stay in datastore.ts. A proxy names its store by a handle that tsbake hands 
 duration of one top-level request; keeping `d` past that request makes later use fail there.
 """
 import builtins
+from collections.abc import MutableMapping
 
 from . import contexts, state
 
@@ -60,7 +61,9 @@ def forget_proxies():
     _proxies.clear()
 
 
-class DataStoreProxy:
+class DataStoreProxy(MutableMapping):
+    """Like BitBake's DataSmart, a MutableMapping: `in`, get(), items() go through d[key]."""
+
     __slots__ = ("_h",)
 
     def __init__(self, handle):
@@ -91,9 +94,6 @@ class DataStoreProxy:
             return s  # BitBake hands back non-text (None, a number) unexpanded
         return _call("expand", self._h, [s, None if varname is None else str(varname)])
 
-    def keys(self):
-        return _call("keys", self._h, [])
-
     def localkeys(self):
         return iter(_call("localkeys", self._h, []))
 
@@ -101,15 +101,14 @@ class DataStoreProxy:
         return proxy_for(_call("createCopy", self._h, []))
 
     def __iter__(self):
-        return iter(self.keys())
+        return iter(_call("keys", self._h, []))
 
     def __len__(self):
-        return len(self.keys())
-
-    def __contains__(self, var):
-        return isinstance(var, str) and _call("contains", self._h, [var])
+        return len(_call("keys", self._h, []))
 
     def __getitem__(self, var):
+        if not isinstance(var, str):
+            raise KeyError(var)
         value = self.getVar(var, False)
         if value is None:
             raise KeyError(var)

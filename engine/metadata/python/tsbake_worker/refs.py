@@ -31,7 +31,7 @@ def _scan(code):
         tree = ast.parse(code.strip(), "<references>", "eval")
     except SyntaxError:
         return []
-    names = []
+    found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
             continue
@@ -42,10 +42,12 @@ def _scan(code):
         if called is None:
             continue
         if called.endswith(_GETVAR_SUFFIXES) or called in _CONTAINS:
-            names.append(first.value)
+            found.append((node.lineno, node.col_offset, [first.value]))
         elif called.endswith(".expand"):
-            names.extend(_VAR_REF.findall(first.value))
-    return list(dict.fromkeys(names))
+            found.append((node.lineno, node.col_offset, _VAR_REF.findall(first.value)))
+    # ast.walk is breadth-first; report in source order so the result reads naturally.
+    found.sort(key=lambda item: (item[0], item[1]))
+    return list(dict.fromkeys(name for _, _, names in found for name in names))
 
 
 def _dotted(node):
