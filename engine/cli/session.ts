@@ -1,9 +1,8 @@
 /**
  * Builds the metadata session a command works on: build directory, environment, python host.
  */
-import { PythonError } from '../core/errors.js';
 import { InlinePythonHost } from '../metadata/inline-python/host.js';
-import type { PythonHost } from '../metadata/python-bridge.js';
+import { PythonWorker, type PythonLogLevel } from '../metadata/python/worker-client.js';
 import type { SessionOpener } from '../metadata/parse-pool.js';
 import { MetadataSession } from '../metadata/session.js';
 
@@ -13,22 +12,19 @@ export interface SessionRequest {
   readonly tracking?: boolean;
 }
 
-class NoWorker implements PythonHost {
-  evaluate(code: string): never {
-    throw new PythonError(`python3 worker not available for: ${code}`, 'RuntimeError');
-  }
-  define(): void {}
-  addPyLib(): void {}
-  exec(): void {
-    throw new PythonError('python3 worker not available', 'RuntimeError');
-  }
+const LOG_PREFIX: Readonly<Record<PythonLogLevel, string>> = { debug: 'DEBUG: ', note: 'NOTE: ', plain: '', warn: 'WARNING: ', error: 'ERROR: ', fatal: 'ERROR: ' };
+
+/** bb.note/warn/error from metadata Python go to stderr, like BitBake's console log. */
+function logToStderr(level: PythonLogLevel, message: string): void {
+  if (level === 'debug') return;
+  process.stderr.write(`${LOG_PREFIX[level]}${message}\n`);
 }
 
 /** What each session was opened with, so parse worker threads can open an identical one. */
 const requests = new WeakMap<MetadataSession, SessionRequest>();
 
 export function openSession(req: SessionRequest): MetadataSession {
-  const python = new InlinePythonHost(new NoWorker());
+  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env }));
   const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false } });
   requests.set(session, req);
   return session;

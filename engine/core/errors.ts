@@ -35,16 +35,17 @@ export class ExpansionError extends TsbakeError {
   readonly code = 'E_EXPANSION';
   /** The variables whose expansion led to the failure, innermost first. */
   readonly chain: string[];
+  readonly #base: string;
   constructor(message: string, variable: string | undefined, where?: SourceLocation) {
     super(message, where);
+    this.#base = message;
     this.chain = variable ? [variable] : [];
   }
+  /** Records an outer variable; the message then shows the whole chain, as BitBake's does. */
   addVariable(name: string | undefined): void {
-    if (name && this.chain[this.chain.length - 1] !== name) this.chain.push(name);
-  }
-  override get message(): string {
-    const base = super.message;
-    return this.chain.length > 1 ? `${base}\nThe variable dependency chain for the failure is: ${this.chain.join(' -> ')}` : base;
+    if (!name || this.chain[this.chain.length - 1] === name) return;
+    this.chain.push(name);
+    this.message = `${this.#base}\nThe variable dependency chain for the failure is: ${this.chain.join(' -> ')}`;
   }
 }
 

@@ -8,6 +8,7 @@ import { resolve as resolvePath } from 'node:path';
 import { LayerError, MissingFileError } from '../core/errors.js';
 import { asText, DataStore, type StoreEnv } from './datastore.js';
 import { Evaluator, includedFiles, rebaseDepends, type MetadataSource } from './evaluate.js';
+import { fireEvent } from './events.js';
 import { dirname, joinPath } from './locate.js';
 import { pythonEscape } from './pyregex.js';
 import { pySplit } from './pystr.js';
@@ -101,6 +102,7 @@ export function parseConfiguration(inputs: ConfigInputs): Configuration {
     evaluator.inherit(cls, { file: 'configuration INHERITs', line: 0 }, data, false);
   }
   data.setVar('BBINCLUDED', includedFiles(data));
+  fireEvent(data, 'ConfigParsed', asText(data.getVar('FILE', false)));
   const store = data.createCopy();
   rebaseDepends(store);
   store.setVar('__bbclasstype', 'recipe');

@@ -5,6 +5,7 @@
 import { ParseError, SkipRecipe } from '../core/errors.js';
 import { asText, type DataStore } from './datastore.js';
 import { deferredInherits, includedFiles, setDeferredInherits, type Evaluator } from './evaluate.js';
+import { fireEvent } from './events.js';
 import { pySplit } from './pystr.js';
 import { taskList } from './tasks.js';
 
@@ -27,6 +28,7 @@ export function runAnonymous(store: DataStore, file: string): void {
 }
 
 export function finalise(file: string, store: DataStore, evaluator: Evaluator): void {
+  fireEvent(store, 'RecipePreDeferredInherits', file, { inherits: deferredInherits(store).map((i) => i.classes) });
   for (;;) {
     const pending = deferredInherits(store);
     const next = pending[0];
@@ -34,12 +36,16 @@ export function finalise(file: string, store: DataStore, evaluator: Evaluator): 
     setDeferredInherits(store, pending.slice(1));
     evaluator.inherit(next.classes, next.where, store, true);
   }
+  fireEvent(store, 'RecipePreFinalise', file);
   expandKeys(store);
+  fireEvent(store, 'RecipePostKeyExpansion', file);
   runAnonymous(store, file);
   const tasks = taskList(store);
+  fireEvent(store, 'RecipeTaskPreProcess', file, { tasklist: tasks });
   remapVirtualProviders(tasks, store);
   addTasks(tasks, store);
   store.setVar('BBINCLUDED', includedFiles(store));
+  fireEvent(store, 'RecipeParsed', file);
 }
 
 /** BB_RECIPE_VIRTUAL_PROVIDERS in DEPENDS and [depends] become their preferred providers. */

@@ -60,7 +60,8 @@ export function parseAll(session: MetadataSession, load: RecipeLoader = sequenti
   const warnings: string[] = [];
   const errors: TsbakeError[] = [];
   const names = collected.recipes.map(basename);
-  const dangling = collected.appends.filter(([target]) => !names.some((n) => appendMatches(target, n)));
+  const exact = new Set(names);
+  const dangling = collected.appends.filter(([target]) => !exact.has(target) && !(target.includes('%') && names.some((n) => appendMatches(target, n))));
   if (dangling.length) {
     const list = dangling.map(([, p]) => p).join('\n  ');
     const warnOnly = asText(session.config.store.getVar('BB_DANGLINGAPPENDS_WARNONLY')).toLowerCase();

@@ -14,6 +14,19 @@ export interface PythonFunction {
   readonly where: SourceLocation;
 }
 
+/** An `addhandler` handler: its body runs as `def <name>(e, d):` (bb.event.register's shape). */
+export interface EventHandler {
+  readonly name: string;
+  readonly body: string;
+  /** The `[eventmask]` entries (`bb.event.RecipeParsed` ...); empty means every event. */
+  readonly mask: readonly string[];
+  /** `body` starts on the line after `where.line`. */
+  readonly where: SourceLocation;
+}
+
+/** Extra event attributes: plain JSON (`{inherits: [...]}`, `{tasklist: [...]}`). */
+export type EventAttributes = Readonly<Record<string, string | readonly string[]>>;
+
 export interface PythonHost extends InlinePython {
   /** Defines a function in `store`'s Python context (the recipe's, or the configuration's). */
   define(store: DataStore, fn: PythonFunction): void;
@@ -21,4 +34,6 @@ export interface PythonHost extends InlinePython {
   addPyLib(store: DataStore, libdir: string, namespace: string): void;
   /** Runs statements with `d` bound to `store` (anonymous functions at finalisation). */
   exec(store: DataStore, code: string, where: SourceLocation): void;
+  /** Fires a parse event (`ConfigParsed`, `RecipePreFinalise`, ...) at the handlers whose mask allows it. */
+  fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs?: EventAttributes): void;
 }

@@ -6,7 +6,7 @@ import { makeLayer, PRELUDE, tsbake } from '../helpers/layer.js';
 
 const demo = (): string =>
   makeLayer({
-    'conf/bitbake.conf': PRELUDE + 'PN = "${@bb.parse.vars_from_file(d.getVar(\'FILE\', False),d)[0] or \'defaultpkgname\'}"\nGREETING = "hello"\n',
+    'conf/bitbake.conf': PRELUDE + 'PN = "${@bb.parse.vars_from_file(d.getVar(\'FILE\', False),d)[0] or \'defaultpkgname\'}"\nPV = "1.0"\nPR = "r0"\nGREETING = "hello"\n',
     'meta/recipes-a/app/app_1.0.bb': 'GREETING:append = " world"\nBROKEN = "${@undefined_name}"\n',
   });
 

@@ -8,7 +8,7 @@ test('include is silent when missing; require is an error naming file and line',
   const dir = confLayer('A = "1"\nrequire conf/none.inc\n');
   const e = t.throws(() => configStore(dir));
   t.regex(e?.message ?? '', /could not include required file conf\/none\.inc/);
-  t.like((e as { where?: unknown }).where, { file: `${dir}/conf/bitbake.conf`, line: 2 });
+  t.like((e as { where?: unknown }).where, { file: `${dir}/conf/bitbake.conf`, line: 4 }, 'line 2 after the two-line prelude');
 });
 
 test('include searches next to the includer first and may name several files', (t) => {

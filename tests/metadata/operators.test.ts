@@ -16,7 +16,7 @@ const CASES: ReadonlyArray<readonly [name: string, conf: string, expected: Reado
   ['X:append += keeps the space of +=', 'O = "a"\nO:append += "b"\n', { O: 'a b' }],
   ['undefined references stay literal', 'M = "${NOPE}/bin $X ${}"\n', { M: '${NOPE}/bin $X ${}' }],
   ['A+="a" is +=, A+ = "b" assigns A+', 'A+="a"\nA+ = "b"\n', { A: ' a', 'A+': 'b' }],
-  ['backslash-quote is not an escape', 'Q = "a\\"b"\n', { Q: 'a\\"b' }],
+  ['backslash-quote is not an escape', 'Q = "a\\"b\\""\n', { Q: 'a\\"b\\"' }],
   ['export sets [export] = 1 only', 'export E\nexport F = "f"\n', { E: undefined, 'E[export]': '1', F: 'f', 'F[export]': '1' }],
 ];
 

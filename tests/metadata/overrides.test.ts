@@ -6,7 +6,7 @@ const CASES: ReadonlyArray<readonly [name: string, conf: string, expected: Reado
   ['multi-part variants: X:red:green beats X:blue, X:green:red does not', 'OVERRIDES = "red:green:blue"\nS:blue = "blue"\nS:red:green = "rg"\nT:blue = "blue"\nT:green:red = "gr"\n', { S: 'rg', T: 'blue' }],
   ['A:append:o differs from A:o:append', 'OVERRIDES = "o"\nA = "a"\nA:o = "v"\nA:o:append = "+1"\nA:append:o = "+2"\nA:append:p = "+3"\n', { A: 'v+1+2' }],
   [':prepend stacks in front of earlier ones', 'P = "x"\nP:prepend = "1"\nP:prepend = "2"\n', { P: '21x' }],
-  [':remove runs last and keeps separators', 'R = "a b c b"\nR:remove = "b"\nR:append = " b d"\n', { R: 'a  c    d' }],
+  [':remove runs last and keeps separators', 'R = "a b c b"\nR:remove = "b"\nR:append = " b d"\n', { R: 'a  c   d' }],
   [':remove of nothing changes nothing', 'K = "  x  "\nK:remove = "y"\n', { K: '  x  ' }],
   ['X:o reads the variant directly', 'OVERRIDES = "o"\nX = "x"\nX:p = "p"\nY = "${X:p}"\n', { Y: 'p' }],
   ['OVERRIDES is read lazily', 'A = "no"\nA:late = "yes"\nOVERRIDES = "${L}"\nL = "late"\n', { A: 'yes' }],

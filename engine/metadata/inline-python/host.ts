@@ -6,7 +6,7 @@
 import type { SourceLocation } from '../../core/errors.js';
 import type { DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import type { PythonFunction, PythonHost } from '../python-bridge.js';
+import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
 import { evaluateFast } from './fast-path.js';
 import { NotFast } from './syntax.js';
 
@@ -46,5 +46,9 @@ export class InlinePythonHost implements PythonHost {
 
   exec(store: DataStore, code: string, where: SourceLocation): void {
     this.#worker.exec(store, code, where);
+  }
+
+  fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs?: EventAttributes): void {
+    if (handlers.length > 0) this.#worker.fire(store, eventName, fn, handlers, attrs);
   }
 }

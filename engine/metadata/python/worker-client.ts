@@ -14,7 +14,7 @@ import { writeSync } from 'node:fs';
 import { FatalError, PythonError, SkipRecipe, TsbakeError, type SourceLocation } from '../../core/errors.js';
 import { asText, type DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import type { PythonFunction, PythonHost } from '../python-bridge.js';
+import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
 import { dispatch, StoreHandles } from './callbacks.js';
 import { ContextMirror, contextOf, ownContext, throwIfBroken, type SyncPlan } from './contexts.js';
 import { isRecord, parseIncoming, ProtocolError, type ErrorPayload, type Incoming, type Json } from './protocol.js';
@@ -30,16 +30,6 @@ export interface PythonWorkerOptions {
   readonly python?: string;
   /** The worker's environment (the CLI passes the BB_ENV_PASSTHROUGH subset); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-/** An `addhandler` handler: its body runs as `def <name>(e, d):` (bb.event.register's shape). */
-export interface EventHandler {
-  readonly name: string;
-  readonly body: string;
-  /** The `[eventmask]` entries (`bb.event.RecipeParsed` ...); empty means every event. */
-  readonly mask: readonly string[];
-  /** `body` starts on the line after `where.line`. */
-  readonly where: SourceLocation;
 }
 
 /** The python3 worker went away (crashed, killed, or never started). */
@@ -126,7 +116,7 @@ export class PythonWorker implements PythonHost {
    * Fires parse event `eventName` (`RecipeParsed`, ...) at the handlers whose mask is empty
    * or names `bb.event.<eventName>`. `attrs` become event attributes (`inherits`, `tasklist`).
    */
-  fire(store: DataStore, eventName: string, fn: string, handlers: ReadonlyArray<EventHandler>, attrs: Readonly<Record<string, Json>> = {}): void {
+  fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs: EventAttributes = {}): void {
     const wanted = `bb.event.${eventName}`;
     const chosen = handlers.filter((h) => h.mask.length === 0 || h.mask.includes(wanted) || h.mask.includes('*'));
     if (chosen.length === 0) return;
