@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
 
@@ -14,6 +14,7 @@ const RULES: ReadonlyArray<readonly [module: string, allowed: readonly string[]]
 ];
 
 function sources(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) return sources(p);
