@@ -24,7 +24,7 @@ function logToStderr(level: PythonLogLevel, message: string): void {
 const requests = new WeakMap<MetadataSession, SessionRequest>();
 
 export function openSession(req: SessionRequest): MetadataSession {
-  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env }));
+  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3' }));
   const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false } });
   requests.set(session, req);
   return session;

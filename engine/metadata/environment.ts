@@ -69,10 +69,7 @@ export function emitEnvironment(store: DataStore): string {
   const plain = keys.filter((k) => !isFunc(k)).sort(byName);
   const funcs = keys.filter(isFunc).sort(byName);
   let out = '';
-  for (const k of plain) {
-    const text = emitVar(store, k, true);
-    if (text) out += text + '\n';
-  }
+  for (const k of plain) out += emitVar(store, k, true);
   for (const k of funcs) {
     const text = emitVar(store, k, false);
     if (text) out += text + '\n';

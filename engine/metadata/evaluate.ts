@@ -310,7 +310,7 @@ function method(s: Method, where: SourceLocation, store: DataStore): void {
     name = `__anon_${s.line}_${where.file.replace(ANON_NAME_CHARS, '_')}`;
     python = true;
     text = `def ${name}(d):\n${text}`;
-    store.env.python.define(store, { name, text, where: { file: where.file, line: s.line - s.body.length - 1 } });
+    store.env.python.define(store, { name, text, where: { file: where.file, line: s.line - s.body.length } });
     store.setVar('__BBANONFUNCS', [...listVar(store, '__BBANONFUNCS'), name]);
   }
   if (truthyRaw(store.getVar(name, false))) {
