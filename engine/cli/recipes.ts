@@ -5,18 +5,31 @@
 import { RecipeLookupError } from '../core/errors.js';
 import { filterProviders, providersOf } from '../graph/providers.js';
 import { asText } from '../metadata/datastore.js';
+import { cachedLoader } from '../metadata/cached-loader.js';
 import { parseAll, type ParseSummary } from '../metadata/parse-all.js';
 import type { RecipeInfo } from '../metadata/recipe-info.js';
 import type { MetadataSession } from '../metadata/session.js';
+import { sessionOpener, sessionRequest } from './session.js';
 
-export function loadRecipes(session: MetadataSession): ParseSummary {
-  return parseAll(session);
+/**
+ * Every recipe's info: from the parse cache when its entry is valid; the rest are parsed, on
+ * worker threads (each opening its session as `session` was opened) when there are many.
+ */
+export function loadRecipes(session: MetadataSession, warn: (w: string) => void = (w) => process.stderr.write(`WARNING: ${w}\n`)): ParseSummary {
+  const opener = sessionOpener(session);
+  const env = sessionRequest(session)?.env ?? process.env;
+  return parseAll(session, cachedLoader(session, { env, onWarning: warn, ...(opener ? { pool: { opener } } : {}) }));
 }
 
+/** Configuration values by name, memoised (provider choice asks for the same names often). */
 export function configLookup(session: MetadataSession): (name: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
   return (name) => {
+    if (memo.has(name)) return memo.get(name);
     const v = session.config.store.getVar(name);
-    return v === undefined || v === null ? undefined : asText(v);
+    const text = v === undefined || v === null ? undefined : asText(v);
+    memo.set(name, text);
+    return text;
   };
 }
 

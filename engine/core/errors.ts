@@ -85,3 +85,8 @@ export class RecipeLookupError extends TsbakeError {
 export class FatalError extends TsbakeError {
   readonly code = 'E_FATAL';
 }
+
+/** The task graph cannot be built: a dependency cycle, or a task that does not exist. */
+export class GraphError extends TsbakeError {
+  readonly code = 'E_GRAPH';
+}

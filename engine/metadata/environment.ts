@@ -34,8 +34,14 @@ function historyBlock(store: DataStore, name: string, raw: Value | undefined): s
   return out;
 }
 
-function shellQuote(val: string): string {
-  return val.replace(/"/g, '\\"').replace(/`/g, '\\`').replace(/\n/g, ' \\\n').replace(/\$/g, '\\$');
+/** `NAME="value"` as BitBake writes it for a shell (quotes, backticks, newlines and `$` escaped). */
+export function shellAssignment(name: string, value: string, exported: boolean): string {
+  const quoted = value.replace(/"/g, '\\"').replace(/`/g, '\\`').replace(/\n/g, ' \\\n').replace(/\$/g, '\\$');
+  return `${exported ? 'export ' : ''}${name}="${quoted}"\n`;
+}
+
+export function shellFunction(name: string, body: string): string {
+  return `${name}() {\n${body.replace(/\n+$/, '')}\n}\n`;
 }
 
 function emitVar(store: DataStore, name: string, withHistory: boolean): string {
@@ -57,9 +63,9 @@ function emitVar(store: DataStore, name: string, withHistory: boolean): string {
   const text = asText(value);
   if (truthy(func)) {
     out += `# line: ${asText(store.getVarFlag(name, 'lineno', false))}, file: ${asText(store.getVarFlag(name, 'filename', false))}\n`;
-    return `${out}${name}() {\n${text.replace(/\n+$/, '')}\n}\n`;
+    return out + shellFunction(name, text);
   }
-  return `${out}${exported ? 'export ' : ''}${name}="${shellQuote(text)}"\n`;
+  return out + shellAssignment(name, text, exported);
 }
 
 export function emitEnvironment(store: DataStore): string {

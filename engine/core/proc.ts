@@ -1,0 +1,35 @@
+/**
+ * Child processes run in their own process group and are always reaped: the entry point
+ * can signal every group at once (Ctrl-C reaches only tsbake; tsbake decides).
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+
+const groups = new Set<number>();
+
+export function spawnInGroup(cmd: string, args: readonly string[], opts: SpawnOptions): ChildProcess {
+  const child = spawn(cmd, args, { ...opts, detached: true });
+  const pid = child.pid;
+  if (pid !== undefined) {
+    groups.add(pid);
+    child.once('exit', () => groups.delete(pid));
+  }
+  return child;
+}
+
+/** Sends `signal` to every process group started through spawnInGroup that is still running. */
+export function killAllGroups(signal: NodeJS.Signals): number {
+  let n = 0;
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, signal);
+      n++;
+    } catch {
+      groups.delete(pgid);
+    }
+  }
+  return n;
+}
+
+export function runningGroups(): number {
+  return groups.size;
+}

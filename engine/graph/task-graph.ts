@@ -1,0 +1,320 @@
+/**
+ * The task graph of a build, with BitBake's runqueue rules: `addtask after/before`,
+ * `[deptask]`, `[rdeptask]`, `[depends]`, `[rdepends]`, `[recrdeptask]` (recursive over
+ * build- and run-time dependencies, with self-referencing recursive tasks not depending on
+ * each other) and `[recideptask]`. Only the tasks the targets need are kept. Pure data.
+ */
+import { GraphError } from '../core/errors.js';
+import type { RecipeInfo, TaskInfo } from '../metadata/recipe-info.js';
+import { findCycle } from './cycles.js';
+import type { TaskData } from './taskdata.js';
+import { taskId, type TaskId } from './task-id.js';
+
+export interface TaskNode {
+  readonly id: TaskId;
+  readonly pn: string;
+  readonly task: string;
+  readonly recipe: RecipeInfo;
+  readonly info: TaskInfo;
+  /** Tasks that must finish first. */
+  readonly deps: readonly TaskId[];
+  /** Tasks that wait for this one. */
+  readonly dependents: readonly TaskId[];
+  /** Length of the longest chain of tasks from here to the end of the build (scheduling priority). */
+  readonly weight: number;
+}
+
+export interface TaskGraph {
+  /** In a topological order: every task after its dependencies. */
+  readonly nodes: readonly TaskNode[];
+  readonly byId: ReadonlyMap<TaskId, TaskNode>;
+  /** The tasks the command line asked for. */
+  readonly targets: readonly TaskId[];
+}
+
+export interface GraphRequest {
+  readonly targets: readonly string[];
+  /** The task to run for each target (`-c`), `do_`-prefixed. */
+  readonly task: string;
+  /** `--runall`: also run this task for every recipe in the graph. */
+  readonly runall?: string;
+  /** `--runonly`: run only this task (and what it needs) within the targets' graph. */
+  readonly runonly?: string;
+}
+
+const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
+const prefixed = (t: string): string => (t.startsWith('do_') ? t : `do_${t}`);
+
+/** A fixed-size set of recipe indices, so recursive dependency unions stay cheap. */
+class RecipeSet {
+  readonly bits: Uint32Array;
+  constructor(size: number) {
+    this.bits = new Uint32Array((size + 31) >>> 5);
+  }
+  add(i: number): void {
+    this.bits[i >>> 5] = (this.bits[i >>> 5] ?? 0) | (1 << (i & 31));
+  }
+  addAll(o: RecipeSet): void {
+    for (let w = 0; w < this.bits.length; w++) this.bits[w] = (this.bits[w] ?? 0) | (o.bits[w] ?? 0);
+  }
+  *members(): Generator<number> {
+    for (let w = 0; w < this.bits.length; w++) {
+      let v = this.bits[w] ?? 0;
+      while (v !== 0) {
+        const low = v & -v;
+        yield (w << 5) + 31 - Math.clz32(low);
+        v ^= low;
+      }
+    }
+  }
+}
+
+interface Entry {
+  readonly id: TaskId;
+  readonly recipe: number;
+  readonly task: string;
+  readonly info: TaskInfo;
+  readonly deps: Set<number>;
+}
+
+export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
+  const recipes = [...td.recipes.values()];
+  const recipeIndex = new Map(recipes.map((r, i) => [r.pn, i] as const));
+  const entries: Entry[] = [];
+  /** Per recipe: task name → entry index (no string building in the hot loops). */
+  const tasksOf = recipes.map(() => new Map<string, number>());
+  for (const [ri, r] of recipes.entries()) {
+    for (const info of r.tasks) {
+      tasksOf[ri]?.set(info.name, entries.length);
+      entries.push({ id: taskId(r.pn, info.name), recipe: ri, task: info.name, info, deps: new Set() });
+    }
+  }
+  const lookup = (pn: string, task: string): number | undefined => {
+    const ri = recipeIndex.get(pn);
+    return ri === undefined ? undefined : tasksOf[ri]?.get(task);
+  };
+  const addFrom = (deps: Set<number>, pns: readonly string[] | undefined, tasks: readonly string[]): void => {
+    for (const pn of pns ?? []) for (const t of tasks) {
+      const d = lookup(pn, t);
+      if (d !== undefined) deps.add(d);
+    }
+  };
+
+  const recursive = new Map<number, string[]>();
+  const recursiveI = new Map<number, number[]>();
+  const selfRef = new Set<number>();
+  for (const [i, e] of entries.entries()) {
+    const r = recipes[e.recipe] as RecipeInfo;
+    for (const after of e.info.after) {
+      const d = lookup(r.pn, after);
+      if (d !== undefined) e.deps.add(d);
+    }
+    addFrom(e.deps, td.depends.get(r.pn), words(e.info.flags.deptask));
+    addFrom(e.deps, td.rdepends.get(r.pn), words(e.info.flags.rdeptask));
+    for (const [flag, targets] of [
+      ['depends', td.buildTargets],
+      ['rdepends', td.runTargets],
+    ] as const) {
+      for (const entry of words(e.info.flags[flag])) {
+        const [name = '', task = ''] = entry.split(':');
+        const provider = targets.get(name);
+        if (!provider) continue;
+        const d = lookup(provider.pn, task);
+        if (d === undefined) throw new GraphError(`task ${e.task} in ${r.pn} ${flag === 'depends' ? 'depends' : 'rdepends'} upon non-existent task ${task} in ${provider.pn}`, { file: r.file, line: 0 });
+        e.deps.add(d);
+      }
+    }
+    const rec = words(e.info.flags.recrdeptask);
+    if (rec.length) {
+      recursive.set(i, rec);
+      addFrom(e.deps, td.depends.get(r.pn), rec);
+      addFrom(e.deps, td.rdepends.get(r.pn), rec);
+      if (rec.includes(e.task)) selfRef.add(i);
+      const ideps = words(e.info.flags.recideptask);
+      if (ideps.length) recursiveI.set(i, ideps.map((t) => lookup(r.pn, t)).filter((x): x is number => x !== undefined));
+    }
+    e.deps.delete(i);
+  }
+
+  const expand = recursiveExpander(entries, tasksOf, recursive, recursiveI);
+  const prepare = (t: number): void => {
+    expand(t);
+    if (selfRef.has(t)) for (const s of selfRef) entries[t]?.deps.delete(s);
+  };
+  const active = markActive(entries, recipes, td, req, lookup, prepare);
+  return finish(entries, recipes, active);
+}
+
+/**
+ * recrdeptask part B: every recipe reachable from a recursive task contributes the named
+ * tasks, repeated until nothing is added. Computed on demand, only for the recursive tasks a
+ * build reaches (a world build would otherwise pay for every recipe's do_build).
+ */
+function recursiveExpander(
+  entries: Entry[],
+  tasksOf: ReadonlyArray<ReadonlyMap<string, number>>,
+  recursive: ReadonlyMap<number, readonly string[]>,
+  recursiveI: ReadonlyMap<number, readonly number[]>,
+): (tid: number) => void {
+  const recipeCount = tasksOf.length;
+  let cumulative: Array<RecipeSet | undefined> | undefined;
+  const done = new Set<number>();
+  const expand = (tid: number): void => {
+    const tasknames = recursive.get(tid);
+    if (!tasknames || done.has(tid)) return;
+    done.add(tid);
+    cumulative ??= cumulativeRecipes(entries, recipeCount);
+    const e = entries[tid] as Entry;
+    for (let added = true; added; ) {
+      added = false;
+      const total = new Set(e.deps);
+      for (const d of recursiveI.get(tid) ?? []) {
+        total.add(d);
+        for (const dd of entries[d]?.deps ?? []) total.add(dd);
+      }
+      const reach = new RecipeSet(recipeCount);
+      for (const d of total) {
+        const c = cumulative[d];
+        if (c) reach.addAll(c);
+      }
+      for (const ri of reach.members()) {
+        for (const name of tasknames) {
+          const n = tasksOf[ri]?.get(name);
+          if (n === undefined || n === tid || e.deps.has(n)) continue;
+          e.deps.add(n);
+          added = true;
+        }
+      }
+      for (const d of [...e.deps]) {
+        if (!recursive.has(d)) continue;
+        expand(d);
+        for (const dd of entries[d]?.deps ?? []) {
+          if (e.deps.has(dd) || dd === tid || !tasknames.includes((entries[dd] as Entry).task)) continue;
+          e.deps.add(dd);
+          added = true;
+        }
+      }
+    }
+  };
+  return expand;
+}
+
+/** For each task, the recipes of every task it (transitively) depends on. */
+function cumulativeRecipes(entries: readonly Entry[], recipeCount: number): Array<RecipeSet | undefined> {
+  const out: Array<RecipeSet | undefined> = new Array(entries.length);
+  const remaining = entries.map((e) => e.deps.size);
+  const dependents: number[][] = entries.map(() => []);
+  for (const [i, e] of entries.entries()) for (const d of e.deps) dependents[d]?.push(i);
+  const ready = entries.flatMap((e, i) => (e.deps.size === 0 ? [i] : []));
+  while (ready.length) {
+    const i = ready.pop() as number;
+    const set = new RecipeSet(recipeCount);
+    for (const d of (entries[i] as Entry).deps) {
+      set.add((entries[d] as Entry).recipe);
+      const c = out[d];
+      if (c) set.addAll(c);
+    }
+    out[i] = set;
+    for (const n of dependents[i] ?? []) {
+      remaining[n] = (remaining[n] ?? 1) - 1;
+      if (remaining[n] === 0) ready.push(n);
+    }
+  }
+  return out;
+}
+
+/** The tasks the request needs: its targets' tasks and everything they depend on. */
+function markActive(
+  entries: readonly Entry[],
+  recipes: readonly RecipeInfo[],
+  td: TaskData,
+  req: GraphRequest,
+  lookup: (pn: string, task: string) => number | undefined,
+  prepare: (t: number) => void,
+): { set: Set<number>; targets: number[] } {
+  const targets: number[] = [];
+  for (const name of req.targets) {
+    const r = td.buildTargets.get(name);
+    if (!r) continue;
+    const t = lookup(r.pn, req.task);
+    if (t === undefined) {
+      const known = r.tasks.map((x) => x.name).join(' ');
+      throw new GraphError(`task ${req.task} does not exist for target ${name} (${r.pn})`, { file: r.file, line: 0 }, `its tasks are: ${known}`);
+    }
+    targets.push(t);
+  }
+  const closure = (roots: readonly number[]): Set<number> => {
+    const seen = new Set<number>();
+    const stack = [...roots];
+    while (stack.length) {
+      const t = stack.pop() as number;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      prepare(t);
+      for (const d of (entries[t] as Entry).deps) if (!seen.has(d)) stack.push(d);
+    }
+    return seen;
+  };
+  let set = closure(targets);
+  const inGraph = (): Set<number> => new Set([...set].map((t) => (entries[t] as Entry).recipe));
+  if (req.runall) {
+    const task = prefixed(req.runall);
+    const extra = [...inGraph()].map((ri) => lookup((recipes[ri] as RecipeInfo).pn, task)).filter((x): x is number => x !== undefined);
+    if (extra.length === 0) throw new GraphError(`no recipe in the graph has a task ${task} (--runall)`);
+    targets.push(...extra);
+    set = closure(targets);
+  }
+  if (req.runonly) {
+    const task = prefixed(req.runonly);
+    const only = [...set].filter((t) => (entries[t] as Entry).task === task);
+    if (only.length === 0) throw new GraphError(`no task ${task} in the targets' graph (--runonly)`);
+    targets.splice(0, targets.length, ...only);
+    set = closure(only);
+  }
+  return { set, targets };
+}
+
+function finish(entries: readonly Entry[], recipes: readonly RecipeInfo[], active: { set: Set<number>; targets: number[] }): TaskGraph {
+  const ids = [...active.set].sort((a, b) => a - b);
+  const deps = new Map<number, number[]>(ids.map((i) => [i, [...(entries[i] as Entry).deps].filter((d) => active.set.has(d)).sort((a, b) => a - b)]));
+  const dependents = new Map<number, number[]>(ids.map((i) => [i, []]));
+  for (const [i, ds] of deps) for (const d of ds) dependents.get(d)?.push(i);
+
+  const order: number[] = [];
+  const remaining = new Map(ids.map((i) => [i, deps.get(i)?.length ?? 0]));
+  const ready = ids.filter((i) => remaining.get(i) === 0);
+  while (ready.length) {
+    const i = ready.shift() as number;
+    order.push(i);
+    for (const n of dependents.get(i) ?? []) {
+      const left = (remaining.get(n) ?? 1) - 1;
+      remaining.set(n, left);
+      if (left === 0) ready.push(n);
+    }
+  }
+  if (order.length < ids.length) {
+    const done = new Set(order);
+    const stuck = ids.filter((i) => !done.has(i));
+    const cycle = findCycle(stuck, (i) => deps.get(i) ?? []);
+    const names = cycle.map((i) => (entries[i] as Entry).id);
+    throw new GraphError(`dependency cycle: ${names.join(' -> ')}`, undefined, 'one of these tasks must not depend on the next');
+  }
+  const weight = new Map<number, number>();
+  for (const i of [...order].reverse()) weight.set(i, 1 + Math.max(0, ...(dependents.get(i) ?? []).map((n) => weight.get(n) ?? 0)));
+
+  const nodes: TaskNode[] = order.map((i) => {
+    const e = entries[i] as Entry;
+    const r = recipes[e.recipe] as RecipeInfo;
+    return {
+      id: e.id,
+      pn: r.pn,
+      task: e.task,
+      recipe: r,
+      info: e.info,
+      deps: (deps.get(i) ?? []).map((d) => (entries[d] as Entry).id),
+      dependents: (dependents.get(i) ?? []).map((d) => (entries[d] as Entry).id),
+      weight: weight.get(i) ?? 1,
+    };
+  });
+  return { nodes, byId: new Map(nodes.map((n) => [n.id, n])), targets: active.targets.map((t) => (entries[t] as Entry).id) };
+}

@@ -1,0 +1,133 @@
+/**
+ * Which recipes a build needs: the targets' providers, then everything they DEPEND on at
+ * build time (DEPENDS, `[depends]`) and at run time (RDEPENDS of every package,
+ * `[rdepends]`), each name resolved through PROVIDES / RPROVIDES / PACKAGES and the
+ * PREFERRED_* settings. Pure over RecipeInfo.
+ */
+import { RecipeLookupError } from '../core/errors.js';
+import type { RecipeInfo } from '../metadata/recipe-info.js';
+import { filterProviders, type Lookup } from './providers.js';
+
+export interface TaskData {
+  /** Included recipes, by PN, in the order they were reached. */
+  readonly recipes: ReadonlyMap<string, RecipeInfo>;
+  /** Build-time name → chosen recipe (targets, DEPENDS, [depends] names). */
+  readonly buildTargets: ReadonlyMap<string, RecipeInfo>;
+  /** Run-time name → chosen recipe (RDEPENDS, [rdepends] names). */
+  readonly runTargets: ReadonlyMap<string, RecipeInfo>;
+  /** PN → the PNs its DEPENDS resolved to. */
+  readonly depends: ReadonlyMap<string, readonly string[]>;
+  /** PN → the PNs its run-time dependencies resolved to. */
+  readonly rdepends: ReadonlyMap<string, readonly string[]>;
+  readonly warnings: readonly string[];
+}
+
+/** Every run-time name a recipe's packages depend on. */
+function runtimeNames(r: RecipeInfo): string[] {
+  const names = new Set(r.rdepends);
+  for (const list of Object.values(r.packageRdepends)) for (const n of list) names.add(n);
+  return [...names];
+}
+
+function taskDepNames(r: RecipeInfo, flag: 'depends' | 'rdepends'): string[] {
+  const out: string[] = [];
+  for (const t of r.tasks) {
+    for (const entry of (t.flags[flag] ?? '').split(/\s+/)) {
+      if (!entry) continue;
+      const colon = entry.indexOf(':');
+      if (colon <= 0) throw new RecipeLookupError(`${r.pn}:${t.name}[${flag}] entry '${entry}' is not of the form name:task`);
+      out.push(entry.slice(0, colon));
+    }
+  }
+  return out;
+}
+
+/** Name → recipes, built once: PROVIDES; packages; RPROVIDES (recipe- and package-level). */
+function indexRecipes(all: readonly RecipeInfo[]): { provides: Map<string, RecipeInfo[]>; packages: Map<string, RecipeInfo[]>; rprovides: Map<string, RecipeInfo[]> } {
+  const provides = new Map<string, RecipeInfo[]>();
+  const packages = new Map<string, RecipeInfo[]>();
+  const rprovides = new Map<string, RecipeInfo[]>();
+  const add = (m: Map<string, RecipeInfo[]>, k: string, r: RecipeInfo): void => {
+    const list = m.get(k);
+    if (!list) m.set(k, [r]);
+    else if (!list.includes(r)) list.push(r);
+  };
+  for (const r of all) {
+    if (r.skipped !== undefined) continue;
+    for (const p of r.provides) add(provides, p, r);
+    for (const p of r.packages) add(packages, p, r);
+    for (const p of r.rprovides) add(rprovides, p, r);
+    for (const list of Object.values(r.packageRprovides)) for (const p of list) add(rprovides, p, r);
+  }
+  return { provides, packages, rprovides };
+}
+
+export function buildTaskData(all: readonly RecipeInfo[], targets: readonly string[], lookup: Lookup): TaskData {
+  const assumed = new Set((lookup('ASSUME_PROVIDED') ?? '').split(/\s+/).filter(Boolean));
+  const recipes = new Map<string, RecipeInfo>();
+  const buildTargets = new Map<string, RecipeInfo>();
+  const runTargets = new Map<string, RecipeInfo>();
+  const depends = new Map<string, string[]>();
+  const rdepends = new Map<string, string[]>();
+  const warnings: string[] = [];
+  const queue: Array<{ recipe: RecipeInfo; chain: readonly string[] }> = [];
+  const index = indexRecipes(all);
+
+  const choose = (name: string, candidates: RecipeInfo[], kind: 'PROVIDES' | 'RPROVIDES', chain: readonly string[]): RecipeInfo => {
+    const choice = filterProviders(name, candidates, lookup);
+    const best = choice.eligible[0];
+    if (!best) {
+      const skipped = all.find((r) => r.skipped !== undefined && (r.pn === name || r.provides.includes(name)));
+      const why = skipped ? ` (recipe ${skipped.pn} was skipped: ${skipped.skipped})` : '';
+      const needed = chain.length ? ` (needed by ${chain.join(', which is needed by ')})` : '';
+      throw new RecipeLookupError(`Nothing ${kind} '${name}'${needed}${why}`);
+    }
+    const pns = [...new Set(choice.eligible.map((r) => r.pn))];
+    if (pns.length > 1 && !choice.unique) {
+      warnings.push(`Multiple providers are available for ${name} (${pns.join(', ')}); consider defining a PREFERRED_PROVIDER entry to match ${name}; using ${best.pn}`);
+    }
+    return best;
+  };
+  const include = (r: RecipeInfo, chain: readonly string[]): void => {
+    if (recipes.has(r.pn)) return;
+    recipes.set(r.pn, r);
+    queue.push({ recipe: r, chain: [r.pn, ...chain] });
+  };
+  const addBuild = (name: string, chain: readonly string[]): RecipeInfo | undefined => {
+    if (assumed.has(name)) return undefined;
+    let r = buildTargets.get(name);
+    if (!r) {
+      r = choose(name, index.provides.get(name) ?? [], 'PROVIDES', chain);
+      buildTargets.set(name, r);
+    }
+    include(r, chain);
+    return r;
+  };
+  const addRun = (name: string, chain: readonly string[]): RecipeInfo | undefined => {
+    if (assumed.has(name)) return undefined;
+    let r = runTargets.get(name);
+    if (!r) {
+      r = choose(name, index.packages.get(name) ?? index.rprovides.get(name) ?? [], 'RPROVIDES', chain);
+      runTargets.set(name, r);
+    }
+    include(r, chain);
+    return r;
+  };
+
+  for (const t of targets) addBuild(t, []);
+  for (let i = 0; i < queue.length; i++) {
+    const { recipe, chain } = queue[i] ?? { recipe: undefined, chain: [] };
+    if (!recipe) continue;
+    const build = [...recipe.depends, ...taskDepNames(recipe, 'depends')];
+    depends.set(recipe.pn, unique(recipe.depends.map((d) => addBuild(d, chain)?.pn)));
+    for (const name of build) addBuild(name, chain);
+    const run = [...runtimeNames(recipe), ...taskDepNames(recipe, 'rdepends')];
+    rdepends.set(recipe.pn, unique(runtimeNames(recipe).map((d) => addRun(d, chain)?.pn)));
+    for (const name of run) addRun(name, chain);
+  }
+  return { recipes, buildTargets, runTargets, depends, rdepends, warnings };
+}
+
+function unique(list: ReadonlyArray<string | undefined>): string[] {
+  return [...new Set(list.filter((x): x is string => x !== undefined))];
+}

@@ -1,0 +1,204 @@
+/**
+ * Runs one task the way BitBake does: `[cleandirs]` emptied, `[dirs]` created (the last is the
+ * cwd), a generated `${T}/run.do_X.<pid>` script run by /bin/sh in its own process group with
+ * a clean environment, output to `${T}/log.do_X.<pid>` (with `run.do_X`/`log.do_X` links and
+ * `${T}/log.task_order`), under fakeroot when the task asks for it.
+ */
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TsbakeError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
+import { spawnInGroup } from '../core/proc.js';
+import type { TaskNode } from '../graph/task-graph.js';
+import { asText, type DataStore } from '../metadata/datastore.js';
+import { pySplit } from '../metadata/pystr.js';
+import { runPythonTask } from './python-task.js';
+import { exportBlock, parseTimes, shellTaskScript } from './shell-task.js';
+
+export class TaskSetupError extends TsbakeError {
+  readonly code = 'E_TASK_SETUP';
+}
+
+export interface TaskResult {
+  readonly exitCode: number;
+  readonly logFile: string;
+  readonly cpu: number;
+  readonly interrupted: boolean;
+}
+
+export interface ExecutorEnvironment {
+  /** The datastore of the task's recipe (parsed once per build). */
+  store(node: TaskNode): DataStore;
+  /** The shell functions `fn` calls, directly. */
+  calledFunctions(store: DataStore, fn: string): readonly string[];
+  /** The environment every task starts from (BB_ENV_PASSTHROUGH_ADDITIONS and friends). */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+  /** The fakeroot command, when the host has one. */
+  readonly fakeroot: string | undefined;
+  /** The build directory (python tasks open their own metadata session there). */
+  readonly buildDir: string;
+  /** The python3 interpreter for python tasks. */
+  readonly python: string;
+  onSpawn?(node: TaskNode, pid: number): void;
+}
+
+const exportsByStore = new WeakMap<DataStore, string>();
+const locks = new Map<string, Promise<void>>();
+
+const text = (store: DataStore, name: string): string => asText(store.getVar(name));
+const flag = (store: DataStore, task: string, f: string): string => asText(store.getVarFlag(task, f));
+const truthy = (v: string): boolean => v !== '' && !['0', 'no', 'n', 'false'].includes(v.toLowerCase());
+
+/** Directories a task may empty: inside TMPDIR (never TMPDIR, TOPDIR or / themselves). */
+function checkCleanable(dir: string, store: DataStore, node: TaskNode): void {
+  const tmpdir = resolve(text(store, 'TMPDIR') || '/nonexistent');
+  const abs = resolve(dir);
+  if (!abs.startsWith(`${tmpdir}/`)) {
+    throw new TaskSetupError(`${node.id}[cleandirs] names ${dir}, which is outside TMPDIR (${tmpdir})`, { file: node.recipe.file, line: 0 }, 'tasks may only empty directories under TMPDIR');
+  }
+}
+
+function shellFunctions(store: DataStore, roots: readonly string[], env: ExecutorEnvironment): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (fn: string): void => {
+    if (seen.has(fn)) return;
+    seen.add(fn);
+    for (const callee of env.calledFunctions(store, fn)) visit(callee);
+    for (const extra of pySplit(asText(store.getVarFlag(fn, 'vardeps', false)))) {
+      if (truthy(asText(store.getVarFlag(extra, 'func', false))) && !truthy(asText(store.getVarFlag(extra, 'python', false)))) visit(extra);
+    }
+    out.push(fn);
+  };
+  for (const r of roots) visit(r);
+  return out;
+}
+
+function relink(target: string, link: string): void {
+  try {
+    unlinkSync(link);
+  } catch {
+    // no previous link
+  }
+  symlinkSync(target, link);
+}
+
+async function withLocks<T>(paths: readonly string[], body: () => Promise<T>): Promise<T> {
+  const sorted = [...new Set(paths)].sort();
+  const releases: Array<() => void> = [];
+  for (const p of sorted) {
+    while (locks.has(p)) await locks.get(p);
+    let release: () => void = () => undefined;
+    locks.set(p, new Promise<void>((r) => (release = r)));
+    releases.push(() => {
+      locks.delete(p);
+      release();
+    });
+  }
+  try {
+    return await body();
+  } finally {
+    for (const r of releases.reverse()) r();
+  }
+}
+
+export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Promise<TaskResult> {
+  const store = env.store(node);
+  const task = node.task;
+  const t = text(store, 'T');
+  if (!t) throw new TaskSetupError(`T is not set for ${node.pn}`, { file: node.recipe.file, line: 0 });
+  mkdirSync(t, { recursive: true });
+  for (const dir of pySplit(flag(store, task, 'cleandirs'))) {
+    checkCleanable(dir, store, node);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+  const dirs = pySplit(flag(store, task, 'dirs'));
+  for (const dir of dirs) mkdirSync(dir, { recursive: true });
+  const cwd = dirs[dirs.length - 1] ?? (text(store, 'B') || text(store, 'WORKDIR'));
+  mkdirSync(cwd, { recursive: true });
+
+  const prefuncs = pySplit(flag(store, task, 'prefuncs'));
+  const postfuncs = pySplit(flag(store, task, 'postfuncs'));
+  let exports = exportsByStore.get(store);
+  if (exports === undefined) {
+    exports = exportBlock(store);
+    exportsByStore.set(store, exports);
+  }
+  const pid = process.pid;
+  const logFile = join(t, `log.${task}.${pid}`);
+  relink(`log.${task}.${pid}`, join(t, `log.${task}`));
+  appendFileSync(join(t, 'log.task_order'), `${task} (${pid}): log.${task}.${pid}\n`);
+  const lockfiles = pySplit(flag(store, task, 'lockfiles'));
+  if (truthy(asText(store.getVarFlag(task, 'python', false)))) {
+    writeFileAtomic(logFile, '');
+    return withLocks(lockfiles, async () => {
+      const out = await runPythonTask(
+        { buildDir: env.buildDir, env: env.baseEnv, python: env.python, recipeFile: node.recipe.file, variant: node.recipe.variant, task, prefuncs, postfuncs, cwd, logFile },
+        env.signal,
+      );
+      return { exitCode: out.exitCode, logFile, cpu: out.cpu, interrupted: env.signal.aborted };
+    });
+  }
+  const runFile = join(t, `run.${task}.${pid}`);
+  const timesFile = join(t, `.times.${task}.${pid}`);
+  const script = shellTaskScript({
+    store,
+    task,
+    functions: shellFunctions(store, [...prefuncs, task, ...postfuncs], env),
+    exports,
+    cwd,
+    umask: flag(store, task, 'umask') || undefined,
+    prefuncs,
+    postfuncs,
+    timesFile,
+  });
+  writeFileAtomic(runFile, script, 0o775);
+  relink(`run.${task}.${pid}`, join(t, `run.${task}`));
+
+  const fakerootState = join(text(store, 'WORKDIR'), 'fakeroot.state');
+  const underFakeroot = truthy(flag(store, task, 'fakeroot')) && env.fakeroot !== undefined;
+  const [cmd, args] = underFakeroot
+    ? [env.fakeroot as string, [...(existsSync(fakerootState) ? ['-i', fakerootState] : []), '-s', fakerootState, '--', '/bin/sh', runFile]]
+    : ['/bin/sh', [runFile]];
+
+  return withLocks(lockfiles, async () => {
+    const fd = openSync(logFile, 'w');
+    let exitCode: number;
+    try {
+      exitCode = await new Promise<number>((done, fail) => {
+        const child = spawnInGroup(cmd, args, { cwd, env: { ...env.baseEnv }, stdio: ['ignore', fd, fd] });
+        child.once('error', fail);
+        if (child.pid !== undefined) env.onSpawn?.(node, child.pid);
+        child.once('exit', (code, sig) => done(code ?? (sig ? 128 + signalNumber(sig) : 1)));
+      });
+    } finally {
+      closeSync(fd);
+    }
+    let cpu = 0;
+    try {
+      cpu = parseTimes(readFileSync(timesFile, 'utf8'));
+      rmSync(timesFile, { force: true });
+    } catch {
+      // the shell was killed before its exit trap ran
+    }
+    return { exitCode, logFile, cpu, interrupted: env.signal.aborted };
+  });
+}
+
+const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13, SIGABRT: 6, SIGSEGV: 11 };
+function signalNumber(sig: NodeJS.Signals): number {
+  return SIGNALS[sig] ?? 1;
+}
+
+/** The last `n` lines of a log, for the failure report. */
+export function logTail(logFile: string, n = 20): string[] {
+  try {
+    const lines = readFileSync(logFile, 'utf8').split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(-n);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Python tasks run in a worker thread (so the scheduler keeps going) that drives a fresh
+ * python3 process for the task: each task its own process, log and exit status.
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface PythonTaskInput {
+  /** The directory the build's metadata session was opened in. */
+  readonly buildDir: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly python: string;
+  readonly recipeFile: string;
+  readonly variant: string;
+  readonly task: string;
+  readonly prefuncs: readonly string[];
+  readonly postfuncs: readonly string[];
+  readonly cwd: string;
+  readonly logFile: string;
+}
+
+export interface PythonTaskOutput {
+  readonly exitCode: number;
+  /** CPU seconds the task's python3 process used. */
+  readonly cpu: number;
+}
+
+export function runPythonTask(input: PythonTaskInput, signal: AbortSignal): Promise<PythonTaskOutput> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./python-task-worker.js', import.meta.url), { workerData: input });
+    const abort = (): void => void worker.terminate();
+    signal.addEventListener('abort', abort, { once: true });
+    worker.once('message', (out: PythonTaskOutput) => resolve(out));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      signal.removeEventListener('abort', abort);
+      resolve({ exitCode: code === 0 ? 0 : 130, cpu: 0 });
+    });
+  });
+}

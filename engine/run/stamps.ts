@@ -1,0 +1,65 @@
+/**
+ * Stamps: `${STAMP}.do_X.<taskhash>` says "do_X ran with these inputs". A task is current when
+ * its stamp exists. Directory listings are read once per stamp directory per build, so
+ * checking thousands of tasks costs one readdir each.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { writeFileAtomic } from '../core/fs.js';
+
+export function stampFile(stampBase: string, task: string, taskhash: string): string {
+  return `${stampBase}.${task}.${taskhash}`;
+}
+
+export function sigdataFile(stampBase: string, task: string, taskhash: string): string {
+  return `${stampBase}.${task}.sigdata.${taskhash}`;
+}
+
+export class StampIndex {
+  readonly #dirs = new Map<string, Set<string>>();
+
+  #listing(dir: string): Set<string> {
+    let names = this.#dirs.get(dir);
+    if (!names) {
+      try {
+        names = new Set(readdirSync(dir));
+      } catch {
+        names = new Set();
+      }
+      this.#dirs.set(dir, names);
+    }
+    return names;
+  }
+
+  isCurrent(stampBase: string, task: string, taskhash: string): boolean {
+    return this.#listing(dirname(stampBase)).has(basename(stampFile(stampBase, task, taskhash)));
+  }
+
+  /** Records a successful run, and drops older stamps (other hashes) of the same task. */
+  write(stampBase: string, task: string, taskhash: string): void {
+    const dir = dirname(stampBase);
+    const prefix = `${basename(stampBase)}.${task}.`;
+    const listing = this.#listing(dir);
+    for (const name of [...listing]) {
+      if (name.startsWith(prefix) && !name.startsWith(`${prefix}sigdata.`) && name !== `${prefix}${taskhash}`) {
+        rmSync(`${dir}/${name}`, { force: true });
+        listing.delete(name);
+      }
+    }
+    writeFileAtomic(stampFile(stampBase, task, taskhash), '');
+    listing.add(`${prefix}${taskhash}`);
+  }
+
+  /** `-C`/`-f`: forget the stamp so the task runs again. */
+  invalidate(stampBase: string, task: string): void {
+    const dir = dirname(stampBase);
+    const prefix = `${basename(stampBase)}.${task}.`;
+    const listing = this.#listing(dir);
+    for (const name of [...listing]) {
+      if (name.startsWith(prefix) && !name.startsWith(`${prefix}sigdata.`)) {
+        rmSync(`${dir}/${name}`, { force: true });
+        listing.delete(name);
+      }
+    }
+  }
+}
