@@ -8,9 +8,10 @@ import { taskList } from './tasks.js';
 
 /**
  * Task flags the graph and the runner read. The first group is expanded at parse time, as
- * BitBake does for its task_deps; the rest stay unexpanded until the task runs.
+ * BitBake does for its task_deps (and for `file-checksums`, which a no-op build needs for the
+ * taskhash without parsing); the rest stay unexpanded until the task runs.
  */
-const EXPANDED_FLAGS = ['depends', 'rdepends', 'deptask', 'rdeptask', 'recrdeptask', 'recideptask', 'noexec', 'nostamp', 'fakeroot', 'umask'] as const;
+const EXPANDED_FLAGS = ['depends', 'rdepends', 'deptask', 'rdeptask', 'recrdeptask', 'recideptask', 'noexec', 'nostamp', 'fakeroot', 'umask', 'file-checksums'] as const;
 export const TASK_FLAGS = [
   ...EXPANDED_FLAGS,
   'network',
@@ -22,7 +23,6 @@ export const TASK_FLAGS = [
   'vardeps',
   'vardepsexclude',
   'vardepvalue',
-  'file-checksums',
   'number_threads',
   'python',
 ] as const;
@@ -32,7 +32,15 @@ export interface TaskInfo {
   /** Tasks of the same recipe this one runs after (`addtask ... after`). */
   readonly after: readonly string[];
   readonly flags: Readonly<Partial<Record<(typeof TASK_FLAGS)[number], string>>>;
+  /** The task's basehash (sstate/signature); '' when the recipe was read without a signer. */
+  readonly basehash: string;
 }
+
+/**
+ * The basehash of each task of a finalised recipe store. sstate/signature provides it
+ * (`taskBasehashes`); the metadata layer may not import that layer, so it is passed in.
+ */
+export type TaskSigner = (store: DataStore, tasks: readonly string[]) => ReadonlyMap<string, string>;
 
 export interface RecipeInfo {
   /** The .bb file. */
@@ -85,7 +93,14 @@ export function explodeDeps(s: string): string[] {
 
 const text = (store: DataStore, name: string): string => asText(store.getVar(name));
 
-export function recipeInfo(store: DataStore, file: string, variant: string, skipped: string | undefined, where: { layer: string | undefined; priority: number }): RecipeInfo {
+export function recipeInfo(
+  store: DataStore,
+  file: string,
+  variant: string,
+  skipped: string | undefined,
+  where: { layer: string | undefined; priority: number },
+  signer?: TaskSigner,
+): RecipeInfo {
   const pn = text(store, 'PN');
   const packages = pySplit(text(store, 'PACKAGES'));
   const provides = pySplit(text(store, 'PROVIDES'));
@@ -118,18 +133,20 @@ export function recipeInfo(store: DataStore, file: string, variant: string, skip
     packageRdepends,
     packageRprovides,
     inherits: Array.isArray(inherits) ? [...(inherits as readonly string[])] : [],
-    tasks: skipped === undefined ? tasksOf(store) : [],
+    tasks: skipped === undefined ? tasksOf(store, signer) : [],
   };
 }
 
-function tasksOf(store: DataStore): TaskInfo[] {
-  return taskList(store).map((name) => {
+function tasksOf(store: DataStore, signer: TaskSigner | undefined): TaskInfo[] {
+  const names = taskList(store);
+  const basehashes = signer?.(store, names);
+  return names.map((name) => {
     const deps = store.getVarFlag(name, 'deps', false);
     const flags: Partial<Record<(typeof TASK_FLAGS)[number], string>> = {};
     for (const f of TASK_FLAGS) {
       const v = store.getVarFlag(name, f, (EXPANDED_FLAGS as readonly string[]).includes(f));
       if (v !== undefined && v !== null) flags[f] = asText(v);
     }
-    return { name, after: Array.isArray(deps) ? [...(deps as readonly string[])] : [], flags };
+    return { name, after: Array.isArray(deps) ? [...(deps as readonly string[])] : [], flags, basehash: basehashes?.get(name) ?? '' };
   });
 }
