@@ -1,31 +1,47 @@
 #!/usr/bin/env node
 /**
- * tsbake's entry point: parses the command line, runs one command, formats errors once and
- * maps outcomes to exit codes (0 ok, 1 unset/build failure, 2 usage or metadata error).
+ * tsbake's entry point and composition root: parses the command line, builds what a command
+ * needs, formats errors once and maps outcomes to exit codes (0 ok, 1 unset or build
+ * failure, 2 usage or metadata error, 130/143 interrupted). It alone installs signal handlers.
  */
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
+import { combine, createReporter, fanOut } from '../core/log/reporter.js';
+import { killAllGroups } from '../core/proc.js';
+import { asText } from '../metadata/datastore.js';
+import type { MetadataSession } from '../metadata/session.js';
+import { createBuildstats } from '../run/buildstats.js';
+import { resolveBuildDir } from './build-dir.js';
+import { build } from './commands/build.js';
+import { buildstatsCommand } from './commands/buildstats.js';
 import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
 import { parseOnly } from './commands/parse.js';
 import { showLayers, showRecipes } from './commands/show.js';
-import type { MetadataSession } from '../metadata/session.js';
-import { resolveBuildDir } from './build-dir.js';
 import { openSession } from './session.js';
 
-const USAGE = `usage: tsbake getvar [--recipe FILE | -r TARGET] [--flag F] VAR|VAR[flag]
-       tsbake -p | --parse-only         parse every recipe and report
-       tsbake -e | --environment [TARGET]
-                                        the datastore, each variable with its history
-       tsbake show-recipes              recipes, their versions and layers
-       tsbake show-layers               BBLAYERS with collection names and priorities`;
+const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAULT_TASK, usually do_build)
+  -c TASK        run TASK for the targets          -C TASK   invalidate TASK, then build
+  -f             force the task to run             -k        continue after a failure
+  -n             dry run                           -g        write task-depends.dot and pn-buildlist
+  --runall TASK  run TASK for every recipe         --runonly TASK  run only TASK (and what it needs)
+  -v / -q        more / less output                --no-progress   plain lines even on a terminal
+  --log-json F   every build event as a JSON line
+       tsbake getvar [--recipe FILE | -r TARGET] [--flag F] VAR|VAR[flag]
+       tsbake -p | --parse-only                 parse every recipe and report
+       tsbake -e | --environment [TARGET]       the datastore, each variable with its history
+       tsbake show-recipes | show-layers
+       tsbake buildstats [--svg FILE] [BUILD-ID]`;
 
 type Out = (s: string) => void;
+const out: Out = (s) => process.stdout.write(s);
+const err: Out = (s) => process.stderr.write(s);
 
 let buildDir: string | undefined;
 /** The build directory, made from the templates on first use when there is none. */
-function topdir(err: Out): string {
+function topdir(): string {
   if (buildDir === undefined) {
     const found = resolveBuildDir(process.cwd(), process.env);
     if (found.created) err(`NOTE: created the build directory ${found.cwd} from tsbake's templates\n`);
@@ -33,9 +49,9 @@ function topdir(err: Out): string {
   }
   return buildDir;
 }
-const session = (tracking = false): MetadataSession => openSession({ cwd: topdir((s) => process.stderr.write(s)), env: process.env, tracking });
+const session = (tracking = false): MetadataSession => openSession({ cwd: topdir(), env: process.env, tracking });
 
-function runGetvar(args: string[], out: Out): number {
+function runGetvar(args: string[]): number {
   const { values, positionals } = parseArgs({
     args,
     options: { recipe: { type: 'string', short: 'r' }, flag: { type: 'string', short: 'f' } },
@@ -50,44 +66,134 @@ function runGetvar(args: string[], out: Out): number {
   return 0;
 }
 
-function main(argv: string[], out: Out, err: Out): number {
+function runBuildstats(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, options: { svg: { type: 'string' } }, allowPositionals: true });
+  const base = asText(session().config.store.getVar('BUILDSTATS_BASE'));
+  return buildstatsCommand({ base, ...(positionals[0] ? { buildId: positionals[0] } : {}), ...(values.svg ? { svg: values.svg } : {}) }, out);
+}
+
+/**
+ * Ctrl-C or SIGTERM: stop starting tasks and SIGTERM every running task's process group,
+ * SIGKILL after a grace period; a second Ctrl-C kills at once.
+ */
+function installInterruptHandling(controller: AbortController): () => void {
+  let grace: NodeJS.Timeout | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      killAllGroups('SIGKILL');
+      return;
+    }
+    controller.abort(sig);
+    killAllGroups('SIGTERM');
+    grace = setTimeout(() => killAllGroups('SIGKILL'), 2000);
+    grace.unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    if (grace) clearTimeout(grace);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+async function runBuild(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      cmd: { type: 'string', short: 'c' },
+      'clear-stamp': { type: 'string', short: 'C' },
+      force: { type: 'boolean', short: 'f' },
+      continue: { type: 'boolean', short: 'k' },
+      'dry-run': { type: 'boolean', short: 'n' },
+      graphviz: { type: 'boolean', short: 'g' },
+      runall: { type: 'string' },
+      runonly: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      quiet: { type: 'boolean', short: 'q' },
+      'no-progress': { type: 'boolean' },
+      'log-json': { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  const s = session();
+  const reporter = createReporter({
+    tty: process.stdout.isTTY === true && values['no-progress'] !== true,
+    quiet: values.quiet === true,
+    verbose: values.verbose === true,
+    ...(values['log-json'] ? { json: createWriteStream(values['log-json']) } : {}),
+    out,
+    err,
+    columns: () => process.stdout.columns ?? 80,
+    rows: () => process.stdout.rows ?? 24,
+  });
+  const stats = values['graphviz'] || values['dry-run'] ? undefined : createBuildstats({ base: asText(s.config.store.getVar('BUILDSTATS_BASE')), startTime: Date.now() });
+  const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
+  const controller = new AbortController();
+  const uninstall = installInterruptHandling(controller);
+  try {
+    return await build(
+      s,
+      {
+        targets: positionals,
+        task: values.cmd,
+        invalidate: values['clear-stamp'],
+        force: values.force === true,
+        keepGoing: values.continue === true,
+        dryRun: values['dry-run'] === true,
+        runall: values.runall,
+        runonly: values.runonly,
+        graphviz: values.graphviz === true,
+      },
+      { emit: fanOut([all.sink]), note: (m) => all.sink({ kind: 'note', message: m }), signal: controller.signal, env: process.env },
+    );
+  } finally {
+    uninstall();
+    all.close();
+    if (stats) {
+      stats.close(Date.now());
+      for (const p of stats.problems) err(`WARNING: buildstats: ${p}\n`);
+    }
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'getvar':
-      return runGetvar(rest, out);
+      return runGetvar(rest);
     case 'show-recipes':
       out(showRecipes(session()));
       return 0;
     case 'show-layers':
       out(showLayers(session()));
       return 0;
+    case 'buildstats':
+      return runBuildstats(rest);
     default:
       break;
   }
   const { values, positionals } = parseArgs({
     args: argv,
-    options: {
-      'parse-only': { type: 'boolean', short: 'p' },
-      environment: { type: 'boolean', short: 'e' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { 'parse-only': { type: 'boolean', short: 'p' }, environment: { type: 'boolean', short: 'e' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
+    strict: false,
   });
-  if (values.help) {
+  if (values['help'] === true) {
     out(USAGE + '\n');
     return 0;
   }
-  if (values['parse-only']) return parseOnly(session(), out, err);
-  if (values.environment) {
+  if (values['parse-only'] === true) return parseOnly(session(), out, err);
+  if (values['environment'] === true) {
     if (positionals.length > 1) throw new UsageError('-e takes at most one target');
     out(showEnvironment(session(true), positionals[0]));
     return 0;
   }
-  throw new UsageError(USAGE);
+  return runBuild(argv);
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   process.stderr.write(formatError(e) + '\n');
   process.exitCode = 2;

@@ -5,6 +5,7 @@ import { InlinePythonHost } from '../metadata/inline-python/host.js';
 import { PythonWorker, type PythonLogLevel } from '../metadata/python/worker-client.js';
 import type { SessionOpener } from '../metadata/parse-pool.js';
 import { MetadataSession } from '../metadata/session.js';
+import { taskBasehashes } from '../../sstate/signature/basehash.js';
 
 export interface SessionRequest {
   readonly cwd: string;
@@ -25,7 +26,7 @@ const requests = new WeakMap<MetadataSession, SessionRequest>();
 
 export function openSession(req: SessionRequest): MetadataSession {
   const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3' }));
-  const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false } });
+  const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false }, signer: taskBasehashes });
   requests.set(session, req);
   return session;
 }

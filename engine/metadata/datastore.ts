@@ -510,6 +510,33 @@ export class DataStore {
     return [...out, ...fromVariants];
   }
 
+  /** Names whose [export] flag is true and [unexport] is not, read straight from the entries. */
+  exportedNames(): string[] {
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (let s: DataStore | undefined = this; s; s = s.#parent) {
+      for (const [name, e] of s.#vars) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        if (flagTrue(e.flags.get('export')) && !flagTrue(e.flags.get('unexport'))) out.push(name);
+      }
+    }
+    return out;
+  }
+
+  /** The unexpanded :remove strings getVar would apply to `name` now (the winning variant's, then its own). */
+  pendingRemoves(name: string): string[] {
+    this.#needOverrides();
+    const overrides = this.#overrides ?? [];
+    const variants = this.#variantsOf(name);
+    const winner = variants ? chooseVariant(variants, overrides, this.#overridesSet) : undefined;
+    const out: string[] = [];
+    for (const n of winner === undefined ? [name] : [winner, name]) {
+      for (const [text, cond] of this.#find(n)?.remove ?? []) if (conditionHolds(cond, overrides)) out.push(text);
+    }
+    return out;
+  }
+
   /** Names defined in this store itself (not inherited from the parent). */
   localKeys(): string[] {
     return [...this.#vars.keys()];
@@ -544,6 +571,11 @@ function splitOverrides(value: Value | undefined): string[] {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function flagTrue(v: Value | undefined): boolean {
+  if (typeof v === 'string') return !['', '0', 'n', 'no', 'false'].includes(v.toLowerCase());
+  return isTruthy(v);
 }
 
 function isTruthy(v: Value | undefined): boolean {

@@ -33,7 +33,7 @@ export function parseToInfo(session: MetadataSession, file: string): ParsedFile 
   const variants = session.parseRecipe(file);
   const depends = new Set<string>();
   for (const v of variants) for (const d of allDepends(v.store)) depends.add(d);
-  return { infos: variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where)), depends: [...depends] };
+  return { infos: variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer)), depends: [...depends] };
 }
 
 /** A recipe source: the parse cache, or parsing on the spot. */

@@ -65,6 +65,10 @@ export interface RecipeInfo {
   readonly packageRdepends: Readonly<Record<string, readonly string[]>>;
   readonly packageRprovides: Readonly<Record<string, readonly string[]>>;
   readonly inherits: readonly string[];
+  /** ${STAMP} expanded: the prefix of every stamp of this recipe. */
+  readonly stamp: string;
+  /** ${T} expanded: where task logs go. */
+  readonly tempDir: string;
   readonly tasks: readonly TaskInfo[];
 }
 
@@ -133,6 +137,8 @@ export function recipeInfo(
     packageRdepends,
     packageRprovides,
     inherits: Array.isArray(inherits) ? [...(inherits as readonly string[])] : [],
+    stamp: skipped === undefined ? text(store, 'STAMP') : '',
+    tempDir: skipped === undefined ? text(store, 'T') : '',
     tasks: skipped === undefined ? tasksOf(store, signer) : [],
   };
 }

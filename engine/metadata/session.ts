@@ -10,6 +10,7 @@ import { parseConfiguration, type Configuration, type Environment } from './conf
 import type { StoreEnv } from './datastore.js';
 import type { MetadataSource } from './evaluate.js';
 import { parseRecipeFile, type RecipeVariant } from './finalise.js';
+import type { TaskSigner } from './recipe-info.js';
 import type { DirReader } from './glob.js';
 import { parse } from './parser.js';
 import { resolve as resolvePath } from 'node:path';
@@ -92,23 +93,27 @@ export interface SessionOptions {
   readonly env: Environment;
   readonly storeEnv: StoreEnv;
   readonly source?: DiskSource;
+  /** Computes each task's basehash for RecipeInfo (sstate/signature, passed in by the CLI). */
+  readonly signer?: TaskSigner;
 }
 
 export class MetadataSession {
   readonly config: Configuration;
   readonly source: DiskSource;
+  readonly signer: TaskSigner | undefined;
   #collection: RecipeCollection | undefined;
   #files: CollectedFiles | undefined;
 
-  private constructor(config: Configuration, source: DiskSource) {
+  private constructor(config: Configuration, source: DiskSource, signer: TaskSigner | undefined) {
     this.config = config;
     this.source = source;
+    this.signer = signer;
   }
 
   static open(opts: SessionOptions): MetadataSession {
     const source = opts.source ?? new DiskSource();
     const config = parseConfiguration({ env: opts.env, cwd: opts.cwd, files: source, storeEnv: opts.storeEnv });
-    return new MetadataSession(config, source);
+    return new MetadataSession(config, source, opts.signer);
   }
 
   get collection(): RecipeCollection {

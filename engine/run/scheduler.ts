@@ -36,6 +36,8 @@ export interface BuildOutcome {
   readonly notRun: number;
 }
 
+const pfOf = (node: TaskNode): string => `${node.pn}-${node.recipe.pv}-${node.recipe.pr}`;
+
 export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promise<BuildOutcome> {
   const queue = new PQueue({ concurrency: Math.max(1, opts.threads) });
   const remaining = new Map<TaskId, number>(graph.nodes.map((n) => [n.id, n.deps.length]));
@@ -57,7 +59,7 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
     if (outcome === 'restored') restored++;
     else current++;
     if (outcome !== 'current') opts.completed(node, outcome);
-    opts.emit({ kind: 'task-finished', id: node.id, task: node.task, pn: node.pn, outcome, time: Date.now(), cpu: 0 });
+    opts.emit({ kind: 'task-finished', id: node.id, task: node.task, pn: node.pn, pf: pfOf(node), outcome, time: Date.now(), cpu: 0 });
   };
 
   /** Marks `node` done and makes its ready dependents go, iteratively (never recursing). */
@@ -86,7 +88,7 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
   const runOne = async (node: TaskNode): Promise<void> => {
     if (stopping) return;
     started++;
-    opts.emit({ kind: 'task-started', id: node.id, recipeFile: node.recipe.file, task: node.task, pn: node.pn, index: started, total: toRun, time: Date.now() });
+    opts.emit({ kind: 'task-started', id: node.id, recipeFile: node.recipe.file, task: node.task, pn: node.pn, pf: pfOf(node), index: started, total: toRun, time: Date.now() });
     let result: RunResult;
     try {
       result = await opts.run(node);
@@ -96,7 +98,7 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
     }
     if (result.ok) {
       opts.completed(node, 'ran');
-      opts.emit({ kind: 'task-finished', id: node.id, task: node.task, pn: node.pn, outcome: 'ran', time: Date.now(), cpu: result.cpu });
+      opts.emit({ kind: 'task-finished', id: node.id, task: node.task, pn: node.pn, pf: pfOf(node), outcome: 'ran', time: Date.now(), cpu: result.cpu });
       done(node);
       return;
     }
@@ -107,6 +109,7 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
       recipeFile: node.recipe.file,
       task: node.task,
       pn: node.pn,
+      pf: pfOf(node),
       exitCode: result.exitCode,
       logFile: result.logFile,
       logTail: result.logTail,

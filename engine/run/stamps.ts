@@ -3,7 +3,8 @@
  * its stamp exists. Directory listings are read once per stamp directory per build, so
  * checking thousands of tasks costs one readdir each.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
 
@@ -41,7 +42,7 @@ export class StampIndex {
     const prefix = `${basename(stampBase)}.${task}.`;
     const listing = this.#listing(dir);
     for (const name of [...listing]) {
-      if (name.startsWith(prefix) && !name.startsWith(`${prefix}sigdata.`) && name !== `${prefix}${taskhash}`) {
+      if (name.startsWith(prefix) && !name.startsWith(`${prefix}sigdata.`) && name !== `${prefix}taint` && name !== `${prefix}${taskhash}`) {
         rmSync(`${dir}/${name}`, { force: true });
         listing.delete(name);
       }
@@ -50,7 +51,25 @@ export class StampIndex {
     listing.add(`${prefix}${taskhash}`);
   }
 
-  /** `-C`/`-f`: forget the stamp so the task runs again. */
+  /** The taint `-C` left on a task (it changes the task's hash, so dependents rerun too). */
+  taint(stampBase: string, task: string): string | undefined {
+    const name = `${basename(stampBase)}.${task}.taint`;
+    if (!this.#listing(dirname(stampBase)).has(name)) return undefined;
+    try {
+      return readFileSync(`${dirname(stampBase)}/${name}`, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `-C`: taint the task with a fresh nonce, so it and everything after it run again. */
+  taintTask(stampBase: string, task: string): void {
+    const name = `${basename(stampBase)}.${task}.taint`;
+    writeFileAtomic(`${dirname(stampBase)}/${name}`, `nostamp:${randomUUID()}\n`);
+    this.#listing(dirname(stampBase)).add(name);
+  }
+
+  /** Forget the stamp so the task runs again. */
   invalidate(stampBase: string, task: string): void {
     const dir = dirname(stampBase);
     const prefix = `${basename(stampBase)}.${task}.`;

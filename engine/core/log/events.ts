@@ -1,6 +1,6 @@
 /**
  * What the engine reports while it builds. The engine emits typed events; reporters (a live
- * terminal view, plain lines, JSON) render them. Nothing below the CLI writes to the console.
+ * terminal view, plain lines, JSON) render them; only the CLI prints.
  */
 
 /** How a task ended up: run now, restored from sstate, already current, or nothing to run. */
@@ -11,12 +11,26 @@ export type BuildEvent =
   | { readonly kind: 'note'; readonly message: string }
   | { readonly kind: 'warning'; readonly message: string; readonly file?: string; readonly line?: number }
   | { readonly kind: 'plan'; readonly total: number; readonly current: number; readonly toRun: number }
-  | { readonly kind: 'task-started'; readonly id: string; readonly recipeFile: string; readonly task: string; readonly pn: string; readonly index: number; readonly total: number; readonly time: number }
+  | {
+      readonly kind: 'task-started';
+      readonly id: string;
+      readonly recipeFile: string;
+      readonly task: string;
+      readonly pn: string;
+      /** PN-PV-PR, for messages and buildstats directories. */
+      readonly pf?: string;
+      /** The task's process id, when known at start. */
+      readonly pid?: number;
+      readonly index: number;
+      readonly total: number;
+      readonly time: number;
+    }
   | {
       readonly kind: 'task-finished';
       readonly id: string;
       readonly task: string;
       readonly pn: string;
+      readonly pf?: string;
       readonly outcome: TaskOutcome;
       readonly time: number;
       /** Seconds of CPU (user + system) the task's processes used. */
@@ -28,6 +42,7 @@ export type BuildEvent =
       readonly recipeFile: string;
       readonly task: string;
       readonly pn: string;
+      readonly pf?: string;
       readonly exitCode: number;
       readonly logFile: string;
       /** The last lines of the task's log. */

@@ -1,0 +1,247 @@
+/**
+ * `tsbake TARGET...`: resolve the targets, build the task graph, hash every task, skip the
+ * tasks whose stamps are current and run the rest in parallel. `-g` writes the graph instead.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { formatError } from '../../core/diagnostic.js';
+import { UsageError } from '../../core/errors.js';
+import type { EventSink } from '../../core/log/events.js';
+import { dotVersion } from '../../graph/dot.js';
+import { writeDotFiles } from '../../graph/dot-files.js';
+import { buildTaskData } from '../../graph/taskdata.js';
+import { buildTaskGraph, type TaskGraph, type TaskNode } from '../../graph/task-graph.js';
+import type { TaskId } from '../../graph/task-id.js';
+import { asText, type DataStore } from '../../metadata/datastore.js';
+import type { MetadataSession } from '../../metadata/session.js';
+import { BuildLock } from '../../run/build-lock.js';
+import { executeTask, logTail, type ExecutorEnvironment } from '../../run/executor.js';
+import { TaskJournal } from '../../run/journal.js';
+import { runGraph, type BuildOutcome, type RunResult } from '../../run/scheduler.js';
+import { sigdataFile, StampIndex } from '../../run/stamps.js';
+import { RecipeSignatures } from '../../../sstate/signature/basehash.js';
+import { scanShell } from '../../../sstate/signature/shell-scan.js';
+import { makeSiginfo, writeSiginfo } from '../../../sstate/signature/siginfo.js';
+import { ChecksumMemo, fileChecksums, taskhash, type FileChecksum } from '../../../sstate/signature/taskhash.js';
+import { configLookup, loadRecipes } from '../recipes.js';
+
+export interface BuildArgs {
+  readonly targets: readonly string[];
+  /** `-c`: the task to run for each target. */
+  readonly task: string | undefined;
+  /** `-C`: invalidate this task's stamp for the targets, then run the default task. */
+  readonly invalidate: string | undefined;
+  readonly force: boolean;
+  readonly keepGoing: boolean;
+  readonly dryRun: boolean;
+  readonly runall: string | undefined;
+  readonly runonly: string | undefined;
+  readonly graphviz: boolean;
+}
+
+export interface BuildIo {
+  readonly emit: EventSink;
+  readonly note: (message: string) => void;
+  readonly signal: AbortSignal;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const prefixed = (t: string): string => (t.startsWith('do_') ? t : `do_${t}`);
+const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && !['0', 'no', 'n', 'false'].includes(v.toLowerCase());
+
+function findOnPath(cmd: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    const p = join(dir, cmd);
+    if (dir && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Each task's hash: its basehash, its dependencies' hashes, its files, and any `-C` taint. */
+function hashGraph(graph: TaskGraph, stamps: StampIndex): { hashes: Map<TaskId, string>; files: Map<TaskId, FileChecksum[]> } {
+  const hashes = new Map<TaskId, string>();
+  const files = new Map<TaskId, FileChecksum[]>();
+  const memo = new ChecksumMemo();
+  for (const node of graph.nodes) {
+    const deps: Record<string, string> = {};
+    for (const d of node.deps) deps[d] = hashes.get(d) ?? '';
+    const checksums = node.info.flags['file-checksums'] ? fileChecksums(node.info.flags['file-checksums'], { memo }) : [];
+    if (checksums.length) files.set(node.id, checksums);
+    hashes.set(node.id, taskhash(node.info.basehash, deps, checksums, stamps.taint(node.recipe.stamp, node.task)));
+  }
+  return { hashes, files };
+}
+
+export async function build(session: MetadataSession, args: BuildArgs, io: BuildIo): Promise<number> {
+  if (args.targets.length === 0) throw new UsageError('nothing to do: name at least one target', undefined, 'for example: tsbake core-minimal');
+  const summary = loadRecipes(session, (w) => io.emit({ kind: 'warning', message: w }));
+  if (summary.errors.length) {
+    for (const e of summary.errors) io.emit({ kind: 'warning', message: formatError(e) });
+    throw summary.errors[0];
+  }
+  const lookup = configLookup(session);
+  const td = buildTaskData(summary.recipes, args.targets, lookup);
+  for (const w of td.warnings) io.note(w);
+  const task = prefixed(args.task ?? lookup('BB_DEFAULT_TASK') ?? 'build');
+  const graph = buildTaskGraph(td, { targets: args.targets, task, ...(args.runall ? { runall: args.runall } : {}), ...(args.runonly ? { runonly: args.runonly } : {}) });
+
+  if (args.graphviz) {
+    const written = await writeDotFiles(session.config.topdir, {
+      tasks: graph.nodes.map((n) => ({ id: n.id, pn: n.pn, task: n.task, recipeFile: n.recipe.file, deps: n.deps, version: dotVersion(n.recipe.pe, n.recipe.pv, n.recipe.pr) })),
+    }, { svg: true, signal: io.signal });
+    io.note(`PN build list saved to '${written.pnBuildlist ?? 'pn-buildlist'}'`);
+    io.note(`Task dependencies saved to '${written.taskDepends}'`);
+    if (written.svg) io.note(`Task graph rendered to '${written.svg}'`);
+    return 0;
+  }
+
+  const stamps = new StampIndex();
+  if (args.invalidate) {
+    const inv = prefixed(args.invalidate);
+    for (const id of graph.targets) {
+      const node = graph.byId.get(id);
+      if (node) stamps.taintTask(node.recipe.stamp, inv);
+    }
+  }
+  const { hashes, files } = hashGraph(graph, stamps);
+  const forced = new Set<TaskId>(args.force ? graph.targets : []);
+  const settle = (node: TaskNode): 'current' | 'noexec' | undefined => {
+    const current = !truthy(node.info.flags.nostamp) && !forced.has(node.id) && stamps.isCurrent(node.recipe.stamp, node.task, hashes.get(node.id) ?? '');
+    if (current) return 'current';
+    if (truthy(node.info.flags.noexec)) return 'noexec';
+    return undefined;
+  };
+  const toRun = graph.nodes.filter((n) => settle(n) === undefined).length;
+  io.emit({ kind: 'plan', total: graph.nodes.length, current: graph.nodes.length - toRun, toRun });
+
+  if (args.dryRun) {
+    const outcome = await runGraph(graph, { threads: 1, keepGoing: true, settle, run: async () => ({ ok: true, cpu: 0 }), completed: () => undefined, emit: io.emit, signal: io.signal });
+    return finish(outcome, io);
+  }
+
+  const topdir = session.config.topdir;
+  const lock = BuildLock.acquire(topdir);
+  const journal = new TaskJournal(join(asText(session.config.store.getVar('TMPDIR')) || join(topdir, 'tmp'), 'tsbake-running-tasks'));
+  try {
+    const interrupted = journal.interruptedBefore();
+    if (interrupted.length) io.note(`${interrupted.length} tasks were interrupted by an earlier run and will run again: ${interrupted.join(' ')}`);
+    journal.begin();
+    const runner = new TaskRunner(session, io, files, hashes, stamps);
+    const outcome = await runGraph(graph, {
+      threads: threadCount(lookup('BB_NUMBER_THREADS')),
+      keepGoing: args.keepGoing,
+      settle,
+      run: async (node) => {
+        journal.started(node.id);
+        const r = await runner.run(node);
+        if (r.ok) journal.ended(node.id);
+        return r;
+      },
+      completed: (node, outcome) => runner.completed(node, outcome),
+      emit: io.emit,
+      signal: io.signal,
+    });
+    if (outcome.interrupted.length === 0) journal.close();
+    return finish(outcome, io);
+  } finally {
+    lock.release();
+  }
+}
+
+export function threadCount(value: string | undefined): number {
+  const n = Number.parseInt(value ?? '', 10);
+  return Number.isFinite(n) && n > 0 ? n : Math.max(1, availableParallelism());
+}
+
+function finish(outcome: BuildOutcome, io: BuildIo): number {
+  io.emit({ kind: 'build-finished', attempted: outcome.attempted, current: outcome.current, restored: outcome.restored, failed: outcome.failed, interrupted: outcome.interrupted });
+  if (outcome.interrupted.length || io.signal.aborted) return 130;
+  return outcome.failed.length ? 1 : 0;
+}
+
+/** Parses each recipe once per build, runs its tasks, and writes stamps and siginfo. */
+class TaskRunner {
+  readonly #session: MetadataSession;
+  readonly #stores = new Map<string, DataStore>();
+  readonly #signatures = new Map<DataStore, RecipeSignatures>();
+  readonly #calls = new Map<string, readonly string[]>();
+  readonly #env: ExecutorEnvironment;
+  readonly #files: ReadonlyMap<TaskId, FileChecksum[]>;
+  readonly #hashes: ReadonlyMap<TaskId, string>;
+  readonly #stamps: StampIndex;
+  readonly #note: (m: string) => void;
+
+  constructor(session: MetadataSession, io: BuildIo, files: ReadonlyMap<TaskId, FileChecksum[]>, hashes: ReadonlyMap<TaskId, string>, stamps: StampIndex) {
+    this.#session = session;
+    this.#files = files;
+    this.#hashes = hashes;
+    this.#stamps = stamps;
+    this.#note = io.note;
+    const passthrough: Record<string, string> = {};
+    for (const name of (io.env['BB_ENV_PASSTHROUGH_ADDITIONS'] ?? '').split(/\s+/)) {
+      const v = name ? io.env[name] : undefined;
+      if (v !== undefined) passthrough[name] = v;
+    }
+    this.#env = {
+      store: (node) => this.#store(node),
+      calledFunctions: (store, fn) => this.#called(store, fn),
+      baseEnv: passthrough,
+      signal: io.signal,
+      fakeroot: findOnPath('fakeroot', io.env),
+      buildDir: session.config.topdir,
+      python: io.env['TSBAKE_PYTHON'] ?? 'python3',
+    };
+  }
+
+  #store(node: TaskNode): DataStore {
+    let store = this.#stores.get(node.pn);
+    if (!store) {
+      const v = this.#session.parseRecipe(node.recipe.file, node.recipe.variant).find((x) => x.variant === node.recipe.variant);
+      if (!v) throw new UsageError(`cannot parse ${node.recipe.file}`);
+      store = v.store;
+      this.#stores.set(node.pn, store);
+    }
+    return store;
+  }
+
+  #called(store: DataStore, fn: string): readonly string[] {
+    const key = `${asText(store.getVar('PN'))}\0${fn}`;
+    let calls = this.#calls.get(key);
+    if (!calls) {
+      const isShellFunc = (name: string): boolean => truthy(asText(store.getVarFlag(name, 'func', false))) && !truthy(asText(store.getVarFlag(name, 'python', false)));
+      calls = scanShell(asText(store.getVar(fn, false))).execs.filter((e) => e !== fn && isShellFunc(e));
+      this.#calls.set(key, calls);
+    }
+    return calls;
+  }
+
+  async run(node: TaskNode): Promise<RunResult> {
+    const r = await executeTask(node, this.#env);
+    if (r.exitCode === 0 && !r.interrupted) return { ok: true, cpu: r.cpu };
+    return { ok: false, exitCode: r.exitCode, logFile: r.logFile, logTail: logTail(r.logFile), cpu: r.cpu, interrupted: r.interrupted };
+  }
+
+  /** A task completed: its stamp, and for a task that ran, its signature data beside it. */
+  completed(node: TaskNode, outcome: string): void {
+    const hash = this.#hashes.get(node.id) ?? '';
+    if (truthy(node.info.flags.nostamp)) return;
+    if (outcome === 'ran') this.#writeSiginfo(node, hash);
+    this.#stamps.write(node.recipe.stamp, node.task, hash);
+  }
+
+  #writeSiginfo(node: TaskNode, hash: string): void {
+    const store = this.#store(node);
+    let sigs = this.#signatures.get(store);
+    if (!sigs) {
+      sigs = new RecipeSignatures(store);
+      this.#signatures.set(store, sigs);
+    }
+    const depHashes: Record<string, string> = {};
+    for (const d of node.deps) depHashes[d] = this.#hashes.get(d) ?? '';
+    const taint = this.#stamps.taint(node.recipe.stamp, node.task);
+    const record = makeSiginfo(sigs.signature(node.task), { depHashes, fileChecksums: this.#files.get(node.id) ?? [], ...(taint ? { taint } : {}) });
+    if (record.taskhash !== hash) this.#note(`the signature of ${node.id} changed when its recipe was parsed again (${hash} -> ${record.taskhash}); the metadata is not deterministic`);
+    writeSiginfo(sigdataFile(node.recipe.stamp, node.task, hash), record);
+  }
+}
