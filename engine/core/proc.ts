@@ -16,6 +16,15 @@ export function spawnInGroup(cmd: string, args: readonly string[], opts: SpawnOp
   return child;
 }
 
+/** Tracks a process group started elsewhere (the task spawner's children), until it ends. */
+export function trackGroup(pgid: number): void {
+  groups.add(pgid);
+}
+
+export function untrackGroup(pgid: number): void {
+  groups.delete(pgid);
+}
+
 /** Sends `signal` to every process group started through spawnInGroup that is still running. */
 export function killAllGroups(signal: NodeJS.Signals): number {
   let n = 0;

@@ -4,16 +4,16 @@
  * a clean environment, output to `${T}/log.do_X.<pid>` (with `run.do_X`/`log.do_X` links and
  * `${T}/log.task_order`), under fakeroot when the task asks for it.
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/fs.js';
-import { spawnInGroup } from '../core/proc.js';
+import { ensureDir, forgetDirs, writeFileAtomic } from '../core/fs.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { pySplit } from '../metadata/pystr.js';
 import { runPythonTask } from './python-task.js';
-import { exportBlock, parseTimes, shellTaskScript } from './shell-task.js';
+import { exportBlock, shellTaskScript } from './shell-task.js';
+import type { TaskSpawner } from './task-spawner.js';
 
 export class TaskSetupError extends TsbakeError {
   readonly code = 'E_TASK_SETUP';
@@ -40,7 +40,8 @@ export interface ExecutorEnvironment {
   readonly buildDir: string;
   /** The python3 interpreter for python tasks. */
   readonly python: string;
-  onSpawn?(node: TaskNode, pid: number): void;
+  /** Starts task processes (a small fork server, cheaper than forking Node). */
+  readonly spawner: TaskSpawner;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -108,16 +109,17 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   const task = node.task;
   const t = text(store, 'T');
   if (!t) throw new TaskSetupError(`T is not set for ${node.pn}`, { file: node.recipe.file, line: 0 });
-  mkdirSync(t, { recursive: true });
+  ensureDir(t);
   for (const dir of pySplit(flag(store, task, 'cleandirs'))) {
     checkCleanable(dir, store, node);
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    forgetDirs(dir);
+    ensureDir(dir);
   }
   const dirs = pySplit(flag(store, task, 'dirs'));
-  for (const dir of dirs) mkdirSync(dir, { recursive: true });
+  for (const dir of dirs) ensureDir(dir);
   const cwd = dirs[dirs.length - 1] ?? (text(store, 'B') || text(store, 'WORKDIR'));
-  mkdirSync(cwd, { recursive: true });
+  ensureDir(cwd);
 
   const prefuncs = pySplit(flag(store, task, 'prefuncs'));
   const postfuncs = pySplit(flag(store, task, 'postfuncs'));
@@ -142,7 +144,6 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     });
   }
   const runFile = join(t, `run.${task}.${pid}`);
-  const timesFile = join(t, `.times.${task}.${pid}`);
   const script = shellTaskScript({
     store,
     task,
@@ -152,9 +153,8 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     umask: flag(store, task, 'umask') || undefined,
     prefuncs,
     postfuncs,
-    timesFile,
   });
-  writeFileAtomic(runFile, script, 0o775);
+  writeFileSync(runFile, script, { mode: 0o775 });
   relink(`run.${task}.${pid}`, join(t, `run.${task}`));
 
   const fakerootState = join(text(store, 'WORKDIR'), 'fakeroot.state');
@@ -164,32 +164,9 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     : ['/bin/sh', [runFile]];
 
   return withLocks(lockfiles, async () => {
-    const fd = openSync(logFile, 'w');
-    let exitCode: number;
-    try {
-      exitCode = await new Promise<number>((done, fail) => {
-        const child = spawnInGroup(cmd, args, { cwd, env: { ...env.baseEnv }, stdio: ['ignore', fd, fd] });
-        child.once('error', fail);
-        if (child.pid !== undefined) env.onSpawn?.(node, child.pid);
-        child.once('exit', (code, sig) => done(code ?? (sig ? 128 + signalNumber(sig) : 1)));
-      });
-    } finally {
-      closeSync(fd);
-    }
-    let cpu = 0;
-    try {
-      cpu = parseTimes(readFileSync(timesFile, 'utf8'));
-      rmSync(timesFile, { force: true });
-    } catch {
-      // the shell was killed before its exit trap ran
-    }
-    return { exitCode, logFile, cpu, interrupted: env.signal.aborted };
+    const r = await env.spawner.run({ argv: [cmd, ...args], cwd, env: env.baseEnv, log: logFile });
+    return { exitCode: r.status, logFile, cpu: r.cpu, interrupted: env.signal.aborted };
   });
-}
-
-const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13, SIGABRT: 6, SIGSEGV: 11 };
-function signalNumber(sig: NodeJS.Signals): number {
-  return SIGNALS[sig] ?? 1;
 }
 
 /** The last `n` lines of a log, for the failure report. */

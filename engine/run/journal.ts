@@ -1,10 +1,11 @@
 /**
- * A journal of started and finished tasks in TMPDIR. A build that ends normally removes it;
- * one that was killed (kill -9) leaves it, and the next build reports the tasks that were
- * interrupted. (They run again anyway: a stamp is written only after success.)
+ * A journal of the tasks a build starts, in TMPDIR. A build that ends normally removes it;
+ * one that was killed (kill -9) leaves it, and the next build reports the tasks that started
+ * but never wrote their stamp. (They run again anyway: a stamp is written only on success.)
  */
-import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDir } from '../core/fs.js';
 
 export class TaskJournal {
   readonly #path: string;
@@ -21,26 +22,22 @@ export class TaskJournal {
     } catch {
       return [];
     }
-    const open = new Set<string>();
+    const out = new Set<string>();
     for (const line of text.split('\n')) {
-      const [what, id] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
-      if (what === 'start') open.add(id);
-      else if (what === 'end') open.delete(id);
+      const [id, stamp] = line.split('\t');
+      if (id && stamp && !existsSync(stamp)) out.add(id);
     }
-    return [...open].sort();
+    return [...out].sort();
   }
 
   begin(): void {
-    mkdirSync(dirname(this.#path), { recursive: true });
+    ensureDir(dirname(this.#path));
     rmSync(this.#path, { force: true });
   }
 
-  started(id: string): void {
-    appendFileSync(this.#path, `start ${id}\n`);
-  }
-
-  ended(id: string): void {
-    appendFileSync(this.#path, `end ${id}\n`);
+  /** One line per started task: its id and the stamp that will say it finished. */
+  started(id: string, stamp: string): void {
+    appendFileSync(this.#path, `${id}\t${stamp}\n`);
   }
 
   close(): void {

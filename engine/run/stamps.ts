@@ -4,9 +4,9 @@
  * checking thousands of tasks costs one readdir each.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { writeFileAtomic } from '../core/fs.js';
+import { ensureDir, writeFileAtomic } from '../core/fs.js';
 
 export function stampFile(stampBase: string, task: string, taskhash: string): string {
   return `${stampBase}.${task}.${taskhash}`;
@@ -47,7 +47,9 @@ export class StampIndex {
         listing.delete(name);
       }
     }
-    writeFileAtomic(stampFile(stampBase, task, taskhash), '');
+    // A stamp is empty, so creating it cannot leave a half-written file: no temp + rename.
+    ensureDir(dir);
+    writeFileSync(stampFile(stampBase, task, taskhash), '');
     listing.add(`${prefix}${taskhash}`);
   }
 

@@ -19,7 +19,8 @@ import { BuildLock } from '../../run/build-lock.js';
 import { executeTask, logTail, type ExecutorEnvironment } from '../../run/executor.js';
 import { TaskJournal } from '../../run/journal.js';
 import { runGraph, type BuildOutcome, type RunResult } from '../../run/scheduler.js';
-import { sigdataFile, StampIndex } from '../../run/stamps.js';
+import { sigdataFile, stampFile, StampIndex } from '../../run/stamps.js';
+import { TaskSpawner } from '../../run/task-spawner.js';
 import { RecipeSignatures } from '../../../sstate/signature/basehash.js';
 import { scanShell } from '../../../sstate/signature/shell-scan.js';
 import { makeSiginfo, writeSiginfo } from '../../../sstate/signature/siginfo.js';
@@ -132,16 +133,14 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
       threads: threadCount(lookup('BB_NUMBER_THREADS')),
       keepGoing: args.keepGoing,
       settle,
-      run: async (node) => {
-        journal.started(node.id);
-        const r = await runner.run(node);
-        if (r.ok) journal.ended(node.id);
-        return r;
+      run: (node) => {
+        journal.started(node.id, stampFile(node.recipe.stamp, node.task, hashes.get(node.id) ?? ''));
+        return runner.run(node);
       },
       completed: (node, outcome) => runner.completed(node, outcome),
       emit: io.emit,
       signal: io.signal,
-    });
+    }).finally(() => runner.close());
     if (outcome.interrupted.length === 0) journal.close();
     return finish(outcome, io);
   } finally {
@@ -191,7 +190,12 @@ class TaskRunner {
       fakeroot: findOnPath('fakeroot', io.env),
       buildDir: session.config.topdir,
       python: io.env['TSBAKE_PYTHON'] ?? 'python3',
+      spawner: new TaskSpawner(io.env['TSBAKE_PYTHON'] ?? 'python3'),
     };
+  }
+
+  close(): void {
+    this.#env.spawner.close();
   }
 
   #store(node: TaskNode): DataStore {

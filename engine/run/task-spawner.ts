@@ -1,0 +1,95 @@
+/**
+ * Starts task processes through engine/run/spawner.py, a small python3 process that forks
+ * one child per task (cheap) instead of forking this large Node process (1-2 ms each). The
+ * spawner exits, killing its tasks, when its stdin closes, so even kill -9 of tsbake leaves
+ * no task behind. Every task's process group is tracked for Ctrl-C handling.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { TsbakeError } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
+import { trackGroup, untrackGroup } from '../core/proc.js';
+
+export class SpawnError extends TsbakeError {
+  readonly code = 'E_SPAWN';
+}
+
+export interface SpawnRequest {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** The log file the task's stdout and stderr go to. */
+  readonly log: string;
+}
+
+export interface SpawnResult {
+  readonly status: number;
+  /** User + system CPU seconds of the task and its reaped descendants. */
+  readonly cpu: number;
+}
+
+interface Pending {
+  readonly resolve: (r: SpawnResult) => void;
+  readonly reject: (e: Error) => void;
+  pid?: number;
+}
+
+type Reply = { started: number; pid: number } | { exited: number; status: number; cpu: number } | { failed: number; error: string };
+
+export class TaskSpawner {
+  readonly #child: ChildProcess;
+  readonly #pending = new Map<number, Pending>();
+  #next = 1;
+  #closed = false;
+
+  constructor(python: string) {
+    this.#child = spawn(python, [join(PACKAGE_ROOT, 'engine/run/spawner.py')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, TSBAKE_PARENT_PID: String(process.pid) },
+    });
+    this.#child.once('error', (e) => this.#failAll(new SpawnError(`cannot start the task spawner (${python}): ${e.message}`)));
+    this.#child.once('exit', (code) => this.#failAll(new SpawnError(`the task spawner exited (status ${code ?? 'signal'})`)));
+    const stdout = this.#child.stdout;
+    if (stdout) createInterface({ input: stdout }).on('line', (line) => this.#reply(JSON.parse(line) as Reply));
+  }
+
+  #failAll(e: Error): void {
+    for (const p of this.#pending.values()) p.reject(e);
+    this.#pending.clear();
+  }
+
+  #reply(r: Reply): void {
+    if ('started' in r) {
+      const p = this.#pending.get(r.started);
+      if (p) {
+        p.pid = r.pid;
+        trackGroup(r.pid);
+      }
+      return;
+    }
+    const id = 'exited' in r ? r.exited : r.failed;
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    if (p.pid !== undefined) untrackGroup(p.pid);
+    if ('exited' in r) p.resolve({ status: r.status, cpu: r.cpu });
+    else p.reject(new SpawnError(r.error));
+  }
+
+  run(req: SpawnRequest): Promise<SpawnResult> {
+    if (this.#closed) return Promise.reject(new SpawnError('the task spawner is closed'));
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#child.stdin?.write(`${JSON.stringify({ id, argv: req.argv, cwd: req.cwd, env: req.env, log: req.log })}\n`);
+    });
+  }
+
+  /** Closing stdin makes the spawner stop (killing anything still running) and exit. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#child.stdin?.end();
+  }
+}
