@@ -123,8 +123,32 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
     }
   };
 
+  /** `[number_threads]`: at most that many instances of a task run at once; the rest wait here. */
+  const limited = new Map<string, { running: number; waiting: TaskNode[] }>();
+  const limitOf = (node: TaskNode): number => Number.parseInt(node.info.flags.number_threads ?? '', 10) || 0;
   function enqueue(node: TaskNode): void {
-    void queue.add(() => runOne(node), { priority: node.weight });
+    const limit = limitOf(node);
+    if (limit > 0) {
+      const slot = limited.get(node.task) ?? { running: 0, waiting: [] };
+      limited.set(node.task, slot);
+      if (slot.running >= limit) {
+        slot.waiting.push(node);
+        return;
+      }
+      slot.running++;
+    }
+    void queue.add(async () => {
+      try {
+        await runOne(node);
+      } finally {
+        const slot = limit > 0 ? limited.get(node.task) : undefined;
+        if (slot) {
+          slot.running--;
+          const next = slot.waiting.shift();
+          if (next && !stopping) enqueue(next);
+        }
+      }
+    }, { priority: node.weight });
   }
 
   const roots = graph.nodes.filter((n) => n.deps.length === 0);

@@ -6,12 +6,13 @@ this small process is several times cheaper. Each child gets its own process gro
 own cwd and environment, stdin from /dev/null and stdout/stderr to the task's log file.
 
 Protocol (one JSON object per line):
-  stdin   {"id": N, "argv": [...], "cwd": "...", "env": {...}, "log": "..."}
+  stdin   {"id": N, "argv": [...], "cwd": "...", "env": {...}, "log": "...", "network": bool}
   stdout  {"started": N, "pid": P} | {"exited": N, "status": S, "cpu": seconds}
           | {"failed": N, "error": "..."}
 When stdin closes (tsbake exited or was killed), every running task's process group gets
 SIGTERM, then SIGKILL, and the spawner exits: no task outlives tsbake.
 """
+import ctypes
 import json
 import os
 import signal
@@ -29,6 +30,28 @@ def send(obj):
     with lock:
         out.write(json.dumps(obj) + "\n")
         out.flush()
+
+
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def disable_network():
+    """A task without [network] runs in a network namespace of its own, with only loopback
+    (as BitBake's disable_network does). Returns an error text when the host refuses."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNET if uid == 0 else CLONE_NEWNET | CLONE_NEWUSER
+    if libc.unshare(flags) != 0:
+        return "network isolation unavailable (%s)" % os.strerror(ctypes.get_errno())
+    if uid != 0:
+        with open("/proc/self/setgroups", "w") as f:
+            f.write("deny")
+        with open("/proc/self/uid_map", "w") as f:
+            f.write("%d %d 1" % (uid, uid))
+        with open("/proc/self/gid_map", "w") as f:
+            f.write("%d %d 1" % (gid, gid))
+    return None
 
 
 def spawn(req):
@@ -55,6 +78,10 @@ def spawn(req):
                 os.dup2(log_fd, 1)
                 os.dup2(log_fd, 2)
                 os.chdir(req["cwd"])
+                if not req.get("network", True):
+                    problem = disable_network()
+                    if problem:
+                        os.write(2, ("tsbake: %s; the task runs with the host network\n" % problem).encode())
                 os.execve(req["argv"][0], req["argv"], req["env"])
             except BaseException as e:  # noqa: BLE001 - report anything, then die
                 os.write(2, ("tsbake: cannot start task: %s\n" % e).encode())

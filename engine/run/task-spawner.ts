@@ -21,6 +21,8 @@ export interface SpawnRequest {
   readonly env: Readonly<Record<string, string>>;
   /** The log file the task's stdout and stderr go to. */
   readonly log: string;
+  /** False: the task runs in a network namespace of its own (only loopback). */
+  readonly network: boolean;
 }
 
 export interface SpawnResult {
@@ -82,7 +84,7 @@ export class TaskSpawner {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#child.stdin?.write(`${JSON.stringify({ id, argv: req.argv, cwd: req.cwd, env: req.env, log: req.log })}\n`);
+      this.#child.stdin?.write(`${JSON.stringify({ id, argv: req.argv, cwd: req.cwd, env: req.env, log: req.log, network: req.network })}\n`);
     });
   }
 
