@@ -283,8 +283,8 @@ function finish(entries: readonly Entry[], recipes: readonly RecipeInfo[], activ
   const order: number[] = [];
   const remaining = new Map(ids.map((i) => [i, deps.get(i)?.length ?? 0]));
   const ready = ids.filter((i) => remaining.get(i) === 0);
-  while (ready.length) {
-    const i = ready.shift() as number;
+  for (let head = 0; head < ready.length; head++) {
+    const i = ready[head] as number;
     order.push(i);
     for (const n of dependents.get(i) ?? []) {
       const left = (remaining.get(n) ?? 1) - 1;

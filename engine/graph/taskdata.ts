@@ -32,7 +32,9 @@ function runtimeNames(r: RecipeInfo): string[] {
 function taskDepNames(r: RecipeInfo, flag: 'depends' | 'rdepends'): string[] {
   const out: string[] = [];
   for (const t of r.tasks) {
-    for (const entry of (t.flags[flag] ?? '').split(/\s+/)) {
+    const value = t.flags[flag];
+    if (!value) continue;
+    for (const entry of value.split(/\s+/)) {
       if (!entry) continue;
       const colon = entry.indexOf(':');
       if (colon <= 0) throw new RecipeLookupError(`${r.pn}:${t.name}[${flag}] entry '${entry}' is not of the form name:task`);

@@ -33,7 +33,8 @@ export class StampIndex {
   }
 
   isCurrent(stampBase: string, task: string, taskhash: string): boolean {
-    return this.#listing(dirname(stampBase)).has(basename(stampFile(stampBase, task, taskhash)));
+    const slash = stampBase.lastIndexOf('/');
+    return this.#listing(stampBase.slice(0, slash)).has(`${stampBase.slice(slash + 1)}.${task}.${taskhash}`);
   }
 
   /** Records a successful run, and drops older stamps (other hashes) of the same task. */

@@ -12,7 +12,7 @@ import { hashParts } from '../../engine/core/hash.js';
 import { glob, type DirReader } from '../../engine/metadata/glob.js';
 import { pySplit } from '../../engine/metadata/pystr.js';
 import { UNSET_MARK } from './basehash.js';
-import { byteCompare } from './byte-order.js';
+import { byteCompare, sortNames } from './byte-order.js';
 
 /** One checksummed file: its name as hashed (see `checksumName`) and its content's sha256. */
 export interface FileChecksum {
@@ -37,7 +37,7 @@ export function sortChecksums(files: readonly FileChecksum[]): FileChecksum[] {
  * (a renamed patch is a different input). Names are machine-independent (see checksumName).
  */
 export function taskhash(basehash: string, depHashes: DepHashes, files: readonly FileChecksum[], taint?: string): string {
-  const ids = Object.keys(depHashes).sort(byteCompare);
+  const ids = sortNames(Object.keys(depHashes));
   const parts = [FORMAT, basehash, String(ids.length)];
   for (const id of ids) parts.push(id, depHashes[id] ?? '');
   parts.push(String(files.length));

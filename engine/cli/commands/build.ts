@@ -107,11 +107,13 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
   }
   const { hashes, files } = hashGraph(graph, stamps);
   const forced = new Set<TaskId>(args.force ? graph.targets : []);
+  const settled = new Map<TaskId, 'current' | 'noexec' | undefined>();
   const settle = (node: TaskNode): 'current' | 'noexec' | undefined => {
+    if (settled.has(node.id)) return settled.get(node.id);
     const current = !truthy(node.info.flags.nostamp) && !forced.has(node.id) && stamps.isCurrent(node.recipe.stamp, node.task, hashes.get(node.id) ?? '');
-    if (current) return 'current';
-    if (truthy(node.info.flags.noexec)) return 'noexec';
-    return undefined;
+    const outcome = current ? 'current' : truthy(node.info.flags.noexec) ? 'noexec' : undefined;
+    settled.set(node.id, outcome);
+    return outcome;
   };
   const toRun = graph.nodes.filter((n) => settle(n) === undefined).length;
   io.emit({ kind: 'plan', total: graph.nodes.length, current: graph.nodes.length - toRun, toRun });
