@@ -20,6 +20,7 @@ import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
 import { parseOnly } from './commands/parse.js';
 import { showLayers, showRecipes } from './commands/show.js';
+import { diffsigs, dumpsig, why } from './commands/signatures.js';
 import { openSession } from './session.js';
 
 const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAULT_TASK, usually do_build)
@@ -33,7 +34,10 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
        tsbake -p | --parse-only                 parse every recipe and report
        tsbake -e | --environment [TARGET]       the datastore, each variable with its history
        tsbake show-recipes | show-layers
-       tsbake buildstats [--svg FILE] [BUILD-ID]`;
+       tsbake buildstats [--svg FILE] [BUILD-ID]
+       tsbake why RECIPE:do_task             what changed since the task last ran
+       tsbake dumpsig RECIPE:do_task         what goes into the task's signature
+       tsbake diffsigs A.siginfo B.siginfo   compare two signature records`;
 
 type Out = (s: string) => void;
 const out: Out = (s) => process.stdout.write(s);
@@ -170,6 +174,17 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'buildstats':
       return runBuildstats(rest);
+    case 'why':
+    case 'dumpsig': {
+      if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command} needs one RECIPE:do_task`);
+      out(command === 'why' ? why(session(true), rest[0]) : dumpsig(session(), rest[0]));
+      return 0;
+    }
+    case 'diffsigs': {
+      if (rest.length !== 2 || !rest[0] || !rest[1]) throw new UsageError('diffsigs needs two siginfo files');
+      out(diffsigs(rest[0], rest[1]));
+      return 0;
+    }
     default:
       break;
   }

@@ -85,6 +85,8 @@ export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
   const tasksOf = recipes.map(() => new Map<string, number>());
   for (const [ri, r] of recipes.entries()) {
     for (const info of r.tasks) {
+      // `do_X_setscene` restores do_X from shared state; it is planned apart (sstate/setscene).
+      if (info.name.endsWith('_setscene')) continue;
       tasksOf[ri]?.set(info.name, entries.length);
       entries.push({ id: taskId(r.pn, info.name), recipe: ri, task: info.name, info, deps: new Set() });
     }

@@ -70,6 +70,24 @@ export interface RecipeInfo {
   /** ${T} expanded: where task logs go. */
   readonly tempDir: string;
   readonly tasks: readonly TaskInfo[];
+  /** Shared state, when the recipe has SSTATETASKS with `_setscene` twins. */
+  readonly sstate: SstateInfo | undefined;
+}
+
+/** One sstate task's directories (expanded), paired by position as oe-core pairs them. */
+export interface SstateTask {
+  readonly inputdirs: readonly string[];
+  readonly outputdirs: readonly string[];
+  readonly plaindirs: readonly string[];
+  readonly lockfiles: readonly string[];
+}
+
+/** What names and fills a recipe's sstate objects. */
+export interface SstateInfo {
+  readonly packageArch: string;
+  readonly pkgArch: string;
+  readonly version: string;
+  readonly tasks: Readonly<Record<string, SstateTask>>;
 }
 
 /** The name BitBake gives a variant: `virtual:native:/path/foo_1.0.bb`. */
@@ -140,7 +158,23 @@ export function recipeInfo(
     stamp: skipped === undefined ? text(store, 'STAMP') : '',
     tempDir: skipped === undefined ? text(store, 'T') : '',
     tasks: skipped === undefined ? tasksOf(store, signer) : [],
+    sstate: skipped === undefined ? sstateOf(store) : undefined,
   };
+}
+
+/** SSTATETASKS that have a `_setscene` twin, with their expanded directories. */
+function sstateOf(store: DataStore): SstateInfo | undefined {
+  const declared = pySplit(text(store, 'SSTATETASKS'));
+  if (declared.length === 0) return undefined;
+  const all = new Set(taskList(store));
+  const tasks: Record<string, SstateTask> = {};
+  for (const task of declared) {
+    if (!all.has(`${task}_setscene`)) continue;
+    const dirs = (flag: string): string[] => pySplit(asText(store.getVarFlag(task, flag)));
+    tasks[task] = { inputdirs: dirs('sstate-inputdirs'), outputdirs: dirs('sstate-outputdirs'), plaindirs: dirs('sstate-plaindirs'), lockfiles: dirs('sstate-lockfile') };
+  }
+  if (Object.keys(tasks).length === 0) return undefined;
+  return { packageArch: text(store, 'PACKAGE_ARCH'), pkgArch: text(store, 'SSTATE_PKGARCH'), version: text(store, 'SSTATE_VERSION'), tasks };
 }
 
 function tasksOf(store: DataStore, signer: TaskSigner | undefined): TaskInfo[] {

@@ -11,7 +11,7 @@ import type { EventSink } from '../../core/log/events.js';
 import { dotVersion } from '../../graph/dot.js';
 import { writeDotFiles } from '../../graph/dot-files.js';
 import { buildTaskData } from '../../graph/taskdata.js';
-import { buildTaskGraph, type TaskGraph, type TaskNode } from '../../graph/task-graph.js';
+import { buildTaskGraph, type GraphRequest, type TaskGraph, type TaskNode } from '../../graph/task-graph.js';
 import type { TaskId } from '../../graph/task-id.js';
 import { asText, type DataStore } from '../../metadata/datastore.js';
 import type { MetadataSession } from '../../metadata/session.js';
@@ -74,20 +74,42 @@ function hashGraph(graph: TaskGraph, stamps: StampIndex): { hashes: Map<TaskId, 
   return { hashes, files };
 }
 
-export async function build(session: MetadataSession, args: BuildArgs, io: BuildIo): Promise<number> {
-  if (args.targets.length === 0) throw new UsageError('nothing to do: name at least one target', undefined, 'for example: tsbake core-minimal');
+/** The targets' task graph with every task's hash: what build, why and dumpsig start from. */
+export interface BuildPlan {
+  readonly graph: TaskGraph;
+  readonly hashes: Map<TaskId, string>;
+  readonly files: Map<TaskId, FileChecksum[]>;
+  readonly stamps: StampIndex;
+  readonly lookup: (name: string) => string | undefined;
+}
+
+export function planBuild(session: MetadataSession, req: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string): BuildPlan {
   const summary = loadRecipes(session, (w) => io.emit({ kind: 'warning', message: w }));
   if (summary.errors.length) {
-    for (const e of summary.errors) io.emit({ kind: 'warning', message: formatError(e) });
+    for (const e of summary.errors.slice(1)) io.emit({ kind: 'warning', message: formatError(e) });
     throw summary.errors[0];
   }
   const lookup = configLookup(session);
-  const td = buildTaskData(summary.recipes, args.targets, lookup);
+  const td = buildTaskData(summary.recipes, req.targets, lookup);
   for (const w of td.warnings) io.note(w);
-  const task = prefixed(args.task ?? lookup('BB_DEFAULT_TASK') ?? 'build');
-  const graph = buildTaskGraph(td, { targets: args.targets, task, ...(args.runall ? { runall: args.runall } : {}), ...(args.runonly ? { runonly: args.runonly } : {}) });
+  const graph = buildTaskGraph(td, req);
+  const stamps = new StampIndex();
+  if (invalidate) {
+    for (const id of graph.targets) {
+      const node = graph.byId.get(id);
+      if (node) stamps.taintTask(node.recipe.stamp, prefixed(invalidate));
+    }
+  }
+  const { hashes, files } = hashGraph(graph, stamps);
+  return { graph, hashes, files, stamps, lookup };
+}
 
+export async function build(session: MetadataSession, args: BuildArgs, io: BuildIo): Promise<number> {
+  if (args.targets.length === 0) throw new UsageError('nothing to do: name at least one target', undefined, 'for example: tsbake core-minimal');
+  const task = prefixed(args.task ?? configLookup(session)('BB_DEFAULT_TASK') ?? 'build');
+  const request: GraphRequest = { targets: args.targets, task, ...(args.runall ? { runall: args.runall } : {}), ...(args.runonly ? { runonly: args.runonly } : {}) };
   if (args.graphviz) {
+    const { graph } = planBuild(session, request, io);
     const written = await writeDotFiles(session.config.topdir, {
       tasks: graph.nodes.map((n) => ({ id: n.id, pn: n.pn, task: n.task, recipeFile: n.recipe.file, deps: n.deps, version: dotVersion(n.recipe.pe, n.recipe.pv, n.recipe.pr) })),
     }, { svg: true, signal: io.signal });
@@ -96,16 +118,7 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
     if (written.svg) io.note(`Task graph rendered to '${written.svg}'`);
     return 0;
   }
-
-  const stamps = new StampIndex();
-  if (args.invalidate) {
-    const inv = prefixed(args.invalidate);
-    for (const id of graph.targets) {
-      const node = graph.byId.get(id);
-      if (node) stamps.taintTask(node.recipe.stamp, inv);
-    }
-  }
-  const { hashes, files } = hashGraph(graph, stamps);
+  const { graph, hashes, files, stamps, lookup } = planBuild(session, request, io, args.invalidate);
   const forced = new Set<TaskId>(args.force ? graph.targets : []);
   const settled = new Map<TaskId, 'current' | 'noexec' | undefined>();
   const settle = (node: TaskNode): 'current' | 'noexec' | undefined => {
