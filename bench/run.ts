@@ -5,8 +5,9 @@
 import { parseArgs } from 'node:util';
 import type { Bench, BenchContext } from './harness.js';
 import { parseBench } from './parse.bench.js';
+import { sstateRestoreBench } from './sstate-restore.bench.js';
 
-const BENCHES: readonly Bench[] = [parseBench];
+const BENCHES: readonly Bench[] = [parseBench, sstateRestoreBench];
 
 const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [--runs N] [--n N[,N]] [--keep] [--list]
   --only   benchmarks to run (default: all): ${BENCHES.map((b) => b.name).join(', ')}
