@@ -236,6 +236,8 @@ export interface BenchContext {
   readonly sizes: readonly number[];
   /** Keep generated layers (their paths go to stderr). */
   readonly keep: boolean;
+  /** `--skip-bitbake`: measure tsbake only, even when BitBake is found. */
+  readonly skipBitbake: boolean;
   /** One result line. */
   readonly out: (line: string) => void;
   /** Progress and notes. */

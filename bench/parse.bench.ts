@@ -121,8 +121,8 @@ export const parseBench: Bench = {
   name: 'parse',
   description: 'tsbake -p vs bitbake -p, cold and warm, plain and --python layers',
   async run(ctx) {
-    const bitbake = findBitbake();
-    if (!bitbake) ctx.note('parse: real BitBake not found (set TSBAKE_BITBAKE); printing tsbake times only');
+    const bitbake = ctx.skipBitbake ? undefined : findBitbake();
+    if (!bitbake && !ctx.skipBitbake) ctx.note('parse: real BitBake not found (set TSBAKE_BITBAKE); printing tsbake times only');
     if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) ctx.note('parse: tsbake runs without NODE_EXTRA_CA_CERTS (Node parses that CA bundle at start-up; -p makes no TLS connection)');
     for (const n of ctx.sizes) {
       for (const v of VARIANTS) {

@@ -1,19 +1,21 @@
 /**
- * `npm run bench [-- --only NAME[,NAME]] [--runs N] [--n 200,1000] [--keep] [--list]`:
+ * `npm run bench [-- --only NAME[,NAME]] [--runs N] [--n 200,1000] [--keep] [--skip-bitbake] [--list]`:
  * runs the benchmarks and prints one line per figure on stdout (notes go to stderr).
  */
 import { parseArgs } from 'node:util';
 import type { Bench, BenchContext } from './harness.js';
+import { buildBench } from './build.bench.js';
 import { parseBench } from './parse.bench.js';
 import { sstateRestoreBench } from './sstate-restore.bench.js';
 
-const BENCHES: readonly Bench[] = [parseBench, sstateRestoreBench];
+const BENCHES: readonly Bench[] = [parseBench, buildBench, sstateRestoreBench];
 
-const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [--runs N] [--n N[,N]] [--keep] [--list]
+const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [--runs N] [--n N[,N]] [--keep] [--skip-bitbake] [--list]
   --only   benchmarks to run (default: all): ${BENCHES.map((b) => b.name).join(', ')}
   --runs   measured runs per figure; the median is printed (default 3)
   --n      layer sizes in recipes (default 1000)
   --keep   keep the generated layers
+  --skip-bitbake  measure tsbake only (no BitBake baseline)
   --list   list the benchmarks`;
 
 function positiveInts(text: string, what: string): number[] {
@@ -30,6 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
       runs: { type: 'string', default: '3' },
       n: { type: 'string', default: '1000' },
       keep: { type: 'boolean', default: false },
+      'skip-bitbake': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,6 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
     runs: positiveInts(values.runs, '--runs')[0] ?? 3,
     sizes: positiveInts(values.n, '--n'),
     keep: values.keep,
+    skipBitbake: values['skip-bitbake'],
     out: (line) => process.stdout.write(line + '\n'),
     note: (line) => process.stderr.write(`# ${line}\n`),
   };
