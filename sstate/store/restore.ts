@@ -20,17 +20,14 @@
  * mtimes come from the archive; owners do not (tsbake runs unprivileged; the fakeroot state
  * records them).
  */
-import { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
-import { RESUME_AT, ROLE, type DecompressJob } from './decompress-worker.js';
-import { chmodSync, closeSync, constants, copyFileSync, createReadStream, fchmodSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, statSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type ExtractEvents, type Header } from 'tar-stream';
-import { DecompressStream } from 'zstd-napi';
 import { TsbakeError } from '../../engine/core/errors.js';
 import { tempName } from '../../engine/core/fs.js';
+import { tarBytes } from './object-stream.js';
 
 export class CorruptObjectError extends TsbakeError {
   readonly code = 'E_SSTATE_CORRUPT';
@@ -80,6 +77,14 @@ interface Root {
   used: boolean;
 }
 
+/** A member's archive name, checked key, output and path in the temporary directory. */
+interface Place {
+  readonly member: string;
+  readonly key: string;
+  readonly root: Root;
+  readonly abs: string;
+}
+
 interface PendingDir {
   readonly abs: string;
   readonly mode: number;
@@ -105,13 +110,29 @@ export async function restoreObject(path: string, outputs: readonly RestoreOutpu
       mkdirSync(r.tmp, { mode: 0o700 });
       made.push(r);
     }
-    const state = new Extraction(path, roots);
+    const state = new Extraction(path, roots, creationMask(roots[0]?.tmp));
     await state.run(opts.signal);
     for (const r of roots) await replace(r);
     return { members: state.members, bytes: state.bytes };
   } catch (e) {
     await Promise.all(made.map((r) => rm(r.tmp, { recursive: true, force: true })));
     throw e;
+  }
+}
+
+/**
+ * The permission bits a new file keeps under the process umask (0o755 for umask 022): files
+ * whose mode fits are created with it and need no fchmod. Read from a probe directory,
+ * since asking process.umask() without changing it is deprecated.
+ */
+function creationMask(parent: string | undefined): number {
+  if (parent === undefined) return 0;
+  const probe = join(parent, '.umask-probe');
+  mkdirSync(probe, { mode: 0o777 });
+  try {
+    return statSync(probe).mode & 0o777;
+  } finally {
+    rmdirSync(probe);
   }
 }
 
@@ -140,94 +161,6 @@ function isCode(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
 
-/** Objects this large (compressed) are decompressed on a worker thread. */
-const WORKER_MIN_BYTES = 4 << 20;
-
-interface TarSource {
-  /** The decompressed tar stream. */
-  readonly stream: Readable;
-  /** The error reading the object file (as opposed to decoding it), if there was one. */
-  readError(): unknown;
-}
-
-/**
- * The object's tar stream. A large object is decompressed on a worker thread, so that
- * decompression overlaps with writing files (zstd -dc | tar -x runs two processes too);
- * a small one inline, where starting a thread would cost more than it saves.
- */
-function tarBytes(object: string): TarSource {
-  let size = 0;
-  try {
-    size = statSync(object).size;
-  } catch {
-    // the read below reports it
-  }
-  return size >= WORKER_MIN_BYTES ? workerTarBytes(object) : inlineTarBytes(object);
-}
-
-function inlineTarBytes(object: string): TarSource {
-  let readError: unknown;
-  const file = createReadStream(object, { highWaterMark: 1 << 20 });
-  file.on('error', (e) => (readError = e));
-  const decompress = new DecompressStream();
-  file.on('error', (e) => decompress.destroy(e));
-  return { stream: file.pipe(decompress), readError: () => readError };
-}
-
-interface WorkerMessage {
-  readonly chunk?: Uint8Array;
-  readonly end?: boolean;
-  readonly error?: string;
-  readonly corrupt?: boolean;
-  readonly code?: string;
-}
-
-function workerTarBytes(object: string): TarSource {
-  let readError: unknown;
-  const flow = new Int32Array(new SharedArrayBuffer(8));
-  const stopWorker = (): void => {
-    Atomics.store(flow, 1, 1);
-    Atomics.notify(flow, 0);
-  };
-  const worker = new Worker(new URL('./decompress-worker.js', import.meta.url), { workerData: { role: ROLE, path: object, flow } satisfies DecompressJob });
-  let ended = false;
-  const stream = new Readable({
-    highWaterMark: 1,
-    read() {},
-    destroy(err, cb) {
-      stopWorker();
-      void worker.terminate();
-      cb(err);
-    },
-  });
-  // A chunk handed on to the tar parser frees a place in the worker's window; the worker is
-  // woken only when half the window is free (one wake-up per several chunks, not per chunk).
-  stream.on('data', () => {
-    if (Atomics.sub(flow, 0, 1) - 1 === RESUME_AT) Atomics.notify(flow, 0);
-  });
-  worker.on('message', (m: WorkerMessage) => {
-    if (m.chunk) stream.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength));
-    else if (m.end) {
-      ended = true;
-      stream.push(null);
-      void worker.terminate();
-    } else if (m.error !== undefined) {
-      const err = Object.assign(new Error(m.error), m.code ? { code: m.code } : {});
-      if (!m.corrupt) readError = err;
-      ended = true;
-      stream.destroy(err);
-    }
-  });
-  worker.on('error', (e) => {
-    readError = e;
-    stream.destroy(e);
-  });
-  worker.on('exit', () => {
-    if (!ended && !stream.destroyed) stream.destroy(new Error('the decompression thread stopped'));
-  });
-  return { stream, readError: () => readError };
-}
-
 class Extraction {
   readonly #object: string;
   readonly #roots: readonly Root[];
@@ -245,8 +178,12 @@ class Extraction {
   members = 0;
   bytes = 0;
 
-  constructor(object: string, roots: readonly Root[]) {
+  /** Mode bits the umask lets through at creation. */
+  readonly #keeps: number;
+
+  constructor(object: string, roots: readonly Root[], keeps: number) {
     this.#object = object;
+    this.#keeps = keeps;
     this.#roots = roots;
     for (const r of roots) {
       const parts = r.prefix.split('/');
@@ -349,58 +286,22 @@ class Extraction {
     const root = this.#rootOf(key, member);
     root.used = true;
     this.members++;
-    const abs = this.#abs(root, key);
-    const mtime = header.mtime;
-    const mode = header.mode & 0o7777;
+    const at: Place = { member, key, root, abs: this.#abs(root, key) };
+    if (header.type !== 'directory' && key === root.prefix) throw new CorruptObjectError(this.#object, `member '${member}' should be a directory`);
     switch (header.type) {
-      case 'directory': {
-        const kind = this.#kinds.get(key);
-        if (kind !== undefined && kind !== 'dir') throw this.#unsafe(member, 'it would replace a member extracted earlier');
-        if (kind === undefined) {
-          this.#parents(root, key, member);
-          mkdirSync(abs, { mode: 0o700 });
-          this.#kinds.set(key, 'dir');
-        }
-        this.#dirs.push({ abs, mode, mtime, depth: key.split('/').length });
-        stream.resume();
-        next();
-        return;
-      }
+      case 'directory':
+        this.#directory(at, header);
+        break;
       case 'file':
-      case 'contiguous-file': {
-        if (key === root.prefix) throw new CorruptObjectError(this.#object, `member '${member}' should be a directory`);
-        this.#claim(key, member);
-        this.#parents(root, key, member);
-        const fd = openSync(abs, O_CREATE, 0o600);
-        this.#kinds.set(key, 'file');
-        this.#writeFile(fd, stream, mode, mtime, next);
-        return;
-      }
-      case 'symlink': {
-        if (key === root.prefix) throw new CorruptObjectError(this.#object, `member '${member}' should be a directory`);
-        if (!header.linkname) throw new CorruptObjectError(this.#object, `symlink '${member}' has no target`);
-        this.#claim(key, member);
-        this.#parents(root, key, member);
-        symlinkSync(header.linkname, abs);
-        lutimesSync(abs, mtime, mtime);
-        this.#kinds.set(key, 'symlink');
-        stream.resume();
-        next();
-        return;
-      }
-      case 'link': {
-        if (key === root.prefix) throw new CorruptObjectError(this.#object, `member '${member}' should be a directory`);
-        const linkKey = this.#key(header.linkname ?? '', member);
-        const linkRoot = this.#rootOf(linkKey, member);
-        if (this.#kinds.get(linkKey) !== 'file') throw this.#unsafe(member, `hard link to '${header.linkname}', which is not a regular file extracted earlier`);
-        this.#claim(key, member);
-        this.#parents(root, key, member);
-        this.#hardLink(this.#abs(linkRoot, linkKey), abs);
-        this.#kinds.set(key, 'file');
-        stream.resume();
-        next();
-        return;
-      }
+      case 'contiguous-file':
+        this.#file(at, header, stream, next);
+        return; // next() once the data is written
+      case 'symlink':
+        this.#symlink(at, header);
+        break;
+      case 'link':
+        this.#link(at, header);
+        break;
       case 'block-device':
       case 'character-device':
       case 'fifo':
@@ -408,6 +309,47 @@ class Extraction {
       default:
         throw new CorruptObjectError(this.#object, `member '${member}' has an unknown type`);
     }
+    stream.resume();
+    next();
+  }
+
+  #directory(at: Place, header: Header): void {
+    const kind = this.#kinds.get(at.key);
+    if (kind !== undefined && kind !== 'dir') throw this.#unsafe(at.member, 'it would replace a member extracted earlier');
+    if (kind === undefined) {
+      this.#parents(at.root, at.key, at.member);
+      mkdirSync(at.abs, { mode: 0o700 }); // writable until finishDirs gives it its mode
+      this.#kinds.set(at.key, 'dir');
+    }
+    this.#dirs.push({ abs: at.abs, mode: header.mode & 0o7777, mtime: header.mtime, depth: at.key.split('/').length });
+  }
+
+  #file(at: Place, header: Header, stream: EntryStream, next: (err?: Error | null) => void): void {
+    this.#claim(at.key, at.member);
+    this.#parents(at.root, at.key, at.member);
+    const mode = header.mode & 0o7777;
+    const fd = openSync(at.abs, O_CREATE, mode & 0o777);
+    this.#kinds.set(at.key, 'file');
+    this.#writeFile(fd, stream, mode, header.mtime, next);
+  }
+
+  #symlink(at: Place, header: Header): void {
+    if (!header.linkname) throw new CorruptObjectError(this.#object, `symlink '${at.member}' has no target`);
+    this.#claim(at.key, at.member);
+    this.#parents(at.root, at.key, at.member);
+    symlinkSync(header.linkname, at.abs); // exactly as written: it is never written through
+    lutimesSync(at.abs, header.mtime, header.mtime);
+    this.#kinds.set(at.key, 'symlink');
+  }
+
+  #link(at: Place, header: Header): void {
+    const linkKey = this.#key(header.linkname ?? '', at.member);
+    const linkRoot = this.#rootOf(linkKey, at.member);
+    if (this.#kinds.get(linkKey) !== 'file') throw this.#unsafe(at.member, `hard link to '${header.linkname}', which is not a regular file extracted earlier`);
+    this.#claim(at.key, at.member);
+    this.#parents(at.root, at.key, at.member);
+    this.#hardLink(this.#abs(linkRoot, linkKey), at.abs);
+    this.#kinds.set(at.key, 'file');
   }
 
   #hardLink(existing: string, abs: string): void {
@@ -443,10 +385,15 @@ class Extraction {
       }
     });
     stream.on('error', fail);
+    stream.on('close', () => {
+      if (done) return; // destroyed without an error (an abort): the descriptor still closes
+      done = true;
+      closeSync(fd);
+    });
     stream.on('end', () => {
       if (done) return;
       try {
-        fchmodSync(fd, mode);
+        if ((mode & ~this.#keeps) !== 0) fchmodSync(fd, mode); // special bits, or bits the umask took
         futimesSync(fd, mtime, mtime);
       } catch (e) {
         fail(e);

@@ -168,32 +168,38 @@ const READ_AHEAD_BYTES = 32 << 20;
 async function feedMembers(tar: Pack, opts: WriteObjectOptions): Promise<void> {
   const mtime = new Date(opts.mtime * 1000);
   const owners = opts.owners ?? (() => ROOT_OWNER);
-  /** First archive name of each multiply-linked file, by device and inode. */
-  const linked = new Map<string, string>();
+  /** First archive name of each multiply-linked file, by device and inode, across inputs. */
+  const firstNames = new Map<string, string>();
   for (const input of opts.inputs) {
     const prefix = normalPrefix(input.archivePrefix);
     const members = await walk(input.dir);
+    const nameOf = (m: Member): string => (m.name === '' ? prefix : `${prefix}/${m.name}`);
+    /** Members stored as hard links to an earlier name, by index. */
+    const links = new Map<number, string>();
+    members.forEach((m, i) => {
+      if (!m.st.isFile() || m.st.nlink < 2) return;
+      const key = `${m.st.dev}:${m.st.ino}`;
+      const first = firstNames.get(key);
+      if (first === undefined) firstNames.set(key, nameOf(m));
+      else links.set(i, first);
+    });
     // Small regular files are read ahead of the packer, so the next files' open/read/close
     // overlap with compressing this one instead of leaving the thread idle.
-    const ahead = new ReadAhead(members);
+    const ahead = new ReadAhead(members, (m, i) => m.st.isFile() && m.st.size <= SMALL_FILE && !links.has(i));
     for (let i = 0; i < members.length; i++) {
       opts.signal?.throwIfAborted();
       const m = members[i] as Member;
-      const name = m.name === '' ? prefix : `${prefix}/${m.name}`;
+      const name = nameOf(m);
       const { uid, gid, uname, gname } = owners(m.abs);
       const base = { mtime, uid, gid, uname, gname, mode: m.st.mode & 0o7777 };
+      const linkTo = links.get(i);
       if (m.st.isDirectory()) await add(tar, { ...base, name: `${name}/`, type: 'directory' });
       else if (m.st.isSymbolicLink()) await add(tar, { ...base, name, type: 'symlink', mode: 0o777, linkname: await readlink(m.abs) });
+      else if (linkTo !== undefined) await add(tar, { ...base, name, type: 'link', linkname: linkTo });
       else if (m.st.isFile()) {
-        const data = ahead.take(i); // taken even for a hard link, to keep the window moving
-        const key = `${m.st.dev}:${m.st.ino}`;
-        const first = m.st.nlink > 1 ? linked.get(key) : undefined;
-        if (first !== undefined) await add(tar, { ...base, name, type: 'link', linkname: first });
-        else {
-          if (m.st.nlink > 1) linked.set(key, name);
-          const header = { ...base, name, type: 'file' as const, size: m.st.size };
-          await (data ? addBuffer(tar, header, await data, m.abs) : addFile(tar, header, m.abs));
-        }
+        const header = { ...base, name, type: 'file' as const, size: m.st.size };
+        const data = ahead.take(i);
+        await (data ? addBuffer(tar, header, await data, m.abs) : addFile(tar, header, m.abs));
       } else if (m.st.isSocket()) continue;
       else throw new SstateWriteError(`cannot store ${m.abs} in sstate: device nodes and FIFOs are not supported`);
     }
@@ -201,23 +207,23 @@ async function feedMembers(tar: Pack, opts: WriteObjectOptions): Promise<void> {
   tar.finalize();
 }
 
-const isSmallFile = (m: Member): boolean => m.st.isFile() && m.st.size <= SMALL_FILE;
-
-/** Reads small files a bounded distance ahead of the consumer. */
+/** Reads the wanted members a bounded distance ahead of the consumer. */
 class ReadAhead {
   readonly #members: readonly Member[];
+  readonly #wanted: (m: Member, i: number) => boolean;
   readonly #pending = new Map<number, Promise<Buffer>>();
   #next = 0;
   #bytes = 0;
 
-  constructor(members: readonly Member[]) {
+  constructor(members: readonly Member[], wanted: (m: Member, i: number) => boolean) {
     this.#members = members;
+    this.#wanted = wanted;
   }
 
-  /** The contents of member `i` when it is a small file, else undefined; refills the window. */
+  /** The contents of member `i` when it is wanted, else undefined; refills the window. */
   take(i: number): Promise<Buffer> | undefined {
     const m = this.#members[i];
-    if (!m || !isSmallFile(m)) return undefined;
+    if (!m || !this.#wanted(m, i)) return undefined;
     this.#fill(i);
     const p = this.#pending.get(i);
     this.#pending.delete(i);
@@ -231,7 +237,7 @@ class ReadAhead {
     while (this.#next < this.#members.length && this.#pending.size < READ_AHEAD_FILES && this.#bytes < READ_AHEAD_BYTES) {
       const j = this.#next++;
       const m = this.#members[j] as Member;
-      if (!isSmallFile(m)) continue;
+      if (!this.#wanted(m, j)) continue;
       const p = readFile(m.abs);
       p.catch(() => undefined); // observed by take(); an unread failure must not crash the process
       this.#pending.set(j, p);

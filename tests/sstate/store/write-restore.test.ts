@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { objectPath, siginfoPath } from '../../../sstate/store/naming.js';
 import { restoreObject } from '../../../sstate/store/restore.js';
@@ -69,6 +69,7 @@ test('several inputs restore to their own targets; an input that did not exist s
   const one = makeTree(join(work, 'one'));
   mkdirSync(join(work, 'two', 'x'), { recursive: true });
   writeFileSync(join(work, 'two', 'x', 'f'), 'two\n');
+  linkSync(join(one, 'etc', 'demo.conf'), join(work, 'two', 'x', 'g')); // a hard link across inputs
   const w = await write(join(work, 'cache'), [
     { dir: one, archivePrefix: 'sysroot-destdir' },
     { dir: join(work, 'two'), archivePrefix: 'deploy/ipk' },
@@ -84,6 +85,8 @@ test('several inputs restore to their own targets; an input that did not exist s
   ]);
   t.deepEqual(snapshot(out('sysroot')), snapshot(one));
   t.is(readFileSync(out('ipk/x/f'), 'utf8'), 'two\n');
+  t.is(readFileSync(out('ipk/x/g'), 'utf8'), 'a=1\n');
+  t.is(lstatSync(out('ipk/x/g')).ino, lstatSync(out('sysroot/etc/demo.conf')).ino, 'linked to the first name, in the other output');
   t.false(existsSync(out('pkgdata')), 'the output had nothing stored, so it is absent after the restore');
 });
 
