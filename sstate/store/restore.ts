@@ -21,7 +21,7 @@
  * records them).
  */
 import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { chmod, readdir, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type ExtractEvents, type Header } from 'tar-stream';
@@ -115,7 +115,7 @@ export async function restoreObject(path: string, outputs: readonly RestoreOutpu
     for (const r of roots) await replace(r);
     return { members: state.members, bytes: state.bytes };
   } catch (e) {
-    await Promise.all(made.map((r) => rm(r.tmp, { recursive: true, force: true })));
+    await Promise.all(made.map((r) => removeTree(r.tmp)));
     throw e;
   }
 }
@@ -147,8 +147,30 @@ async function replace(r: Root): Promise<void> {
     if (!isCode(e, 'ENOENT')) throw e;
   }
   if (r.used) renameSync(r.tmp, r.target);
-  else await rm(r.tmp, { recursive: true, force: true }); // nothing stored: the output is absent, as it was
-  if (old !== undefined) await rm(old, { recursive: true, force: true });
+  else await removeTree(r.tmp); // nothing stored: the output is absent, as it was
+  // The restore is complete here; a previous tree that will not go is left as *.tmp-* junk
+  // rather than turned into a failed restore.
+  if (old !== undefined) await removeTree(old);
+}
+
+/**
+ * rm -rf that also gets through read-only directories (a restored tree may have them, and an
+ * unprivileged user cannot unlink inside one); best effort, never throws.
+ */
+async function removeTree(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true });
+    return;
+  } catch {
+    // EACCES or EPERM below a read-only directory: make the directories writable, then again
+  }
+  const unlock = async (dir: string): Promise<void> => {
+    await chmod(dir, 0o700).catch(() => undefined);
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => unlock(join(dir, e.name))));
+  };
+  await unlock(path);
+  await rm(path, { recursive: true, force: true }).catch(() => undefined);
 }
 
 function normalPrefix(prefix: string): string {

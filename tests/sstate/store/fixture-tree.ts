@@ -4,7 +4,7 @@
  * grouping and mtime.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -15,8 +15,30 @@ import { CompressStream } from 'zstd-napi';
 export const SDE = 1700000000;
 export const NAME = 'sstate:demo:core2-64-poky-linux:1.0:r0:core2-64:14:0123456789abcdef_populate_sysroot.tar.zst';
 
-export function tempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `tsbake-sstate-${tag}-`));
+/** A fresh directory, removed when the test ends. */
+export function tempDir(t: { teardown(fn: () => void): void }, tag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `tsbake-sstate-${tag}-`));
+  t.teardown(() => removeTree(dir));
+  return dir;
+}
+
+/** rm -rf, after making read-only directories (the fixture has one) writable again. */
+function removeTree(dir: string): void {
+  const unlock = (d: string): void => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (lstatSync(p).isDirectory()) {
+        chmodSync(p, 0o700);
+        unlock(p);
+      }
+    }
+  };
+  try {
+    unlock(dir);
+  } catch {
+    // best effort: rmSync reports what is left
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 type Step = (root: string) => void;

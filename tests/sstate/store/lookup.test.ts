@@ -64,7 +64,7 @@ test('SSTATE_MIRRORS: pairs, \\n separators, PATH replaced by <h0:2>/<h2:4>/<nam
 });
 
 test('a local object is found first and touched (age means last used)', async (t) => {
-  const work = tempDir('local');
+  const work = tempDir(t, 'local');
   const cache = join(work, 'cache');
   const p = put(cache, NAME, 'object', '{}');
   utimesSync(p, 1000, 1000);
@@ -78,7 +78,7 @@ test('a local object is found first and touched (age means last used)', async (t
 });
 
 test('a file:// mirror hit is copied into SSTATE_DIR with its siginfo; a miss goes on to the next mirror', async (t) => {
-  const work = tempDir('filemirror');
+  const work = tempDir(t, 'filemirror');
   const cache = join(work, 'cache');
   const mirrorA = join(work, 'mirror-a');
   const mirrorB = join(work, 'mirror-b');
@@ -96,7 +96,7 @@ test('a file:// mirror hit is copied into SSTATE_DIR with its siginfo; a miss go
 });
 
 test('an HTTP mirror: hit (with siginfo), 404 miss, 500 warning and miss, redirects, BB_NO_NETWORK', async (t) => {
-  const work = tempDir('http');
+  const work = tempDir(t, 'http');
   const remote = join(work, 'remote');
   put(remote, NAME, 'remote object', '{"remote":true}');
   const server = await serve(remote);
@@ -133,7 +133,7 @@ test('an HTTP mirror: hit (with siginfo), 404 miss, 500 warning and miss, redire
 });
 
 test('hasObjects checks many objects in parallel with HEAD requests and a concurrency limit', async (t) => {
-  const work = tempDir('many');
+  const work = tempDir(t, 'many');
   const remote = join(work, 'remote');
   const cache = join(work, 'cache');
   const names = Array.from({ length: 40 }, (_, i) => nameFor(`${(i * 7919).toString(16).padStart(4, '0')}aa${i}`));

@@ -29,7 +29,7 @@ for (const big of [false, true]) {
   const label = big ? ' (large object, worker thread)' : '';
 
   test(`a flipped byte is a CorruptObjectError and nothing reaches the target${label}`, async (t) => {
-    const work = tempDir('flip');
+    const work = tempDir(t, 'flip');
     const path = await object(work, big);
     const bytes = readFileSync(path);
     const at = Math.floor(bytes.length / 2);
@@ -41,7 +41,7 @@ for (const big of [false, true]) {
   });
 
   test(`a truncated object is a CorruptObjectError and nothing reaches the target${label}`, async (t) => {
-    const work = tempDir('trunc');
+    const work = tempDir(t, 'trunc');
     const path = await object(work, big);
     truncateSync(path, statSync(path).size - 100);
     const target = existingTarget(work);
@@ -52,7 +52,7 @@ for (const big of [false, true]) {
 }
 
 test('garbage, an empty file and a tar without its end blocks are corrupt; a missing object is an I/O error', async (t) => {
-  const work = tempDir('garbage');
+  const work = tempDir(t, 'garbage');
   const target = existingTarget(work);
   const garbage = join(work, 'garbage.tar.zst');
   writeFileSync(garbage, 'this is not zstd at all');
@@ -113,7 +113,7 @@ const CASES: readonly Case[] = [
 
 for (const c of CASES) {
   test(`UnsafeArchiveError for ${c.title}, and nothing outside the target`, async (t) => {
-    const work = tempDir('unsafe');
+    const work = tempDir(t, 'unsafe');
     const outside = join(work, 'outside');
     mkdirSync(outside);
     writeFileSync(join(outside, 'victim'), 'untouched\n');
@@ -130,7 +130,7 @@ for (const c of CASES) {
 }
 
 test('device nodes and FIFOs in an archive are corrupt (tsbake does not restore them)', async (t) => {
-  const work = tempDir('devices');
+  const work = tempDir(t, 'devices');
   for (const type of ['character-device', 'block-device', 'fifo'] as const) {
     const path = await craftObject(join(work, `${type}.tar.zst`), [dirMember, { name: 'image/dev', type, devmajor: 1, devminor: 3 }]);
     const target = existingTarget(work);
@@ -140,7 +140,7 @@ test('device nodes and FIFOs in an archive are corrupt (tsbake does not restore 
 });
 
 test('symlinks may point anywhere (absolute ones are normal in a sysroot); they are created as written', async (t) => {
-  const work = tempDir('symlinks');
+  const work = tempDir(t, 'symlinks');
   const path = await craftObject(join(work, 'ok.tar.zst'), [
     dirMember,
     { name: 'image/abs', type: 'symlink', linkname: '/etc/passwd' },

@@ -12,7 +12,7 @@ const write = (sstateDir: string, inputs: Array<{ dir: string; archivePrefix: st
   writeObject({ sstateDir, name: NAME, inputs, mtime: SDE, ...extra });
 
 test('write then restore gives the same tree: contents, modes, symlinks, hard links; every mtime is SOURCE_DATE_EPOCH', async (t) => {
-  const work = tempDir('roundtrip');
+  const work = tempDir(t, 'roundtrip');
   const src = makeTree(join(work, 'image'));
   const w = await write(join(work, 'cache'), [{ dir: src, archivePrefix: 'image' }], { siginfo: '{"task":"x"}\n' });
   t.is(w.path, objectPath(join(work, 'cache'), NAME));
@@ -33,7 +33,7 @@ test('write then restore gives the same tree: contents, modes, symlinks, hard li
 
 test('GNU tar reads the object; members are sorted by byte order with the prefix first, owned by root', async (t) => {
   if (!requireTool(t, hasCommand('tar') && hasCommand('zstd'), 'tar and zstd (Debian: tar, zstd)')) return;
-  const work = tempDir('gnutar');
+  const work = tempDir(t, 'gnutar');
   const src = makeTree(join(work, 'src'));
   const w = await write(join(work, 'cache'), [{ dir: src, archivePrefix: 'sysroot-destdir' }]);
   const list = spawnSync('sh', ['-c', `zstd -dc '${w.path}' | tar -tvf - --numeric-owner --full-time`], { encoding: 'utf8' });
@@ -53,7 +53,7 @@ test('GNU tar reads the object; members are sorted by byte order with the prefix
 });
 
 test('two writes of the same tree are byte-identical, whatever the times and creation order', async (t) => {
-  const work = tempDir('determinism');
+  const work = tempDir(t, 'determinism');
   const a = makeTree(join(work, 'a'), { stampSeed: 1 });
   const b = makeTree(join(work, 'b'), { reverse: true, stampSeed: 999 });
   utimesSync(join(b, 'etc/demo.conf'), 5, 5); // atime and mtime far away
@@ -65,7 +65,7 @@ test('two writes of the same tree are byte-identical, whatever the times and cre
 });
 
 test('several inputs restore to their own targets; an input that did not exist stays absent', async (t) => {
-  const work = tempDir('multi');
+  const work = tempDir(t, 'multi');
   const one = makeTree(join(work, 'one'));
   mkdirSync(join(work, 'two', 'x'), { recursive: true });
   writeFileSync(join(work, 'two', 'x', 'f'), 'two\n');
@@ -91,7 +91,7 @@ test('several inputs restore to their own targets; an input that did not exist s
 });
 
 test('restore replaces an existing target; nothing of the old tree is left', async (t) => {
-  const work = tempDir('replace');
+  const work = tempDir(t, 'replace');
   const src = makeTree(join(work, 'src'));
   const w = await write(join(work, 'cache'), [{ dir: src, archivePrefix: 'image' }]);
   const target = join(work, 'target');
@@ -104,7 +104,7 @@ test('restore replaces an existing target; nothing of the old tree is left', asy
 });
 
 test('a large object (decompressed on a worker thread) round-trips', async (t) => {
-  const work = tempDir('large');
+  const work = tempDir(t, 'large');
   const big = randomBig(6 << 20);
   const src = makeTree(join(work, 'src'), { big });
   const w = await write(join(work, 'cache'), [{ dir: src, archivePrefix: 'image' }], { level: 1 });
@@ -116,7 +116,7 @@ test('a large object (decompressed on a worker thread) round-trips', async (t) =
 });
 
 test('ifMissing touches an existing object instead of rewriting it', async (t) => {
-  const work = tempDir('ifmissing');
+  const work = tempDir(t, 'ifmissing');
   const src = makeTree(join(work, 'src'));
   const cache = join(work, 'cache');
   const first = await write(cache, [{ dir: src, archivePrefix: 'image' }], { siginfo: '{}\n' });
@@ -137,7 +137,7 @@ test('ifMissing touches an existing object instead of rewriting it', async (t) =
 });
 
 test('concurrent writers of one object leave one whole object and no temp files', async (t) => {
-  const work = tempDir('race');
+  const work = tempDir(t, 'race');
   const src = makeTree(join(work, 'src'));
   const cache = join(work, 'cache');
   const all = await Promise.all([1, 2, 3].map(() => write(cache, [{ dir: src, archivePrefix: 'image' }])));
@@ -149,7 +149,7 @@ test('concurrent writers of one object leave one whole object and no temp files'
 
 test('owners come from the callback when given', async (t) => {
   if (!requireTool(t, hasCommand('tar') && hasCommand('zstd'), 'tar and zstd (Debian: tar, zstd)')) return;
-  const work = tempDir('owners');
+  const work = tempDir(t, 'owners');
   const src = makeTree(join(work, 'src'));
   const w = await write(join(work, 'cache'), [{ dir: src, archivePrefix: 'image' }], {
     owners: (p) => (p.endsWith('/etc/demo.conf') ? { uid: 1000, gid: 100, uname: 'builder', gname: 'users' } : { uid: 0, gid: 0, uname: 'root', gname: 'root' }),
@@ -160,7 +160,7 @@ test('owners come from the callback when given', async (t) => {
 });
 
 test('bad prefixes and device nodes are refused', async (t) => {
-  const work = tempDir('refuse');
+  const work = tempDir(t, 'refuse');
   const src = makeTree(join(work, 'src'));
   const cache = join(work, 'cache');
   await t.throwsAsync(write(cache, [{ dir: src, archivePrefix: '../up' }]), { instanceOf: SstateWriteError });
@@ -173,7 +173,7 @@ test('bad prefixes and device nodes are refused', async (t) => {
 });
 
 test('an aborted restore or write leaves no temp files and the target as it was', async (t) => {
-  const work = tempDir('abort');
+  const work = tempDir(t, 'abort');
   const src = makeTree(join(work, 'src'), { big: randomBig(6 << 20) });
   const cache = join(work, 'cache');
   const aborted = AbortSignal.abort();
