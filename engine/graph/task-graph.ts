@@ -260,11 +260,19 @@ function markActive(
   let set = closure(targets);
   const inGraph = (): Set<number> => new Set([...set].map((t) => (entries[t] as Entry).recipe));
   if (req.runall) {
+    // BitBake: the runall tasks of every recipe in the graph become the only targets; repeat
+    // while their own dependencies bring recipes whose runall task is not in yet.
     const task = prefixed(req.runall);
-    const extra = [...inGraph()].map((ri) => lookup((recipes[ri] as RecipeInfo).pn, task)).filter((x): x is number => x !== undefined);
-    if (extra.length === 0) throw new GraphError(`no recipe in the graph has a task ${task} (--runall)`);
-    targets.push(...extra);
-    set = closure(targets);
+    let chosen = new Set<number>();
+    for (;;) {
+      const next = new Set([...inGraph()].map((ri) => lookup((recipes[ri] as RecipeInfo).pn, task)).filter((x): x is number => x !== undefined));
+      if (next.size === 0) throw new GraphError(`no recipe in the graph has a task ${task} (--runall)`);
+      const added = [...next].some((t) => !chosen.has(t));
+      chosen = next;
+      set = closure([...chosen]);
+      if (!added) break;
+    }
+    targets.splice(0, targets.length, ...[...chosen].sort((a, b) => a - b));
   }
   if (req.runonly) {
     const task = prefixed(req.runonly);

@@ -169,7 +169,8 @@ class Recorder {
     if ('time' in e) this.#latest = Math.max(this.#latest, e.time);
     switch (e.kind) {
       case 'task-started':
-        this.#start(e);
+        // A noexec task runs nothing: no slot, no file (as BitBake's buildstats).
+        if (!e.noexec) this.#start(e);
         return;
       case 'task-finished': {
         const r = this.#running.get(e.id);

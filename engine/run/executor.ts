@@ -33,6 +33,8 @@ export interface ExecutorEnvironment {
   calledFunctions(store: DataStore, fn: string): readonly string[];
   /** The environment every task starts from (BB_ENV_PASSTHROUGH_ADDITIONS and friends). */
   readonly baseEnv: Readonly<Record<string, string>>;
+  /** The environment the build's metadata session was opened with (python tasks open one too). */
+  readonly sessionEnv: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
   /** The fakeroot command, when the host has one. */
   readonly fakeroot: string | undefined;
@@ -137,7 +139,7 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     writeFileAtomic(logFile, '');
     return withLocks(lockfiles, async () => {
       const out = await runPythonTask(
-        { buildDir: env.buildDir, env: env.baseEnv, python: env.python, recipeFile: node.recipe.file, variant: node.recipe.variant, task, prefuncs, postfuncs, cwd, logFile },
+        { buildDir: env.buildDir, env: env.baseEnv, sessionEnv: env.sessionEnv, python: env.python, recipeFile: node.recipe.file, variant: node.recipe.variant, task, prefuncs, postfuncs, cwd, logFile },
         env.signal,
       );
       return { exitCode: out.exitCode, logFile, cpu: out.cpu, interrupted: env.signal.aborted };

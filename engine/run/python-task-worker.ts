@@ -34,7 +34,7 @@ async function main(): Promise<PythonTaskOutput> {
   });
   try {
     const python = new InlinePythonHost(worker);
-    const session = MetadataSession.open({ cwd: input.buildDir, env: input.env, storeEnv: { python, tracking: false } });
+    const session = MetadataSession.open({ cwd: input.buildDir, env: input.sessionEnv, storeEnv: { python, tracking: false } });
     const variant = session.parseRecipe(input.recipeFile, input.variant).find((v) => v.variant === input.variant);
     if (!variant) throw new Error(`cannot parse ${input.recipeFile}`);
     const d = variant.store.createCopy();

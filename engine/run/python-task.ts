@@ -7,7 +7,10 @@ import { Worker } from 'node:worker_threads';
 export interface PythonTaskInput {
   /** The directory the build's metadata session was opened in. */
   readonly buildDir: string;
+  /** The python3 process's environment (the task's clean environment). */
   readonly env: Readonly<Record<string, string>>;
+  /** The environment the build's metadata session was opened with. */
+  readonly sessionEnv: Readonly<Record<string, string>>;
   readonly python: string;
   readonly recipeFile: string;
   readonly variant: string;

@@ -27,7 +27,7 @@ export interface SchedulerOptions {
 
 export interface BuildOutcome {
   readonly attempted: number;
-  /** Tasks that did not need to run: stamp current, or nothing to execute (noexec). */
+  /** Tasks that did not need to run: their stamp was current. */
   readonly current: number;
   readonly restored: number;
   readonly failed: readonly TaskId[];
@@ -41,7 +41,11 @@ const pfOf = (node: TaskNode): string => `${node.pn}-${node.recipe.pv}-${node.re
 export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promise<BuildOutcome> {
   const queue = new PQueue({ concurrency: Math.max(1, opts.threads) });
   const remaining = new Map<TaskId, number>(graph.nodes.map((n) => [n.id, n.deps.length]));
-  const toRun = graph.nodes.filter((n) => opts.settle(n) === undefined).length;
+  // noexec tasks count as run (numbered, not "didn't need to be rerun"), as in BitBake.
+  const toRun = graph.nodes.filter((n) => {
+    const settled = opts.settle(n);
+    return settled === undefined || settled === 'noexec';
+  }).length;
   let started = 0;
   let current = 0;
   let restored = 0;
@@ -57,7 +61,11 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
   /** A task settled without running. */
   const skip = (node: TaskNode, outcome: Exclude<TaskOutcome, 'ran'>): void => {
     if (outcome === 'restored') restored++;
-    else current++;
+    else if (outcome === 'current') current++;
+    else {
+      started++;
+      opts.emit({ kind: 'task-started', id: node.id, recipeFile: node.recipe.file, task: node.task, pn: node.pn, pf: pfOf(node), index: started, total: toRun, time: Date.now(), noexec: true });
+    }
     if (outcome !== 'current') opts.completed(node, outcome);
     opts.emit({ kind: 'task-finished', id: node.id, task: node.task, pn: node.pn, pf: pfOf(node), outcome, time: Date.now(), cpu: 0 });
   };

@@ -134,7 +134,7 @@ test.serial('SIGTERM: the same orderly stop', async (t) => {
 // (rule 7 and the exit-code list) says SIGTERM exits 143. main.ts already aborts with the
 // signal's name (controller.abort(sig)); fix: in finish(), return 143 when
 // io.signal.reason === 'SIGTERM', 130 otherwise.
-test.serial.failing('SIGTERM exits with status 143', async (t) => {
+test.serial('SIGTERM exits with status 143', async (t) => {
   const { dir, build } = await startLong(t);
   build.child.kill('SIGTERM');
   t.is((await build.exit).code, 143);

@@ -3,6 +3,7 @@
  * tasks whose stamps are current and run the rest in parallel. `-g` writes the graph instead.
  */
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { formatError } from '../../core/diagnostic.js';
@@ -20,10 +21,13 @@ import { executeTask, logTail, type ExecutorEnvironment } from '../../run/execut
 import { TaskJournal } from '../../run/journal.js';
 import { runGraph, type BuildOutcome, type RunResult } from '../../run/scheduler.js';
 import { sigdataFile, stampFile, StampIndex } from '../../run/stamps.js';
+import { SstateTasks, type SstateSettings } from '../../run/sstate-tasks.js';
 import { TaskSpawner } from '../../run/task-spawner.js';
+import PQueue from 'p-queue';
 import { RecipeSignatures } from '../../../sstate/signature/basehash.js';
 import { scanShell } from '../../../sstate/signature/shell-scan.js';
-import { makeSiginfo, writeSiginfo } from '../../../sstate/signature/siginfo.js';
+import { makeSiginfo, writeSiginfo, type Siginfo } from '../../../sstate/signature/siginfo.js';
+import { planSetscene, restrictGraph, summaryLine } from '../../../sstate/setscene/plan.js';
 import { ChecksumMemo, fileChecksums, taskhash, type FileChecksum } from '../../../sstate/signature/taskhash.js';
 import { configLookup, loadRecipes } from '../recipes.js';
 
@@ -69,7 +73,9 @@ function hashGraph(graph: TaskGraph, stamps: StampIndex): { hashes: Map<TaskId, 
     for (const d of node.deps) deps[d] = hashes.get(d) ?? '';
     const checksums = node.info.flags['file-checksums'] ? fileChecksums(node.info.flags['file-checksums'], { memo }) : [];
     if (checksums.length) files.set(node.id, checksums);
-    hashes.set(node.id, taskhash(node.info.basehash, deps, checksums, stamps.taint(node.recipe.stamp, node.task)));
+    // A nostamp task is tainted afresh every build, so whatever follows it runs again too (as BitBake).
+    const taint = truthy(node.info.flags.nostamp) ? `nostamp:${randomUUID()}` : stamps.taint(node.recipe.stamp, node.task);
+    hashes.set(node.id, taskhash(node.info.basehash, deps, checksums, taint));
   }
   return { hashes, files };
 }
@@ -83,7 +89,7 @@ export interface BuildPlan {
   readonly lookup: (name: string) => string | undefined;
 }
 
-export function planBuild(session: MetadataSession, req: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string): BuildPlan {
+export function planBuild(session: MetadataSession, req: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string, force = false): BuildPlan {
   const summary = loadRecipes(session, (w) => io.emit({ kind: 'warning', message: w }));
   if (summary.errors.length) {
     for (const e of summary.errors.slice(1)) io.emit({ kind: 'warning', message: formatError(e) });
@@ -94,10 +100,14 @@ export function planBuild(session: MetadataSession, req: GraphRequest, io: Pick<
   for (const w of td.warnings) io.note(w);
   const graph = buildTaskGraph(td, req);
   const stamps = new StampIndex();
-  if (invalidate) {
-    for (const id of graph.targets) {
-      const node = graph.byId.get(id);
-      if (node) stamps.taintTask(node.recipe.stamp, prefixed(invalidate));
+  for (const id of graph.targets) {
+    const node = graph.byId.get(id);
+    if (!node) continue;
+    if (invalidate) stamps.taintTask(node.recipe.stamp, prefixed(invalidate));
+    if (force && !truthy(node.info.flags.nostamp)) {
+      // -f taints the task like BitBake does, so what follows it is rebuilt too (now or later).
+      stamps.taintTask(node.recipe.stamp, node.task);
+      io.emit({ kind: 'warning', message: `${node.recipe.file}:${node.task} is tainted from a forced run` });
     }
   }
   const { hashes, files } = hashGraph(graph, stamps);
@@ -118,48 +128,117 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
     if (written.svg) io.note(`Task graph rendered to '${written.svg}'`);
     return 0;
   }
-  const { graph, hashes, files, stamps, lookup } = planBuild(session, request, io, args.invalidate);
+  const plan = planBuild(session, request, io, args.invalidate, args.force);
+  const { hashes, files, stamps, lookup } = plan;
+  let graph = plan.graph;
   const forced = new Set<TaskId>(args.force ? graph.targets : []);
-  const settled = new Map<TaskId, 'current' | 'noexec' | undefined>();
-  const settle = (node: TaskNode): 'current' | 'noexec' | undefined => {
+  const settled = new Map<TaskId, 'current' | 'noexec' | 'restored' | undefined>();
+  const settle = (node: TaskNode): 'current' | 'noexec' | 'restored' | undefined => {
     if (settled.has(node.id)) return settled.get(node.id);
     const current = !truthy(node.info.flags.nostamp) && !forced.has(node.id) && stamps.isCurrent(node.recipe.stamp, node.task, hashes.get(node.id) ?? '');
     const outcome = current ? 'current' : truthy(node.info.flags.noexec) ? 'noexec' : undefined;
     settled.set(node.id, outcome);
     return outcome;
   };
-  const toRun = graph.nodes.filter((n) => settle(n) === undefined).length;
-  io.emit({ kind: 'plan', total: graph.nodes.length, current: graph.nodes.length - toRun, toRun });
-
-  if (args.dryRun) {
-    const outcome = await runGraph(graph, { threads: 1, keepGoing: true, settle, run: async () => ({ ok: true, cpu: 0 }), completed: () => undefined, emit: io.emit, signal: io.signal });
-    return finish(outcome, io);
-  }
+  const sstate = graph.nodes.some((n) => n.recipe.sstate?.tasks[n.task]) ? new SstateTasks(sstateSettings(lookup), io.emit) : undefined;
+  const threads = threadCount(lookup('BB_NUMBER_THREADS'));
 
   const topdir = session.config.topdir;
-  const lock = BuildLock.acquire(topdir);
+  const lock = args.dryRun ? undefined : BuildLock.acquire(topdir);
   const journal = new TaskJournal(join(asText(session.config.store.getVar('TMPDIR')) || join(topdir, 'tmp'), 'tsbake-running-tasks'));
   try {
+    if (sstate) {
+      const restored = await setscene(graph, sstate, { hashes, stamps, settle, threads, io, dryRun: args.dryRun });
+      for (const id of restored.done) settled.set(id, 'restored');
+      graph = restrictGraph(graph, restored.keep);
+    }
+    const toRun = graph.nodes.filter((n) => settle(n) === undefined || settle(n) === 'noexec').length;
+    io.emit({ kind: 'plan', total: graph.nodes.length, current: graph.nodes.length - toRun, toRun });
+    if (args.dryRun) {
+      const outcome = await runGraph(graph, { threads: 1, keepGoing: true, settle, run: async () => ({ ok: true, cpu: 0 }), completed: () => undefined, emit: io.emit, signal: io.signal });
+      return finish(outcome, io);
+    }
     const interrupted = journal.interruptedBefore();
     if (interrupted.length) io.note(`${interrupted.length} tasks were interrupted by an earlier run and will run again: ${interrupted.join(' ')}`);
     journal.begin();
-    const runner = new TaskRunner(session, io, files, hashes, stamps);
+    const runner = new TaskRunner(session, io, files, hashes, stamps, sstate);
     const outcome = await runGraph(graph, {
-      threads: threadCount(lookup('BB_NUMBER_THREADS')),
+      threads,
       keepGoing: args.keepGoing,
       settle,
       run: (node) => {
         journal.started(node.id, stampFile(node.recipe.stamp, node.task, hashes.get(node.id) ?? ''));
         return runner.run(node);
       },
-      completed: (node, outcome) => runner.completed(node, outcome),
+      completed: (node) => runner.completed(node),
       emit: io.emit,
       signal: io.signal,
     }).finally(() => runner.close());
     if (outcome.interrupted.length === 0) journal.close();
     return finish(outcome, io);
   } finally {
-    lock.release();
+    lock?.release();
+  }
+}
+
+function sstateSettings(lookup: (name: string) => string | undefined): SstateSettings {
+  const level = Number.parseInt(lookup('SSTATE_ZSTD_CLEVEL') ?? '', 10);
+  return {
+    sstateDir: lookup('SSTATE_DIR') ?? '',
+    mirrors: lookup('SSTATE_MIRRORS') ?? '',
+    noNetwork: truthy(lookup('BB_NO_NETWORK')) && !truthy(lookup('SSTATE_MIRROR_ALLOW_NETWORK')),
+    mtime: Number.parseInt(lookup('SOURCE_DATE_EPOCH') ?? '0', 10) || 0,
+    level: Number.isFinite(level) ? level : undefined,
+  };
+}
+
+/**
+ * The setscene pass: look up every sstate task that is not current, restore what the plan
+ * needs (a bad object is a warning and a miss, and the plan is made again without it), and
+ * report the Sstate summary. Returns the restored tasks and the tasks the build still needs.
+ */
+async function setscene(
+  graph: TaskGraph,
+  sstate: SstateTasks,
+  ctx: {
+    hashes: ReadonlyMap<TaskId, string>;
+    stamps: StampIndex;
+    settle: (n: TaskNode) => string | undefined;
+    threads: number;
+    io: BuildIo;
+    dryRun: boolean;
+  },
+): Promise<{ done: Set<TaskId>; keep: ReadonlySet<TaskId> }> {
+  const candidates = graph.nodes.filter((n) => sstate.task(n));
+  const current = candidates.filter((n) => ctx.settle(n) === 'current');
+  const wanted = candidates.filter((n) => ctx.settle(n) !== 'current');
+  const where = await sstate.availability(wanted, ctx.hashes, ctx.io.signal);
+  const local = wanted.filter((n) => where.get(n.id) === 'local').length;
+  const mirrors = wanted.filter((n) => where.get(n.id) === 'mirror').length;
+  ctx.io.note(summaryLine({ wanted: wanted.length, local, mirrors, missed: wanted.length - local - mirrors, current: current.length }));
+  const done = new Set<TaskId>();
+  for (;;) {
+    const plan = planSetscene({ graph, isSstate: (n) => sstate.task(n) !== undefined, isCurrent: (n) => ctx.settle(n) === 'current' || done.has(n.id), hasObject: (n) => where.get(n.id) !== undefined });
+    const todo = plan.restore.filter((id) => !done.has(id));
+    if (ctx.dryRun || todo.length === 0) return { done, keep: plan.keep };
+    const queue = new PQueue({ concurrency: Math.max(1, ctx.threads) });
+    let failed = false;
+    for (const id of todo) {
+      const node = graph.byId.get(id);
+      if (!node) continue;
+      void queue.add(async () => {
+        const hash = ctx.hashes.get(id) ?? '';
+        if (await sstate.restore(node, hash, ctx.io.signal)) {
+          ctx.stamps.write(node.recipe.stamp, node.task, hash);
+          done.add(id);
+        } else {
+          where.delete(id);
+          failed = true;
+        }
+      });
+    }
+    await queue.onIdle();
+    if (!failed || ctx.io.signal.aborted) return { done, keep: plan.keep };
   }
 }
 
@@ -170,7 +249,7 @@ export function threadCount(value: string | undefined): number {
 
 function finish(outcome: BuildOutcome, io: BuildIo): number {
   io.emit({ kind: 'build-finished', attempted: outcome.attempted, current: outcome.current, restored: outcome.restored, failed: outcome.failed, interrupted: outcome.interrupted });
-  if (outcome.interrupted.length || io.signal.aborted) return 130;
+  if (outcome.interrupted.length || io.signal.aborted) return io.signal.reason === 'SIGTERM' ? 143 : 130;
   return outcome.failed.length ? 1 : 0;
 }
 
@@ -186,7 +265,12 @@ class TaskRunner {
   readonly #stamps: StampIndex;
   readonly #note: (m: string) => void;
 
-  constructor(session: MetadataSession, io: BuildIo, files: ReadonlyMap<TaskId, FileChecksum[]>, hashes: ReadonlyMap<TaskId, string>, stamps: StampIndex) {
+  readonly #sstate: SstateTasks | undefined;
+  readonly #signal: AbortSignal;
+
+  constructor(session: MetadataSession, io: BuildIo, files: ReadonlyMap<TaskId, FileChecksum[]>, hashes: ReadonlyMap<TaskId, string>, stamps: StampIndex, sstate: SstateTasks | undefined) {
+    this.#sstate = sstate;
+    this.#signal = io.signal;
     this.#session = session;
     this.#files = files;
     this.#hashes = hashes;
@@ -201,6 +285,7 @@ class TaskRunner {
       store: (node) => this.#store(node),
       calledFunctions: (store, fn) => this.#called(store, fn),
       baseEnv: passthrough,
+      sessionEnv: Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined)),
       signal: io.signal,
       fakeroot: findOnPath('fakeroot', io.env),
       buildDir: session.config.topdir,
@@ -235,21 +320,23 @@ class TaskRunner {
     return calls;
   }
 
+  /** Runs the task; then its signature data goes beside its stamp, and an sstate task's outputs into the store. */
   async run(node: TaskNode): Promise<RunResult> {
     const r = await executeTask(node, this.#env);
-    if (r.exitCode === 0 && !r.interrupted) return { ok: true, cpu: r.cpu };
-    return { ok: false, exitCode: r.exitCode, logFile: r.logFile, logTail: logTail(r.logFile), cpu: r.cpu, interrupted: r.interrupted };
-  }
-
-  /** A task completed: its stamp, and for a task that ran, its signature data beside it. */
-  completed(node: TaskNode, outcome: string): void {
+    if (r.exitCode !== 0 || r.interrupted) return { ok: false, exitCode: r.exitCode, logFile: r.logFile, logTail: logTail(r.logFile), cpu: r.cpu, interrupted: r.interrupted };
     const hash = this.#hashes.get(node.id) ?? '';
-    if (truthy(node.info.flags.nostamp)) return;
-    if (outcome === 'ran') this.#writeSiginfo(node, hash);
-    this.#stamps.write(node.recipe.stamp, node.task, hash);
+    const record = this.#writeSiginfo(node, hash);
+    if (this.#sstate?.task(node)) await this.#sstate.store(node, hash, `${JSON.stringify(record)}\n`, this.#signal);
+    return { ok: true, cpu: r.cpu };
   }
 
-  #writeSiginfo(node: TaskNode, hash: string): void {
+  /** A task completed (ran, or had nothing to execute): its stamp. */
+  completed(node: TaskNode): void {
+    if (truthy(node.info.flags.nostamp)) return;
+    this.#stamps.write(node.recipe.stamp, node.task, this.#hashes.get(node.id) ?? '');
+  }
+
+  #writeSiginfo(node: TaskNode, hash: string): Siginfo {
     const store = this.#store(node);
     let sigs = this.#signatures.get(store);
     if (!sigs) {
@@ -262,5 +349,6 @@ class TaskRunner {
     const record = makeSiginfo(sigs.signature(node.task), { depHashes, fileChecksums: this.#files.get(node.id) ?? [], ...(taint ? { taint } : {}) });
     if (record.taskhash !== hash) this.#note(`the signature of ${node.id} changed when its recipe was parsed again (${hash} -> ${record.taskhash}); the metadata is not deterministic`);
     writeSiginfo(sigdataFile(node.recipe.stamp, node.task, hash), record);
+    return record;
   }
 }

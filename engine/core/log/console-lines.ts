@@ -35,7 +35,7 @@ export function noteLine(message: string): string {
 }
 
 export function runningTaskLine(e: TaskStarted): string {
-  return noteLine(`Running task ${e.index} of ${e.total} (${taskString(e.recipeFile, e.task)})`);
+  return noteLine(`Running ${e.noexec ? 'noexec ' : ''}task ${e.index} of ${e.total} (${taskString(e.recipeFile, e.task)})`);
 }
 
 export type TaskState = 'Started' | 'Succeeded' | 'Failed';

@@ -21,6 +21,8 @@ export type BuildEvent =
       readonly pf?: string;
       /** The task's process id, when known at start. */
       readonly pid?: number;
+      /** A task with nothing to execute ([noexec]): BitBake reports "Running noexec task". */
+      readonly noexec?: boolean;
       readonly index: number;
       readonly total: number;
       readonly time: number;

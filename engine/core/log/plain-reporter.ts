@@ -45,7 +45,9 @@ export function linesFor(e: BuildEvent, tally: BuildTally, opts: LineOptions): L
     case 'warning':
       return [out(warningLine(e))];
     case 'task-started':
-      return taskNotes ? [out(runningTaskLine(e)), out(taskStateLine(recipeLabel(e), e.task, 'Started'))] : [];
+      if (!taskNotes) return [];
+      // A noexec task runs nothing: BitBake numbers it but reports no Started/Succeeded.
+      return e.noexec ? [out(runningTaskLine(e))] : [out(runningTaskLine(e)), out(taskStateLine(recipeLabel(e), e.task, 'Started'))];
     case 'task-finished':
       if (!taskNotes) return [];
       if (e.outcome === 'ran') return [out(taskStateLine(recipeLabel(e), e.task, 'Succeeded'))];
