@@ -3,8 +3,8 @@
  *
  * Each output is extracted into a fresh temporary directory beside its target
  * (`<target>.tmp-<pid>-<n>`); only when the whole archive has been read, the zstd checksum
- * verified and the tar end reached are the targets replaced, each by one rename. A bad
- * object therefore never leaves a partial restore.
+ * verified and the tar end reached are the targets replaced (each by one rename) or merged
+ * into (install.ts). A bad object therefore never leaves a partial restore.
  *
  * Failures are typed (the caller turns them into a warning and a miss):
  *  - CorruptObjectError: zstd frame or checksum errors, a truncated tar, bad header
@@ -20,13 +20,13 @@
  * mtimes come from the archive; owners do not (tsbake runs unprivileged; the fakeroot state
  * records them).
  */
-import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync, statSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
-import { chmod, readdir, rm } from 'node:fs/promises';
+import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmdirSync, statSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type ExtractEvents, type Header } from 'tar-stream';
 import { TsbakeError } from '../../engine/core/errors.js';
 import { tempName } from '../../engine/core/fs.js';
+import { install, removeTree, type InstallMode } from './install.js';
 import { tarBytes } from './object-stream.js';
 
 export class CorruptObjectError extends TsbakeError {
@@ -53,8 +53,13 @@ export class UnsafeArchiveError extends TsbakeError {
 export interface RestoreOutput {
   /** The archive directory to take, e.g. `sysroot-destdir`. */
   readonly archivePrefix: string;
-  /** Where it goes. An existing directory there is replaced. */
+  /** Where it goes. An existing directory there is replaced, unless `merge`. */
   readonly target: string;
+  /**
+   * Move the entries into the existing target instead, each replacing one of the same name
+   * and leaving the rest: for directories other recipes fill too (DEPLOY_DIR_IPK, DEPLOY_DIR_IMAGE).
+   */
+  readonly merge?: boolean;
 }
 
 export interface RestoreOptions {
@@ -72,6 +77,7 @@ type Kind = 'dir' | 'file' | 'symlink';
 interface Root {
   readonly prefix: string;
   readonly target: string;
+  readonly mode: InstallMode;
   readonly tmp: string;
   /** Whether the archive had anything for this output. */
   used: boolean;
@@ -99,7 +105,7 @@ const O_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | con
 const END_BLOCKS = 1024;
 
 export async function restoreObject(path: string, outputs: readonly RestoreOutput[], opts: RestoreOptions = {}): Promise<RestoreResult> {
-  const roots = outputs.map((o) => ({ prefix: normalPrefix(o.archivePrefix), target: o.target, tmp: tempName(o.target), used: false }));
+  const roots = outputs.map((o): Root => ({ prefix: normalPrefix(o.archivePrefix), target: o.target, mode: o.merge ? 'merge' : 'replace', tmp: tempName(o.target), used: false }));
   for (const a of roots) {
     for (const b of roots) if (a !== b && (a.prefix === b.prefix || b.prefix.startsWith(`${a.prefix}/`))) throw new TypeError(`sstate restore: archive prefixes '${a.prefix}' and '${b.prefix}' overlap`);
   }
@@ -112,7 +118,7 @@ export async function restoreObject(path: string, outputs: readonly RestoreOutpu
     }
     const state = new Extraction(path, roots, creationMask(roots[0]?.tmp));
     await state.run(opts.signal);
-    for (const r of roots) await replace(r);
+    for (const r of roots) await install(r.tmp, r.target, r.mode, r.used);
     return { members: state.members, bytes: state.bytes };
   } catch (e) {
     await Promise.all(made.map((r) => removeTree(r.tmp)));
@@ -134,43 +140,6 @@ function creationMask(parent: string | undefined): number {
   } finally {
     rmdirSync(probe);
   }
-}
-
-/** Puts the extracted tree in place of the target: two renames, then the old tree goes. */
-async function replace(r: Root): Promise<void> {
-  let old: string | undefined;
-  try {
-    lstatSync(r.target);
-    old = tempName(r.target);
-    renameSync(r.target, old);
-  } catch (e) {
-    if (!isCode(e, 'ENOENT')) throw e;
-  }
-  if (r.used) renameSync(r.tmp, r.target);
-  else await removeTree(r.tmp); // nothing stored: the output is absent, as it was
-  // The restore is complete here; a previous tree that will not go is left as *.tmp-* junk
-  // rather than turned into a failed restore.
-  if (old !== undefined) await removeTree(old);
-}
-
-/**
- * rm -rf that also gets through read-only directories (a restored tree may have them, and an
- * unprivileged user cannot unlink inside one); best effort, never throws.
- */
-async function removeTree(path: string): Promise<void> {
-  try {
-    await rm(path, { recursive: true, force: true });
-    return;
-  } catch {
-    // EACCES or EPERM below a read-only directory: make the directories writable, then again
-  }
-  const unlock = async (dir: string): Promise<void> => {
-    await chmod(dir, 0o700).catch(() => undefined);
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => unlock(join(dir, e.name))));
-  };
-  await unlock(path);
-  await rm(path, { recursive: true, force: true }).catch(() => undefined);
 }
 
 function normalPrefix(prefix: string): string {

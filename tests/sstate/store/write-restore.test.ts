@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { objectPath, siginfoPath } from '../../../sstate/store/naming.js';
 import { restoreObject } from '../../../sstate/store/restore.js';
@@ -199,4 +199,54 @@ test('an aborted restore or write leaves no temp files and the target as it was'
     t.is(outcome, 'AbortError');
     t.deepEqual(readdirSync(target), ['keep']);
   }
+});
+
+test('merge moves entries into a shared target: same names replaced, the rest kept, symlinks replaced not followed', async (t) => {
+  const work = tempDir(t, 'merge');
+  const src = join(work, 'deploy-ipk');
+  const files: ReadonlyArray<readonly [string, string]> = [['core2-64/demo_1.0_core2-64.ipk', 'new demo'], ['core2-64/sub/x', 'x'], ['all/demo-doc.ipk', 'doc'], ['via-link/inside', 'i']];
+  for (const [p, body] of files) {
+    mkdirSync(join(src, p, '..'), { recursive: true });
+    writeFileSync(join(src, p), body);
+  }
+  const w = await write(join(work, 'cache'), [{ dir: src, archivePrefix: 'output0' }, { dir: join(work, 'none'), archivePrefix: 'output1' }]);
+  const shared = join(work, 'DEPLOY_DIR_IPK');
+  const elsewhere = join(work, 'elsewhere');
+  mkdirSync(join(shared, 'core2-64'), { recursive: true });
+  mkdirSync(elsewhere);
+  writeFileSync(join(shared, 'core2-64', 'other_2.0_core2-64.ipk'), 'another recipe');
+  writeFileSync(join(shared, 'core2-64', 'demo_1.0_core2-64.ipk'), 'old demo');
+  symlinkSync(elsewhere, join(shared, 'via-link'));
+  const other = join(work, 'other-output');
+  mkdirSync(other);
+  writeFileSync(join(other, 'kept'), 'k');
+  await restoreObject(w.path, [
+    { archivePrefix: 'output0', target: shared, merge: true },
+    { archivePrefix: 'output1', target: other, merge: true },
+  ]);
+  t.is(readFileSync(join(shared, 'core2-64', 'other_2.0_core2-64.ipk'), 'utf8'), 'another recipe');
+  t.is(readFileSync(join(shared, 'core2-64', 'demo_1.0_core2-64.ipk'), 'utf8'), 'new demo');
+  t.is(readFileSync(join(shared, 'core2-64', 'sub', 'x'), 'utf8'), 'x');
+  t.is(readFileSync(join(shared, 'all', 'demo-doc.ipk'), 'utf8'), 'doc');
+  t.true(lstatSync(join(shared, 'via-link')).isDirectory(), 'the symlink was replaced by the directory');
+  t.deepEqual(readdirSync(elsewhere), [], 'nothing was written through the symlink');
+  t.deepEqual(readdirSync(other), ['kept'], 'an output with nothing stored is left as it was');
+  t.deepEqual(readdirSync(work).filter((n) => n.includes('.tmp-')), [], 'no temp directory left');
+});
+
+test('two restores merging into one target at once both land', async (t) => {
+  const work = tempDir(t, 'merge-race');
+  const objects = await Promise.all(
+    ['a', 'b'].map(async (pn) => {
+      const src = join(work, `src-${pn}`);
+      mkdirSync(join(src, 'core2-64', 'deep'), { recursive: true });
+      writeFileSync(join(src, 'core2-64', `${pn}.ipk`), pn);
+      writeFileSync(join(src, 'core2-64', 'deep', `${pn}.ipk`), pn);
+      return (await writeObject({ sstateDir: join(work, `cache-${pn}`), name: NAME, inputs: [{ dir: src, archivePrefix: 'output0' }], mtime: SDE })).path;
+    }),
+  );
+  const shared = join(work, 'shared');
+  await Promise.all(objects.map((o) => restoreObject(o, [{ archivePrefix: 'output0', target: shared, merge: true }])));
+  t.deepEqual(readdirSync(join(shared, 'core2-64')).sort(), ['a.ipk', 'b.ipk', 'deep']);
+  t.deepEqual(readdirSync(join(shared, 'core2-64', 'deep')).sort(), ['a.ipk', 'b.ipk']);
 });
