@@ -138,7 +138,7 @@ async function writeSiginfo(objectFile: string, text: string | undefined, keepEx
   writeFileAtomic(path, text);
 }
 
-export function isCode(e: unknown, code: string): boolean {
+function isCode(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 }
 
