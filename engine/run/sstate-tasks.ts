@@ -31,11 +31,12 @@ function layout(task: SstateTask): { inputs: ObjectInput[]; outputs: RestoreOutp
     const target = task.outputdirs[i];
     if (target === undefined) return;
     inputs.push({ dir, archivePrefix: `output${i}` });
-    outputs.push({ archivePrefix: `output${i}`, target });
+    // Output directories are shared (DEPLOY_DIR, sysroots): files merge in, nothing else is removed.
+    outputs.push({ archivePrefix: `output${i}`, target, merge: true });
   });
   task.plaindirs.forEach((dir, i) => {
     inputs.push({ dir, archivePrefix: `plain${i}` });
-    plain.push({ archivePrefix: `plain${i}`, target: dir });
+    plain.push({ archivePrefix: `plain${i}`, target: dir, merge: true });
   });
   return { inputs, outputs, plain };
 }

@@ -1,9 +1,9 @@
 /**
  * The setscene plan: which tasks are restored from shared state and which real tasks still
- * have to run. Walking from the targets, a task whose stamp is current is done; an sstate
- * task whose object exists is restored and its dependencies are not needed through it; any
- * other task runs and its dependencies are needed. So restoring a recipe's packages means its
- * compile never runs. Pure.
+ * have to run. Walking from the targets, a task whose stamp is current is done and an sstate
+ * task whose object exists is restored; either way its dependencies are not needed through
+ * it. Any other task runs and its dependencies are needed. So restoring a recipe's packages
+ * means its compile never runs, now or in the next (no-op) build. Pure.
  */
 import type { TaskGraph, TaskNode } from '../../engine/graph/task-graph.js';
 import type { TaskId } from '../../engine/graph/task-id.js';
@@ -33,7 +33,8 @@ export function planSetscene(input: PlanInput): SetscenePlan {
     const node = graph.byId.get(id);
     if (!node) continue;
     keep.add(id);
-    if (!input.isCurrent(node) && input.isSstate(node) && input.hasObject(node)) {
+    if (input.isCurrent(node)) continue;
+    if (input.isSstate(node) && input.hasObject(node)) {
       restore.add(id);
       continue;
     }

@@ -147,16 +147,18 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
   const lock = args.dryRun ? undefined : BuildLock.acquire(topdir);
   const journal = new TaskJournal(join(asText(session.config.store.getVar('TMPDIR')) || join(topdir, 'tmp'), 'tsbake-running-tasks'));
   try {
+    let dropped = 0;
     if (sstate) {
       const restored = await setscene(graph, sstate, { hashes, stamps, settle, threads, io, dryRun: args.dryRun });
       for (const id of restored.done) settled.set(id, 'restored');
+      dropped = graph.nodes.length - restored.keep.size;
       graph = restrictGraph(graph, restored.keep);
     }
     const toRun = graph.nodes.filter((n) => settle(n) === undefined || settle(n) === 'noexec').length;
     io.emit({ kind: 'plan', total: graph.nodes.length, current: graph.nodes.length - toRun, toRun });
     if (args.dryRun) {
       const outcome = await runGraph(graph, { threads: 1, keepGoing: true, settle, run: async () => ({ ok: true, cpu: 0 }), completed: () => undefined, emit: io.emit, signal: io.signal });
-      return finish(outcome, io);
+      return finish(outcome, io, dropped);
     }
     const interrupted = journal.interruptedBefore();
     if (interrupted.length) io.note(`${interrupted.length} tasks were interrupted by an earlier run and will run again: ${interrupted.join(' ')}`);
@@ -175,7 +177,7 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
       signal: io.signal,
     }).finally(() => runner.close());
     if (outcome.interrupted.length === 0) journal.close();
-    return finish(outcome, io);
+    return finish(outcome, io, dropped);
   } finally {
     lock?.release();
   }
@@ -247,8 +249,9 @@ export function threadCount(value: string | undefined): number {
   return Number.isFinite(n) && n > 0 ? n : Math.max(1, availableParallelism());
 }
 
-function finish(outcome: BuildOutcome, io: BuildIo): number {
-  io.emit({ kind: 'build-finished', attempted: outcome.attempted, current: outcome.current, restored: outcome.restored, failed: outcome.failed, interrupted: outcome.interrupted });
+/** `dropped`: tasks shared state made unnecessary; BitBake counts them as not needing to rerun. */
+function finish(outcome: BuildOutcome, io: BuildIo, dropped = 0): number {
+  io.emit({ kind: 'build-finished', attempted: outcome.attempted + dropped, current: outcome.current + dropped, restored: outcome.restored, failed: outcome.failed, interrupted: outcome.interrupted });
   if (outcome.interrupted.length || io.signal.aborted) return io.signal.reason === 'SIGTERM' ? 143 : 130;
   return outcome.failed.length ? 1 : 0;
 }
