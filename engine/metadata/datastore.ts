@@ -151,6 +151,14 @@ export class DataStore {
     return this.#history.get(name) ?? this.#inheritedHistory(name);
   }
 
+  /** The override variant that supplies `name` now (`X:o`), if any. */
+  activeVariant(name: string): string | undefined {
+    const variants = this.#variantsOf(name);
+    if (!variants) return undefined;
+    this.#needOverrides();
+    return chooseVariant(variants, this.#overrides ?? [], this.#overridesSet);
+  }
+
   /** The variants that would supply `name` (for `-e`'s "override[...]" history lines). */
   variantsOf(name: string): VariantList {
     return this.#variantsOf(name) ?? [];

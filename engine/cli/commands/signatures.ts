@@ -122,7 +122,8 @@ function readIfExists(path: string): Siginfo | undefined {
 /** Where a variable was last assigned, from the -e history of the recipe. */
 function whereSet(session: MetadataSession, node: TaskNode, name: string): string {
   const tracked = session.parseRecipe(node.recipe.file, node.recipe.variant).find((v) => v.variant === node.recipe.variant)?.store;
-  const events = tracked?.history(name.replace(/\[.*$/, '')) ?? [];
+  const base = name.replace(/\[.*$/, '');
+  const events = tracked?.history(tracked.activeVariant(base) ?? base) ?? [];
   const last = [...events].reverse().find((e) => e.file !== 'environment');
   return last ? ` (${last.op} at ${last.file}:${last.line})` : '';
 }
@@ -190,6 +191,8 @@ export function why(session: MetadataSession, spec: string): string {
     return out;
   };
   const currentHash = ctx.plan.hashes.get(node.id) ?? '';
+  const same = readIfExists(sigdataFile(node.recipe.stamp, node.task, currentHash));
+  if (same) return `${node.id}: the signature is unchanged (${currentHash}): it is current\n`;
   return explain(node, previousSiginfo(node.recipe.stamp, node.task, currentHash), 0);
 }
 
