@@ -45,21 +45,28 @@ export interface GraphRequest {
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
 const prefixed = (t: string): string => (t.startsWith('do_') ? t : `do_${t}`);
 
-/** A fixed-size set of recipe indices, so recursive dependency unions stay cheap. */
-class RecipeSet {
-  readonly bits: Uint32Array;
-  constructor(size: number) {
-    this.bits = new Uint32Array((size + 31) >>> 5);
+/**
+ * For every task, the set of recipes its (transitive) dependencies belong to, as one bit row
+ * per task in a single buffer: recursive dependency unions are then word-wise ORs.
+ */
+class RecipeRows {
+  readonly words: number;
+  readonly rows: Uint32Array;
+  readonly known: Uint8Array;
+  constructor(tasks: number, recipes: number) {
+    this.words = (recipes + 31) >>> 5;
+    this.rows = new Uint32Array(tasks * this.words);
+    this.known = new Uint8Array(tasks);
   }
-  add(i: number): void {
-    this.bits[i >>> 5] = (this.bits[i >>> 5] ?? 0) | (1 << (i & 31));
+  /** ORs task `from`'s row (and recipe `recipe`) into `into` (a row-sized buffer). */
+  orInto(into: Uint32Array, from: number): void {
+    if (!this.known[from]) return;
+    const base = from * this.words;
+    for (let w = 0; w < this.words; w++) into[w] = (into[w] ?? 0) | (this.rows[base + w] ?? 0);
   }
-  addAll(o: RecipeSet): void {
-    for (let w = 0; w < this.bits.length; w++) this.bits[w] = (this.bits[w] ?? 0) | (o.bits[w] ?? 0);
-  }
-  *members(): Generator<number> {
-    for (let w = 0; w < this.bits.length; w++) {
-      let v = this.bits[w] ?? 0;
+  *members(row: Uint32Array): Generator<number> {
+    for (let w = 0; w < row.length; w++) {
+      let v = row[w] ?? 0;
       while (v !== 0) {
         const low = v & -v;
         yield (w << 5) + 31 - Math.clz32(low);
@@ -68,6 +75,10 @@ class RecipeSet {
     }
   }
 }
+
+const setBit = (row: Uint32Array, i: number): void => {
+  row[i >>> 5] = (row[i >>> 5] ?? 0) | (1 << (i & 31));
+};
 
 interface Entry {
   readonly id: TaskId;
@@ -159,7 +170,7 @@ function recursiveExpander(
   recursiveI: ReadonlyMap<number, readonly number[]>,
 ): (tid: number) => void {
   const recipeCount = tasksOf.length;
-  let cumulative: Array<RecipeSet | undefined> | undefined;
+  let cumulative: RecipeRows | undefined;
   const done = new Set<number>();
   const expand = (tid: number): void => {
     const tasknames = recursive.get(tid);
@@ -174,12 +185,9 @@ function recursiveExpander(
         total.add(d);
         for (const dd of entries[d]?.deps ?? []) total.add(dd);
       }
-      const reach = new RecipeSet(recipeCount);
-      for (const d of total) {
-        const c = cumulative[d];
-        if (c) reach.addAll(c);
-      }
-      for (const ri of reach.members()) {
+      const reach = new Uint32Array(cumulative.words);
+      for (const d of total) cumulative.orInto(reach, d);
+      for (const ri of cumulative.members(reach)) {
         for (const name of tasknames) {
           const n = tasksOf[ri]?.get(name);
           if (n === undefined || n === tid || e.deps.has(n)) continue;
@@ -202,21 +210,24 @@ function recursiveExpander(
 }
 
 /** For each task, the recipes of every task it (transitively) depends on. */
-function cumulativeRecipes(entries: readonly Entry[], recipeCount: number): Array<RecipeSet | undefined> {
-  const out: Array<RecipeSet | undefined> = new Array(entries.length);
-  const remaining = entries.map((e) => e.deps.size);
+function cumulativeRecipes(entries: readonly Entry[], recipeCount: number): RecipeRows {
+  const out = new RecipeRows(entries.length, recipeCount);
+  const remaining = new Int32Array(entries.length);
   const dependents: number[][] = entries.map(() => []);
-  for (const [i, e] of entries.entries()) for (const d of e.deps) dependents[d]?.push(i);
-  const ready = entries.flatMap((e, i) => (e.deps.size === 0 ? [i] : []));
+  const ready: number[] = [];
+  entries.forEach((e, i) => {
+    remaining[i] = e.deps.size;
+    for (const d of e.deps) dependents[d]?.push(i);
+    if (e.deps.size === 0) ready.push(i);
+  });
   while (ready.length) {
     const i = ready.pop() as number;
-    const set = new RecipeSet(recipeCount);
+    const row = out.rows.subarray(i * out.words, (i + 1) * out.words);
     for (const d of (entries[i] as Entry).deps) {
-      set.add((entries[d] as Entry).recipe);
-      const c = out[d];
-      if (c) set.addAll(c);
+      setBit(row, (entries[d] as Entry).recipe);
+      out.orInto(row, d);
     }
-    out[i] = set;
+    out.known[i] = 1;
     for (const n of dependents[i] ?? []) {
       remaining[n] = (remaining[n] ?? 1) - 1;
       if (remaining[n] === 0) ready.push(n);

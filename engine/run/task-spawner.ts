@@ -40,20 +40,29 @@ interface Pending {
 type Reply = { started: number; pid: number } | { exited: number; status: number; cpu: number } | { failed: number; error: string };
 
 export class TaskSpawner {
-  readonly #child: ChildProcess;
+  readonly #python: string;
+  /** Started on the first task: a build with nothing to run starts no process. */
+  #child: ChildProcess | undefined;
   readonly #pending = new Map<number, Pending>();
   #next = 1;
   #closed = false;
 
   constructor(python: string) {
-    this.#child = spawn(python, [join(PACKAGE_ROOT, 'engine/run/spawner.py')], {
+    this.#python = python;
+  }
+
+  #start(): ChildProcess {
+    if (this.#child) return this.#child;
+    const python = this.#python;
+    const child = spawn(python, [join(PACKAGE_ROOT, 'engine/run/spawner.py')], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, TSBAKE_PARENT_PID: String(process.pid) },
     });
-    this.#child.once('error', (e) => this.#failAll(new SpawnError(`cannot start the task spawner (${python}): ${e.message}`)));
-    this.#child.once('exit', (code) => this.#failAll(new SpawnError(`the task spawner exited (status ${code ?? 'signal'})`)));
-    const stdout = this.#child.stdout;
-    if (stdout) createInterface({ input: stdout }).on('line', (line) => this.#reply(JSON.parse(line) as Reply));
+    child.once('error', (e) => this.#failAll(new SpawnError(`cannot start the task spawner (${python}): ${e.message}`)));
+    child.once('exit', (code) => this.#failAll(new SpawnError(`the task spawner exited (status ${code ?? 'signal'})`)));
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => this.#reply(JSON.parse(line) as Reply));
+    this.#child = child;
+    return child;
   }
 
   #failAll(e: Error): void {
@@ -84,7 +93,7 @@ export class TaskSpawner {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#child.stdin?.write(`${JSON.stringify({ id, argv: req.argv, cwd: req.cwd, env: req.env, log: req.log, network: req.network })}\n`);
+      this.#start().stdin?.write(`${JSON.stringify({ id, argv: req.argv, cwd: req.cwd, env: req.env, log: req.log, network: req.network })}\n`);
     });
   }
 
@@ -92,6 +101,6 @@ export class TaskSpawner {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#child.stdin?.end();
+    this.#child?.stdin?.end();
   }
 }
