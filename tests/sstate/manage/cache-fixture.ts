@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../../../engine/core/package-root.js';
@@ -57,8 +57,21 @@ export function addObject(cache: string, o: FixtureObject): void {
   if (o.siginfo !== false) writeFile(cache, `${rel}.siginfo`, o.mtime, '{}');
 }
 
+const made: string[] = [];
+
+/** A new temp directory, removed by removeTempDirs (each test file's test.after.always). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `tsbake-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function makeCache(objects: readonly FixtureObject[]): string {
-  const cache = mkdtempSync(join(tmpdir(), 'tsbake-sstate-cache-'));
+  const cache = tempDir('sstate-cache');
   for (const o of objects) addObject(cache, o);
   return cache;
 }

@@ -1,10 +1,11 @@
 import test from 'ava';
-import { chmodSync, existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, lutimesSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../../engine/core/package-root.js';
-import { addObject, DAY, filesOf, listFiles, makeCache, NOW, objectRel, tsbakeSstate, writeFile, type FixtureObject } from './cache-fixture.js';
+import { addObject, DAY, filesOf, listFiles, makeCache, NOW, objectRel, removeTempDirs, tempDir, tsbakeSstate, writeFile, type FixtureObject } from './cache-fixture.js';
+
+test.after.always(removeTempDirs);
 
 // busybox do_package: three builds; populate_sysroot: two; the license task: two (kept);
 // one object per other arch/recipe; a musl build that differs only in PACKAGE_ARCH's OS.
@@ -72,8 +73,8 @@ test('--remove-duplicated and --stamps-dir are refused together (exit 2)', (t) =
 test('--stamps-dir keeps what stamps, setscene stamps and sigdata name, across several build directories', (t) => {
   const cache = makeCache(ALL);
   const h = (o: FixtureObject): string => objectRel(o).split(':').pop()?.split('_')[0] ?? '';
-  const stamps1 = mkdtempSync(join(tmpdir(), 'tsbake-stamps-'));
-  const stamps2 = mkdtempSync(join(tmpdir(), 'tsbake-stamps-'));
+  const stamps1 = tempDir('stamps');
+  const stamps2 = tempDir('stamps');
   const base = 'core2-64-poky-linux/busybox/1.2-r0';
   for (const [dir, name] of [
     [stamps1, `${base}.do_package.${h(B3)}`],
@@ -132,7 +133,7 @@ test('--max-size removes the least recently used objects first until the cache f
 });
 
 test('the symlink rules: nothing outside the cache is followed or removed', (t) => {
-  const outside = mkdtempSync(join(tmpdir(), 'tsbake-outside-'));
+  const outside = tempDir('outside');
   const cache = makeCache([B3]);
   // Symlinked directories pointing outside, full of old objects: never entered.
   const old: FixtureObject = { pn: 'busybox', task: 'package', id: 'far', mtime: NOW - 30 * DAY };
@@ -206,7 +207,7 @@ test('an unreadable directory in the cache stops everything before any removal',
 });
 
 test('without --cache-dir: SSTATE_DIR of the build directory; without one, an error naming --cache-dir', (t) => {
-  const top = mkdtempSync(join(tmpdir(), 'tsbake-build-'));
+  const top = tempDir('build');
   writeFile(top, 'conf/bitbake.conf', NOW, 'SSTATE_DIR = "${TOPDIR}/my-sstate"\n');
   writeFile(top, 'classes/base.bbclass', NOW, '');
   const cache = join(top, 'my-sstate');
@@ -214,7 +215,7 @@ test('without --cache-dir: SSTATE_DIR of the build directory; without one, an er
   const r = tsbakeSstate(['-d', '-y'], { cwd: top, env: { BBPATH: top } });
   t.is(r.status, 0, r.stderr);
   t.deepEqual(listFiles(cache), without(DUPLICATES));
-  const none = tsbakeSstate(['-d'], { cwd: mkdtempSync(join(tmpdir(), 'tsbake-nobuild-')) });
+  const none = tsbakeSstate(['-d'], { cwd: tempDir('nobuild') });
   t.is(none.status, 2);
   t.regex(none.stderr, /^error: no build directory in .*\n {2}hint: pass --cache-dir DIR/);
 });

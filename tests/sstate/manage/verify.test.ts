@@ -1,13 +1,14 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { compress } from 'zstd-napi';
 import { TarCheck } from '../../../sstate/manage/tar-check.js';
 import { hasCommand, requireTool } from '../../helpers/host-tools.js';
-import { DAY, filesOf, listFiles, makeCache, NOW, tsbakeSstate, type FixtureObject } from './cache-fixture.js';
+import { DAY, filesOf, listFiles, makeCache, NOW, removeTempDirs, tempDir, tsbakeSstate, type FixtureObject } from './cache-fixture.js';
+
+test.after.always(removeTempDirs);
 
 /** A tar archive in memory (test data only: a few small members). */
 async function tarOf(members: Readonly<Record<string, string>>): Promise<Buffer> {
@@ -44,7 +45,7 @@ test('TarCheck accepts whole archives in any chunking and names what is wrong wi
 
 test('TarCheck reads what GNU tar writes (long names, pax headers, record padding)', (t) => {
   if (!requireTool(t, hasCommand('tar'), 'tar (Debian package tar)')) return;
-  const dir = mkdtempSync(join(tmpdir(), 'tsbake-tar-'));
+  const dir = tempDir('tar');
   writeFileSync(join(dir, 'f'.repeat(150)), 'data');
   for (const format of ['gnu', 'pax', 'ustar']) {
     const name = format === 'ustar' ? 'short' : 'f'.repeat(150);
