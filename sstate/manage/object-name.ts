@@ -6,34 +6,21 @@
  *
  *   sstate:<PN>:<PACKAGE_ARCH>:<PV>:<PR>:<SSTATE_PKGARCH>:<SSTATE_VERSION>:<hash>_<task>.tar.zst[.siginfo|.done]
  *
- * sstate/store/naming.ts parses the same names for the store; this copy keeps the cleaning
- * tool independent of it for now, with the same field names so that one can replace the other.
+ * sstate/store/naming.ts makes the names and owns their fields; this parser is the cleaning
+ * tool's fast one (a cache holds hundreds of thousands of names, most fields never read).
  * Temp files are what atomic writes leave behind: `<name>.tmp-<pid>-<n>` (engine/core/fs.ts).
  */
+import { SSTATE_EXTENSION, SSTATE_PREFIX, type SstateFileKind, type SstateNameFields } from '../store/naming.js';
 
-export type SstateFileKind = 'object' | 'siginfo' | 'done';
-
-export interface SstateFileName {
-  readonly pn: string;
-  /** oe-core's second field: PACKAGE_ARCH (with TARGET_VENDOR-TARGET_OS in oe-core). */
-  readonly packageArch: string;
-  readonly pv: string;
-  readonly pr: string;
-  /** SSTATE_PKGARCH. */
-  readonly pkgArch: string;
-  /** SSTATE_VERSION. */
-  readonly version: string;
-  /** The unihash the object was stored under. */
-  readonly hash: string;
-  /** The task, as written in the name (oe-core and tsbake write it without `do_`). */
-  readonly task: string;
+/** A parsed name: the object's fields (as the store names them), what the file is, its archive's name. */
+export interface SstateFileName extends SstateNameFields {
   readonly kind: SstateFileKind;
   /** The archive's file name: this name without a companion suffix. */
   readonly objectName: string;
 }
 
-export const SSTATE_PREFIX = 'sstate:';
-export const ARCHIVE_SUFFIX = '.tar.zst';
+export { SSTATE_PREFIX };
+export const ARCHIVE_SUFFIX = SSTATE_EXTENSION;
 const SUFFIXES: readonly (readonly [SstateFileKind, string])[] = [
   ['object', ARCHIVE_SUFFIX],
   ['siginfo', `${ARCHIVE_SUFFIX}.siginfo`],
