@@ -70,9 +70,18 @@ function runGetvar(args: string[]): number {
   return 0;
 }
 
+/** BUILDSTATS_BASE, else ${TMPDIR}/buildstats, else none (nowhere to record). */
+function buildstatsBase(s: MetadataSession): string | undefined {
+  const base = asText(s.config.store.getVar('BUILDSTATS_BASE'));
+  if (base) return base;
+  const tmpdir = asText(s.config.store.getVar('TMPDIR'));
+  return tmpdir ? `${tmpdir}/buildstats` : undefined;
+}
+
 function runBuildstats(args: string[]): number {
   const { values, positionals } = parseArgs({ args, options: { svg: { type: 'string' } }, allowPositionals: true });
-  const base = asText(session().config.store.getVar('BUILDSTATS_BASE'));
+  const base = buildstatsBase(session());
+  if (!base) throw new UsageError('no BUILDSTATS_BASE or TMPDIR in this build directory', undefined, 'set BUILDSTATS_BASE');
   return buildstatsCommand({ base, ...(positionals[0] ? { buildId: positionals[0] } : {}), ...(values.svg ? { svg: values.svg } : {}) }, out);
 }
 
@@ -131,7 +140,8 @@ async function runBuild(argv: string[]): Promise<number> {
     columns: () => process.stdout.columns ?? 80,
     rows: () => process.stdout.rows ?? 24,
   });
-  const stats = values['graphviz'] || values['dry-run'] ? undefined : createBuildstats({ base: asText(s.config.store.getVar('BUILDSTATS_BASE')), startTime: Date.now() });
+  const statsBase = values['graphviz'] || values['dry-run'] ? undefined : buildstatsBase(s);
+  const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
   const controller = new AbortController();
   const uninstall = installInterruptHandling(controller);
