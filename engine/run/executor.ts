@@ -166,7 +166,7 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     : ['/bin/sh', [runFile]];
 
   return withLocks(lockfiles, async () => {
-    const r = await env.spawner.run({ argv: [cmd, ...args], cwd, env: env.baseEnv, log: logFile, network: truthy(flag(store, task, 'network')) });
+    const r = await env.spawner.run({ argv: [cmd, ...args], env: env.baseEnv, log: logFile, network: truthy(flag(store, task, 'network')) });
     return { exitCode: r.status, logFile, cpu: r.cpu, interrupted: env.signal.aborted };
   });
 }

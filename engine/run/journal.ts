@@ -3,12 +3,14 @@
  * one that was killed (kill -9) leaves it, and the next build reports the tasks that started
  * but never wrote their stamp. (They run again anyway: a stamp is written only on success.)
  */
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureDir } from '../core/fs.js';
 
 export class TaskJournal {
   readonly #path: string;
+  /** Open for the whole build: one append per task, no open/close. */
+  #fd: number | undefined;
 
   constructor(path: string) {
     this.#path = path;
@@ -32,15 +34,18 @@ export class TaskJournal {
 
   begin(): void {
     ensureDir(dirname(this.#path));
-    rmSync(this.#path, { force: true });
+    this.#fd = openSync(this.#path, 'w');
   }
 
   /** One line per started task: its id and the stamp that will say it finished. */
   started(id: string, stamp: string): void {
-    appendFileSync(this.#path, `${id}\t${stamp}\n`);
+    if (this.#fd !== undefined) writeSync(this.#fd, `${id}\t${stamp}\n`);
   }
 
-  close(): void {
-    rmSync(this.#path, { force: true });
+  /** The build ended: keep the journal only when `interrupted` (the next run reports it). */
+  end(interrupted: boolean): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    if (!interrupted) rmSync(this.#path, { force: true });
   }
 }

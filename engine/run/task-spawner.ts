@@ -1,8 +1,10 @@
 /**
- * Starts task processes through engine/run/spawner.py, a small python3 process that forks
- * one child per task (cheap) instead of forking this large Node process (1-2 ms each). The
- * spawner exits, killing its tasks, when its stdin closes, so even kill -9 of tsbake leaves
- * no task behind. Every task's process group is tracked for Ctrl-C handling.
+ * Starts task processes through engine/run/spawner.py, small python3 processes that
+ * posix_spawn one child per task (cheap) instead of forking this large Node process (1-2 ms
+ * each). One spawner serves tasks with [network], another lives in a network namespace of
+ * its own and serves the rest. A spawner exits, killing its tasks, when its stdin closes, so
+ * even kill -9 of tsbake leaves no task behind. Every task's process group is tracked for
+ * Ctrl-C handling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,12 +18,12 @@ export class SpawnError extends TsbakeError {
 }
 
 export interface SpawnRequest {
+  /** The command; its script changes to the task's directory itself. */
   readonly argv: readonly string[];
-  readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   /** The log file the task's stdout and stderr go to. */
   readonly log: string;
-  /** False: the task runs in a network namespace of its own (only loopback). */
+  /** False: the task runs without network (only loopback). */
   readonly network: boolean;
 }
 
@@ -37,31 +39,36 @@ interface Pending {
   pid?: number;
 }
 
-type Reply = { started: number; pid: number } | { exited: number; status: number; cpu: number } | { failed: number; error: string };
+type Reply = { started: number; pid: number } | { exited: number; status: number; cpu: number } | { failed: number; error: string } | { warning: string };
+
+type Kind = 'online' | 'offline';
 
 export class TaskSpawner {
   readonly #python: string;
-  /** Started on the first task: a build with nothing to run starts no process. */
-  #child: ChildProcess | undefined;
+  readonly #onWarning: (message: string) => void;
+  /** Started on first use: a build with nothing to run starts no process. */
+  readonly #children = new Map<Kind, ChildProcess>();
   readonly #pending = new Map<number, Pending>();
   #next = 1;
   #closed = false;
 
-  constructor(python: string) {
+  constructor(python: string, onWarning: (message: string) => void) {
     this.#python = python;
+    this.#onWarning = onWarning;
   }
 
-  #start(): ChildProcess {
-    if (this.#child) return this.#child;
+  #start(kind: Kind): ChildProcess {
+    const existing = this.#children.get(kind);
+    if (existing) return existing;
     const python = this.#python;
-    const child = spawn(python, [join(PACKAGE_ROOT, 'engine/run/spawner.py')], {
+    const child = spawn(python, [join(PACKAGE_ROOT, 'engine/run/spawner.py'), ...(kind === 'offline' ? ['offline'] : [])], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, TSBAKE_PARENT_PID: String(process.pid) },
     });
     child.once('error', (e) => this.#failAll(new SpawnError(`cannot start the task spawner (${python}): ${e.message}`)));
     child.once('exit', (code) => this.#failAll(new SpawnError(`the task spawner exited (status ${code ?? 'signal'})`)));
     if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => this.#reply(JSON.parse(line) as Reply));
-    this.#child = child;
+    this.#children.set(kind, child);
     return child;
   }
 
@@ -71,6 +78,10 @@ export class TaskSpawner {
   }
 
   #reply(r: Reply): void {
+    if ('warning' in r) {
+      this.#onWarning(r.warning);
+      return;
+    }
     if ('started' in r) {
       const p = this.#pending.get(r.started);
       if (p) {
@@ -93,14 +104,14 @@ export class TaskSpawner {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#start().stdin?.write(`${JSON.stringify({ id, argv: req.argv, cwd: req.cwd, env: req.env, log: req.log, network: req.network })}\n`);
+      this.#start(req.network ? 'online' : 'offline').stdin?.write(`${JSON.stringify({ id, argv: req.argv, env: req.env, log: req.log })}\n`);
     });
   }
 
-  /** Closing stdin makes the spawner stop (killing anything still running) and exit. */
+  /** Closing stdin makes each spawner stop (killing anything still running) and exit. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#child?.stdin?.end();
+    for (const child of this.#children.values()) child.stdin?.end();
   }
 }

@@ -176,7 +176,7 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
       emit: io.emit,
       signal: io.signal,
     }).finally(() => runner.close());
-    if (outcome.interrupted.length === 0) journal.close();
+    journal.end(outcome.interrupted.length > 0);
     return finish(outcome, io, dropped);
   } finally {
     lock?.release();
@@ -293,7 +293,7 @@ class TaskRunner {
       fakeroot: findOnPath('fakeroot', io.env),
       buildDir: session.config.topdir,
       python: io.env['TSBAKE_PYTHON'] ?? 'python3',
-      spawner: new TaskSpawner(io.env['TSBAKE_PYTHON'] ?? 'python3'),
+      spawner: new TaskSpawner(io.env['TSBAKE_PYTHON'] ?? 'python3', (message) => io.emit({ kind: 'warning', message })),
     };
   }
 
