@@ -12,7 +12,7 @@
  * minutes).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
@@ -75,10 +75,30 @@ function check(label: string, s: Series, tasks: number, kind: 'full' | 'noop'): 
   return s;
 }
 
+/**
+ * Makes TMPDIR fresh for the next full build by moving the old one aside (removed after the
+ * series): on ext4, creating files right after deleting many costs several times more (the
+ * allocator skips recently deleted inodes), which would measure the disk, not the tool.
+ */
+function asideTmp(build: string): () => void {
+  let n = 0;
+  return () => {
+    try {
+      renameSync(join(build, 'tmp'), join(build, `tmp.old-${n++}`));
+    } catch {
+      // no TMPDIR yet
+    }
+  };
+}
+
+function removeAside(build: string): void {
+  for (const name of readdirSync(build)) if (name.startsWith('tmp.old-')) rmSync(join(build, name), { recursive: true, force: true });
+}
+
 async function tsbakeSeries(ctx: BenchContext, build: string, tasks: number): Promise<Pair> {
   const run = () => measure(process.execPath, [TSBAKE, '--no-progress', 'world-all'], { cwd: build, env: TSBAKE_ENV });
   await measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: TSBAKE_ENV }); // fill the parse cache
-  const freshTmp = (): void => rmSync(join(build, 'tmp'), { recursive: true, force: true });
+  const freshTmp = asideTmp(build);
   const full = check('tsbake', await series(ctx.runs, freshTmp, run), tasks, 'full');
   if (typeof full === 'string') return { full, noop: 'not measured: the full build failed' };
   return { full, noop: check('tsbake', await series(ctx.runs, () => {}, run), tasks, 'noop') };
@@ -93,9 +113,10 @@ async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, 
   try {
     await reap();
     await measure(bitbake, ['-p'], { cwd: build, env: ENV, adoptCwd: [build] });
+    const aside = asideTmp(build);
     const coldTmp = async (): Promise<void> => {
       await reap();
-      rmSync(join(build, 'tmp'), { recursive: true, force: true });
+      aside();
     };
     const full = check('bitbake', await series(ctx.runs, coldTmp, run), tasks, 'full');
     if (typeof full === 'string') return { full, noop: 'not measured: the full build failed' };
@@ -144,22 +165,22 @@ export const buildBench: Bench = {
     const bitbake = ctx.skipBitbake ? undefined : findBitbake();
     if (!bitbake && !ctx.skipBitbake) ctx.note('build: real BitBake not found (set TSBAKE_BITBAKE); printing tsbake figures only');
     for (const n of ctx.sizes) {
+      // Each tool gets a layer of its own, generated fresh, so neither builds where the other deleted.
       const dir = generate(n);
       const build = join(dir, 'build');
+      const bbDir = bitbake ? generate(n) : undefined;
       const tasks = 6 * n + 7; // fetch..package for each recipe, and world-all's own 7 (do_build is noexec)
       try {
         ctx.note(`build N=${n}: layer in ${dir}; ${tasks} tasks`);
         const ts = await tsbakeSeries(ctx, build, tasks);
-        // BitBake gets the same build directory, after tsbake's output is gone.
-        rmSync(join(build, 'tmp'), { recursive: true, force: true });
-        rmSync(join(build, 'cache'), { recursive: true, force: true });
+        removeAside(build);
         if (bitbake) ctx.note(`build N=${n}: running BitBake (${ctx.runs} full builds)`);
-        const bb = bitbake ? await bitbakeSeries(ctx, bitbake, build, tasks) : undefined;
+        const bb = bitbake && bbDir ? await bitbakeSeries(ctx, bitbake, join(bbDir, 'build'), tasks) : undefined;
         ctx.out(fullLine(n, tasks, ts.full, bb?.full, ctx.skipBitbake));
         ctx.out(noopLine(n, tasks, ts.noop, bb?.noop, ctx.skipBitbake));
       } finally {
-        if (ctx.keep) ctx.note(`kept ${dir}`);
-        else rmSync(dir, { recursive: true, force: true });
+        if (ctx.keep) ctx.note(`kept ${dir}${bbDir ? ` and ${bbDir}` : ''}`);
+        else for (const d of [dir, bbDir]) if (d) rmSync(d, { recursive: true, force: true });
       }
     }
   },
