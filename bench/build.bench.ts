@@ -20,28 +20,29 @@ import { megabytes, measure, reapByCwd, seconds, series, type Bench, type BenchC
 import { findBitbake } from './parse.bench.js';
 
 const GEN_LAYER = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'gen-layer.py');
-const TSBAKE = join(PACKAGE_ROOT, 'dist', 'engine', 'cli', 'main.js');
+export const TSBAKE = join(PACKAGE_ROOT, 'dist', 'engine', 'cli', 'main.js');
 const ENV = { ...process.env, LANG: 'en_US.UTF-8' };
 /** As in the parse bench: Node parses NODE_EXTRA_CA_CERTS at start-up; a build makes no TLS connection. */
-const TSBAKE_ENV = Object.fromEntries(Object.entries(ENV).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+export const TSBAKE_ENV = Object.fromEntries(Object.entries(ENV).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 
 const FULL_GOAL = 8; // tsbake tasks/s divided by BitBake's, at least
 const NOOP_GOAL = 1 / 15; // tsbake seconds divided by BitBake's, at most
 
-function generate(n: number): string {
+/** A fresh gen-layer.py tree of n recipes (DIR/layer, DIR/build); `extra` are more generator options. */
+export function generate(n: number, extra: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), `tsbake-bench-build-${n}-`));
-  const r = spawnSync('python3', [GEN_LAYER, '--n', String(n), '--out', dir], { encoding: 'utf8' });
+  const r = spawnSync('python3', [GEN_LAYER, '--n', String(n), ...extra, '--out', dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`gen-layer.py failed: ${r.stderr}`);
   return dir;
 }
 
-interface Summary {
+export interface Summary {
   readonly attempted: number;
   readonly skipped: number;
 }
 
 /** BitBake's (and tsbake's) closing line: "Attempted N tasks of which M didn't need to be rerun and all succeeded." */
-function summaryOf(m: Measurement): Summary | undefined {
+export function summaryOf(m: Measurement): Summary | undefined {
   const hit = /Tasks Summary: Attempted (\d+) tasks of which (\d+) didn't need to be rerun and all succeeded\./.exec(m.stdout);
   return hit ? { attempted: Number(hit[1]), skipped: Number(hit[2]) } : undefined;
 }
@@ -76,29 +77,30 @@ function check(label: string, s: Series, tasks: number, kind: 'full' | 'noop'): 
 }
 
 /**
- * Makes TMPDIR fresh for the next full build by moving the old one aside (removed after the
- * series): on ext4, creating files right after deleting many costs several times more (the
- * allocator skips recently deleted inodes), which would measure the disk, not the tool.
+ * Makes `build/<name>` (default TMPDIR) fresh for the next run by moving the old one aside
+ * (removed after the series by removeAside): on ext4, creating files right after deleting many
+ * costs several times more (the allocator skips recently deleted inodes), which would measure
+ * the disk, not the tool.
  */
-function asideTmp(build: string): () => void {
+export function asideDir(build: string, name = 'tmp'): () => void {
   let n = 0;
   return () => {
     try {
-      renameSync(join(build, 'tmp'), join(build, `tmp.old-${n++}`));
+      renameSync(join(build, name), join(build, `${name}.old-${n++}`));
     } catch {
-      // no TMPDIR yet
+      // not made yet
     }
   };
 }
 
-function removeAside(build: string): void {
-  for (const name of readdirSync(build)) if (name.startsWith('tmp.old-')) rmSync(join(build, name), { recursive: true, force: true });
+export function removeAside(build: string): void {
+  for (const name of readdirSync(build)) if (/\.old-\d+$/.test(name)) rmSync(join(build, name), { recursive: true, force: true });
 }
 
 async function tsbakeSeries(ctx: BenchContext, build: string, tasks: number): Promise<Pair> {
   const run = () => measure(process.execPath, [TSBAKE, '--no-progress', 'world-all'], { cwd: build, env: TSBAKE_ENV });
   await measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: TSBAKE_ENV }); // fill the parse cache
-  const freshTmp = asideTmp(build);
+  const freshTmp = asideDir(build);
   const full = check('tsbake', await series(ctx.runs, freshTmp, run), tasks, 'full');
   if (typeof full === 'string') return { full, noop: 'not measured: the full build failed' };
   return { full, noop: check('tsbake', await series(ctx.runs, () => {}, run), tasks, 'noop') };
@@ -113,7 +115,7 @@ async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, 
   try {
     await reap();
     await measure(bitbake, ['-p'], { cwd: build, env: ENV, adoptCwd: [build] });
-    const aside = asideTmp(build);
+    const aside = asideDir(build);
     const coldTmp = async (): Promise<void> => {
       await reap();
       aside();

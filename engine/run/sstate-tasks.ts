@@ -3,13 +3,15 @@
  * task's hash, restoring it into the task's outputs, and after a real run storing the task's
  * inputs as an object and installing them into the outputs the same way a restore does.
  */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
 import type { EventSink } from '../core/log/events.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import type { TaskId } from '../graph/task-id.js';
 import type { SstateTask } from '../metadata/recipe-info.js';
 import { findObject, hasObjects, parseMirrors, type Availability, type MirrorRule } from '../../sstate/store/lookup.js';
-import { objectName } from '../../sstate/store/naming.js';
+import { objectName, siginfoPath } from '../../sstate/store/naming.js';
 import { restoreObject, type RestoreOutput } from '../../sstate/store/restore.js';
 import { writeObject, type ObjectInput } from '../../sstate/store/write.js';
 
@@ -72,8 +74,12 @@ export class SstateTasks {
     return new Map(nodes.map((n, i) => [n.id, found.get(names[i] as string)]));
   }
 
-  /** Restores a task's outputs; false (after a warning) when the object is missing or bad. */
-  async restore(node: TaskNode, hash: string, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Restores a task's outputs and copies the object's signature data (when it has one) to
+   * `sigdata`, so `why` compares with what was restored; false (after a warning) when the
+   * object is missing or bad.
+   */
+  async restore(node: TaskNode, hash: string, sigdata: string, signal: AbortSignal): Promise<boolean> {
     const task = this.task(node);
     if (!task) return false;
     const found = await findObject(this.objectName(node, hash), this.#lookup(signal));
@@ -81,12 +87,14 @@ export class SstateTasks {
     const { outputs, plain } = layout(task);
     try {
       await restoreObject(found.path, [...outputs, ...plain], { signal });
-      return true;
     } catch (e) {
       if (!(e instanceof TsbakeError) || signal.aborted) throw e;
       this.#emit({ kind: 'warning', message: `${node.id}: ${e.message}; the task runs instead` });
       return false;
     }
+    await mkdir(dirname(sigdata), { recursive: true });
+    await copyFile(siginfoPath(found.path), sigdata).catch(() => undefined); // optional: older objects may lack it
+    return true;
   }
 
   /** After a real run: store the task's inputs as its object, then install them into the outputs. */

@@ -1,6 +1,8 @@
 # Inherited by every recipe: the standard task chain. Each task's shell body works inside
 # the recipe's own directories (S, B, D, T), which bitbake.conf defines.
 
+inherit staging
+
 do_fetch() {
 	:
 }
@@ -42,8 +44,8 @@ addtask patch after do_unpack
 addtask configure after do_patch
 addtask compile after do_configure
 addtask install after do_compile
-addtask build after do_install
+addtask build after do_populate_sysroot
 
-# DEPENDS: configure waits until every build dependency is installed.
-do_configure[deptask] = "do_install"
+# DEPENDS: configure waits until every build dependency has staged its sysroot.
+do_configure[deptask] = "do_populate_sysroot"
 do_build[recrdeptask] = "do_build"

@@ -1,9 +1,14 @@
 /**
  * The setscene plan: which tasks are restored from shared state and which real tasks still
- * have to run. Walking from the targets, a task whose stamp is current is done and an sstate
- * task whose object exists is restored; either way its dependencies are not needed through
- * it. Any other task runs and its dependencies are needed. So restoring a recipe's packages
- * means its compile never runs, now or in the next (no-op) build. Pure.
+ * have to run, as BitBake decides without a BB_SETSCENE_DEPVALID hook:
+ *   - every sstate task of the graph that is not current is restored when its object exists,
+ *     even when nothing left to run needs it (BitBake skips a setscene only when that hook
+ *     says so);
+ *   - walking from the targets and from every sstate task whose object is missing, a current
+ *     or restored task is done and its dependencies are not needed through it; any other task
+ *     runs and its dependencies are needed.
+ * So restoring a recipe's packages means its compile never runs, now or in the next (no-op)
+ * build, while a dependency whose object is missing is built for real. Pure.
  */
 import type { TaskGraph, TaskNode } from '../../engine/graph/task-graph.js';
 import type { TaskId } from '../../engine/graph/task-id.js';
@@ -24,23 +29,24 @@ export interface SetscenePlan {
 
 export function planSetscene(input: PlanInput): SetscenePlan {
   const { graph } = input;
-  const keep = new Set<TaskId>();
-  const restore = new Set<TaskId>();
-  const stack = [...graph.targets];
+  const restore: TaskId[] = [];
+  const missed: TaskId[] = [];
+  for (const node of graph.nodes) {
+    if (!input.isSstate(node) || input.isCurrent(node)) continue;
+    (input.hasObject(node) ? restore : missed).push(node.id);
+  }
+  // Restored tasks are kept from the start, so the walk stops at them.
+  const keep = new Set<TaskId>(restore);
+  const stack = [...graph.targets, ...missed];
   while (stack.length) {
     const id = stack.pop() as TaskId;
-    if (keep.has(id)) continue;
     const node = graph.byId.get(id);
-    if (!node) continue;
+    if (!node || keep.has(id)) continue;
     keep.add(id);
     if (input.isCurrent(node)) continue;
-    if (input.isSstate(node) && input.hasObject(node)) {
-      restore.add(id);
-      continue;
-    }
     for (const d of node.deps) if (!keep.has(d)) stack.push(d);
   }
-  return { restore: graph.nodes.filter((n) => restore.has(n.id)).map((n) => n.id), keep };
+  return { restore, keep };
 }
 
 /** The graph restricted to `keep` (dependencies outside it are dropped: nobody needs them). */

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeLayer, PRELUDE, tsbake } from '../helpers/layer.js';
@@ -31,4 +31,20 @@ test('with no build directory and no BBPATH, ./build is made from the templates'
   t.true(existsSync(join(cwd, 'build/conf/bblayers.conf')));
   t.true(existsSync(join(cwd, 'build/conf/local.conf')));
   t.regex(r.stdout, /sample +\S+\/recipes +5/);
+});
+
+test('the sample layer builds core-minimal; with TMPDIR gone it comes back from shared state, running no task that has a setscene', (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tsbake-sample-'));
+  const first = tsbake(['--no-progress', 'core-minimal'], cwd, {});
+  t.is(first.status, 0, first.stderr);
+  const summary = /Tasks Summary: Attempted (\d+) tasks of which 0 didn't need to be rerun and all succeeded\./.exec(first.stdout);
+  t.truthy(summary, first.stdout);
+  t.true(existsSync(join(cwd, 'build/tmp/sysroots-components/core2-64/musl/usr/include/musl-version.h')));
+  t.regex(tsbake(['--no-progress', 'core-minimal'], cwd, {}).stdout, new RegExp(`Attempted ${summary?.[1]} tasks of which ${summary?.[1]} didn't`));
+  rmSync(join(cwd, 'build/tmp'), { recursive: true });
+  const again = tsbake(['--no-progress', 'core-minimal'], cwd, {});
+  t.is(again.status, 0, again.stderr);
+  t.regex(again.stdout, /Sstate summary: Wanted 5 Local 5 Mirrors 0 Missed 0 Current 0 \(100% match, 0% complete\)/);
+  t.notRegex(again.stdout, /Running task .*:do_(?!build)/);
+  t.true(existsSync(join(cwd, 'build/tmp/sysroots-components/core2-64/musl/usr/include/musl-version.h')));
 });

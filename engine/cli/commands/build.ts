@@ -230,7 +230,7 @@ async function setscene(
       if (!node) continue;
       void queue.add(async () => {
         const hash = ctx.hashes.get(id) ?? '';
-        if (await sstate.restore(node, hash, ctx.io.signal)) {
+        if (await sstate.restore(node, hash, sigdataFile(node.recipe.stamp, node.task, hash), ctx.io.signal)) {
           ctx.stamps.write(node.recipe.stamp, node.task, hash);
           done.add(id);
         } else {
