@@ -106,8 +106,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function tsbakeSstate(args: readonly string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function tsbakeSstate(args: readonly string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; uid?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/sstate/manage/main.js'), ...args], {
+    ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     cwd: opts.cwd ?? tmpdir(),
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...opts.env },
     input: opts.input ?? '',
