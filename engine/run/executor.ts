@@ -135,7 +135,14 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   relink(`log.${task}.${pid}`, join(t, `log.${task}`));
   appendFileSync(join(t, 'log.task_order'), `${task} (${pid}): log.${task}.${pid}\n`);
   const lockfiles = pySplit(flag(store, task, 'lockfiles'));
+  const runFile = join(t, `run.${task}.${pid}`);
+  const writeRunFile = (script: string): void => {
+    writeFileSync(runFile, script, { mode: 0o775 });
+    relink(`run.${task}.${pid}`, join(t, `run.${task}`));
+  };
   if (truthy(asText(store.getVarFlag(task, 'python', false)))) {
+    // As BitBake's: the task function as python3 runs it (the worker calls it through bb.build.exec_func).
+    writeRunFile(`def ${task}(d):\n${asText(store.getVar(task, false))}\n\n${task}(d)\n`);
     writeFileAtomic(logFile, '');
     return withLocks(lockfiles, async () => {
       const out = await runPythonTask(
@@ -145,7 +152,6 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
       return { exitCode: out.exitCode, logFile, cpu: out.cpu, interrupted: env.signal.aborted };
     });
   }
-  const runFile = join(t, `run.${task}.${pid}`);
   const script = shellTaskScript({
     store,
     task,
@@ -156,8 +162,7 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     prefuncs,
     postfuncs,
   });
-  writeFileSync(runFile, script, { mode: 0o775 });
-  relink(`run.${task}.${pid}`, join(t, `run.${task}`));
+  writeRunFile(script);
 
   const fakerootState = join(text(store, 'WORKDIR'), 'fakeroot.state');
   const underFakeroot = truthy(flag(store, task, 'fakeroot')) && env.fakeroot !== undefined;

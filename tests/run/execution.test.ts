@@ -4,6 +4,7 @@
  * failure), all through the real CLI on tiny layers.
  */
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayer, tsbake } from '../helpers/layer.js';
@@ -127,6 +128,10 @@ test('a python task runs with d, logs bb.note to its log, and gets a stamp', (t)
   t.is(readText(join(temp, 'out')), 'a');
   t.regex(readText(join(temp, 'log.do_py')), /NOTE: note from python/);
   t.regex(readlinkSync(join(temp, 'log.do_py')), /^log\.do_py\.\d+$/);
+  t.regex(readlinkSync(join(temp, 'run.do_py')), /^run\.do_py\.\d+$/);
+  const script = readText(join(temp, 'run.do_py'));
+  t.true(script.startsWith('def do_py(d):\n') && script.endsWith('\ndo_py(d)\n'), script);
+  t.is(spawnSync('python3', ['-c', `import ast, sys; ast.parse(open(sys.argv[1]).read())`, join(temp, 'run.do_py')]).status, 0, 'run.do_py is valid python');
   t.truthy(stampHash(dir, 'a', 'do_py'));
   t.deepEqual(started(bake(dir, ['a']).stdout), [], 'current on the next build');
 });
