@@ -11,30 +11,13 @@
  * server and workers). `--skip-bitbake` measures tsbake alone (BitBake's N=1000 build takes
  * minutes).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../engine/core/package-root.js';
-import { megabytes, measure, reapByCwd, seconds, series, type Bench, type BenchContext, type Measurement, type Series } from './harness.js';
-import { findBitbake } from './parse.bench.js';
-
-const GEN_LAYER = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'gen-layer.py');
-export const TSBAKE = join(PACKAGE_ROOT, 'dist', 'engine', 'cli', 'main.js');
-const ENV = { ...process.env, LANG: 'en_US.UTF-8' };
-/** As in the parse bench: Node parses NODE_EXTRA_CA_CERTS at start-up; a build makes no TLS connection. */
-export const TSBAKE_ENV = Object.fromEntries(Object.entries(ENV).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+import { measure, reapByCwd, seconds, series, type Bench, type BenchContext, type Measurement, type Series } from './harness.js';
+import { BITBAKE_ENV, findBitbake, firstLine, generateLayer, rssPart, TSBAKE, TSBAKE_ENV } from './tools.js';
 
 const FULL_GOAL = 8; // tsbake tasks/s divided by BitBake's, at least
 const NOOP_GOAL = 1 / 15; // tsbake seconds divided by BitBake's, at most
-
-/** A fresh gen-layer.py tree of n recipes (DIR/layer, DIR/build); `extra` are more generator options. */
-export function generate(n: number, extra: readonly string[] = []): string {
-  const dir = mkdtempSync(join(tmpdir(), `tsbake-bench-build-${n}-`));
-  const r = spawnSync('python3', [GEN_LAYER, '--n', String(n), ...extra, '--out', dir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`gen-layer.py failed: ${r.stderr}`);
-  return dir;
-}
 
 export interface Summary {
   readonly attempted: number;
@@ -46,8 +29,6 @@ export function summaryOf(m: Measurement): Summary | undefined {
   const hit = /Tasks Summary: Attempted (\d+) tasks of which (\d+) didn't need to be rerun and all succeeded\./.exec(m.stdout);
   return hit ? { attempted: Number(hit[1]), skipped: Number(hit[2]) } : undefined;
 }
-
-const firstLine = (s: string): string => s.split('\n').find((l) => /ERROR|error/.test(l))?.slice(0, 200) ?? s.split('\n').find((l) => l.trim() !== '')?.slice(0, 200) ?? '';
 
 /**
  * Why a run does not count, or undefined. A full build must run (nearly) every task: tsbake
@@ -107,14 +88,14 @@ async function tsbakeSeries(ctx: BenchContext, build: string, tasks: number): Pr
 }
 
 async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, tasks: number): Promise<Pair> {
-  const run = () => measure(bitbake, ['world-all'], { cwd: build, env: ENV, adoptCwd: [build] });
+  const run = () => measure(bitbake, ['world-all'], { cwd: build, env: BITBAKE_ENV, adoptCwd: [build] });
   // A run is over when its server has gone too; the next must not find it holding the lock.
   const reap = async (): Promise<void> => {
     await reapByCwd(build);
   };
   try {
     await reap();
-    await measure(bitbake, ['-p'], { cwd: build, env: ENV, adoptCwd: [build] });
+    await measure(bitbake, ['-p'], { cwd: build, env: BITBAKE_ENV, adoptCwd: [build] });
     const aside = asideDir(build);
     const coldTmp = async (): Promise<void> => {
       await reap();
@@ -129,11 +110,6 @@ async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, 
 }
 
 const tps = (tasks: number, s: Series): number => tasks / s.wallS;
-
-function rssPart(ts: Series | string, bb: Series | string | undefined): string | undefined {
-  const rss = [typeof ts === 'string' ? undefined : `tsbake ${megabytes(ts.peakRss)}`, bb && typeof bb !== 'string' ? `bitbake ${megabytes(bb.peakRss)}` : undefined].filter((x) => x !== undefined);
-  return rss.length ? `peak-rss ${rss.join(' ')}` : undefined;
-}
 
 function bitbakePart(bb: Series | string | undefined, skipped: boolean, text: (s: Series) => string): string {
   if (bb === undefined) return skipped ? 'bitbake skipped (--skip-bitbake)' : 'bitbake skipped: real BitBake not found (set TSBAKE_BITBAKE)';
@@ -168,9 +144,9 @@ export const buildBench: Bench = {
     if (!bitbake && !ctx.skipBitbake) ctx.note('build: real BitBake not found (set TSBAKE_BITBAKE); printing tsbake figures only');
     for (const n of ctx.sizes) {
       // Each tool gets a layer of its own, generated fresh, so neither builds where the other deleted.
-      const dir = generate(n);
+      const dir = generateLayer('build', n);
       const build = join(dir, 'build');
-      const bbDir = bitbake ? generate(n) : undefined;
+      const bbDir = bitbake ? generateLayer('build', n) : undefined;
       const tasks = 6 * n + 7; // fetch..package for each recipe, and world-all's own 7 (do_build is noexec)
       try {
         ctx.note(`build N=${n}: layer in ${dir}; ${tasks} tasks`);

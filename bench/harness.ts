@@ -66,7 +66,6 @@ function readRss(pid: number): number {
 
 /** Follows one process tree through /proc; new pids are inspected once. */
 class TreeSampler {
-  readonly #root: number;
   readonly #adopt: ReadonlySet<string>;
   readonly #seen = new Map<number, ProcInfo>();
   readonly #members = new Set<number>();
@@ -74,7 +73,6 @@ class TreeSampler {
   peakRss = 0;
 
   constructor(root: number, adoptCwd: readonly string[]) {
-    this.#root = root;
     this.#adopt = new Set(adoptCwd);
     this.#members.add(root);
   }

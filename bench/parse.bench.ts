@@ -6,22 +6,10 @@
  * <= 1/10. BitBake comes from $TSBAKE_BITBAKE or ../bitbake beside the repository; without
  * it tsbake's times are still printed.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../engine/core/package-root.js';
-import { megabytes, measure, reapByCwd, seconds, series, type Bench, type BenchContext, type Series } from './harness.js';
-
-const GEN_LAYER = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'gen-layer.py');
-const TSBAKE = join(PACKAGE_ROOT, 'dist', 'engine', 'cli', 'main.js');
-const ENV = { ...process.env, LANG: 'en_US.UTF-8' };
-/**
- * Node 20 loads NODE_EXTRA_CA_CERTS while it boots, before any of our code: with the CA
- * bundle some sandboxes set, that is ~50 ms of every tsbake start-up. `tsbake -p` opens no
- * TLS connection, so the bench runs it without the variable (and says so).
- */
-const TSBAKE_ENV = Object.fromEntries(Object.entries(ENV).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+import { measure, reapByCwd, seconds, series, type Bench, type BenchContext, type Series } from './harness.js';
+import { BITBAKE_ENV, findBitbake, firstLine, generateLayer, rssPart, TSBAKE, TSBAKE_ENV } from './tools.js';
 
 interface Variant {
   readonly name: string;
@@ -35,24 +23,6 @@ const VARIANTS: readonly Variant[] = [
   { name: '-python', python: true, coldGoal: 1 / 3, warmGoal: 1 / 10 },
 ];
 
-/** bin/bitbake of $TSBAKE_BITBAKE (a checkout or the script itself), else ../bitbake. */
-export function findBitbake(): string | undefined {
-  const given = process.env['TSBAKE_BITBAKE'];
-  for (const candidate of given ? [given] : [join(PACKAGE_ROOT, '..', 'bitbake')]) {
-    if (!existsSync(candidate)) continue;
-    const script = statSync(candidate).isDirectory() ? join(candidate, 'bin', 'bitbake') : candidate;
-    if (existsSync(script)) return script;
-  }
-  return undefined;
-}
-
-function generate(n: number, python: boolean): string {
-  const dir = mkdtempSync(join(tmpdir(), `tsbake-bench-parse-${n}-`));
-  const r = spawnSync('python3', [GEN_LAYER, '--n', String(n), '--out', dir, ...(python ? ['--python'] : [])], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`gen-layer.py failed: ${r.stderr}`);
-  return dir;
-}
-
 /** "(C cached, P parsed)" and the error count from the summary line, or why the run is unusable. */
 function checkSummary(label: string, m: { status: number; stdout: string; stderr: string }, files: number, cached: number): string | undefined {
   const line = /Parsing of (\d+) \.bb files complete \((\d+) cached, (\d+) parsed\).* (\d+) errors\./.exec(m.stdout);
@@ -63,7 +33,6 @@ function checkSummary(label: string, m: { status: number; stdout: string; stderr
   return undefined;
 }
 
-const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.slice(0, 200) ?? '';
 
 async function tsbakeSeries(ctx: BenchContext, build: string, files: number, cold: boolean): Promise<Series | string> {
   const run = () => measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: TSBAKE_ENV });
@@ -77,8 +46,8 @@ async function tsbakeSeries(ctx: BenchContext, build: string, files: number, col
   return s;
 }
 
-async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, files: number, cold: boolean): Promise<Series | string> {
-  const run = () => measure(bitbake, ['-p'], { cwd: build, env: ENV, adoptCwd: [build] });
+async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, cold: boolean): Promise<Series | string> {
+  const run = () => measure(bitbake, ['-p'], { cwd: build, env: BITBAKE_ENV, adoptCwd: [build] });
   // A run is over when its server has gone too; the next must not find it still holding the lock.
   const reap = async (): Promise<void> => {
     await reapByCwd(build);
@@ -111,8 +80,8 @@ function line(label: string, n: number, goal: number, ts: Series | string, bb: S
     parts.push(`bitbake ${seconds(bb.wallS)}`);
     if (typeof ts !== 'string') parts.push(`ratio ${(ts.wallS / bb.wallS).toFixed(3)} (goal <= ${goal.toFixed(3)})`);
   }
-  const rss = [typeof ts === 'string' ? undefined : `tsbake ${megabytes(ts.peakRss)}`, bb && typeof bb !== 'string' ? `bitbake ${megabytes(bb.peakRss)}` : undefined].filter((x) => x !== undefined);
-  if (rss.length) parts.push(`peak-rss ${rss.join(' ')}`);
+  const rss = rssPart(ts, bb);
+  if (rss) parts.push(rss);
   if (python && typeof ts !== 'string') parts.push(`python-cpu tsbake ${seconds(ts.cpuByComm.get('python3') ?? 0)}`);
   return parts.join('  ');
 }
@@ -126,15 +95,15 @@ export const parseBench: Bench = {
     if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) ctx.note('parse: tsbake runs without NODE_EXTRA_CA_CERTS (Node parses that CA bundle at start-up; -p makes no TLS connection)');
     for (const n of ctx.sizes) {
       for (const v of VARIANTS) {
-        const dir = generate(n, v.python);
+        const dir = generateLayer('parse', n, v.python ? ['--python'] : []);
         const build = join(dir, 'build');
         const files = n + 1; // the generator adds world-all
         try {
           ctx.note(`parse${v.name} N=${n}: layer in ${dir}`);
           const tsCold = await tsbakeSeries(ctx, build, files, true);
           const tsWarm = await tsbakeSeries(ctx, build, files, false);
-          const bbCold = bitbake ? await bitbakeSeries(ctx, bitbake, build, files, true) : undefined;
-          const bbWarm = bitbake ? await bitbakeSeries(ctx, bitbake, build, files, false) : undefined;
+          const bbCold = bitbake ? await bitbakeSeries(ctx, bitbake, build, true) : undefined;
+          const bbWarm = bitbake ? await bitbakeSeries(ctx, bitbake, build, false) : undefined;
           ctx.out(line(`parse-cold${v.name}`, n, v.coldGoal, tsCold, bbCold, v.python));
           ctx.out(line(`parse-warm${v.name}`, n, v.warmGoal, tsWarm, bbWarm, v.python));
         } finally {

@@ -10,8 +10,9 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { asideDir, generate, removeAside, summaryOf, TSBAKE, TSBAKE_ENV } from './build.bench.js';
+import { asideDir, removeAside, summaryOf } from './build.bench.js';
 import { measure, seconds, series, type Bench, type Measurement, type Series } from './harness.js';
+import { generateLayer, TSBAKE, TSBAKE_ENV } from './tools.js';
 
 const N = 200;
 const ARCHIVES = N + 1; // every recipe's do_package, and world-all's
@@ -40,7 +41,7 @@ export const sstateBuildBench: Bench = {
   name: 'sstate-build',
   description: `no-op and from-sstate rebuilds of a ${N}-recipe --sstate gen-layer tree, against its from-scratch build`,
   async run(ctx) {
-    const dir = generate(N, ['--sstate']);
+    const dir = generateLayer('sstate-build', N, ['--sstate']);
     const build = join(dir, 'build');
     const tasks = 6 * N + 7;
     const run = () => measure(process.execPath, [TSBAKE, '--no-progress', 'world-all'], { cwd: build, env: TSBAKE_ENV });

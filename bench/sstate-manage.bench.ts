@@ -17,13 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
 import { measure, median, megabytes, seconds, type Bench, type BenchContext, type Measurement } from './harness.js';
+import { TSBAKE_ENV } from './tools.js';
 
 const FILES = 200_000;
 const GOAL = 0.2;
 const TSBAKE_SSTATE = join(PACKAGE_ROOT, 'dist', 'sstate', 'manage', 'main.js');
 const OE_CORE_GIT = process.env['TSBAKE_OE_CORE_GIT'] ?? '/work/.mirror/openembedded+openembedded-core/repo';
-/** As in parse.bench.ts: a CA bundle in NODE_EXTRA_CA_CERTS costs every Node start-up ~50 ms. */
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 
 interface Flavour {
   readonly target: (pn: string) => string;
@@ -137,8 +136,8 @@ async function runBench(ctx: BenchContext): Promise<void> {
         const cache = fresh(`run-${tool}`);
         const m =
           tool === 'oe'
-            ? await measure('python3', [script ?? '', '--cache-dir', cache, '--remove-duplicated', '-y'], { cwd: work, env: ENV, expectStatus: 0 })
-            : await measure(process.execPath, [TSBAKE_SSTATE, '--cache-dir', cache, '--remove-duplicated', '-y'], { cwd: work, env: ENV, expectStatus: 0 });
+            ? await measure('python3', [script ?? '', '--cache-dir', cache, '--remove-duplicated', '-y'], { cwd: work, env: TSBAKE_ENV, expectStatus: 0 })
+            : await measure(process.execPath, [TSBAKE_SSTATE, '--cache-dir', cache, '--remove-duplicated', '-y'], { cwd: work, env: TSBAKE_ENV, expectStatus: 0 });
         (tool === 'oe' ? theirs : ours).push(m.wallS);
         const cpu = [...m.cpuByComm.values()].reduce((a, b) => a + b, 0);
         ctx.note(`sstate-manage run ${i + 1}: ${tool} ${seconds(m.wallS)} (cpu ${seconds(cpu)}, peak ${megabytes(m.peakRss)}), removed ${removed(m)}`);

@@ -124,7 +124,7 @@ test('--max-size removes the least recently used objects first until the cache f
   const kb = new Uint8Array(1000);
   const objs = ['a', 'b', 'c', 'd'].map((id, i): FixtureObject => ({ pn: `p${id}`, task: 'package', id, mtime: NOW - (4 - i) * DAY, content: kb }));
   // d is the newest by mtime but a is used most recently: touched after the others.
-  const [a, b, c, d] = objs as [FixtureObject, FixtureObject, FixtureObject, FixtureObject];
+  const [a, , , d] = objs as [FixtureObject, FixtureObject, FixtureObject, FixtureObject];
   const cache = makeCache(objs.map((o) => (o === a ? { ...o, mtime: NOW } : o)));
   const r = tsbakeSstate(['--cache-dir', cache, '--max-size', '2K', '-y']);
   t.is(r.status, 0, r.stderr);
