@@ -8,19 +8,13 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
-import { combine, createReporter, fanOut } from '../core/log/reporter.js';
-import { killAllGroups } from '../core/proc.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
-import { createBuildstats } from '../run/buildstats.js';
 import { resolveBuildDir } from './build-dir.js';
-import { build } from './commands/build.js';
-import { buildstatsCommand } from './commands/buildstats.js';
 import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
 import { parseOnly } from './commands/parse.js';
 import { showLayers, showRecipes } from './commands/show.js';
-import { diffsigs, dumpsig, why } from './commands/signatures.js';
 import { openSession } from './session.js';
 
 const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAULT_TASK, usually do_build)
@@ -78,7 +72,8 @@ function buildstatsBase(s: MetadataSession): string | undefined {
   return tmpdir ? `${tmpdir}/buildstats` : undefined;
 }
 
-function runBuildstats(args: string[]): number {
+async function runBuildstats(args: string[]): Promise<number> {
+  const { buildstatsCommand } = await import('./commands/buildstats.js');
   const { values, positionals } = parseArgs({ args, options: { svg: { type: 'string' } }, allowPositionals: true });
   const base = buildstatsBase(session());
   if (!base) throw new UsageError('no BUILDSTATS_BASE or TMPDIR in this build directory', undefined, 'set BUILDSTATS_BASE');
@@ -89,7 +84,7 @@ function runBuildstats(args: string[]): number {
  * Ctrl-C or SIGTERM: stop starting tasks and SIGTERM every running task's process group,
  * SIGKILL after a grace period; a second Ctrl-C kills at once.
  */
-function installInterruptHandling(controller: AbortController): () => void {
+function installInterruptHandling(controller: AbortController, killAllGroups: (sig: NodeJS.Signals) => void): () => void {
   let grace: NodeJS.Timeout | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
@@ -111,6 +106,13 @@ function installInterruptHandling(controller: AbortController): () => void {
 }
 
 async function runBuild(argv: string[]): Promise<number> {
+  // The runner's modules (graph, executor, shared state, zstd) load only for a build: a parse or getvar starts faster.
+  const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }] = await Promise.all([
+    import('./commands/build.js'),
+    import('../core/log/reporter.js'),
+    import('../run/buildstats.js'),
+    import('../core/proc.js'),
+  ]);
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -144,7 +146,7 @@ async function runBuild(argv: string[]): Promise<number> {
   const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
   const controller = new AbortController();
-  const uninstall = installInterruptHandling(controller);
+  const uninstall = installInterruptHandling(controller, killAllGroups);
   try {
     return await build(
       s,
@@ -187,11 +189,13 @@ async function main(argv: string[]): Promise<number> {
     case 'why':
     case 'dumpsig': {
       if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command} needs one RECIPE:do_task`);
+      const { dumpsig, why } = await import('./commands/signatures.js');
       out(command === 'why' ? why(session(true), rest[0]) : dumpsig(session(), rest[0]));
       return 0;
     }
     case 'diffsigs': {
       if (rest.length !== 2 || !rest[0] || !rest[1]) throw new UsageError('diffsigs needs two siginfo files');
+      const { diffsigs } = await import('./commands/signatures.js');
       out(diffsigs(rest[0], rest[1]));
       return 0;
     }
