@@ -16,50 +16,72 @@ export function sigdataFile(stampBase: string, task: string, taskhash: string): 
   return `${stampBase}.${task}.sigdata.${taskhash}`;
 }
 
-export class StampIndex {
-  readonly #dirs = new Map<string, Set<string>>();
+/** A stamp directory's names grouped by everything before their last dot (`<base>.<task>.`). */
+type Listing = Map<string, Set<string>>;
 
-  #listing(dir: string): Set<string> {
-    let names = this.#dirs.get(dir);
-    if (!names) {
+const groupOf = (name: string): string => name.slice(0, name.lastIndexOf('.') + 1);
+
+export class StampIndex {
+  readonly #dirs = new Map<string, Listing>();
+
+  #listing(dir: string): Listing {
+    let listing = this.#dirs.get(dir);
+    if (!listing) {
+      listing = new Map();
+      let names: string[] = [];
       try {
-        names = new Set(readdirSync(dir));
+        names = readdirSync(dir);
       } catch {
-        names = new Set();
+        // no stamps yet
       }
-      this.#dirs.set(dir, names);
+      for (const name of names) this.#group(listing, groupOf(name)).add(name);
+      this.#dirs.set(dir, listing);
     }
-    return names;
+    return listing;
+  }
+
+  #group(listing: Listing, prefix: string): Set<string> {
+    let group = listing.get(prefix);
+    if (!group) {
+      group = new Set();
+      listing.set(prefix, group);
+    }
+    return group;
+  }
+
+  /** The stamps (any hash) and the taint of one task: a small set even when every recipe shares the directory. */
+  #task(stampBase: string, task: string): { dir: string; prefix: string; names: Set<string> } {
+    const dir = dirname(stampBase);
+    const prefix = `${basename(stampBase)}.${task}.`;
+    return { dir, prefix, names: this.#group(this.#listing(dir), prefix) };
   }
 
   isCurrent(stampBase: string, task: string, taskhash: string): boolean {
-    const slash = stampBase.lastIndexOf('/');
-    return this.#listing(stampBase.slice(0, slash)).has(`${stampBase.slice(slash + 1)}.${task}.${taskhash}`);
+    const { prefix, names } = this.#task(stampBase, task);
+    return names.has(prefix + taskhash);
   }
 
   /** Records a successful run, and drops older stamps (other hashes) of the same task. */
   write(stampBase: string, task: string, taskhash: string): void {
-    const dir = dirname(stampBase);
-    const prefix = `${basename(stampBase)}.${task}.`;
-    const listing = this.#listing(dir);
-    for (const name of [...listing]) {
-      if (name.startsWith(prefix) && !name.startsWith(`${prefix}sigdata.`) && name !== `${prefix}taint` && name !== `${prefix}${taskhash}`) {
+    const { dir, prefix, names } = this.#task(stampBase, task);
+    for (const name of [...names]) {
+      if (name !== `${prefix}taint` && name !== prefix + taskhash) {
         rmSync(`${dir}/${name}`, { force: true });
-        listing.delete(name);
+        names.delete(name);
       }
     }
     // A stamp is empty, so creating it cannot leave a half-written file: no temp + rename.
     ensureDir(dir);
     writeFileSync(stampFile(stampBase, task, taskhash), '');
-    listing.add(`${prefix}${taskhash}`);
+    names.add(prefix + taskhash);
   }
 
   /** The taint `-C` left on a task (it changes the task's hash, so dependents rerun too). */
   taint(stampBase: string, task: string): string | undefined {
-    const name = `${basename(stampBase)}.${task}.taint`;
-    if (!this.#listing(dirname(stampBase)).has(name)) return undefined;
+    const { dir, prefix, names } = this.#task(stampBase, task);
+    if (!names.has(`${prefix}taint`)) return undefined;
     try {
-      return readFileSync(`${dirname(stampBase)}/${name}`, 'utf8').trim() || undefined;
+      return readFileSync(`${dir}/${prefix}taint`, 'utf8').trim() || undefined;
     } catch {
       return undefined;
     }
@@ -67,21 +89,17 @@ export class StampIndex {
 
   /** `-C`: taint the task with a fresh nonce, so it and everything after it run again. */
   taintTask(stampBase: string, task: string): void {
-    const name = `${basename(stampBase)}.${task}.taint`;
-    writeFileAtomic(`${dirname(stampBase)}/${name}`, `nostamp:${randomUUID()}\n`);
-    this.#listing(dirname(stampBase)).add(name);
+    const { dir, prefix, names } = this.#task(stampBase, task);
+    writeFileAtomic(`${dir}/${prefix}taint`, `nostamp:${randomUUID()}\n`);
+    names.add(`${prefix}taint`);
   }
 
   /** Forget the stamp so the task runs again. */
   invalidate(stampBase: string, task: string): void {
-    const dir = dirname(stampBase);
-    const prefix = `${basename(stampBase)}.${task}.`;
-    const listing = this.#listing(dir);
-    for (const name of [...listing]) {
-      if (name.startsWith(prefix) && !name.startsWith(`${prefix}sigdata.`)) {
-        rmSync(`${dir}/${name}`, { force: true });
-        listing.delete(name);
-      }
+    const { dir, names } = this.#task(stampBase, task);
+    for (const name of [...names]) {
+      rmSync(`${dir}/${name}`, { force: true });
+      names.delete(name);
     }
   }
 }
