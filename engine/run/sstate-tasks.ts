@@ -3,9 +3,9 @@
  * task's hash, restoring it into the task's outputs, and after a real run storing the task's
  * inputs as an object and installing them into the outputs the same way a restore does.
  */
-import { copyFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { TsbakeError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
 import type { EventSink } from '../core/log/events.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import type { TaskId } from '../graph/task-id.js';
@@ -92,8 +92,8 @@ export class SstateTasks {
       this.#emit({ kind: 'warning', message: `${node.id}: ${e.message}; the task runs instead` });
       return false;
     }
-    await mkdir(dirname(sigdata), { recursive: true });
-    await copyFile(siginfoPath(found.path), sigdata).catch(() => undefined); // optional: older objects may lack it
+    const siginfo = await readFile(siginfoPath(found.path)).catch(() => undefined); // optional: older objects may lack it
+    if (siginfo) writeFileAtomic(sigdata, siginfo);
     return true;
   }
 
