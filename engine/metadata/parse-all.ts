@@ -4,7 +4,6 @@
  * bbappend applies to some recipe.
  */
 import { LayerError, TsbakeError } from '../core/errors.js';
-import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
@@ -18,7 +17,6 @@ export interface ParseSummary {
   readonly parsed: number;
   readonly masked: number;
   readonly errors: readonly TsbakeError[];
-  readonly warnings: readonly string[];
 }
 
 export interface ParsedFile {
@@ -55,22 +53,25 @@ export function sequentialLoader(session: MetadataSession): RecipeLoader {
   };
 }
 
-export function parseAll(session: MetadataSession, load: RecipeLoader = sequentialLoader(session)): ParseSummary {
+/**
+ * A bbappend that matches no recipe (a masked recipe's included) is fatal, as in BitBake 2.19,
+ * which parses every recipe even for `bitbake-getvar -r`. BitBake 2.x dropped
+ * BB_DANGLINGAPPENDS_WARNONLY; the error says so when a configuration still sets it.
+ */
+export function danglingAppendsError(session: MetadataSession): LayerError | undefined {
   const collected = session.files();
-  const warnings: string[] = [];
-  const errors: TsbakeError[] = [];
   const names = collected.recipes.map(basename);
   const exact = new Set(names);
   const dangling = collected.appends.filter(([target]) => !exact.has(target) && !(target.includes('%') && names.some((n) => appendMatches(target, n))));
-  if (dangling.length) {
-    const list = dangling.map(([, p]) => p).join('\n  ');
-    const warnOnly = asText(session.config.store.getVar('BB_DANGLINGAPPENDS_WARNONLY')).toLowerCase();
-    if (['1', 'yes', 'true', 'y'].includes(warnOnly)) {
-      warnings.push(`no recipes in the configuration match these bbappends:\n  ${list}`);
-    } else {
-      errors.push(new LayerError(`no recipes in the configuration match these bbappends:\n  ${list}`, undefined, 'remove them, or set BB_DANGLINGAPPENDS_WARNONLY = "1"'));
-    }
-  }
+  if (!dangling.length) return undefined;
+  const stale = session.config.store.getVar('BB_DANGLINGAPPENDS_WARNONLY') !== undefined ? '; BB_DANGLINGAPPENDS_WARNONLY has no effect (BitBake 2.x removed it)' : '';
+  return new LayerError(`no recipes in the configuration match these bbappends:\n  ${dangling.map(([, p]) => p).join('\n  ')}`, undefined, `remove them or mask them with BBMASK${stale}`);
+}
+
+export function parseAll(session: MetadataSession, load: RecipeLoader = sequentialLoader(session)): ParseSummary {
+  const collected = session.files();
+  const dangling = danglingAppendsError(session);
+  const errors: TsbakeError[] = dangling ? [dangling] : [];
   const result = load(collected.recipes);
   errors.push(...result.errors);
   const recipes = collected.recipes.flatMap((f) => result.infos.get(f) ?? []);
@@ -81,7 +82,6 @@ export function parseAll(session: MetadataSession, load: RecipeLoader = sequenti
     parsed: collected.recipes.length - result.cached - result.errors.length,
     masked: collected.masked,
     errors,
-    warnings,
   };
 }
 

@@ -5,9 +5,7 @@ import type { MetadataSession } from '../../metadata/session.js';
 import { loadRecipes } from '../recipes.js';
 
 export function parseOnly(session: MetadataSession, out: (s: string) => void, err: (s: string) => void): number {
-  const warn = (w: string): void => err(`WARNING: ${w}\n`);
-  const summary = loadRecipes(session, warn);
-  for (const w of summary.warnings) warn(w);
+  const summary = loadRecipes(session, (w) => err(`WARNING: ${w}\n`));
   const errors = [...summary.errors].sort((a, b) => ((a.where?.file ?? '') < (b.where?.file ?? '') ? -1 : 1));
   for (const e of errors) err(formatError(e) + '\n');
   out(summaryLine(summary) + '\n');
