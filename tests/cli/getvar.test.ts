@@ -35,3 +35,18 @@ test('--recipe reads a recipe with its bbappends', (t) => {
   });
   t.is(tsbake(['getvar', '--recipe', `${dir}/meta/recipes-a/app/app_1.0.bb`, 'V'], dir).stdout, 'r+a\n');
 });
+
+test('--recipe parses every recipe first, as bitbake-getvar does: a broken or dangling one elsewhere is fatal (exit 2)', (t) => {
+  const R = 'meta/recipes-a/app/app_1.0.bb';
+  const broken = makeLayer({ 'conf/bitbake.conf': PRELUDE, [R]: 'A = "a"\n', 'meta/recipes-a/other/other_1.0.bb': 'this does not parse\n' });
+  const r = tsbake(['getvar', '--recipe', `${broken}/${R}`, 'A'], broken);
+  t.is(r.status, 2);
+  t.true(r.stderr.startsWith(`${broken}/meta/recipes-a/other/other_1.0.bb:1: error: unparsed line`), r.stderr);
+  const masked = makeLayer({ 'conf/bitbake.conf': PRELUDE + 'BBMASK = "recipes-a/other/"\n', [R]: 'A = "a"\n', 'meta/recipes-a/other/other_1.0.bb': 'this does not parse\n' });
+  t.is(tsbake(['getvar', '--recipe', `${masked}/${R}`, 'A'], masked).stdout, 'a\n');
+  const dangling = makeLayer({ 'conf/bitbake.conf': PRELUDE + 'BB_DANGLINGAPPENDS_WARNONLY = "1"\n', [R]: 'A = "a"\n', 'meta/recipes-a/gone/gone_1.0.bbappend': 'B = "b"\n' });
+  const d = tsbake(['getvar', '--recipe', `${dangling}/${R}`, 'A'], dangling);
+  t.is(d.status, 2);
+  t.regex(d.stderr, /no recipes in the configuration match these bbappends:\n {2}.*gone_1\.0\.bbappend/);
+  t.is(tsbake(['getvar', 'A'], dangling).status, 1, 'without a recipe only the configuration is read');
+});

@@ -6,10 +6,18 @@ import type { MetadataSession } from '../../metadata/session.js';
 import { targetStore } from './getvar.js';
 import { loadRecipes, resolveTarget } from '../recipes.js';
 
-/** A recipe file, or a target name resolved through the providers. */
+/**
+ * A recipe file, or a target name resolved through the providers. As with bitbake-getvar and
+ * `bitbake -e TARGET`, every recipe is parsed first: a parse error anywhere or a dangling
+ * bbappend is fatal.
+ */
 export function storeForTarget(session: MetadataSession, target: string | undefined): DataStore {
-  if (target === undefined || target.endsWith('.bb')) return targetStore(session, target);
-  const recipe = resolveTarget(session, loadRecipes(session).recipes, target);
+  if (target === undefined) return targetStore(session, undefined);
+  const summary = loadRecipes(session);
+  const failure = summary.errors[0];
+  if (failure) throw failure;
+  if (target.endsWith('.bb')) return targetStore(session, target);
+  const recipe = resolveTarget(session, summary.recipes, target);
   const variant = session.parseRecipe(recipe.file, recipe.variant).find((v) => v.variant === recipe.variant);
   if (!variant) throw new RecipeLookupError(`cannot parse ${recipe.file} for ${target}`);
   return variant.store;

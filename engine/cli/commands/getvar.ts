@@ -5,7 +5,6 @@
 import { UsageError } from '../../core/errors.js';
 import type { DataStore } from '../../metadata/datastore.js';
 import { expandKeys, runAnonymous } from '../../metadata/finalise.js';
-import { danglingAppendsError } from '../../metadata/parse-all.js';
 import type { MetadataSession } from '../../metadata/session.js';
 import { showValue } from '../../metadata/value.js';
 
@@ -30,9 +29,6 @@ export function targetStore(session: MetadataSession, recipe: string | undefined
     runAnonymous(store, 'configuration');
     return store;
   }
-  // bitbake-getvar parses every recipe first, so a dangling bbappend anywhere is fatal to it too.
-  const dangling = danglingAppendsError(session);
-  if (dangling) throw dangling;
   const main = session.parseRecipe(recipe)[0];
   if (!main) throw new UsageError(`no datastore for ${recipe}`);
   return main.store;
