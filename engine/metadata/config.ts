@@ -5,7 +5,7 @@
  * and every INHERIT class.
  */
 import { resolve as resolvePath } from 'node:path';
-import { LayerError, MissingFileError } from '../core/errors.js';
+import { LayerError, MissingFileError, ParseError } from '../core/errors.js';
 import { asText, DataStore, type StoreEnv } from './datastore.js';
 import { Evaluator, includedFiles, rebaseDepends, type MetadataSource } from './evaluate.js';
 import { fireEvent } from './events.js';
@@ -103,10 +103,19 @@ export function parseConfiguration(inputs: ConfigInputs): Configuration {
   }
   data.setVar('BBINCLUDED', includedFiles(data));
   fireEvent(data, 'ConfigParsed', asText(data.getVar('FILE', false)));
+  checkRenamedVariables(data);
   const store = data.createCopy();
   rebaseDepends(store);
   store.setVar('__bbclasstype', 'recipe');
   return { store: store.createCopy(), topdir: asText(store.getVar('TOPDIR')), bblayersConf, layers, evaluator };
+}
+
+/** As BitBake after ConfigParsed: a renamed variable that is still set fails the configuration. */
+function checkRenamedVariables(data: DataStore): void {
+  const first = data.renamedInUse()[0];
+  if (first === undefined) return;
+  const error = data.renameError;
+  throw new ParseError(error?.message ?? `Variable ${first} has been renamed (BB_RENAMED_VARIABLES)`, error?.where, error?.hint ?? 'use the new name');
 }
 
 /** Each layer.conf with LAYERDIR set, then frozen into values; series and BBFILES_DYNAMIC. */

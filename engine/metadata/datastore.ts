@@ -57,6 +57,29 @@ const DELETED = Symbol('deleted');
 /** Old-style `FOO_append` names are refused, as BitBake does. */
 const OLD_SYNTAX = /_append|_prepend|_remove/;
 
+/**
+ * Variables BitBake renamed or dropped, with the new name (or, with a space, what to say
+ * instead); BB_RENAMED_VARIABLES[old] adds more.
+ */
+const BITBAKE_RENAMED_VARS: ReadonlyMap<string, string> = new Map([
+  ['BB_ENV_WHITELIST', 'BB_ENV_PASSTHROUGH'],
+  ['BB_ENV_EXTRAWHITE', 'BB_ENV_PASSTHROUGH_ADDITIONS'],
+  ['BB_HASHBASE_WHITELIST', 'BB_BASEHASH_IGNORE_VARS'],
+  ['BB_HASHCONFIG_WHITELIST', 'BB_HASHCONFIG_IGNORE_VARS'],
+  ['BB_HASHTASK_WHITELIST', 'BB_TASKHASH_IGNORE_TASKS'],
+  ['BB_SETSCENE_ENFORCE_WHITELIST', 'BB_SETSCENE_ENFORCE_IGNORE_TASKS'],
+  ['MULTI_PROVIDER_WHITELIST', 'BB_MULTI_PROVIDER_ALLOWED'],
+  ['BB_STAMP_WHITELIST', 'is a deprecated variable and support has been removed'],
+  ['BB_STAMP_POLICY', 'is a deprecated variable and support has been removed'],
+]);
+
+/** A write to a renamed variable: remembered, and fatal when the configuration or recipe is finalised. */
+export interface RenameError {
+  readonly message: string;
+  readonly where: SourceLocation | undefined;
+  readonly hint: string;
+}
+
 /** Settings shared by a store and all its copies. */
 export interface StoreEnv {
   readonly python: PythonHost;
@@ -79,10 +102,16 @@ export class DataStore {
   readonly #expanding: string[] = [];
   /** Per-store scratch owned by the evaluator (inherit cache, deferred inherits, ...). */
   readonly extra: Map<string, unknown>;
+  readonly #renames: Map<string, string>;
+  /** The first write to a renamed variable in this store or the one it was copied from. */
+  #renameError: RenameError | undefined;
 
   constructor(env: StoreEnv, parent?: DataStore) {
     this.env = env;
     this.#parent = parent;
+    // Shared with every copy, as BitBake shares it.
+    this.#renames = parent ? parent.#renames : new Map(BITBAKE_RENAMED_VARS);
+    this.#renameError = parent ? parent.#renameError : undefined;
     this.#overrideVars = parent ? new Set(parent.#overrideVars) : new Set(['OVERRIDES', 'FILE']);
     this.extra = parent ? new Map(parent.extra) : new Map();
   }
@@ -239,6 +268,7 @@ export class DataStore {
         'use the colon syntax: FOO:append, FOO:prepend, FOO:remove',
       );
     }
+    this.#checkRename(name.split(':', 1)[0] ?? name, name, info);
     this.#dropCache();
     const target = parseOpName(name);
     if (target) {
@@ -268,6 +298,26 @@ export class DataStore {
     if (this.#overrideVars.has(name)) this.#trackOverrideVars(name, value);
   }
 
+  /** As BitBake: writing a renamed variable is an error, reported when the store is finalised. */
+  #checkRename(short: string, full: string, info: WriteInfo | undefined): void {
+    const renamed = this.#renames.get(short);
+    if (renamed === undefined || this.#renameError) return;
+    const as = full !== short ? ` (referenced as ${full})` : '';
+    const dropped = renamed.includes(' ');
+    const message = dropped ? `Variable ${short} ${renamed}${as}` : `Variable ${short} has been renamed to ${renamed}${as}`;
+    this.#renameError = { message, where: info?.where, hint: dropped ? `remove ${short}` : `use ${renamed}` };
+  }
+
+  get renameError(): RenameError | undefined {
+    return this.#renameError;
+  }
+
+  /** The renamed variables that are set or have override variants. */
+  renamedInUse(): string[] {
+    const isSet = (v: string): boolean => (this.getVar(v) ?? null) !== null;
+    return [...this.#renames.keys()].filter((v) => isSet(v) || this.hasOverrides(v));
+  }
+
   delVar(name: string, info?: WriteInfo): void {
     this.#dropCache();
     this.#record(name, info, 'del', '');
@@ -277,6 +327,8 @@ export class DataStore {
   }
 
   setVarFlag(name: string, flag: string, value: Value, info?: WriteInfo): void {
+    if (name === 'BB_RENAMED_VARIABLES') this.#renames.set(flag, asText(value));
+    this.#checkRename(name, name, info);
     this.#dropCache();
     this.#record(name, info, info?.op ?? 'set', info?.detail ?? value, flag);
     this.#own(name).flags.set(flag, value);

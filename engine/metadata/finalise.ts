@@ -28,6 +28,9 @@ export function runAnonymous(store: DataStore, file: string): void {
 }
 
 export function finalise(file: string, store: DataStore, evaluator: Evaluator): void {
+  // A renamed variable written while parsing (here or in the configuration) fails the recipe, as in BitBake.
+  const renamed = store.renameError;
+  if (renamed) throw new ParseError(renamed.message, renamed.where, renamed.hint);
   fireEvent(store, 'RecipePreDeferredInherits', file, { inherits: deferredInherits(store).map((i) => i.classes) });
   for (;;) {
     const pending = deferredInherits(store);
