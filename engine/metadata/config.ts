@@ -9,6 +9,7 @@ import { LayerError, MissingFileError, ParseError } from '../core/errors.js';
 import { asText, DataStore, type StoreEnv } from './datastore.js';
 import { Evaluator, includedFiles, rebaseDepends, type MetadataSource } from './evaluate.js';
 import { fireEvent } from './events.js';
+import { expandKeys } from './finalise.js';
 import { dirname, joinPath } from './locate.js';
 import { pythonEscape } from './pyregex.js';
 import { pySplit } from './pystr.js';
@@ -104,6 +105,7 @@ export function parseConfiguration(inputs: ConfigInputs): Configuration {
   data.setVar('BBINCLUDED', includedFiles(data));
   fireEvent(data, 'ConfigParsed', asText(data.getVar('FILE', false)));
   checkRenamedVariables(data);
+  hashConfiguration(data);
   const store = data.createCopy();
   rebaseDepends(store);
   store.setVar('__bbclasstype', 'recipe');
@@ -116,6 +118,23 @@ function checkRenamedVariables(data: DataStore): void {
   if (first === undefined) return;
   const error = data.renameError;
   throw new ParseError(error?.message ?? `Variable ${first} has been renamed (BB_RENAMED_VARIABLES)`, error?.where, error?.hint ?? 'use the new name');
+}
+
+/**
+ * BitBake hashes the parsed configuration (DataSmart.get_hash): on a key-expanded copy it
+ * reads every variable unexpanded and the `vardepvalue` flags expanded. An unexpanded read
+ * still expands an active override variant (to carry its :remove), so a reference cycle or a
+ * failing `${@...}` there fails the whole configuration. The hash itself is not needed here.
+ */
+function hashConfiguration(data: DataStore): void {
+  const d = data.createCopy();
+  expandKeys(d);
+  const ignored = new Set(pySplit(asText(d.getVar('BB_HASHCONFIG_IGNORE_VARS'))));
+  for (const key of d.keys()) {
+    if (key.startsWith('__') || ignored.has(key)) continue;
+    d.getVar(key, false);
+    d.getVarFlags(key, ['vardepvalue'], true);
+  }
 }
 
 /** Each layer.conf with LAYERDIR set, then frozen into values; series and BBFILES_DYNAMIC. */
