@@ -58,7 +58,7 @@ export function sequentialLoader(session: MetadataSession): RecipeLoader {
  * which parses every recipe even for `bitbake-getvar -r`. BitBake 2.x dropped
  * BB_DANGLINGAPPENDS_WARNONLY; the error says so when a configuration still sets it.
  */
-function danglingAppendsError(session: MetadataSession): LayerError | undefined {
+export function danglingAppendsError(session: MetadataSession): LayerError | undefined {
   const collected = session.files();
   const names = collected.recipes.map(basename);
   const exact = new Set(names);

@@ -2,9 +2,13 @@
 import { RecipeLookupError } from '../../core/errors.js';
 import type { DataStore } from '../../metadata/datastore.js';
 import { emitEnvironment } from '../../metadata/environment.js';
+import { danglingAppendsError } from '../../metadata/parse-all.js';
 import type { MetadataSession } from '../../metadata/session.js';
 import { targetStore } from './getvar.js';
 import { loadRecipes, resolveTarget } from '../recipes.js';
+
+/** Up to this many recipes, a recipe-file query parses them directly: opening the parse cache costs more. */
+const DIRECT_PARSE_LIMIT = 16;
 
 /**
  * A recipe file, or a target name resolved through the providers. As with bitbake-getvar and
@@ -13,6 +17,13 @@ import { loadRecipes, resolveTarget } from '../recipes.js';
  */
 export function storeForTarget(session: MetadataSession, target: string | undefined): DataStore {
   if (target === undefined) return targetStore(session, undefined);
+  const recipes = session.files().recipes;
+  if (target.endsWith('.bb') && recipes.length <= DIRECT_PARSE_LIMIT) {
+    const dangling = danglingAppendsError(session);
+    if (dangling) throw dangling;
+    for (const file of recipes) if (file !== target) session.parseRecipe(file);
+    return targetStore(session, target);
+  }
   const summary = loadRecipes(session);
   const failure = summary.errors[0];
   if (failure) throw failure;
