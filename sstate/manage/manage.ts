@@ -4,10 +4,10 @@
  * report, confirm, and unlink in parallel. The entry (main.ts) supplies the console, stdin
  * and the clock through ManageIO, and turns the result into an exit code.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { byteCompare, sortNames } from '../signature/byte-order.js';
 import { objectFiles, type CacheFile, type Catalogue, type SstateObject } from './catalogue.js';
-import { InterruptedError, SstateDirError } from './errors.js';
+import { InterruptedError, requireDirectory } from './errors.js';
 import { overBudget, usedBefore } from './evict.js';
 import type { StatScope } from './fs-batch.js';
 import { batches, FsPool } from './fs-pool.js';
@@ -127,13 +127,7 @@ async function decide(cat: Catalogue, o: ManageOptions, referenced: ReadonlySet<
 
 /** The cache's real path; a missing or unreadable cache is an error before anything runs. */
 function checkCacheDir(root: string): string {
-  let isDir: boolean;
-  try {
-    isDir = statSync(root).isDirectory();
-  } catch (e) {
-    throw new SstateDirError(`cannot read the sstate cache ${root}: ${e instanceof Error ? e.message : String(e)}`, undefined, 'pass the SSTATE_DIR of a build with --cache-dir');
-  }
-  if (!isDir) throw new SstateDirError(`the sstate cache ${root} is not a directory`, undefined, 'pass the SSTATE_DIR of a build with --cache-dir');
+  requireDirectory(root, 'the sstate cache', 'pass the SSTATE_DIR of a build with --cache-dir');
   return realpathSync(root);
 }
 

@@ -5,8 +5,8 @@
  * are not entered. Any directory that cannot be read is an error: a stamp missed is an
  * object removed that a build still uses.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { SstateDirError } from './errors.js';
+import { readdirSync } from 'node:fs';
+import { requireDirectory, SstateDirError } from './errors.js';
 import { stampHash } from './stamp-name.js';
 
 const MAX_DEPTH = 3;
@@ -21,13 +21,7 @@ export function referencedHashes(dirs: readonly string[]): StampScan {
   const hashes = new Set<string>();
   const stampsPerDir = new Map<string, number>();
   for (const top of dirs) {
-    let isDir: boolean;
-    try {
-      isDir = statSync(top).isDirectory();
-    } catch (e) {
-      throw new SstateDirError(`cannot read the stamps directory ${top}: ${e instanceof Error ? e.message : String(e)}`, undefined, 'pass the STAMPS_DIR of a build directory (tmp/stamps)');
-    }
-    if (!isDir) throw new SstateDirError(`the stamps directory ${top} is not a directory`, undefined, 'pass the STAMPS_DIR of a build directory (tmp/stamps)');
+    requireDirectory(top, 'the stamps directory', 'pass the STAMPS_DIR of a build directory (tmp/stamps)');
     let count = 0;
     const visit = (dir: string, depth: number): void => {
       let entries;
