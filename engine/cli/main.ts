@@ -107,11 +107,13 @@ function installInterruptHandling(controller: AbortController, killAllGroups: (s
 
 async function runBuild(argv: string[]): Promise<number> {
   // The runner's modules (graph, executor, shared state, zstd) load only for a build: a parse or getvar starts faster.
-  const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }] = await Promise.all([
-    import('./commands/build.js'),
+  const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }, { taskBuiltins }, { loadRecipes }] = await Promise.all([
+    import('../run/pipeline.js'),
     import('../core/log/reporter.js'),
     import('../run/buildstats.js'),
     import('../core/proc.js'),
+    import('./builtins.js'),
+    import('./recipes.js'),
   ]);
   const { values, positionals } = parseArgs({
     args: argv,
@@ -150,6 +152,7 @@ async function runBuild(argv: string[]): Promise<number> {
   try {
     return await build(
       s,
+      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: taskBuiltins() },
       {
         targets: positionals,
         task: values.cmd,

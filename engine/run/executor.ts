@@ -6,11 +6,13 @@
  */
 import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { formatError } from '../core/diagnostic.js';
 import { TsbakeError } from '../core/errors.js';
 import { ensureDir, forgetDirs, writeFileAtomic } from '../core/fs.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { pySplit } from '../metadata/pystr.js';
+import type { BuiltinContext, TaskBuiltins } from './builtin.js';
 import { runPythonTask } from './python-task.js';
 import { exportBlock, shellTaskScript } from './shell-task.js';
 import type { TaskSpawner } from './task-spawner.js';
@@ -44,6 +46,8 @@ export interface ExecutorEnvironment {
   readonly python: string;
   /** Starts task processes (a small fork server, cheaper than forking Node). */
   readonly spawner: TaskSpawner;
+  /** Python tasks done in TypeScript, by task name. */
+  readonly builtins: TaskBuiltins;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -140,7 +144,15 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     writeFileSync(runFile, script, { mode: 0o775 });
     relink(`run.${task}.${pid}`, join(t, `run.${task}`));
   };
-  if (truthy(asText(store.getVarFlag(task, 'python', false)))) {
+  const python = truthy(asText(store.getVarFlag(task, 'python', false)));
+  const builtin = python ? env.builtins.get(task) : undefined;
+  if (builtin) {
+    writeFileAtomic(logFile, '');
+    const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, signal: env.signal, env: env.baseEnv };
+    return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
+  }
+  if (python) {
     // As BitBake's: the task function as python3 runs it (the worker calls it through bb.build.exec_func).
     writeRunFile(`def ${task}(d):\n${asText(store.getVar(task, false))}\n\n${task}(d)\n`);
     writeFileAtomic(logFile, '');
@@ -174,6 +186,20 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     const r = await env.spawner.run({ argv: [cmd, ...args], env: env.baseEnv, log: logFile, network: truthy(flag(store, task, 'network')) });
     return { exitCode: r.status, logFile, cpu: r.cpu, interrupted: env.signal.aborted };
   });
+}
+
+/** A builtin's failure is the task's: its message goes to the log, whose tail the build prints. */
+async function runBuiltin(builtin: (ctx: BuiltinContext) => Promise<void>, ctx: BuiltinContext): Promise<TaskResult> {
+  const started = process.cpuUsage();
+  let exitCode = 0;
+  try {
+    await builtin(ctx);
+  } catch (e) {
+    ctx.log(`ERROR: ${formatError(e)}`);
+    exitCode = 1;
+  }
+  const used = process.cpuUsage(started);
+  return { exitCode, logFile: ctx.logFile, cpu: (used.user + used.system) / 1e6, interrupted: ctx.signal.aborted };
 }
 
 /** The last `n` lines of a log, for the failure report. */
