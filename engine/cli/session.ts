@@ -21,11 +21,17 @@ function logToStderr(level: PythonLogLevel, message: string): void {
   process.stderr.write(`${LOG_PREFIX[level]}${message}\n`);
 }
 
+/** TSBAKE_PYTHON_TIMEOUT: seconds metadata Python may go without a sign of life (default 300; 0: no limit). */
+export function pythonTimeout(env: NodeJS.ProcessEnv): number {
+  const n = Number(env['TSBAKE_PYTHON_TIMEOUT'] ?? '300');
+  return Number.isFinite(n) && n >= 0 ? n : 300;
+}
+
 /** What each session was opened with, so parse worker threads can open an identical one. */
 const requests = new WeakMap<MetadataSession, SessionRequest>();
 
 export function openSession(req: SessionRequest): MetadataSession {
-  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3' }));
+  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3', timeout: pythonTimeout(req.env) }));
   const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false }, signer: taskBasehashes });
   requests.set(session, req);
   return session;

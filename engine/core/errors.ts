@@ -90,3 +90,11 @@ export class FatalError extends TsbakeError {
 export class GraphError extends TsbakeError {
   readonly code = 'E_GRAPH';
 }
+
+/** Ctrl-C or SIGTERM stopped a wait; the CLI exits 130 or 143. */
+export class InterruptedError extends TsbakeError {
+  readonly code = 'E_INTERRUPTED';
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
+}

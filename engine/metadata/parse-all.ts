@@ -3,6 +3,7 @@
  * the counts `tsbake -p` reports, parse errors collected per file, and the check that every
  * bbappend applies to some recipe.
  */
+import { throwIfInterrupted } from '../core/interrupt.js';
 import { LayerError, TsbakeError } from '../core/errors.js';
 import { allDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
@@ -73,6 +74,7 @@ export function parseAll(session: MetadataSession, load: RecipeLoader = sequenti
   const dangling = danglingAppendsError(session);
   const errors: TsbakeError[] = dangling ? [dangling] : [];
   const result = load(collected.recipes);
+  throwIfInterrupted(); // the errors of recipes whose Python was stopped by Ctrl-C are not the user's
   errors.push(...result.errors);
   const recipes = collected.recipes.flatMap((f) => result.infos.get(f) ?? []);
   return {
