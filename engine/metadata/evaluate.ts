@@ -74,6 +74,8 @@ const listVar = (store: DataStore, name: string): string[] => {
 
 export class Evaluator {
   readonly #files: MetadataSource;
+  /** The files being evaluated, outermost first, with the line that included each. */
+  readonly #active: { readonly file: string; readonly where: SourceLocation | undefined }[] = [];
 
   constructor(files: MetadataSource) {
     this.#files = files;
@@ -93,6 +95,22 @@ export class Evaluator {
     }
     const oldFile = include ? store.getVar('FILE', false) : undefined;
     const absFn = this.#resolveFile(fn, store, where);
+    if (this.#active.some((a) => a.file === absFn)) throw this.#loop(absFn, where);
+    this.#active.push({ file: absFn, where });
+    try {
+      this.#evaluate(absFn, kind, store, include, oldFile, isClass, baseConfig);
+    } finally {
+      this.#active.pop();
+    }
+  }
+
+  /** A file that includes itself, directly or through others: an error naming every step. */
+  #loop(file: string, where: SourceLocation | undefined): ParseError {
+    const steps = [...this.#active.slice(1), { file, where }].map((a) => (a.where ? `  ${a.where.file}:${a.where.line} includes ${a.file}` : `  ${a.file}`));
+    return new ParseError(`include loop: ${file} includes itself\n${steps.join('\n')}`, where ?? { file, line: 0 }, 'remove one of these include/require lines');
+  }
+
+  #evaluate(absFn: string, kind: NonNullable<ReturnType<typeof fileKind>>, store: DataStore, include: boolean, oldFile: Value | undefined, isClass: boolean, baseConfig: boolean): void {
     const statements = this.#files.statements(absFn, kind, baseConfig);
     if (kind === 'conf') {
       store.setVar('FILE', absFn);
