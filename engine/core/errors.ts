@@ -12,12 +12,18 @@ export abstract class TsbakeError extends Error {
   abstract readonly code: string;
   constructor(
     message: string,
-    readonly where?: SourceLocation,
+    public where?: SourceLocation,
     readonly hint?: string,
   ) {
     super(message);
     this.name = new.target.name;
   }
+}
+
+/** `e` with `where` as its location when it has none yet (the caller knows the line). */
+export function locate(e: unknown, where: SourceLocation): unknown {
+  if (e instanceof TsbakeError && e.where === undefined) e.where = where;
+  return e;
 }
 
 /** A line of metadata that does not parse. */

@@ -5,7 +5,7 @@
  * MetadataSource, so this module does no I/O of its own.
  */
 import { resolve as resolvePath } from 'node:path';
-import { MissingFileError, ParseError, type SourceLocation } from '../core/errors.js';
+import { locate, MissingFileError, ParseError, type SourceLocation } from '../core/errors.js';
 import type { Assign, FileKind, Method, Statement } from './ast.js';
 import { fileKind } from './ast.js';
 import { asText, type DataStore } from './datastore.js';
@@ -146,7 +146,12 @@ export class Evaluator {
     const where = { file, line: s.line };
     switch (s.kind) {
       case 'assign':
-        return assign(s, where, store);
+        try {
+          return assign(s, where, store);
+        } catch (e) {
+          // An immediate expansion (`:=`) that fails is this line's error.
+          throw locate(e, where);
+        }
       case 'include':
         return this.#include(file, store.expand(s.what), where, store, s.required);
       case 'include_all': {

@@ -20,11 +20,17 @@ export function expandKeys(store: DataStore): void {
   for (const key of [...todo.keys()].sort(byCodePoint)) store.renameVar(key, todo.get(key) ?? key);
 }
 
-/** Runs the anonymous functions in the order they were met. */
+/**
+ * Runs the anonymous functions in the order they were met, each as its own call, so that an
+ * error (even the python3 worker dying) names the function's own file and line.
+ */
 export function runAnonymous(store: DataStore, file: string): void {
   const names = store.getVar('__BBANONFUNCS', false);
   if (!Array.isArray(names) || names.length === 0) return;
-  store.env.python.exec(store, (names as readonly string[]).map((n) => `${n}(d)`).join('\n'), { file, line: 0 });
+  for (const name of names as readonly string[]) {
+    const line = Number(asText(store.getVarFlag(name, 'lineno', false)));
+    store.env.python.exec(store, `${name}(d)`, { file: asText(store.getVarFlag(name, 'filename', false)) || file, line: Number.isFinite(line) ? line : 0 });
+  }
 }
 
 export function finalise(file: string, store: DataStore, evaluator: Evaluator): void {

@@ -78,6 +78,8 @@ export class PythonWorker implements PythonHost {
   #depth = 0;
   /** The metadata location of each request in progress, for history of `d` writes. */
   readonly #where: (SourceLocation | undefined)[] = [];
+  /** What each request in progress runs, for the error when the worker dies. */
+  readonly #doing: string[] = [];
 
   constructor(options: PythonWorkerOptions = {}) {
     this.#onLog = options.onLog ?? stderrSink;
@@ -154,6 +156,7 @@ export class PythonWorker implements PythonHost {
     const id = this.#nextId++;
     this.#depth++;
     this.#where.push(where);
+    this.#doing.push(activity(fields));
     try {
       return this.#call(proc, { t: 'q', id, ...fields, ctx: ctx?.id ?? 0, sync: plan.ops, store: this.#handles.idOf(store) });
     } catch (e) {
@@ -162,6 +165,7 @@ export class PythonWorker implements PythonHost {
     } finally {
       this.#depth--;
       this.#where.pop();
+      this.#doing.pop();
       if (this.#depth === 0) {
         this.#handles.clear();
         this.#thrown.clear();
@@ -293,7 +297,22 @@ export class PythonWorker implements PythonHost {
       return new PythonWorkerExited(`the python3 worker gave no sign of life for ${limit} s and was stopped (limit: TSBAKE_PYTHON_TIMEOUT)`, 'Timeout', where);
     }
     const detail = tail ? `\n${tail}` : '';
-    return new PythonWorkerExited(`the python3 worker (${this.#python}) failed: ${why}${detail}`, 'WorkerExited', where);
+    const doing = this.#doing[this.#doing.length - 1];
+    const during = doing ? ` while running ${doing}` : '';
+    return new PythonWorkerExited(`the python3 worker (${this.#python}) failed${during}: ${why}${detail}\n(a new worker starts for the next recipe)`, 'WorkerExited', where);
+  }
+}
+
+/** What a request runs, in words: `the anonymous function`, `${@...}`, `bb.build.exec_func(...)`. */
+function activity(fields: Readonly<Record<string, Json>>): string {
+  const code = typeof fields['code'] === 'string' ? fields['code'] : '';
+  switch (fields['op']) {
+    case 'exec':
+      return /^__anon_\d+_\w*\(d\)$/.test(code) ? 'an anonymous python function' : (code.split('\n').pop() ?? code);
+    case 'eval':
+      return `\${@${code}}`;
+    default:
+      return `the ${String(fields['event'] ?? '')} event handlers`;
   }
 }
 
