@@ -131,13 +131,13 @@ export class MetadataSession {
     return appendsFor(recipe, this.files().appends);
   }
 
-  /** Parses one recipe with its bbappends; one result per BBCLASSEXTEND variant. */
   /**
    * The last full parse, handed out once more: a command that parses every recipe and then
    * asks for one of them (getvar -r, -e TARGET) runs its anonymous Python once, not twice.
    */
   #last: { readonly path: string; readonly variants: RecipeVariant[] } | undefined;
 
+  /** Parses one recipe with its bbappends; one result per BBCLASSEXTEND variant. */
   parseRecipe(file: string, only?: string): RecipeVariant[] {
     const path = resolvePath(file);
     const last = this.#last;
