@@ -75,13 +75,12 @@ if (Watcher) {
   }
 }
 
-if (input.limit > 0) {
-  setInterval(() => {
-    const group = Atomics.load(input.state, Slot.WaitGroup);
-    if (group === 0) return;
-    const waited = Math.floor((Date.now() - input.epoch) / 1000) - Atomics.load(input.state, Slot.WaitSince);
-    if (waited < input.limit) return;
-    Atomics.store(input.state, Slot.TimedOut, group);
-    killGroups([group], 'SIGKILL');
-  }, 250);
-}
+setInterval(() => {
+  const group = Atomics.load(input.state, Slot.WaitGroup);
+  const limit = Atomics.load(input.state, Slot.Limit);
+  if (group === 0 || limit === 0) return;
+  const waited = Math.floor((Date.now() - input.epoch) / 1000) - Atomics.load(input.state, Slot.WaitSince);
+  if (waited < limit) return;
+  Atomics.store(input.state, Slot.TimedOut, group);
+  killGroups([group], 'SIGKILL');
+}, 250);

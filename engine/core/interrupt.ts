@@ -23,15 +23,15 @@ export const Slot = {
   WaitSince: 2,
   /** The process group the watch stopped because its wait timed out. */
   TimedOut: 3,
-  Count: 4,
+  /** The time limit of the current wait, in seconds (0: none). */
+  Limit: 4,
+  Count: 5,
 } as const;
 
 export interface WatchInput {
   readonly state: Int32Array;
   /** Children whose command line contains this string are stopped on a signal. */
   readonly marker: string;
-  /** Seconds a wait may go without output; 0: no limit. */
-  readonly limit: number;
   readonly epoch: number;
 }
 
@@ -39,18 +39,13 @@ const SIGNALS: Readonly<Record<number, NodeJS.Signals>> = { 2: 'SIGINT', 15: 'SI
 
 let state: Int32Array | undefined;
 let epoch = 0;
-let limit = 0;
 
-/**
- * Starts the watch thread (once, main thread only). `marker` names the blocking children;
- * `limitSeconds` is the time limit without output for a wait (0: none).
- */
-export function watchInterrupts(marker: string, limitSeconds: number): void {
+/** Starts the watch thread (once, main thread only). `marker` names the blocking children. */
+export function watchInterrupts(marker: string): void {
   if (state !== undefined || !isMainThread) return;
   state = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
   epoch = Date.now();
-  limit = limitSeconds;
-  const input: WatchInput = { state, marker, limit: limitSeconds, epoch };
+  const input: WatchInput = { state, marker, epoch };
   const worker = new Worker(new URL('./interrupt-watch.js', import.meta.url), { workerData: input });
   worker.on('error', () => {}); // without its watch, tsbake behaves as before: Ctrl-C waits for the child
   worker.unref();
@@ -69,10 +64,14 @@ export function throwIfInterrupted(): void {
 
 const now = (): number => Math.floor((Date.now() - epoch) / 1000);
 
-/** The main thread is about to block on `group`'s output (or just got some: the clock restarts). */
-export function waitingOn(group: number): void {
+/**
+ * The main thread is about to block on `group`'s output (or just got some: the clock
+ * restarts); after `limitSeconds` (0: never) without output the watch stops the group.
+ */
+export function waitingOn(group: number, limitSeconds: number): void {
   if (!state) return;
   Atomics.store(state, Slot.WaitSince, now());
+  Atomics.store(state, Slot.Limit, limitSeconds);
   Atomics.store(state, Slot.WaitGroup, group);
 }
 
@@ -84,5 +83,5 @@ export function doneWaiting(): void {
 export function timedOut(group: number): number | undefined {
   if (!state || Atomics.load(state, Slot.TimedOut) !== group) return undefined;
   Atomics.store(state, Slot.TimedOut, 0);
-  return limit;
+  return Atomics.load(state, Slot.Limit);
 }

@@ -4,7 +4,7 @@
  * bbappend applies to some recipe.
  */
 import { throwIfInterrupted } from '../core/interrupt.js';
-import { LayerError, TsbakeError } from '../core/errors.js';
+import { InterruptedError, LayerError, TsbakeError } from '../core/errors.js';
 import { allDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
@@ -46,7 +46,7 @@ export function sequentialLoader(session: MetadataSession): RecipeLoader {
       try {
         infos.set(f, parseToInfo(session, f).infos);
       } catch (e) {
-        if (!(e instanceof TsbakeError)) throw e;
+        if (!(e instanceof TsbakeError) || e instanceof InterruptedError) throw e;
         errors.push(e);
       }
     }

@@ -70,6 +70,13 @@ for (const args of [['-p'], ['getvar', '-r', 'loop', 'PN'], ['-e', 'loop']]) {
   });
 }
 
+test('SIGINT stops looping anonymous python in a parallel parse (worker threads)', async (t) => {
+  const recipes: Record<string, string> = { zz_loop_1: ANON_LOOP };
+  for (let i = 0; i < 320; i++) recipes[`r${i}_1`] = 'A = "1"\n';
+  const dir = runLayer(recipes, { base: ONLY_BUILD, conf: 'BB_NUMBER_PARSE_THREADS = "3"\n' });
+  await interrupt(t, dir, start(dir, ['-p']), join(dir, 'looping'), ['SIGINT'], 130);
+});
+
 test('a python worker that hangs without output hits TSBAKE_PYTHON_TIMEOUT, named in the error', (t) => {
   const dir = runLayer({ hang_1: 'python () {\n    import time\n    time.sleep(100000)\n}\n' }, { base: ONLY_BUILD });
   const r = command(dir, ['getvar', '-r', 'hang', 'PN'], { TSBAKE_PYTHON_TIMEOUT: '1' });

@@ -238,7 +238,7 @@ export class PythonWorker implements PythonHost {
 
   #ensureStarted(): WorkerProcess {
     if (this.#proc) return this.#proc;
-    watchInterrupts(workerScript(), this.#timeout);
+    watchInterrupts(workerScript());
     const proc = spawnWorker({ python: this.#python, env: this.#env });
     this.#proc = proc;
     this.#onStart?.(proc.groupId);
@@ -261,7 +261,7 @@ export class PythonWorker implements PythonHost {
 
   #receive(proc: WorkerProcess): Incoming {
     let raw: unknown;
-    waitingOn(proc.groupId);
+    waitingOn(proc.groupId, this.#timeout);
     try {
       raw = proc.channel.receive();
     } catch (e) {
