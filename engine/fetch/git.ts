@@ -54,14 +54,19 @@ function wantedRevision(u: SrcUri, store: DataStore): string {
   return srcrev;
 }
 
+/** `<host>.<path>`: the clone's name under git2/ (and in its mirror tarball's name). */
+export function gitSrcName(u: SrcUri): string {
+  const name = `${u.host.replaceAll(':', '.')}${u.path.replace(/[/*]/g, '.').replaceAll(' ', '_').replace(/[()]/g, '_')}`;
+  return name.startsWith('.') ? name.slice(1) : name;
+}
+
 export function gitSource(u: SrcUri, store: DataStore, dlDir: string): GitSource {
   const proto = u.params.get('protocol') ?? (u.host ? 'git' : 'file');
   if (!['git', 'file', 'ssh', 'http', 'https', 'rsync'].includes(proto)) throw new FetchError(`invalid protocol type '${proto}' in ${u.url}`);
   const nobranch = u.params.get('nobranch') === '1';
   const branch = u.params.get('branch') ?? '';
   if (!branch && !nobranch) throw new FetchError(`${u.url} does not set a branch parameter or nobranch=1`, undefined, 'add ;branch=<name> (BitBake 2.x requires it)');
-  let srcName = `${u.host.replaceAll(':', '.')}${u.path.replace(/[/*]/g, '.').replaceAll(' ', '_').replace(/[()]/g, '_')}`;
-  if (srcName.startsWith('.')) srcName = srcName.slice(1);
+  const srcName = gitSrcName(u);
   const gitDir = asText(store.getVar('GITDIR')) || join(dlDir, 'git2');
   const userinfo = u.user ? `${u.user}${u.pswd ? `:${u.pswd}` : ''}@` : '';
   const repoUrl = proto === 'file' ? u.path : `${proto}://${userinfo}${u.host}${u.path}`;
