@@ -18,7 +18,7 @@ import { cloneFromTarball, gitSource, needsUpdate, resolveInClone, updateClone, 
 import { httpDownload } from './http.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair } from './mirrors.js';
 import type { ToolOptions } from './run-tool.js';
-import { decodeUrl, srcUris, type SrcUri } from './src-uri.js';
+import { decodeUrl, requestUrl, srcUris, type SrcUri } from './src-uri.js';
 
 export interface FetchSettings {
   readonly dlDir: string;
@@ -199,7 +199,7 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
   const tmp = tempName(dest);
   try {
     let shown = 0;
-    await httpDownload(c.url, tmp, {
+    await httpDownload(requestUrl(c), tmp, {
       caFile: ctx.settings.caFile,
       checkCerts: ctx.settings.checkCerts,
       signal: ctx.signal,
@@ -288,7 +288,7 @@ async function mirrorTarballFrom(c: SrcUri, src: GitSource, ctx: FetchContext): 
   const dest = join(ctx.settings.dlDir, src.mirrorTarball);
   const tmp = tempName(dest);
   try {
-    await httpDownload(c.url, tmp, { caFile: ctx.settings.caFile, checkCerts: ctx.settings.checkCerts, signal: ctx.signal });
+    await httpDownload(requestUrl(c), tmp, { caFile: ctx.settings.caFile, checkCerts: ctx.settings.checkCerts, signal: ctx.signal });
     renameSync(tmp, dest);
   } finally {
     rmSync(tmp, { force: true });

@@ -77,6 +77,12 @@ export function encodeUrl(u: Omit<SrcUri, 'url'>): string {
   return out;
 }
 
+/** The URL a client requests: no `;parameters`, the path encoded again. */
+export function requestUrl(u: SrcUri): string {
+  const userinfo = u.user ? `${u.user}${u.pswd ? `:${u.pswd}` : ''}@` : '';
+  return `${u.type}://${userinfo}${u.host}${encodeURI(u.path)}`;
+}
+
 /** Every entry of an expanded SRC_URI. */
 export function srcUris(value: string): SrcUri[] {
   return pySplit(value).map(decodeUrl);
