@@ -4,9 +4,8 @@
  * (BitBake's lock file name) created exclusively and holding the owner's pid. A lock whose
  * owner is gone (or an empty one, as BitBake leaves them) is taken over.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDir } from '../core/fs.js';
 import { dirname } from 'node:path';
 
 const held = new Map<string, Promise<void>>();
@@ -30,7 +29,7 @@ function ownerAlive(lock: string): boolean {
 }
 
 async function acquireFile(lock: string, signal: AbortSignal): Promise<void> {
-  ensureDir(dirname(lock));
+  mkdirSync(dirname(lock), { recursive: true });
   for (;;) {
     try {
       const fd = openSync(lock, 'wx');

@@ -6,9 +6,9 @@
  * and stamped, so an interrupted or corrupt download is never trusted. BB_NO_NETWORK allows
  * only DL_DIR, `file://` entries and `file://` mirrors; BB_ALLOWED_NETWORKS limits the hosts.
  */
-import { existsSync, renameSync, rmSync, statSync, symlinkSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ensureDir, tempName, writeFileAtomic } from '../core/fs.js';
+import { tempName, writeFileAtomic } from '../core/fs.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, type Checksums, type StrictChecksum } from './checksums.js';
 import { withDownloadLock } from './download-lock.js';
@@ -144,7 +144,7 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
   const dest = join(ctx.settings.dlDir, name);
   const expected = expectedChecksums(u, ctx.store);
   const extra = neededIds(expected);
-  ensureDir(ctx.settings.dlDir);
+  mkdirSync(ctx.settings.dlDir, { recursive: true });
   const verify = (file: string, sums: Checksums): void => verifyChecksums(u, file, sums, expected, ctx.settings.strict, (m) => ctx.log(`WARNING: ${m}`));
   await withDownloadLock(dest, ctx.signal, async () => {
     if (existsSync(dest) && existsSync(`${dest}.done`)) {
@@ -230,7 +230,7 @@ async function fetchGit(u: SrcUri, ctx: FetchContext): Promise<void> {
   const src = gitSource(u, ctx.store, ctx.settings.dlDir);
   const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
   const fullMirror = join(ctx.settings.dlDir, src.mirrorTarball);
-  ensureDir(ctx.settings.dlDir);
+  mkdirSync(ctx.settings.dlDir, { recursive: true });
   await withDownloadLock(src.cloneDir, ctx.signal, async () => {
     if (!existsSync(src.cloneDir) && existsSync(fullMirror)) await cloneFromTarball(src, fullMirror, tools);
     const from = (await needsUpdate(src, tools)) ? await updateGit(u, src, ctx, tools) : 'dl_dir';

@@ -5,7 +5,7 @@
  * first, so a patch that does not apply leaves the tree as it was; the error names the patch,
  * the file and the hunk that failed, and shows that hunk.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { PatchError } from './errors.js';
@@ -35,6 +35,7 @@ export async function applyPatches(ctx: PatchContext): Promise<void> {
     if (!isPatch(u)) continue;
     const file = patchFile(u, ctx.store);
     const dir = resolve(s, u.params.get('patchdir') ?? '.');
+    if (!existsSync(dir)) throw new PatchError(`cannot apply ${basename(file)}: ${dir} does not exist`, undefined, 'S (or patchdir=) must name the directory the sources unpacked into');
     const strip = u.params.get('striplevel') ?? '1';
     const tools: ToolOptions = { env: ctx.env, signal: ctx.signal, cwd: dir };
     const args = [`-p${strip}`, '--batch', '--forward', '--no-backup-if-mismatch', '-i', file];
