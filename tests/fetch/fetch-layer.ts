@@ -41,6 +41,7 @@ export const FETCH_BASE = [
   'addtask patch after do_unpack',
   'do_compile() {\n\tcat ${S}/* > ${WORKDIR}/compiled || true\n}',
   'do_compile[dirs] = "${B}"',
+  'do_compile[deptask] = "do_compile"',
   'addtask compile after do_patch',
   'do_build[noexec] = "1"',
   'addtask build after do_compile',
