@@ -122,6 +122,7 @@ export function startGitDaemon(base: string): Promise<GitDaemon> {
           process: child,
           close: () =>
             new Promise((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('exit', () => done());
               child.kill('SIGTERM');
             }),
