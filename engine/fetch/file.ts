@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { asText, type DataStore } from '../metadata/datastore.js';
+import { noteProbedFile } from '../metadata/evaluate.js';
 import { FetchError } from './errors.js';
 import { srcUris, type SrcUri } from './src-uri.js';
 
@@ -56,7 +57,7 @@ export function localPath(u: SrcUri, store: DataStore): string {
 /**
  * `${@bb.fetch.get_checksum_file_list(d)}`: `path:True` for each local file, preceded by
  * `path:False` for the FILESPATH entries probed before it (a file appearing there later
- * would take its place).
+ * would take its place, so every probe also joins the parse cache key).
  */
 export function checksumFileList(store: DataStore): string {
   const filespath = asText(store.getVar('FILESPATH'));
@@ -66,7 +67,10 @@ export function checksumFileList(store: DataStore): string {
     checkLocalUri(u);
     const s = searchLocal(u.path, filespath);
     if (s.found === undefined) throw missingLocal(u, asText(store.getVar('PN')), s.searched);
-    for (const p of s.searched) out.push(`${p}:${p === s.found ? 'True' : 'False'}`);
+    for (const p of s.searched) {
+      noteProbedFile(store, p);
+      out.push(`${p}:${p === s.found ? 'True' : 'False'}`);
+    }
   }
   return out.join(' ');
 }

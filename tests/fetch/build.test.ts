@@ -50,12 +50,15 @@ test('a build fetches, unpacks and patches; editing a patch reruns exactly the t
   t.is(readFileSync(join(dir, 'tmp/work/app/compiled'), 'utf8'), 'app, patched again\n');
 });
 
-test('files/<override>/ beats files/ for the same name (FILESPATH order)', async (t) => {
+test('files/<override>/ beats files/ for the same name, also when it appears after a cached parse', async (t) => {
   const { dir } = await project(t);
+  const first = await bakeAsync(dir, ['app']);
+  t.is(first.code, 0, first.out);
   mkdirSync(join(dir, 'recipes/files/qemuarm'));
   writeFileSync(join(dir, 'recipes/files/qemuarm/fix.patch'), PATCH.replace('app, patched', 'app for qemuarm'));
   const r = await bakeAsync(dir, ['app']);
   t.is(r.code, 0, r.out);
+  t.deepEqual(sorted(started(r.out)), ['app:do_compile', 'app:do_fetch', 'app:do_patch', 'app:do_unpack']);
   t.is(readFileSync(join(dir, 'tmp/work/app/compiled'), 'utf8'), 'app for qemuarm\n');
 });
 
