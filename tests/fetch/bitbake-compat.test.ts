@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../engine/core/package-root.js';
 import { requireTool } from '../helpers/host-tools.js';
 import { makeLayer } from '../helpers/layer.js';
-import { bakeAsync, sha256 } from './fetch-layer.js';
+import { bakeAsync, FETCH_UNPACK_TASKS, sha256 } from './fetch-layer.js';
 import { startGitDaemon, startHttp, type GitDaemon, type TestServer } from './servers.js';
 
 function findBitbake(): string | undefined {
@@ -53,21 +53,8 @@ const BITBAKE_CONF = [
   '',
 ].join('\n');
 
-/** Both tools read the python bodies' task names; tsbake binds them to its builtins. */
-const BASE = [
-  "python do_fetch() {\n    bb.fetch2.Fetch((d.getVar('SRC_URI') or '').split(), d).download()\n}",
-  'do_fetch[dirs] = "${DL_DIR}"',
-  'do_fetch[network] = "1"',
-  'do_fetch[file-checksums] = "${@bb.fetch.get_checksum_file_list(d)}"',
-  'addtask fetch',
-  "python do_unpack() {\n    bb.fetch2.Fetch((d.getVar('SRC_URI') or '').split(), d).unpack(d.getVar('UNPACKDIR'))\n}",
-  'do_unpack[dirs] = "${UNPACKDIR}"',
-  'do_unpack[cleandirs] = "${UNPACKDIR}"',
-  'addtask unpack after do_fetch',
-  'do_build[noexec] = "1"',
-  'addtask build after do_unpack',
-  '',
-].join('\n');
+/** BitBake runs these python bodies; tsbake binds the task names to its builtins. */
+const BASE = [...FETCH_UNPACK_TASKS, 'do_build[noexec] = "1"', 'addtask build after do_unpack', ''].join('\n');
 
 function git(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });

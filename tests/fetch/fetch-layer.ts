@@ -25,7 +25,8 @@ export const FETCH_CONF = [
   '',
 ].join('\n');
 
-export const FETCH_BASE = [
+/** do_fetch and do_unpack as base.bbclass has them (real BitBake runs these bodies too). */
+export const FETCH_UNPACK_TASKS = [
   "python do_fetch() {\n    bb.fetch2.Fetch((d.getVar('SRC_URI') or '').split(), d).download()\n}",
   'do_fetch[dirs] = "${DL_DIR}"',
   'do_fetch[network] = "1"',
@@ -36,6 +37,10 @@ export const FETCH_BASE = [
   'do_unpack[dirs] = "${UNPACKDIR}"',
   'do_unpack[cleandirs] = "${UNPACKDIR}"',
   'addtask unpack after do_fetch',
+];
+
+export const FETCH_BASE = [
+  ...FETCH_UNPACK_TASKS,
   "python do_patch() {\n    bb.fetch2.Fetch((d.getVar('SRC_URI') or '').split(), d).patch(d.getVar('S'))\n}",
   'do_patch[dirs] = "${S}"',
   'addtask patch after do_unpack',

@@ -79,12 +79,13 @@ for (const [ext, tool] of [['gz', 'gzip'], ['xz', 'xz'], ['bz2', 'bzip2']] as co
   });
 }
 
-test('plain files are copied; file://dir/x keeps its directory', async (t) => {
-  const layer = fetchLayer({ app_1: 'SRC_URI = "file://conf/app.conf file://extra.txt"\n' }, { 'files/conf/app.conf': 'a=1\n', 'files/extra.txt': 'x\n' });
+test('plain files and directories are copied; file://dir/x keeps its directory', async (t) => {
+  const layer = fetchLayer({ app_1: 'SRC_URI = "file://conf/app.conf file://extra.txt file://tree"\n' }, { 'files/conf/app.conf': 'a=1\n', 'files/extra.txt': 'x\n', 'files/tree/a/b.txt': 'b\n' });
   await unpackRecipe(layer, 'app_1');
   const out = join(layer, 'tmp/work/app/sources');
   t.is(readFileSync(join(out, 'conf/app.conf'), 'utf8'), 'a=1\n');
   t.is(readFileSync(join(out, 'extra.txt'), 'utf8'), 'x\n');
+  t.is(readFileSync(join(out, 'tree/a/b.txt'), 'utf8'), 'b\n');
 });
 
 /** A tarball with crafted members (python's tarfile writes whatever it is told). */
