@@ -213,7 +213,7 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
       },
     });
     const sums = await computeChecksums(tmp, extra, ctx.signal);
-    verify(tmp === dest ? dest : `${dest} (downloaded from ${c.url})`, sums);
+    verify(`${dest} (downloaded from ${c.url})`, sums);
     renameSync(tmp, dest);
     return sums;
   } finally {
@@ -228,6 +228,7 @@ const PROGRESS_MIN = 1 << 20;
 
 async function fetchGit(u: SrcUri, ctx: FetchContext): Promise<void> {
   const src = gitSource(u, ctx.store, ctx.settings.dlDir);
+  if (u.type === 'gitsm') ctx.log(`WARNING: ${u.url}: tsbake fetches gitsm:// like git:// (its submodules are not fetched)`);
   const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
   const fullMirror = join(ctx.settings.dlDir, src.mirrorTarball);
   mkdirSync(ctx.settings.dlDir, { recursive: true });
