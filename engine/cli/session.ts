@@ -1,6 +1,7 @@
 /**
  * Builds the metadata session a command works on: build directory, environment, python host.
  */
+import { checksumFileList } from '../fetch/file.js';
 import { InlinePythonHost } from '../metadata/inline-python/host.js';
 import { PythonWorker, type PythonLogLevel } from '../metadata/python/worker-client.js';
 import type { SessionOpener } from '../metadata/parse-pool.js';
@@ -30,8 +31,14 @@ export function pythonTimeout(env: NodeJS.ProcessEnv): number {
 /** What each session was opened with, so parse worker threads can open an identical one. */
 const requests = new WeakMap<MetadataSession, SessionRequest>();
 
+/** BitBake library functions evaluated in TypeScript (the fetcher's, for do_fetch[file-checksums]). */
+const FAST_FUNCTIONS = new Map([
+  ['bb.fetch.get_checksum_file_list', checksumFileList],
+  ['bb.fetch2.get_checksum_file_list', checksumFileList],
+]);
+
 export function openSession(req: SessionRequest): MetadataSession {
-  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3', timeout: pythonTimeout(req.env) }));
+  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3', timeout: pythonTimeout(req.env) }), FAST_FUNCTIONS);
   const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false }, signer: taskBasehashes });
   requests.set(session, req);
   return session;

@@ -54,6 +54,15 @@ export function includedFiles(store: DataStore): string {
   return allDepends(store).join(' ');
 }
 
+/**
+ * A file outside the metadata that the parse looked for (the fetcher's FILESPATH search for
+ * `[file-checksums]`): like an include, it joins the parse cache key, so the recipe is parsed
+ * again when the file appears, disappears or changes.
+ */
+export function noteProbedFile(store: DataStore, path: string): void {
+  markDependency(store, path);
+}
+
 function markDependency(store: DataStore, path: string): void {
   const deps = fileDepends(store);
   if (!deps.includes(path)) store.extra.set(DEPENDS, [...deps, path]);

@@ -30,9 +30,11 @@ export interface ParsedFile {
 export function parseToInfo(session: MetadataSession, file: string): ParsedFile {
   const where = session.collection.priorityOf(file);
   const variants = session.parseRecipe(file);
+  // RecipeInfo first: expanding its flags may look for more files (noteProbedFile).
+  const infos = variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer));
   const depends = new Set<string>();
   for (const v of variants) for (const d of allDepends(v.store)) depends.add(d);
-  return { infos: variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer)), depends: [...depends] };
+  return { infos, depends: [...depends] };
 }
 
 /** A recipe source: the parse cache, or parsing on the spot. */
