@@ -3,7 +3,12 @@
  * composition root binds each to its domain module and hands the map to the pipeline.
  */
 import type { TaskBuiltin, TaskBuiltins } from '../run/builtin.js';
+import { doPackage } from '../package/split/do-package.js';
+import { doPackagedata } from '../package/split/do-packagedata.js';
 
 export function taskBuiltins(): TaskBuiltins {
-  return new Map<string, TaskBuiltin>();
+  return new Map<string, TaskBuiltin>([
+    ['do_package', doPackage],
+    ['do_packagedata', doPackagedata],
+  ]);
 }

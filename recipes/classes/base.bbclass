@@ -1,7 +1,7 @@
 # Inherited by every recipe: the standard task chain. Each task's shell body works inside
 # the recipe's own directories (S, B, D, T), which bitbake.conf defines.
 
-inherit staging
+inherit staging package
 
 do_fetch() {
 	:
