@@ -4,7 +4,7 @@
  * (${PKGDEST}/<pkg>/), work out shared-library and pkg-config dependencies, run the QA checks,
  * and write each package's `<pkg>.spec.json` and the recipe's package data (${PKGDESTWORK}).
  */
-import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
@@ -68,7 +68,7 @@ function materialise(pkgd: string, dest: string, paths: readonly string[], tree:
       mkdirSync(target);
       chmodSync(target, e.mode);
     } else if (e.kind === 'symlink') symlinkSync(e.target ?? '', target);
-    else linkSync(join(pkgd, path), target);
+    else renameSync(join(pkgd, path), target);
   }
 }
 
