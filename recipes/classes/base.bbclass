@@ -34,7 +34,7 @@ do_install() {
 }
 do_install[dirs] = "${B}"
 do_install[cleandirs] = "${D}"
-do_install[fakeroot] = "1"
+inherit_defer fakeroot-install
 
 do_build[noexec] = "1"
 
