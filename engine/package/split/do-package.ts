@@ -165,7 +165,7 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
     const autoDepends: Relation[] = shlibPkg ? shlibDepends(shlibPkg, knownShlibs, assumed, { file }, ctx.log) : [];
     for (const f of files) {
       if (f.kind !== 'file' || !f.path.endsWith('.pc')) continue;
-      const requires = pcRequires(readFileSync(join(pkgd, f.path), 'utf8'));
+      const requires = pcRequires(readFileSync(join(pkgdest, pkg, f.path), 'utf8'));
       for (const dep of pkgconfigDepends(pkg, requires, knownPc, ctx.log)) autoDepends.push({ name: dep });
     }
     for (const script of ['pkg_preinst', 'pkg_postinst', 'pkg_prerm', 'pkg_postrm', 'pkg_postinst_ontarget']) {
