@@ -23,7 +23,7 @@ import { absolutePathWrites } from './script-abs-path.js';
 import { assumedShlibs, parseShlibList, shlibDepends, shlibProviders, type ShlibPackage } from './shlibs.js';
 import { sourceDateEpoch } from './source-date-epoch.js';
 import { buildSpec, packageFiles, pkgVar, type Lookup } from './spec-build.js';
-import { installedOwners, walkTree, type TreeEntry } from './tree.js';
+import { fromFakeroot, ownersOf, walkTree, type TreeEntry } from './tree.js';
 
 export class PackageSplitError extends TsbakeError {
   readonly code = 'E_PACKAGE_SPLIT';
@@ -103,15 +103,19 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
     writePkgdata(pkgdestwork, { recipe: { ...recipe, packages: [], written: [] }, specs: [], shlibs: [], pkgconfig: [] });
     return;
   }
-  const owners = existsSync(D) ? installedOwners(D, readFakerootState(join(workdir, 'fakeroot.state'))) : new Map();
+  // ${D} as do_install left it: a copy in ${PKGD} has the same paths, sizes and link groups.
+  const installed = existsSync(D) ? walkTree(D, fromFakeroot(readFakerootState(join(workdir, 'fakeroot.state')))) : [];
+  const owners = ownersOf(installed);
   mkdirSync(pkgd, { recursive: true });
   if (existsSync(D)) await runHostTool('cp', ['-a', '--sparse=auto', `${D}/.`, `${pkgd}/`], env, ctx.signal);
 
   const splitFuncs = words(lookup('PACKAGESPLITFUNCS'));
   const at = splitFuncs.indexOf(POPULATE);
-  for (const fn of at < 0 ? splitFuncs : splitFuncs.slice(0, at)) runSplitFunction(d, fn, file);
+  const before = at < 0 ? splitFuncs : splitFuncs.slice(0, at);
+  for (const fn of before) runSplitFunction(d, fn, file);
 
-  let tree = walkTree(pkgd, owners);
+  // The recipe's own functions may have changed ${PKGD}: then it is read again.
+  let tree = before.length ? walkTree(pkgd, owners) : installed;
   const elves = scanElf(pkgd, tree);
   const split = await splitDebugInfo(pkgd, tree, elves, {
     inhibitStrip: truthy(lookup('INHIBIT_PACKAGE_STRIP')),

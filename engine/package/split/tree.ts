@@ -30,11 +30,14 @@ export interface Owner {
 
 const kindOf = (st: Stats): EntryKind => (st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other');
 
+/** What do_install set for an entry: by path, or from the inode's stat (the fakeroot state). */
+export type OwnerOf = (path: string, st: Stats) => Owner | undefined;
+
 /**
  * Every entry below `root` (not `root` itself), parents before children, names in byte order.
- * `owners` gives what do_install set (by path); an entry it lacks gets root and its real mode.
+ * An entry `ownerOf` does not know gets root and its real mode.
  */
-export function walkTree(root: string, owners: ReadonlyMap<string, Owner> = new Map()): TreeEntry[] {
+export function walkTree(root: string, ownerOf: OwnerOf = () => undefined): TreeEntry[] {
   const out: TreeEntry[] = [];
   const visit = (dir: string, prefix: string): void => {
     const names = readdirSync(dir).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -43,7 +46,7 @@ export function walkTree(root: string, owners: ReadonlyMap<string, Owner> = new 
       const path = `${prefix}/${name}`;
       const st = lstatSync(abs);
       const kind = kindOf(st);
-      const owner = owners.get(path);
+      const owner = ownerOf(path, st);
       out.push({
         path,
         kind,
@@ -62,19 +65,11 @@ export function walkTree(root: string, owners: ReadonlyMap<string, Owner> = new 
   return out;
 }
 
-/** What do_install set for each path of `${D}`: the fakeroot state's view of its inode, or the real mode and root. */
-export function installedOwners(d: string, state: FakerootState): Map<string, Owner> {
-  const out = new Map<string, Owner>();
-  const visit = (dir: string, prefix: string): void => {
-    for (const name of readdirSync(dir)) {
-      const abs = join(dir, name);
-      const path = `${prefix}/${name}`;
-      const st = lstatSync(abs);
-      const fake = state.get(inodeKey(st.dev, st.ino));
-      out.set(path, fake ? { mode: fake.mode, uid: fake.uid, gid: fake.gid } : { mode: st.mode, uid: 0, gid: 0 });
-      if (st.isDirectory()) visit(abs, path);
-    }
-  };
-  visit(d, '');
-  return out;
+/** Owners as the fakeroot state of `${D}` records them, by inode. */
+export const fromFakeroot = (state: FakerootState): OwnerOf => (_path, st) => state.get(inodeKey(st.dev, st.ino));
+
+/** Owners of a tree already walked (a copy of it keeps them by path). */
+export function ownersOf(entries: readonly TreeEntry[]): OwnerOf {
+  const owners = new Map(entries.map((e) => [e.path, e]));
+  return (path) => owners.get(path);
 }
