@@ -57,7 +57,7 @@ function otherLists<T>(dir: string, pn: string, parse: (text: string) => T[]): T
     .flatMap((n) => parse(readFileSync(join(dir, n), 'utf8')));
 }
 
-/** Recreates a package's members under `${PKGDEST}/<pkg>/`: directories with their modes, files linked from ${PKGD}, symlinks as written. */
+/** Recreates a package's members under `${PKGDEST}/<pkg>/`: directories with their modes, symlinks as written, files moved out of ${PKGD} (so hard links keep the link counts they had in ${D}). */
 function materialise(pkgd: string, dest: string, paths: readonly string[], tree: ReadonlyMap<string, TreeEntry>): void {
   mkdirSync(dest, { recursive: true });
   for (const path of paths) {

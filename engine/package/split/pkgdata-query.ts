@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pkgdataPaths, type RecipePkgdata } from '../model/pkgdata.js';
 import type { PackageSpec } from '../model/spec.js';
+import { fnmatchRegex } from './fnmatch.js';
 
 export interface QueryResult {
   readonly lines: readonly string[];
@@ -30,16 +31,10 @@ function packages(dir: string): string[] {
     .sort(byteOrder);
 }
 
-/** fnmatch, as find-path takes a glob. */
-function matcher(pattern: string): (s: string) => boolean {
-  if (!/[*?[]/.test(pattern)) return (s) => s === pattern;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.').replace(/\[!/g, '[^')}$`, 's');
-  return (s) => re.test(s);
-}
-
 /** `pkg: /path` for every package shipping a path that matches. */
 export function findPath(dir: string, pattern: string): QueryResult {
-  const match = matcher(pattern);
+  const re = fnmatchRegex(pattern);
+  const match = (s: string): boolean => re.test(s);
   const lines: string[] = [];
   for (const pkg of packages(dir)) {
     for (const f of readSpec(dir, pkg)?.files ?? []) if (match(f.path)) lines.push(`${pkg}: ${f.path}`);

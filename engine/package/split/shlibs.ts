@@ -9,15 +9,10 @@ import { TsbakeError } from '../../core/errors.js';
 import type { Relation } from '../model/spec.js';
 import type { ShlibProvider } from '../model/pkgdata.js';
 import type { ElfInfo } from './elf.js';
+import { fnmatch } from './fnmatch.js';
 
 export class ShlibProviderError extends TsbakeError {
   readonly code = 'E_SHLIB_PROVIDERS';
-}
-
-/** fnmatch of PRIVATE_LIBS patterns (`*`, `?`, `[...]`), whole string. */
-function fnmatch(name: string, pattern: string): boolean {
-  const re = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.').replace(/\[!/g, '[^');
-  return new RegExp(`^(?:${re})$`, 's').test(name);
 }
 
 export const isPrivate = (soname: string, privateLibs: readonly string[]): boolean => privateLibs.some((p) => fnmatch(soname, p));
