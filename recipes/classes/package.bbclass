@@ -6,8 +6,9 @@
 # below only stand in for them. Both are shared state.
 
 # The python functions a recipe adds to split its own way run in this order;
-# populate_packages is the split itself (functions before it see ${PKGD}, after it ${PKGDEST}).
-PACKAGESPLITFUNCS ?= "populate_packages"
+# package_do_split_locales makes a package per locale and populate_packages is the split itself
+# (built in; functions before it see ${PKGD}, after it ${PKGDEST}).
+PACKAGESPLITFUNCS ?= "package_do_split_locales populate_packages"
 
 # Per-package variables do_package reads, for its signature (oe-core's PACKAGEVARS).
 PACKAGEVARS = "FILES RDEPENDS RRECOMMENDS RSUGGESTS RPROVIDES RCONFLICTS RREPLACES SUMMARY DESCRIPTION SECTION PRIORITY LICENSE HOMEPAGE MAINTAINER ALLOW_EMPTY PKGE PKGV PKGR PACKAGE_ARCH CONFFILES PRIVATE_LIBS INSANE_SKIP pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_postinst_ontarget"
@@ -24,8 +25,8 @@ def tsbake_package_vardeps(d):
 python do_package() {
     bb.fatal("do_package is built into tsbake; this body never runs")
 }
-do_package[vardeps] = "PACKAGES PN PE PV PR D PKGD PKGDEST PKGDESTWORK PKGDATA_DIR PACKAGESPLITFUNCS ${PACKAGESPLITFUNCS} INHIBIT_PACKAGE_STRIP INHIBIT_PACKAGE_DEBUG_SPLIT OBJCOPY ASSUME_SHLIBS ERROR_QA WARN_QA SOURCE_DATE_EPOCH SDE_FILE SOURCE_DATE_EPOCH_FALLBACK ${@tsbake_package_vardeps(d)}"
-do_package[vardepsexclude] = "populate_packages"
+do_package[vardeps] = "PACKAGES PN PE PV PR D PKGD PKGDEST PKGDESTWORK PKGDATA_DIR PACKAGESPLITFUNCS ${PACKAGESPLITFUNCS} PACKAGE_NO_LOCALE LOCALEBASEPN LOCALE_PATHS INHIBIT_PACKAGE_STRIP INHIBIT_PACKAGE_DEBUG_SPLIT OBJCOPY ASSUME_SHLIBS ERROR_QA WARN_QA SOURCE_DATE_EPOCH SDE_FILE SOURCE_DATE_EPOCH_FALLBACK ${@tsbake_package_vardeps(d)}"
+do_package[vardepsexclude] = "populate_packages package_do_split_locales"
 do_package[dirs] = "${PKGD}"
 do_package[cleandirs] = "${PKGD} ${PKGDEST} ${PKGDESTWORK}"
 # Other recipes' shared-library and pkg-config providers must be in PKGDATA_DIR first.

@@ -17,6 +17,7 @@ import { readFakerootState } from './fakeroot-state.js';
 import { runHostTool } from './host-tool.js';
 import { parsePkgconfigList, pcModule, pcRequires, pkgconfigDepends, type PkgconfigProvider } from './pkgconfig.js';
 import { specJson, writePkgdata } from './pkgdata-write.js';
+import { splitLocales } from './locales.js';
 import { matchFiles, populate } from './populate.js';
 import { expandedD, installedVsShipped, legacyScriptNames, PackageQaError, reportQa, type QaFinding } from './qa.js';
 import { absolutePathWrites } from './script-abs-path.js';
@@ -32,8 +33,10 @@ export class PackageSplitError extends TsbakeError {
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter((w) => w !== '');
 const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && !['0', 'no', 'n', 'false'].includes(v.toLowerCase());
 
-/** The PACKAGESPLITFUNCS entry that divides ${PKGD} into packages; the others are the recipe's python functions. */
+/** The PACKAGESPLITFUNCS entry that divides ${PKGD} into packages. */
 const POPULATE = 'populate_packages';
+/** The locale split, done here; any other entry is one of the recipe's python functions. */
+const SPLIT_LOCALES = 'package_do_split_locales';
 
 export function lookupIn(store: DataStore): Lookup {
   return (name) => {
@@ -112,10 +115,13 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
   const splitFuncs = words(lookup('PACKAGESPLITFUNCS'));
   const at = splitFuncs.indexOf(POPULATE);
   const before = at < 0 ? splitFuncs : splitFuncs.slice(0, at);
-  for (const fn of before) runSplitFunction(d, fn, file);
+  for (const fn of before) {
+    if (fn === SPLIT_LOCALES) splitLocales(d, lookup, pkgd);
+    else runSplitFunction(d, fn, file);
+  }
 
   // The recipe's own functions may have changed ${PKGD}: then it is read again.
-  let tree = before.length ? walkTree(pkgd, owners) : installed;
+  let tree = before.some((fn) => fn !== SPLIT_LOCALES) ? walkTree(pkgd, owners) : installed;
   const elves = scanElf(pkgd, tree);
   const split = await splitDebugInfo(pkgd, tree, elves, {
     inhibitStrip: truthy(lookup('INHIBIT_PACKAGE_STRIP')),

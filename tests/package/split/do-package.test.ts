@@ -89,6 +89,17 @@ test('PACKAGESPLITFUNCS: a python function using do_split_packages adds packages
   t.true(existsSync(join(pkgdest(dir, 'split'), 'split-plugin-b.spec.json')));
 });
 
+test('locales: one package per language in place of ${PN}-locale, as oe-core names them', async (t) => {
+  const dir = await splitBuild();
+  const pt = readSpec(dir, 'split', 'split-locale-pt-br');
+  t.deepEqual(paths(pt).slice(-3), ['/usr/share/locale/pt_BR', '/usr/share/locale/pt_BR/LC_MESSAGES', '/usr/share/locale/pt_BR/LC_MESSAGES/split.mo']);
+  t.deepEqual(pt.relations.provides, [{ name: 'pt-br-translation' }, { name: 'split-locale' }]);
+  t.deepEqual(pt.relations.recommends, [{ name: 'virtual-locale-pt-br' }]);
+  t.true(paths(readSpec(dir, 'split', 'split-locale-de')).includes('/usr/share/locale/de/LC_MESSAGES/split.mo'));
+  const recipe = JSON.parse(readFileSync(join(dir, 'tmp/pkgdata/qemux86-64/split.json'), 'utf8')) as { packages: string[] };
+  t.false(recipe.packages.includes('split-locale'));
+});
+
 test('-src first, -dbg second, then PACKAGES order', (t) => {
   t.deepEqual(packageOrder(['a', 'a-dbg', 'a-dev', 'a-src']), ['a-src', 'a-dbg', 'a', 'a-dev']);
 });
