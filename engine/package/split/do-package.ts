@@ -135,7 +135,7 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
 
   const packages = words(lookup('PACKAGES'));
   const filesOf = (pkg: string): string[] => words(lookup(`FILES:${pkg}`));
-  const result = populate(tree, packages, filesOf, (m) => ctx.log(`WARNING: ${pn}: ${m}`));
+  const result = populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`));
   for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), paths, byPath);
   for (const fn of at < 0 ? [] : splitFuncs.slice(at + 1)) runSplitFunction(d, fn, file);
 
@@ -197,7 +197,7 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
     error: new Set(words(lookup('ERROR_QA'))),
     warn: new Set(words(lookup('WARN_QA'))),
     skip: (pkg) => new Set(words(lookup(`INSANE_SKIP:${pkg}`))),
-  }, ctx.log);
+  }, ctx.log, ctx.warn);
   if (errors.length) throw new PackageQaError(`QA run found fatal errors in ${pn}; see the messages above (${errors.length} error${errors.length > 1 ? 's' : ''})`, { file, line: 0 }, 'fix the recipe, or add the check to INSANE_SKIP:<package> if it does not apply');
 
   for (const spec of specs) writeFileAtomic(join(pkgdest, `${spec.name}.spec.json`), specJson(spec));

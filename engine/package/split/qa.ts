@@ -23,8 +23,8 @@ export interface QaSettings {
   readonly skip: (pkg: string) => ReadonlySet<string>;
 }
 
-/** Logs each finding at its level; returns the error lines (what fails the task). */
-export function reportQa(findings: readonly QaFinding[], settings: QaSettings, log: (line: string) => void): string[] {
+/** Logs each finding at its level (warnings also reach the console); returns the error lines (what fails the task). */
+export function reportQa(findings: readonly QaFinding[], settings: QaSettings, log: (line: string) => void, warn: (message: string) => void): string[] {
   const errors: string[] = [];
   for (const f of findings) {
     if (settings.skip(f.pkg).has(f.check)) {
@@ -35,7 +35,7 @@ export function reportQa(findings: readonly QaFinding[], settings: QaSettings, l
     if (settings.error.has(f.check)) {
       log(`ERROR: QA Issue: ${line}`);
       errors.push(line);
-    } else if (settings.warn.has(f.check)) log(`WARNING: QA Issue: ${line}`);
+    } else if (settings.warn.has(f.check)) warn(`QA Issue: ${line}`);
   }
   return errors;
 }

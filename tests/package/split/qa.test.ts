@@ -49,7 +49,9 @@ test('expanded-d: a script holding the value of ${D} is an error naming recipe, 
 
 test('script-abs-path and legacy-script-name warn, naming the line and the BitBake 2 spelling; the build goes on', (t) => {
   const dir = layer();
-  t.is(bake(dir, ['qa-warn']).status, 0);
+  const r = bake(dir, ['qa-warn']);
+  t.is(r.status, 0);
+  t.regex(r.stdout + r.stderr, /WARNING: qa-warn:do_package: QA Issue: .*pkg_postinst:qa-warn line 4 writes to \/etc\/qa-warn\.conf/);
   const log = packageLog(dir, 'qa-warn');
   const recipe = join(dir, 'recipes/qa-warn_1.0.bb');
   t.true(log.includes(`WARNING: QA Issue: ${recipe}: qa-warn: pkg_postinst:qa-warn line 4 writes to /etc/qa-warn.conf without $D`), log);
