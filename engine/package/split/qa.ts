@@ -4,6 +4,7 @@
  * Errors fail do_package after every finding has been logged.
  */
 import { TsbakeError } from '../../core/errors.js';
+import { absolutePathWrites } from './script-abs-path.js';
 
 export class PackageQaError extends TsbakeError {
   readonly code = 'E_PACKAGE_QA';
@@ -68,6 +69,25 @@ export function legacyScriptNames(recipeFile: string, names: readonly string[], 
     const pkg = m[3] ?? '';
     const modern = `pkg_${m[1] ?? ''}${m[2] ?? ''}:${pkg}`;
     out.push({ check: 'legacy-script-name', pkg, message: `${recipeFile}: ${pkg}: ${name} uses the old underscore spelling, which BitBake 2 ignores (the script would never run); name it ${modern}` });
+  }
+  return out;
+}
+
+const SCRIPT_VARS = ['pkg_preinst', 'pkg_postinst', 'pkg_prerm', 'pkg_postrm', 'pkg_postinst_ontarget'] as const;
+
+/** expanded-d and script-abs-path for one package's scripts (`body` reads `pkg_X:<pkg>`, else `pkg_X`). */
+export function scriptFindings(recipeFile: string, pkg: string, dValue: string, body: (name: string) => string | undefined): QaFinding[] {
+  const out: QaFinding[] = [];
+  for (const script of SCRIPT_VARS) {
+    const text = body(script);
+    if (!text) continue;
+    const expanded = expandedD(recipeFile, pkg, script, dValue, text);
+    if (expanded) out.push(expanded);
+    // The ontarget part runs on the target only: absolute paths are what it is for.
+    if (script === 'pkg_postinst_ontarget') continue;
+    for (const w of absolutePathWrites(text)) {
+      out.push({ check: 'script-abs-path', pkg, message: `${recipeFile}: ${pkg}: ${script}:${pkg} line ${w.line} writes to ${w.path} without $D, so installing the package into an image changes the build host: "${w.text}"; write to $D${w.path}, or do it only when $D is empty (if [ -z "$D" ]; then ...; fi)` });
+    }
   }
   return out;
 }
