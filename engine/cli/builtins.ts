@@ -4,10 +4,13 @@
  */
 import { FETCH_BUILTINS } from '../fetch/tasks.js';
 import type { TaskBuiltin, TaskBuiltins } from '../run/builtin.js';
+import { doPackage } from '../package/split/do-package.js';
+import { doPackagedata } from '../package/split/do-packagedata.js';
 
 export function taskBuiltins(): TaskBuiltins {
-  const builtins = new Map<string, TaskBuiltin>();
-  // do_fetch, do_unpack, do_patch (engine/fetch)
-  for (const [task, fn] of FETCH_BUILTINS) builtins.set(task, fn);
-  return builtins;
+  return new Map<string, TaskBuiltin>([
+    ...FETCH_BUILTINS, // do_fetch, do_unpack, do_patch
+    ['do_package', doPackage],
+    ['do_packagedata', doPackagedata],
+  ]);
 }

@@ -48,6 +48,8 @@ export interface ExecutorEnvironment {
   readonly spawner: TaskSpawner;
   /** Python tasks done in TypeScript, by task name. */
   readonly builtins: TaskBuiltins;
+  /** A warning for the build's console (a builtin's QA warnings). */
+  readonly warn: (message: string) => void;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -168,7 +170,11 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   if (builtin) {
     writeFileAtomic(logFile, '');
     const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
-    const ctx: BuiltinContext = { store, node, cwd, logFile, log, signal: env.signal, env: env.baseEnv };
+    const warn = (message: string): void => {
+      log(`WARNING: ${message}`);
+      env.warn(`${node.id}: ${message}`);
+    };
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, warn, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
   }
   if (python) {
