@@ -15,6 +15,8 @@ export interface BuiltinContext {
   /** `${T}/log.do_X.<pid>`; `log` appends a line to it. */
   readonly logFile: string;
   readonly log: (line: string) => void;
+  /** Reports how far the task has got, 0-100 (the live view shows it). */
+  readonly progress: (percent: number) => void;
   readonly signal: AbortSignal;
   /** The clean environment tasks start from, for the host tools a builtin runs. */
   readonly env: Readonly<Record<string, string>>;

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, unlinkSy
 import { join, resolve } from 'node:path';
 import { formatError } from '../core/diagnostic.js';
 import { TsbakeError } from '../core/errors.js';
+import type { EventSink } from '../core/log/events.js';
 import { ensureDir, forgetDirs, writeFileAtomic } from '../core/fs.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
@@ -48,6 +49,8 @@ export interface ExecutorEnvironment {
   readonly spawner: TaskSpawner;
   /** Python tasks done in TypeScript, by task name. */
   readonly builtins: TaskBuiltins;
+  /** Where a builtin's progress goes (the build's event sink). */
+  readonly emit: EventSink;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -149,7 +152,8 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   if (builtin) {
     writeFileAtomic(logFile, '');
     const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
-    const ctx: BuiltinContext = { store, node, cwd, logFile, log, signal: env.signal, env: env.baseEnv };
+    const progress = (percent: number): void => env.emit({ kind: 'task-progress', id: node.id, percent });
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, progress, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
   }
   if (python) {
