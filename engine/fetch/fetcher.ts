@@ -99,9 +99,11 @@ interface Attempt {
 }
 
 function noSource(u: SrcUri, expected: string, attempts: readonly Attempt[], ctx: FetchContext, firstError: unknown): Error {
-  if (ctx.settings.noNetwork && attempts.every((a) => a.network)) {
+  const tried = attempts.filter((a) => !a.network).map((a) => `${a.url}: ${a.reason}`);
+  if (ctx.settings.noNetwork && attempts.some((a) => a.network)) {
     const why = ctx.settings.premirrorOnly ? 'BB_NO_NETWORK (or BB_FETCH_PREMIRRORONLY)' : 'BB_NO_NETWORK';
-    return new NetworkAccessError(`network access disabled through ${why}, but ${u.url} is not in DL_DIR: expected ${expected}`, undefined, 'fetch it once with the network on (tsbake --runall=fetch TARGET), or add a file:// mirror');
+    const local = tried.length ? `; the local sources tried:\n    ${tried.join('\n    ')}` : '';
+    return new NetworkAccessError(`network access disabled through ${why}, but ${u.url} is not in DL_DIR: expected ${expected}${local}`, undefined, 'fetch it once with the network on (tsbake --runall=fetch TARGET), or add a file:// mirror');
   }
   if (firstError instanceof ChecksumError && attempts.length === 1) return firstError;
   const lines = attempts.map((a) => `${a.url}: ${a.reason}`);
