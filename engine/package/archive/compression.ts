@@ -1,0 +1,64 @@
+/**
+ * The stream compressors package members go through. Output is deterministic: zstd always
+ * runs with the same worker count (multi-threaded zstd output does not depend on the
+ * number of workers, but differs from single-threaded output), gzip headers carry no name
+ * and no time (zlib writes mtime 0), and xz runs single-threaded.
+ * There is no xz codec in Node: xz is the host's `xz` as a filter process.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { Duplex, PassThrough, type Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { CompressStream } from 'zstd-napi';
+import { TsbakeError } from '../../core/errors.js';
+import { spawnInGroup } from '../../core/proc.js';
+
+export type CompressionKind = 'zstd' | 'gzip' | 'xz' | 'none';
+
+export interface Compression {
+  readonly kind: CompressionKind;
+  readonly level: number;
+}
+
+/** zstd worker threads: fixed, so that the bytes do not depend on the machine. */
+const ZSTD_WORKERS = 2;
+
+export const COMPRESSION_SUFFIX: Readonly<Record<CompressionKind, string>> = { zstd: '.zst', gzip: '.gz', xz: '.xz', none: '' };
+
+/** A compressor name as PACKAGE classes spell it (`zstd`, `gzip`, `xz`, `none`); undefined when unknown. */
+export function parseCompressionKind(name: string): CompressionKind | undefined {
+  return (['zstd', 'gzip', 'xz', 'none'] as const).find((k) => k === name);
+}
+
+/** The host's xz failed (missing, or exited non-zero). */
+export class CompressorError extends TsbakeError {
+  readonly code = 'E_COMPRESSOR';
+}
+
+function xzFilter(level: number): Duplex {
+  const child: ChildProcess = spawnInGroup('xz', ['-T1', `-${level}`, '-c', '-q'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const { stdin, stdout } = child;
+  if (!stdin || !stdout) throw new CompressorError('xz: no pipes');
+  const duplex = Duplex.from({ writable: stdin, readable: stdout });
+  child.once('error', (e) => duplex.destroy(new CompressorError(`xz: ${e.message}`, undefined, 'install the xz-utils package')));
+  child.once('exit', (code) => {
+    if (code !== 0) duplex.destroy(new CompressorError(`xz exited with ${String(code)}`));
+  });
+  return duplex;
+}
+
+export function compressor(c: Compression): Transform | Duplex {
+  switch (c.kind) {
+    case 'zstd':
+      return new CompressStream({ compressionLevel: c.level, nbWorkers: ZSTD_WORKERS, checksumFlag: true });
+    case 'gzip':
+      return createGzip({ level: c.level });
+    case 'xz':
+      return xzFilter(c.level);
+    case 'none':
+      return new PassThrough();
+    default: {
+      const never: never = c.kind;
+      throw new Error(`unreachable: ${String(never)}`);
+    }
+  }
+}

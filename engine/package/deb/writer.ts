@@ -1,0 +1,74 @@
+/**
+ * The .deb writer: ar of `debian-binary`, `control.tar.<c>` (control, md5sums, conffiles,
+ * maintainer scripts) and `data.tar.<c>`, as `dpkg-deb --root-owner-group --build` lays
+ * them out (`./` first, directories before what they hold, ar headers mode 100644 and mtime
+ * SOURCE_DATE_EPOCH). md5sums are computed while the data archive streams.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { writeArPackage } from '../archive/ar-package.js';
+import type { Compression } from '../archive/compression.js';
+import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
+import { memoryMember, type TarMember } from '../archive/tar-stream.js';
+import { insertAfterInterpreter, SCRIPT_NAMES, withFinalNewline } from '../model/scripts.js';
+import type { PackageSpec } from '../model/spec.js';
+import { fileVersion } from '../model/versions.js';
+import type { PackageWriter, WriteContext } from '../model/writer.js';
+import { debControl } from './control.js';
+
+export interface DebOptions {
+  /** DPKG_ARCH: the Debian name of the target architecture (arch `all` packages say `all`). */
+  readonly dpkgArch: string;
+  readonly compression: Compression;
+}
+
+/** oe-core keeps prerm and postrm from running during an upgrade. */
+const UPGRADE_GUARD = '[ "$1" != "upgrade" ] || exit 0';
+
+export function debScript(name: string, script: string): string {
+  return withFinalNewline(name === 'prerm' || name === 'postrm' ? insertAfterInterpreter(script, UPGRADE_GUARD) : script);
+}
+
+function controlMembers(spec: PackageSpec, architecture: string, md5: ReadonlyMap<string, Hash>): TarMember[] {
+  const mtime = spec.sourceDateEpoch;
+  const members: TarMember[] = [];
+  const regular = new Set(spec.files.filter((f) => f.kind === 'file').map((f) => f.path));
+  const conffiles = spec.conffiles.filter((c) => regular.has(c));
+  if (conffiles.length > 0) members.push(memoryMember('./conffiles', conffiles.map((c) => `${c}\n`).join(''), 0o644, mtime));
+  members.push(memoryMember('./control', debControl(spec, architecture), 0o644, mtime));
+  const sums = spec.files
+    .filter((f) => f.kind === 'file' || f.kind === 'hardlink')
+    .map((f) => `${md5.get(f.kind === 'file' ? f.path : (f.target ?? ''))?.copy().digest('hex') ?? ''}  ${f.path.slice(1)}\n`);
+  if (sums.length > 0) members.push(memoryMember('./md5sums', sums.join(''), 0o644, mtime));
+  for (const name of SCRIPT_NAMES) {
+    const script = spec.scripts[name];
+    if (script) members.push(memoryMember(`./${name}`, debScript(name, script), 0o755, mtime));
+  }
+  return members;
+}
+
+export function createDebWriter(opts: DebOptions): PackageWriter {
+  const architecture = (spec: PackageSpec): string => (spec.arch === 'all' ? 'all' : opts.dpkgArch);
+  return {
+    format: 'deb',
+    archDir: (spec) => spec.arch,
+    fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${architecture(spec)}.deb`,
+    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+      const mtime = spec.sourceDateEpoch;
+      const md5 = new Map<string, Hash>(spec.files.filter((f) => f.kind === 'file').map((f) => [f.path, createHash('md5')]));
+      const files = withParentDirs(spec.files);
+      await writeArPackage(
+        {
+          data: [rootDirMember(mtime), ...payloadTarMembers(files, ctx.payloadRoot, mtime)],
+          dataCompression: opts.compression,
+          onData: (m, chunk) => md5.get(m.header.name.slice(1))?.update(chunk),
+          control: () => [rootDirMember(mtime), ...controlMembers(spec, architecture(spec), md5)],
+          controlCompression: opts.compression,
+          style: { gnuNames: false, mtime, mode: '100644' },
+        },
+        out,
+        { tmpDir: ctx.tmpDir, prefix: `${spec.name}.deb`, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      );
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * tsbake's TAR package format (oe-core dropped package_tar; the contract is in the README):
+ * `<Package>-<Version without epoch>.tar.<c>`, one compressed tar stream holding
+ * `./CONTROL/` (control, conffiles, maintainer scripts) first, then the files, directories
+ * before what they hold, byte order. Streams straight into the output: no temp file.
+ */
+import type { Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { compressor, COMPRESSION_SUFFIX, type Compression } from '../archive/compression.js';
+import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
+import { memoryMember, tarStream, type TarMember } from '../archive/tar-stream.js';
+import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
+import { installedSizeKiB } from '../model/installed-size.js';
+import { SCRIPT_NAMES, withFinalNewline } from '../model/scripts.js';
+import type { PackageSpec } from '../model/spec.js';
+import { debianVersion, fileVersion } from '../model/versions.js';
+import type { PackageWriter, WriteContext } from '../model/writer.js';
+
+export interface TarOptions {
+  readonly compression: Compression;
+}
+
+/** CONTROL/control: deb822, with the relations' versions kept (Provides included). */
+export function tarControl(spec: PackageSpec, files: PackageSpec['files']): string {
+  const r = spec.relations;
+  return renderControl([
+    ['Package', spec.name],
+    ['Version', debianVersion(spec.version)],
+    ['Architecture', spec.arch],
+    ['Maintainer', spec.maintainer],
+    ['Installed-Size', String(installedSizeKiB(files))],
+    ['Depends', dpkgRelations(r.depends)],
+    ['Recommends', dpkgRelations(r.recommends)],
+    ['Suggests', dpkgRelations(r.suggests)],
+    ['Conflicts', dpkgRelations(r.conflicts)],
+    ['Replaces', dpkgRelations(r.replaces)],
+    ['Provides', dpkgRelations(r.provides)],
+    ['Section', spec.section],
+    ['Priority', spec.priority],
+    ['License', spec.license],
+    ['Homepage', spec.homepage],
+    ['OE', spec.recipe],
+    ['Description', controlDescription(spec.summary, spec.description)],
+  ]);
+}
+
+function controlMembers(spec: PackageSpec, files: PackageSpec['files']): TarMember[] {
+  const mtime = spec.sourceDateEpoch;
+  const dir: TarMember = { header: { name: './CONTROL/', type: 'dir', mode: 0o755, uid: 0, gid: 0, uname: 'root', gname: 'root', size: 0, mtime } };
+  const members = [dir];
+  if (spec.conffiles.length > 0) members.push(memoryMember('./CONTROL/conffiles', spec.conffiles.map((c) => `${c}\n`).join(''), 0o644, mtime));
+  members.push(memoryMember('./CONTROL/control', tarControl(spec, files), 0o644, mtime));
+  for (const name of SCRIPT_NAMES) {
+    const script = spec.scripts[name];
+    if (script) members.push(memoryMember(`./CONTROL/${name}`, withFinalNewline(script), 0o755, mtime));
+  }
+  return members;
+}
+
+export function createTarWriter(opts: TarOptions): PackageWriter {
+  return {
+    format: 'tar',
+    archDir: (spec) => spec.arch,
+    fileName: (spec) => `${spec.name}-${fileVersion(spec.version)}.tar${COMPRESSION_SUFFIX[opts.compression.kind]}`,
+    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+      const files = withParentDirs(spec.files);
+      const members = [...controlMembers(spec, files), ...payloadTarMembers(files, ctx.payloadRoot, spec.sourceDateEpoch)];
+      const signal = ctx.signal ? { signal: ctx.signal } : {};
+      await pipeline(Readable.from(tarStream(members), { objectMode: false }), compressor(opts.compression), out, signal);
+    },
+  };
+}
