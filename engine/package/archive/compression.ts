@@ -62,3 +62,25 @@ export function compressor(c: Compression): Transform | Duplex {
     }
   }
 }
+
+/** Reads a setting (a variable's expanded value, '' when unset). */
+export type Settings = (name: string) => string;
+
+const LEVEL_VARS: Readonly<Record<CompressionKind, readonly [name: string, fallback: number]>> = {
+  zstd: ['ZSTD_COMPRESSION_LEVEL', 3],
+  xz: ['XZ_COMPRESSION_LEVEL', 6],
+  gzip: ['GZIP_COMPRESSION_LEVEL', 9],
+  none: ['', 0],
+};
+
+/** The compressor a format variable names (`DEB_COMPRESSOR = "zstd"`), at its level variable's level. */
+export function compressionSetting(get: Settings, variable: string, fallback: CompressionKind): Compression {
+  const name = get(variable).trim() || fallback;
+  const kind = parseCompressionKind(name);
+  if (!kind) throw new CompressorError(`${variable} = "${name}": not a compressor tsbake writes`, undefined, 'use zstd, xz, gzip or none');
+  const [levelVar, defaultLevel] = LEVEL_VARS[kind];
+  const text = levelVar ? get(levelVar).trim().replace(/^-/, '') : '';
+  const level = text === '' ? defaultLevel : Number.parseInt(text, 10);
+  if (!Number.isInteger(level)) throw new CompressorError(`${levelVar} = "${text}": not a number`);
+  return { kind, level };
+}

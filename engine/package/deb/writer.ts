@@ -7,13 +7,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
-import type { Compression } from '../archive/compression.js';
+import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
 import { memoryMember, type TarMember } from '../archive/tar-stream.js';
 import { insertAfterInterpreter, SCRIPT_NAMES, withFinalNewline } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { fileVersion } from '../model/versions.js';
 import type { PackageWriter, WriteContext } from '../model/writer.js';
+import { dpkgArch } from './arch.js';
 import { debControl } from './control.js';
 
 export interface DebOptions {
@@ -71,4 +72,12 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
       );
     },
   };
+}
+
+/** The writer a recipe's settings ask for: DPKG_ARCH from TARGET_ARCH and TUNE_FEATURES, DEB_COMPRESSOR. */
+export function debWriterFromSettings(get: Settings): PackageWriter {
+  return createDebWriter({
+    dpkgArch: dpkgArch(get('TARGET_ARCH'), get('TUNE_FEATURES').split(/\s+/)),
+    compression: compressionSetting(get, 'DEB_COMPRESSOR', 'zstd'),
+  });
 }

@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
-import type { Compression } from '../archive/compression.js';
+import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { memoryMember, type TarMember } from '../archive/tar-stream.js';
 import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
@@ -77,4 +77,9 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
       );
     },
   };
+}
+
+/** IPK_COMPRESSOR names data.tar's compressor (oe-core: zstd). */
+export function ipkWriterFromSettings(get: Settings): PackageWriter {
+  return createIpkWriter({ compression: compressionSetting(get, 'IPK_COMPRESSOR', 'zstd') });
 }

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Compression } from '../archive/compression.js';
+import { CompressorError, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { spool, spooledBytes, type Spooled } from '../archive/spool.js';
 import { splitInterpreter, withFinalNewline, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
@@ -87,7 +87,7 @@ function mainHeader(spec: PackageSpec, opts: RpmOptions, payload: Spooled, diges
     [TAG.ARCH, str(rpmArch(spec.arch))],
     [TAG.SOURCERPM, str(`${spec.recipe}-${evr.version}-${evr.release}.src.rpm`)],
     [TAG.PAYLOADFORMAT, str('cpio')],
-    [TAG.PAYLOADCOMPRESSOR, str(opts.compression.kind === 'none' ? 'gzip' : opts.compression.kind)],
+    [TAG.PAYLOADCOMPRESSOR, str(opts.compression.kind)],
     [TAG.PAYLOADFLAGS, str(String(opts.compression.level))],
     [TAG.ENCODING, str('utf-8')],
     [TAG.PAYLOADDIGEST, strArray([payload.digest ?? ''])],
@@ -127,6 +127,7 @@ function signatureHeader(header: Buffer, payload: Spooled): Buffer {
 }
 
 export function createRpmWriter(opts: RpmOptions): PackageWriter {
+  if (opts.compression.kind === 'none') throw new CompressorError('rpm payloads are always compressed', undefined, 'set RPM_COMPRESSOR to zstd, xz or gzip');
   return {
     format: 'rpm',
     archDir: (spec) => rpmArch(spec.arch),
@@ -160,4 +161,9 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
       }
     },
   };
+}
+
+/** RPM_COMPRESSOR names the payload compressor (zstd or xz, as rpm reads them). */
+export function rpmWriterFromSettings(get: Settings): PackageWriter {
+  return createRpmWriter({ compression: compressionSetting(get, 'RPM_COMPRESSOR', 'zstd') });
 }

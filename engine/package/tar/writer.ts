@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { compressor, COMPRESSION_SUFFIX, type Compression } from '../archive/compression.js';
+import { compressor, COMPRESSION_SUFFIX, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { memoryMember, tarStream, type TarMember } from '../archive/tar-stream.js';
 import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
@@ -70,4 +70,9 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
       await pipeline(Readable.from(tarStream(members), { objectMode: false }), compressor(opts.compression), out, signal);
     },
   };
+}
+
+/** TAR_COMPRESSOR: zstd (`.tar.zst`), gzip or xz. */
+export function tarWriterFromSettings(get: Settings): PackageWriter {
+  return createTarWriter({ compression: compressionSetting(get, 'TAR_COMPRESSOR', 'zstd') });
 }
