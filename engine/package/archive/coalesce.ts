@@ -1,29 +1,65 @@
 /**
- * Write combining for archive generators: headers and small files are copied into one
- * bounded buffer, so the compressor sees few large chunks instead of thousands of 512-byte
- * ones. Large chunks pass through untouched (after what is pending). Memory stays bounded.
+ * Write combining for archive generators: headers are copied, and files are read (with
+ * synchronous reads: thousands of small files through the thread pool cost more than the
+ * reading) straight into one bounded batch buffer, which goes downstream when full. The
+ * compressor sees few large chunks; memory stays bounded whatever the payload size.
  */
-const BATCH = 256 * 1024;
+import { closeSync, openSync, readSync } from 'node:fs';
+import { TsbakeError } from '../../core/errors.js';
+
+const BATCH = 512 * 1024;
+
+export class PayloadChangedError extends TsbakeError {
+  readonly code = 'E_PAYLOAD_CHANGED';
+}
+
+function changed(path: string, want: number, got: string): PayloadChangedError {
+  return new PayloadChangedError(`${path}: ${got} bytes, but the package spec says ${want}`, undefined, 'run do_package again');
+}
 
 export class Coalescer {
   #buf = Buffer.allocUnsafe(BATCH);
   #used = 0;
 
-  /** Adds `chunk`; returns the chunks that are ready to go downstream, in order. */
-  push(chunk: Buffer): Buffer[] {
-    if (chunk.length >= BATCH / 4) return [...this.flush(), chunk];
-    const out = this.#used + chunk.length > BATCH ? this.flush() : [];
-    chunk.copy(this.#buf, this.#used);
-    this.#used += chunk.length;
-    return out;
+  /** Adds `chunk`; yields the batches that are full. */
+  *push(chunk: Buffer): Generator<Buffer> {
+    let done = 0;
+    while (done < chunk.length) {
+      if (this.#used === BATCH) yield* this.flush();
+      const n = chunk.copy(this.#buf, this.#used, done);
+      this.#used += n;
+      done += n;
+    }
+  }
+
+  /**
+   * Adds the `size` bytes of the file at `path`, checking that it still has that size;
+   * `onData` sees each piece (hashing).
+   */
+  *pushFile(path: string, size: number, onData?: (piece: Buffer) => void): Generator<Buffer> {
+    const fd = openSync(path, 'r');
+    try {
+      let done = 0;
+      while (done < size) {
+        if (this.#used === BATCH) yield* this.flush();
+        const n = readSync(fd, this.#buf, this.#used, Math.min(BATCH - this.#used, size - done), null);
+        if (n === 0) throw changed(path, size, `only ${done}`);
+        onData?.(this.#buf.subarray(this.#used, this.#used + n));
+        this.#used += n;
+        done += n;
+      }
+      if (readSync(fd, Buffer.alloc(1), 0, 1, null) !== 0) throw changed(path, size, 'more than');
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** What is pending, as a chunk that downstream may keep. */
-  flush(): Buffer[] {
-    if (this.#used === 0) return [];
+  *flush(): Generator<Buffer> {
+    if (this.#used === 0) return;
     const out = this.#buf.subarray(0, this.#used);
     this.#buf = Buffer.allocUnsafe(BATCH);
     this.#used = 0;
-    return [out];
+    yield out;
   }
 }

@@ -43,7 +43,7 @@ export interface SpoolOptions {
   readonly signal?: AbortSignal;
 }
 
-export async function spool(source: AsyncIterable<Buffer>, opts: SpoolOptions): Promise<Spooled> {
+export async function spool(source: Iterable<Buffer> | AsyncIterable<Buffer>, opts: SpoolOptions): Promise<Spooled> {
   const raw = new ByteTap(opts.digest);
   const packed = new ByteTap(opts.digest);
   const signal = opts.signal ? { signal: opts.signal } : {};

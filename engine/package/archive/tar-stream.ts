@@ -4,7 +4,6 @@
  * `onData` sees every data chunk of every member (md5sums, digests) on its way through.
  */
 import { Coalescer } from './coalesce.js';
-import { fileChunks } from './file-data.js';
 import { tarHeader, tarPadding, tarTrailer, type TarHeader } from './tar.js';
 
 export interface TarMember {
@@ -17,16 +16,15 @@ export interface TarMember {
 
 export type DataObserver = (member: TarMember, chunk: Buffer) => void;
 
-export async function* tarStream(members: Iterable<TarMember>, onData?: DataObserver): AsyncGenerator<Buffer> {
+export function* tarStream(members: Iterable<TarMember>, onData?: DataObserver): Generator<Buffer> {
   const out = new Coalescer();
   for (const m of members) {
     yield* out.push(tarHeader(m.header));
     if (m.header.type !== 'file' || m.header.size === 0) continue;
-    const chunks = m.data ? [m.data] : fileChunks(m.source ?? '', m.header.size);
-    for await (const chunk of chunks) {
-      onData?.(m, chunk);
-      yield* out.push(chunk);
-    }
+    if (m.data) {
+      onData?.(m, m.data);
+      yield* out.push(m.data);
+    } else yield* out.pushFile(m.source ?? '', m.header.size, onData && ((piece) => onData(m, piece)));
     yield* out.push(tarPadding(m.header.size));
   }
   yield* out.push(tarTrailer());

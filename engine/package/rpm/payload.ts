@@ -6,12 +6,11 @@
 import { createHash } from 'node:crypto';
 import { Coalescer } from '../archive/coalesce.js';
 import { cpioHeader, cpioTrailer, pad4 } from '../archive/cpio.js';
-import { fileChunks } from '../archive/file-data.js';
 import { memberName } from '../archive/payload.js';
 import type { RpmFile } from './files.js';
 
 /** Fills `digests` (path of the regular file → hex SHA-256) while streaming. */
-export async function* cpioPayload(files: readonly RpmFile[], root: string, mtime: number, digests: Map<string, string>): AsyncGenerator<Buffer> {
+export function* cpioPayload(files: readonly RpmFile[], root: string, mtime: number, digests: Map<string, string>): Generator<Buffer> {
   const out = new Coalescer();
   for (const f of files) {
     const kind = f.file.kind;
@@ -22,10 +21,7 @@ export async function* cpioPayload(files: readonly RpmFile[], root: string, mtim
     else if (withData) {
       const source = kind === 'file' ? f.file.path : (f.file.target ?? '');
       const hash = createHash('sha256');
-      for await (const chunk of fileChunks(`${root}${source}`, size)) {
-        hash.update(chunk);
-        yield* out.push(chunk);
-      }
+      yield* out.pushFile(`${root}${source}`, size, (piece) => hash.update(piece));
       digests.set(source, hash.digest('hex'));
     }
     yield* out.push(pad4(size));
