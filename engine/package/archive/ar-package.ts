@@ -54,8 +54,9 @@ export async function writeArPackage(pkg: ArPackage, out: Writable, scratch: Scr
   const temp = (name: string): string => join(scratch.tmpDir, `${scratch.prefix}.${name}`);
   const signal = scratch.signal ? { signal: scratch.signal } : {};
   try {
-    const data = await spool(tarStream(pkg.data, pkg.onData), { compression: pkg.dataCompression, path: temp(dataName), ...signal });
-    const control = await spool(tarStream(pkg.control()), { compression: pkg.controlCompression, path: temp(controlName), ...signal });
+    const sizeHint = pkg.data.reduce((n, m) => n + m.header.size, 0);
+    const data = await spool(tarStream(pkg.data, pkg.onData), { compression: pkg.dataCompression, path: temp(dataName), sizeHint, ...signal });
+    const control = await spool(tarStream(pkg.control()), { compression: pkg.controlCompression, path: temp(controlName), sizeHint: 0, ...signal });
     const members: ArMember[] = [
       { name: 'debian-binary', data: Buffer.from('2.0\n') },
       { name: controlName, spooled: control },

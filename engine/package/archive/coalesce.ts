@@ -7,7 +7,20 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TsbakeError } from '../../core/errors.js';
 
-const BATCH = 512 * 1024;
+export const BATCH = 512 * 1024;
+
+/**
+ * Batch buffers handed back by consumers that are done with them (zstd-spool.ts), reused
+ * instead of allocated: a fresh 512 KiB buffer costs page faults and, later, its unmapping.
+ */
+const pool: Buffer[] = [];
+const POOL_MAX = 16;
+
+export function recycleBatch(buf: Buffer): void {
+  if (buf.length === BATCH && pool.length < POOL_MAX) pool.push(buf);
+}
+
+const takeBatch = (): Buffer => pool.pop() ?? Buffer.allocUnsafeSlow(BATCH);
 
 export class PayloadChangedError extends TsbakeError {
   readonly code = 'E_PAYLOAD_CHANGED';
@@ -18,7 +31,7 @@ function changed(path: string, want: number, got: string): PayloadChangedError {
 }
 
 export class Coalescer {
-  #buf = Buffer.allocUnsafe(BATCH);
+  #buf = takeBatch();
   #used = 0;
 
   /** Adds `chunk`; yields the batches that are full. */
@@ -54,11 +67,11 @@ export class Coalescer {
     }
   }
 
-  /** What is pending, as a chunk that downstream may keep. */
+  /** What is pending, as a chunk that downstream may keep (or give back with recycleBatch). */
   *flush(): Generator<Buffer> {
     if (this.#used === 0) return;
     const out = this.#buf.subarray(0, this.#used);
-    this.#buf = Buffer.allocUnsafe(BATCH);
+    this.#buf = takeBatch();
     this.#used = 0;
     yield out;
   }

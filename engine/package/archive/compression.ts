@@ -1,14 +1,12 @@
 /**
- * The stream compressors package members go through. Output is deterministic: zstd always
- * runs with the same worker count (multi-threaded zstd output does not depend on the
- * number of workers, but differs from single-threaded output), gzip headers carry no name
- * and no time (zlib writes mtime 0), and xz runs single-threaded.
- * There is no xz codec in Node: xz is the host's `xz` as a filter process.
+ * The compressors package members go through. Output is deterministic: zstd is
+ * single-threaded (zstd-file.ts; multi-threaded output would differ), gzip headers carry no
+ * name and no time (zlib writes mtime 0), and xz runs single-threaded. There is no xz codec
+ * in Node: xz is the host's `xz` as a filter process.
  */
 import type { ChildProcess } from 'node:child_process';
 import { Duplex, PassThrough, type Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { CompressStream } from 'zstd-napi';
 import { TsbakeError } from '../../core/errors.js';
 import { spawnInGroup } from '../../core/proc.js';
 
@@ -18,9 +16,6 @@ export interface Compression {
   readonly kind: CompressionKind;
   readonly level: number;
 }
-
-/** zstd worker threads: fixed, so that the bytes do not depend on the machine. */
-const ZSTD_WORKERS = 2;
 
 export const COMPRESSION_SUFFIX: Readonly<Record<CompressionKind, string>> = { zstd: '.zst', gzip: '.gz', xz: '.xz', none: '' };
 
@@ -46,10 +41,9 @@ function xzFilter(level: number): Duplex {
   return duplex;
 }
 
-export function compressor(c: Compression): Transform | Duplex {
+/** A stream compressor for the kinds that are not zstd (zstd-spool.ts drives zstd directly). */
+export function compressor(c: Compression & { readonly kind: Exclude<CompressionKind, 'zstd'> }): Transform | Duplex {
   switch (c.kind) {
-    case 'zstd':
-      return new CompressStream({ compressionLevel: c.level, nbWorkers: ZSTD_WORKERS, checksumFlag: true });
     case 'gzip':
       return createGzip({ level: c.level });
     case 'xz':

@@ -8,6 +8,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compressor, type Compression } from './compression.js';
+import { zstdSpool } from './zstd-spool.js';
 
 /** Counts (and optionally hashes) the bytes that pass through. */
 export class ByteTap extends Transform {
@@ -38,16 +39,28 @@ export interface Spooled {
 export interface SpoolOptions {
   readonly compression: Compression;
   readonly path: string;
+  /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get a worker thread. */
+  readonly sizeHint: number;
   /** Hash algorithm (node:crypto name) for rawDigest and digest. */
   readonly digest?: string;
   readonly signal?: AbortSignal;
 }
 
-export async function spool(source: Iterable<Buffer> | AsyncIterable<Buffer>, opts: SpoolOptions): Promise<Spooled> {
+export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promise<Spooled> {
   const raw = new ByteTap(opts.digest);
+  const c = opts.compression;
+  if (c.kind === 'zstd') {
+    const onRaw = (chunk: Buffer): void => {
+      raw.bytes += chunk.length;
+      raw.hash?.update(chunk);
+    };
+    const signal = opts.signal ? { signal: opts.signal } : {};
+    const packed = await zstdSpool(source, { path: opts.path, level: c.level, sizeHint: opts.sizeHint, onRaw, ...(opts.digest ? { digest: opts.digest } : {}), ...signal });
+    return { path: opts.path, size: packed.size, rawSize: raw.bytes, ...(raw.hash && packed.digest ? { rawDigest: raw.hash.digest('hex'), digest: packed.digest } : {}) };
+  }
   const packed = new ByteTap(opts.digest);
   const signal = opts.signal ? { signal: opts.signal } : {};
-  await pipeline(Readable.from(source, { objectMode: false }), raw, compressor(opts.compression), packed, createWriteStream(opts.path), signal);
+  await pipeline(Readable.from(source, { objectMode: false }), raw, compressor({ kind: c.kind, level: c.level }), packed, createWriteStream(opts.path), signal);
   return {
     path: opts.path,
     size: packed.bytes,

@@ -144,6 +144,7 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
         const payload = await spool(cpioPayload(files, ctx.payloadRoot, spec.sourceDateEpoch, digests), {
           compression: opts.compression,
           path,
+          sizeHint: spec.installedSize,
           digest: 'sha256',
           ...signal,
         });

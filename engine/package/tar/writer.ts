@@ -2,12 +2,15 @@
  * tsbake's TAR package format (oe-core dropped package_tar; the contract is in the README):
  * `<Package>-<Version without epoch>.tar.<c>`, one compressed tar stream holding
  * `./CONTROL/` (control, conffiles, maintainer scripts) first, then the files, directories
- * before what they hold, byte order. Streams straight into the output: no temp file.
+ * before what they hold, byte order. The stream is compressed into a temp file (by a worker
+ * thread when it is large), then copied to the output.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { compressor, COMPRESSION_SUFFIX, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
+import { spool, spooledBytes } from '../archive/spool.js';
+import { COMPRESSION_SUFFIX, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { memoryMember, tarStream, type TarMember } from '../archive/tar-stream.js';
 import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
@@ -67,7 +70,13 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
       const files = withParentDirs(spec.files);
       const members = [...controlMembers(spec, files), ...payloadTarMembers(files, ctx.payloadRoot, spec.sourceDateEpoch)];
       const signal = ctx.signal ? { signal: ctx.signal } : {};
-      await pipeline(Readable.from(tarStream(members), { objectMode: false }), compressor(opts.compression), out, signal);
+      const path = join(ctx.tmpDir, `${spec.name}.tar.spool`);
+      try {
+        await spool(tarStream(members), { compression: opts.compression, path, sizeHint: spec.installedSize, ...signal });
+        await pipeline(spooledBytes(path), out, signal);
+      } finally {
+        await rm(path, { force: true });
+      }
     },
   };
 }
