@@ -1,58 +1,69 @@
 /**
  * Worker thread that compresses a large payload beside the thread that reads and archives
- * it, as `tar | zstd` runs two processes. A job: { start } then { chunk } messages
- * (transferred, not copied) then { end }; the reply is { done } or { error }. The chunks in
- * flight are counted in flow[0]; the worker lowers the count and notifies after each one,
- * and sends the buffer back ({ recycled }) to be filled again.
+ * it, as `tar | zstd` runs two processes. The archive bytes come through a ring of slots in
+ * shared memory (no message per chunk, nothing allocated per chunk): the reader fills slot
+ * `tail % SLOTS` and raises `tail`; this thread compresses slot `head % SLOTS` and raises
+ * `head`; each side waits on the other's counter. A job starts with one message and ends
+ * with one reply: { done } or { error }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ZstdFile } from './zstd-file.js';
 
 export const ROLE = 'tsbake-package-zstd';
+export const SLOTS = 8;
+export const SLOT_BYTES = 512 * 1024;
 
-export type ToWorker =
-  | { readonly start: { readonly path: string; readonly level: number; readonly digest?: string; readonly flow: Int32Array } }
-  | { readonly chunk: ArrayBuffer; readonly length: number }
-  | { readonly end: true };
+/** Int32 indexes in the control array. */
+export const HEAD = 0;
+export const TAIL = 1;
+/** 1 once the reader has filled its last slot; 2 when it gave up. */
+export const END = 2;
+/** Then the byte length of each slot. */
+export const LENGTHS = 3;
 
-export type FromWorker =
-  | { readonly recycled: ArrayBuffer }
-  | { readonly done: { readonly size: number; readonly digest?: string } }
-  | { readonly error: string };
+export interface Ring {
+  readonly control: Int32Array;
+  readonly data: SharedArrayBuffer;
+}
+
+export const newRing = (): Ring => ({ control: new Int32Array(new SharedArrayBuffer(4 * (LENGTHS + SLOTS))), data: new SharedArrayBuffer(SLOTS * SLOT_BYTES) });
+
+export interface Job {
+  readonly path: string;
+  readonly level: number;
+  readonly digest?: string;
+  readonly ring: Ring;
+}
+
+export type FromWorker = { readonly done: { readonly size: number; readonly digest?: string } } | { readonly error: string };
+
+function run(job: Job): FromWorker {
+  const { control, data } = job.ring;
+  const file = new ZstdFile(job.path, job.level, job.digest);
+  try {
+    for (let head = 0; ; head++) {
+      for (let tail = Atomics.load(control, TAIL); tail === head; tail = Atomics.load(control, TAIL)) {
+        if (Atomics.load(control, END) !== 0) {
+          if (Atomics.load(control, END) === 2) {
+            file.close();
+            return { error: 'abandoned' };
+          }
+          return { done: file.end() };
+        }
+        Atomics.wait(control, TAIL, tail, 100);
+      }
+      const slot = head % SLOTS;
+      file.write(new Uint8Array(data, slot * SLOT_BYTES, Atomics.load(control, LENGTHS + slot)));
+      Atomics.store(control, HEAD, head + 1);
+      Atomics.notify(control, HEAD);
+    }
+  } catch (e) {
+    file.close();
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
 
 const port = parentPort;
 if (port && (workerData as { role?: unknown } | null)?.role === ROLE) {
-  let file: ZstdFile | undefined;
-  let flow: Int32Array | undefined;
-  let failed = false;
-  const fail = (e: unknown): void => {
-    failed = true;
-    file?.close();
-    file = undefined;
-    port.postMessage({ error: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
-  };
-  port.on('message', (m: ToWorker) => {
-    try {
-      if ('start' in m) {
-        failed = false;
-        flow = m.start.flow;
-        file = new ZstdFile(m.start.path, m.start.level, m.start.digest);
-      } else if ('chunk' in m) {
-        if (!failed) file?.write(new Uint8Array(m.chunk, 0, m.length));
-      } else if (!failed && file) {
-        const done = file.end();
-        file = undefined;
-        port.postMessage({ done } satisfies FromWorker);
-      }
-    } catch (e) {
-      fail(e);
-    } finally {
-      if (flow && 'chunk' in m) {
-        // the buffer goes back to the reading thread's pool
-        port.postMessage({ recycled: m.chunk } satisfies FromWorker, [m.chunk]);
-        Atomics.sub(flow, 0, 1);
-        Atomics.notify(flow, 0);
-      }
-    }
-  });
+  port.on('message', (job: Job) => port.postMessage(run(job)));
 }
