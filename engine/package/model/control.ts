@@ -33,7 +33,7 @@ function fill(text: string, width: number): string[] {
  * separated by blank lines are folded and the blank lines become ` .`.
  */
 export function controlDescription(summary: string, description: string): string {
-  const first = (summary || description || '.').split('\n')[0]?.trim() || '.';
+  const first = (summary || description || '.').split(/\n|\\n/)[0]?.trim() || '.';
   const long = (description || '.').trim();
   const lines = long.includes('\\n')
     ? long.split('\\n').map((l) => ` ${l.trim() || '.'}`)
