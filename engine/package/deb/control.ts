@@ -4,7 +4,7 @@
  * relation name, so oe-core rewrites them to `__`; Provides carry no versions and no paths.
  */
 import { withParentDirs } from '../archive/payload.js';
-import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
+import { byName, controlDescription, dpkgRelations, renderControl } from '../model/control.js';
 import { installedSizeKiB } from '../model/installed-size.js';
 import type { PackageSpec, Relation } from '../model/spec.js';
 import { debianVersion } from '../model/versions.js';
@@ -20,7 +20,7 @@ const remap = (rs: readonly Relation[]): Relation[] => rs.map((r) => ({ ...r, na
 export function debControl(spec: PackageSpec, architecture: string): string {
   const r = spec.relations;
   const depends = remap(r.depends.filter((d) => d.name !== spec.name && !d.name.includes('*')));
-  const provides = remap(r.provides.filter((p) => !p.name.startsWith('/'))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const provides = remap(r.provides.filter((p) => !p.name.startsWith('/'))).sort(byName);
   return renderControl([
     ['Package', spec.name],
     ['Multi-Arch', spec.arch === 'all' ? 'foreign' : ''],

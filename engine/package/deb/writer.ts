@@ -9,8 +9,9 @@ import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
-import { memoryMember, type TarMember } from '../archive/tar-stream.js';
-import { insertAfterInterpreter, SCRIPT_NAMES, withFinalNewline } from '../model/scripts.js';
+import { controlMembers } from '../archive/control-members.js';
+import type { TarMember } from '../archive/tar-stream.js';
+import { insertAfterInterpreter, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { fileVersion } from '../model/versions.js';
 import type { PackageWriter, WriteContext } from '../model/writer.js';
@@ -26,26 +27,22 @@ export interface DebOptions {
 /** oe-core keeps prerm and postrm from running during an upgrade. */
 const UPGRADE_GUARD = '[ "$1" != "upgrade" ] || exit 0';
 
-export function debScript(name: string, script: string): string {
-  return withFinalNewline(name === 'prerm' || name === 'postrm' ? insertAfterInterpreter(script, UPGRADE_GUARD) : script);
+export function debScript(name: ScriptName, script: string): string {
+  return name === 'prerm' || name === 'postrm' ? insertAfterInterpreter(script, UPGRADE_GUARD) : script;
 }
 
-function controlMembers(spec: PackageSpec, architecture: string, md5: ReadonlyMap<string, Hash>): TarMember[] {
-  const mtime = spec.sourceDateEpoch;
-  const members: TarMember[] = [];
+function debControlMembers(spec: PackageSpec, architecture: string, md5: ReadonlyMap<string, Hash>): TarMember[] {
   const regular = new Set(spec.files.filter((f) => f.kind === 'file').map((f) => f.path));
-  const conffiles = spec.conffiles.filter((c) => regular.has(c));
-  if (conffiles.length > 0) members.push(memoryMember('./conffiles', conffiles.map((c) => `${c}\n`).join(''), 0o644, mtime));
-  members.push(memoryMember('./control', debControl(spec, architecture), 0o644, mtime));
   const sums = spec.files
     .filter((f) => f.kind === 'file' || f.kind === 'hardlink')
     .map((f) => `${md5.get(f.kind === 'file' ? f.path : (f.target ?? ''))?.copy().digest('hex') ?? ''}  ${f.path.slice(1)}\n`);
-  if (sums.length > 0) members.push(memoryMember('./md5sums', sums.join(''), 0o644, mtime));
-  for (const name of SCRIPT_NAMES) {
-    const script = spec.scripts[name];
-    if (script) members.push(memoryMember(`./${name}`, debScript(name, script), 0o755, mtime));
-  }
-  return members;
+  return controlMembers(spec, {
+    dir: './',
+    control: debControl(spec, architecture),
+    conffiles: spec.conffiles.filter((c) => regular.has(c)),
+    md5sums: sums.join(''),
+    script: debScript,
+  });
 }
 
 export function createDebWriter(opts: DebOptions): PackageWriter {
@@ -63,7 +60,7 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
           data: [rootDirMember(mtime), ...payloadTarMembers(files, ctx.payloadRoot, mtime)],
           dataCompression: opts.compression,
           onData: (m, chunk) => md5.get(m.header.name.slice(1))?.update(chunk),
-          control: () => [rootDirMember(mtime), ...controlMembers(spec, architecture(spec), md5)],
+          control: () => [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec), md5)],
           controlCompression: opts.compression,
           style: { gnuNames: false, mtime, mode: '100644' },
         },

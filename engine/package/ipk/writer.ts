@@ -8,9 +8,8 @@ import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
-import { memoryMember, type TarMember } from '../archive/tar-stream.js';
-import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
-import { SCRIPT_NAMES, withFinalNewline } from '../model/scripts.js';
+import { controlMembers } from '../archive/control-members.js';
+import { byName, controlDescription, dpkgRelations, renderControl } from '../model/control.js';
 import type { PackageSpec } from '../model/spec.js';
 import { debianVersion, fileVersion } from '../model/versions.js';
 import type { PackageWriter, WriteContext } from '../model/writer.js';
@@ -24,7 +23,7 @@ const CONTROL_GZIP: Compression = { kind: 'gzip', level: 9 };
 
 export function ipkControl(spec: PackageSpec): string {
   const r = spec.relations;
-  const provides = [...r.provides].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const provides = [...r.provides].sort(byName);
   return renderControl([
     ['Package', spec.name],
     ['Version', debianVersion(spec.version)],
@@ -45,18 +44,6 @@ export function ipkControl(spec: PackageSpec): string {
   ]);
 }
 
-function controlMembers(spec: PackageSpec): TarMember[] {
-  const mtime = spec.sourceDateEpoch;
-  const members: TarMember[] = [];
-  if (spec.conffiles.length > 0) members.push(memoryMember('./conffiles', spec.conffiles.map((c) => `${c}\n`).join(''), 0o644, mtime));
-  members.push(memoryMember('./control', ipkControl(spec), 0o644, mtime));
-  for (const name of SCRIPT_NAMES) {
-    const script = spec.scripts[name];
-    if (script) members.push(memoryMember(`./${name}`, withFinalNewline(script), 0o755, mtime));
-  }
-  return members;
-}
-
 export function createIpkWriter(opts: IpkOptions): PackageWriter {
   return {
     format: 'ipk',
@@ -68,7 +55,7 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
         {
           data: payloadTarMembers(withParentDirs(spec.files), ctx.payloadRoot, mtime),
           dataCompression: opts.compression,
-          control: () => controlMembers(spec),
+          control: () => controlMembers(spec, { dir: './', control: ipkControl(spec), conffiles: spec.conffiles }),
           controlCompression: CONTROL_GZIP,
           style: { gnuNames: true, mtime: 0, mode: '644' },
         },

@@ -41,6 +41,9 @@ export function controlDescription(summary: string, description: string): string
   return [first, ...lines].join('\n');
 }
 
+/** Relations in the order of their names (oe-core sorts Provides). */
+export const byName = (a: Relation, b: Relation): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 function dpkgOp(op: RelationOp): string {
   switch (op) {
     case '<':

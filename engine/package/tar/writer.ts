@@ -12,10 +12,10 @@ import { pipeline } from 'node:stream/promises';
 import { spool, spooledBytes } from '../archive/spool.js';
 import { COMPRESSION_SUFFIX, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
-import { memoryMember, tarStream, type TarMember } from '../archive/tar-stream.js';
+import { controlMembers } from '../archive/control-members.js';
+import { tarStream, type TarMember } from '../archive/tar-stream.js';
 import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
 import { installedSizeKiB } from '../model/installed-size.js';
-import { SCRIPT_NAMES, withFinalNewline } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { debianVersion, fileVersion } from '../model/versions.js';
 import type { PackageWriter, WriteContext } from '../model/writer.js';
@@ -48,18 +48,9 @@ export function tarControl(spec: PackageSpec, files: PackageSpec['files']): stri
   ]);
 }
 
-function controlMembers(spec: PackageSpec, files: PackageSpec['files']): TarMember[] {
-  const mtime = spec.sourceDateEpoch;
-  const dir: TarMember = { header: { name: './CONTROL/', type: 'dir', mode: 0o755, uid: 0, gid: 0, uname: 'root', gname: 'root', size: 0, mtime } };
-  const members = [dir];
-  if (spec.conffiles.length > 0) members.push(memoryMember('./CONTROL/conffiles', spec.conffiles.map((c) => `${c}\n`).join(''), 0o644, mtime));
-  members.push(memoryMember('./CONTROL/control', tarControl(spec, files), 0o644, mtime));
-  for (const name of SCRIPT_NAMES) {
-    const script = spec.scripts[name];
-    if (script) members.push(memoryMember(`./CONTROL/${name}`, withFinalNewline(script), 0o755, mtime));
-  }
-  return members;
-}
+const CONTROL_DIR = (mtime: number): TarMember => ({
+  header: { name: './CONTROL/', type: 'dir', mode: 0o755, uid: 0, gid: 0, uname: 'root', gname: 'root', size: 0, mtime },
+});
 
 export function createTarWriter(opts: TarOptions): PackageWriter {
   return {
@@ -68,7 +59,11 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
     fileName: (spec) => `${spec.name}-${fileVersion(spec.version)}.tar${COMPRESSION_SUFFIX[opts.compression.kind]}`,
     async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
       const files = withParentDirs(spec.files);
-      const members = [...controlMembers(spec, files), ...payloadTarMembers(files, ctx.payloadRoot, spec.sourceDateEpoch)];
+      const members = [
+        CONTROL_DIR(spec.sourceDateEpoch),
+        ...controlMembers(spec, { dir: './CONTROL/', control: tarControl(spec, files), conffiles: spec.conffiles }),
+        ...payloadTarMembers(files, ctx.payloadRoot, spec.sourceDateEpoch),
+      ];
       const signal = ctx.signal ? { signal: ctx.signal } : {};
       const path = join(ctx.tmpDir, `${spec.name}.tar.spool`);
       try {
