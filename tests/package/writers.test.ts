@@ -8,6 +8,7 @@ import { createIpkWriter } from '../../engine/package/ipk/writer.js';
 import type { PackageWriter } from '../../engine/package/model/writer.js';
 import { createRpmWriter } from '../../engine/package/rpm/writer.js';
 import { createTarWriter } from '../../engine/package/tar/writer.js';
+import { WORKER_THRESHOLD } from '../../engine/package/archive/zstd-spool.js';
 import { makeFixture, writePackage } from './fixture.js';
 import { assertValid, requireValidators, run, type Format } from './tools.js';
 
@@ -27,7 +28,8 @@ for (const [label, compression] of [['zstd', zstd], ['gzip', gzip], ['xz', xz]] 
     test(`${format} (${label}) from a hand-written spec passes validate.sh`, async (t) => {
       if (!requireValidators(t)) return;
       const base = await mkdtemp(join(tmpdir(), `tsbake-${format}-`));
-      const fx = await makeFixture(base);
+      // zstd: a payload over WORKER_THRESHOLD, so the worker-thread paths (compression, md5sums) are checked too
+      const fx = await makeFixture(base, label === 'zstd' ? { bigFile: WORKER_THRESHOLD + 12345 } : {});
       assertValid(t, format, await writePackage(writers(compression)[format], fx, join(base, 'out')));
     });
   }

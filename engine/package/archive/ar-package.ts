@@ -1,8 +1,8 @@
 /**
  * The ar container of .deb and .ipk: `debian-binary` (`2.0\n`), the control archive, then
  * the data archive, in that order (dpkg-deb refuses data before control; opkg does not care).
- * The data archive is spooled first, so the control archive can list what streaming it
- * learnt (md5sums); both are temp files because ar states each size before the data.
+ * The data archive is spooled first, then the control archive (whose md5sums may still be
+ * computing meanwhile); both are temp files because ar states each size before the data.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { AR_MAGIC, arHeader, arPadding, type ArMemberStyle } from './ar.js';
 import { COMPRESSION_SUFFIX, type Compression } from './compression.js';
 import { spool, spooledBytes, type Spooled } from './spool.js';
-import { tarStream, type DataObserver, type TarMember } from './tar-stream.js';
+import { tarStream, type TarMember } from './tar-stream.js';
 
 interface ArMember {
   readonly name: string;
@@ -33,10 +33,8 @@ async function* arStream(members: readonly ArMember[], style: ArMemberStyle): As
 export interface ArPackage {
   readonly data: readonly TarMember[];
   readonly dataCompression: Compression;
-  /** Sees the data of every data member while it is spooled. */
-  readonly onData?: DataObserver;
   /** The control members, asked for once the data archive is complete. */
-  readonly control: () => readonly TarMember[];
+  readonly control: () => readonly TarMember[] | Promise<readonly TarMember[]>;
   readonly controlCompression: Compression;
   readonly style: ArMemberStyle;
 }
@@ -55,8 +53,8 @@ export async function writeArPackage(pkg: ArPackage, out: Writable, scratch: Scr
   const signal = scratch.signal ? { signal: scratch.signal } : {};
   try {
     const sizeHint = pkg.data.reduce((n, m) => n + m.header.size, 0);
-    const data = await spool(tarStream(pkg.data, pkg.onData), { compression: pkg.dataCompression, path: temp(dataName), sizeHint, ...signal });
-    const control = await spool(tarStream(pkg.control()), { compression: pkg.controlCompression, path: temp(controlName), sizeHint: 0, ...signal });
+    const data = await spool(tarStream(pkg.data), { compression: pkg.dataCompression, path: temp(dataName), sizeHint, ...signal });
+    const control = await spool(tarStream(await pkg.control()), { compression: pkg.controlCompression, path: temp(controlName), sizeHint: 0, ...signal });
     const members: ArMember[] = [
       { name: 'debian-binary', data: Buffer.from('2.0\n') },
       { name: controlName, spooled: control },

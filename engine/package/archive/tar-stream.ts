@@ -1,7 +1,6 @@
 /**
  * A tar archive as a stream of chunks: headers, then each regular file's data read from
  * disk (or held in memory for small control files), padded to blocks, then the trailer.
- * `onData` sees every data chunk of every member (md5sums, digests) on its way through.
  */
 import { Coalescer } from './coalesce.js';
 import { tarHeader, tarPadding, tarTrailer, type TarHeader } from './tar.js';
@@ -14,17 +13,13 @@ export interface TarMember {
   readonly data?: Buffer;
 }
 
-export type DataObserver = (member: TarMember, chunk: Buffer) => void;
-
-export function* tarStream(members: Iterable<TarMember>, onData?: DataObserver): Generator<Buffer> {
+export function* tarStream(members: Iterable<TarMember>): Generator<Buffer> {
   const out = new Coalescer();
   for (const m of members) {
     yield* out.push(tarHeader(m.header));
     if (m.header.type !== 'file' || m.header.size === 0) continue;
-    if (m.data) {
-      onData?.(m, m.data);
-      yield* out.push(m.data);
-    } else yield* out.pushFile(m.source ?? '', m.header.size, onData && ((piece) => onData(m, piece)));
+    if (m.data) yield* out.push(m.data);
+    else yield* out.pushFile(m.source ?? '', m.header.size);
     yield* out.push(tarPadding(m.header.size));
   }
   yield* out.push(tarTrailer());

@@ -2,14 +2,14 @@
  * The .deb writer: ar of `debian-binary`, `control.tar.<c>` (control, md5sums, conffiles,
  * maintainer scripts) and `data.tar.<c>`, as `dpkg-deb --root-owner-group --build` lays
  * them out (`./` first, directories before what they hold, ar headers mode 100644 and mtime
- * SOURCE_DATE_EPOCH). md5sums are computed while the data archive streams.
+ * SOURCE_DATE_EPOCH). md5sums are computed beside the data archive pass.
  */
-import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
+import { fileDigests } from '../archive/file-digests.js';
 import type { TarMember } from '../archive/tar-stream.js';
 import { insertAfterInterpreter, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
@@ -31,11 +31,11 @@ export function debScript(name: ScriptName, script: string): string {
   return name === 'prerm' || name === 'postrm' ? insertAfterInterpreter(script, UPGRADE_GUARD) : script;
 }
 
-function debControlMembers(spec: PackageSpec, architecture: string, md5: ReadonlyMap<string, Hash>): TarMember[] {
+function debControlMembers(spec: PackageSpec, architecture: string, md5: ReadonlyMap<string, string>): TarMember[] {
   const regular = new Set(spec.files.filter((f) => f.kind === 'file').map((f) => f.path));
   const sums = spec.files
     .filter((f) => f.kind === 'file' || f.kind === 'hardlink')
-    .map((f) => `${md5.get(f.kind === 'file' ? f.path : (f.target ?? ''))?.copy().digest('hex') ?? ''}  ${f.path.slice(1)}\n`);
+    .map((f) => `${md5.get(f.kind === 'file' ? f.path : (f.target ?? '')) ?? ''}  ${f.path.slice(1)}\n`);
   return controlMembers(spec, {
     dir: './',
     control: debControl(spec, architecture),
@@ -53,14 +53,20 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${architecture(spec)}.deb`,
     async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
       const mtime = spec.sourceDateEpoch;
-      const md5 = new Map<string, Hash>(spec.files.filter((f) => f.kind === 'file').map((f) => [f.path, createHash('md5')]));
+      const regular = spec.files.filter((f) => f.kind === 'file');
+      // md5sums are hashed beside the archive pass (by a worker when the payload is large)
+      const digests = fileDigests({ paths: regular.map((f) => `${ctx.payloadRoot}${f.path}`), algorithm: 'md5' }, spec.installedSize);
+      digests.catch(() => undefined); // awaited below; a failure must not go unhandled before that
       const files = withParentDirs(spec.files);
       await writeArPackage(
         {
           data: [rootDirMember(mtime), ...payloadTarMembers(files, ctx.payloadRoot, mtime)],
           dataCompression: opts.compression,
-          onData: (m, chunk) => md5.get(m.header.name.slice(1))?.update(chunk),
-          control: () => [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec), md5)],
+          control: async () => {
+            const sums = await digests;
+            const md5 = new Map(regular.map((f, i) => [f.path, sums[i] ?? '']));
+            return [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec), md5)];
+          },
           controlCompression: opts.compression,
           style: { gnuNames: false, mtime, mode: '100644' },
         },
