@@ -67,9 +67,11 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdSpoolOptions): Prom
     let tail = 0;
     for (const chunk of slotSized(source)) {
       opts.onRaw(chunk);
-      for (let head = Atomics.load(control, HEAD); tail - head >= SLOTS; head = Atomics.load(control, HEAD)) {
-        const w = waitAsync(control, HEAD, head);
-        if (w.async) await w.value;
+      if (tail - Atomics.load(control, HEAD) >= SLOTS) {
+        for (let head = Atomics.load(control, HEAD); tail - head > SLOTS / 2; head = Atomics.load(control, HEAD)) {
+          const w = waitAsync(control, HEAD, head);
+          if (w.async) await w.value;
+        }
       }
       opts.signal?.throwIfAborted();
       const slot = tail % SLOTS;

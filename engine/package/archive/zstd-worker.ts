@@ -3,14 +3,15 @@
  * it, as `tar | zstd` runs two processes. The archive bytes come through a ring of slots in
  * shared memory (no message per chunk, nothing allocated per chunk): the reader fills slot
  * `tail % SLOTS` and raises `tail`; this thread compresses slot `head % SLOTS` and raises
- * `head`; each side waits on the other's counter. A job starts with one message and ends
+ * `head`; each side waits on the other's counter (the reader, once the ring is full, until it
+ * is half empty, so that neither thread is woken for every slot). A job starts with one message and ends
  * with one reply: { done } or { error }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ZstdFile } from './zstd-file.js';
 
 export const ROLE = 'tsbake-package-zstd';
-export const SLOTS = 8;
+export const SLOTS = 32;
 export const SLOT_BYTES = 512 * 1024;
 
 /** Int32 indexes in the control array. */
@@ -55,7 +56,8 @@ function run(job: Job): FromWorker {
       const slot = head % SLOTS;
       file.write(new Uint8Array(data, slot * SLOT_BYTES, Atomics.load(control, LENGTHS + slot)));
       Atomics.store(control, HEAD, head + 1);
-      Atomics.notify(control, HEAD);
+      // the reader, when it found the ring full, sleeps until it is half empty: wake it once then
+      if (Atomics.load(control, TAIL) - (head + 1) <= SLOTS / 2) Atomics.notify(control, HEAD);
     }
   } catch (e) {
     file.close();
