@@ -20,6 +20,8 @@ const hex = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0')
 export const pad4 = (n: number): Buffer => Buffer.alloc((4 - (n % 4)) % 4);
 
 export function cpioHeader(h: CpioHeader): Buffer {
+  // newc has 8 hex digits per field; rpm's >= 4 GiB files need its own stripped-cpio format
+  if (h.size > 0xffffffff) throw new RangeError(`${h.name}: ${h.size} bytes does not fit a cpio newc entry (4 GiB at most)`);
   const name = Buffer.from(`${h.name}\0`, 'utf8');
   const fields = [h.ino, h.mode, h.uid, h.gid, h.nlink, h.mtime, h.size, 0, 0, 0, 0, name.length, 0];
   const head = Buffer.from(`070701${fields.map(hex).join('')}`, 'latin1');
