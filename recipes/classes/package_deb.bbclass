@@ -16,4 +16,6 @@ do_package_write_deb[sstate-outputdirs] = "${DEPLOY_DIR_DEB}"
 SSTATETASKS += "do_package_write_deb"
 
 addtask package_write_deb after do_packagedata do_package before do_build
+# building a target writes the packages of everything it depends on (oe-core: rdeptask)
+do_build[recrdeptask] += "do_package_write_deb"
 addtask package_write_deb_setscene

@@ -16,4 +16,6 @@ do_package_write_rpm[sstate-outputdirs] = "${DEPLOY_DIR_RPM}"
 SSTATETASKS += "do_package_write_rpm"
 
 addtask package_write_rpm after do_packagedata do_package before do_build
+# building a target writes the packages of everything it depends on (oe-core: rdeptask)
+do_build[recrdeptask] += "do_package_write_rpm"
 addtask package_write_rpm_setscene

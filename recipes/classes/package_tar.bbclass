@@ -16,4 +16,6 @@ do_package_write_tar[sstate-outputdirs] = "${DEPLOY_DIR_TAR}"
 SSTATETASKS += "do_package_write_tar"
 
 addtask package_write_tar after do_packagedata do_package before do_build
+# building a target writes the packages of everything it depends on (oe-core: rdeptask)
+do_build[recrdeptask] += "do_package_write_tar"
 addtask package_write_tar_setscene
