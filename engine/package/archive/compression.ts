@@ -20,7 +20,7 @@ export interface Compression {
 export const COMPRESSION_SUFFIX: Readonly<Record<CompressionKind, string>> = { zstd: '.zst', gzip: '.gz', xz: '.xz', none: '' };
 
 /** A compressor name as PACKAGE classes spell it (`zstd`, `gzip`, `xz`, `none`); undefined when unknown. */
-export function parseCompressionKind(name: string): CompressionKind | undefined {
+function parseCompressionKind(name: string): CompressionKind | undefined {
   return (['zstd', 'gzip', 'xz', 'none'] as const).find((k) => k === name);
 }
 

@@ -32,7 +32,7 @@ export function memberName(path: string, dir = false): string {
 
 const TAR_TYPE: Readonly<Record<PackageFile['kind'], TarType>> = { file: 'file', dir: 'dir', symlink: 'symlink', hardlink: 'hardlink' };
 
-export function payloadTarHeader(f: PackageFile, mtime: number): TarHeader {
+function payloadTarHeader(f: PackageFile, mtime: number): TarHeader {
   const linkname = f.kind === 'hardlink' && f.target !== undefined ? memberName(f.target) : f.target;
   return {
     name: memberName(f.path, f.kind === 'dir'),

@@ -11,7 +11,7 @@ import { compressor, type Compression } from './compression.js';
 import { zstdSpool } from './zstd-spool.js';
 
 /** Counts (and optionally hashes) the bytes that pass through. */
-export class ByteTap extends Transform {
+class ByteTap extends Transform {
   bytes = 0;
   readonly hash: Hash | undefined;
   constructor(algorithm?: string) {
@@ -49,17 +49,16 @@ export interface SpoolOptions {
 export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promise<Spooled> {
   const raw = new ByteTap(opts.digest);
   const c = opts.compression;
+  const signal = opts.signal ? { signal: opts.signal } : {};
   if (c.kind === 'zstd') {
     const onRaw = (chunk: Buffer): void => {
       raw.bytes += chunk.length;
       raw.hash?.update(chunk);
     };
-    const signal = opts.signal ? { signal: opts.signal } : {};
     const packed = await zstdSpool(source, { path: opts.path, level: c.level, sizeHint: opts.sizeHint, onRaw, ...(opts.digest ? { digest: opts.digest } : {}), ...signal });
     return { path: opts.path, size: packed.size, rawSize: raw.bytes, ...(raw.hash && packed.digest ? { rawDigest: raw.hash.digest('hex'), digest: packed.digest } : {}) };
   }
   const packed = new ByteTap(opts.digest);
-  const signal = opts.signal ? { signal: opts.signal } : {};
   await pipeline(Readable.from(source, { objectMode: false }), raw, compressor({ kind: c.kind, level: c.level }), packed, createWriteStream(opts.path), signal);
   return {
     path: opts.path,

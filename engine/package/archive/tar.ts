@@ -21,7 +21,7 @@ export interface TarHeader {
   readonly linkname?: string;
 }
 
-export const TAR_BLOCK = 512;
+const TAR_BLOCK = 512;
 
 const TYPEFLAG: Record<TarType, string> = { file: '0', hardlink: '1', symlink: '2', dir: '5' };
 

@@ -27,7 +27,7 @@ export interface DebOptions {
 /** oe-core keeps prerm and postrm from running during an upgrade. */
 const UPGRADE_GUARD = '[ "$1" != "upgrade" ] || exit 0';
 
-export function debScript(name: ScriptName, script: string): string {
+function debScript(name: ScriptName, script: string): string {
   return name === 'prerm' || name === 'postrm' ? insertAfterInterpreter(script, UPGRADE_GUARD) : script;
 }
 

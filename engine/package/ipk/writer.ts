@@ -21,7 +21,7 @@ export interface IpkOptions {
 
 const CONTROL_GZIP: Compression = { kind: 'gzip', level: 9 };
 
-export function ipkControl(spec: PackageSpec): string {
+function ipkControl(spec: PackageSpec): string {
   const r = spec.relations;
   const provides = [...r.provides].sort(byName);
   return renderControl([

@@ -34,7 +34,7 @@ function senseOf(op: RelationOp): number {
   }
 }
 
-export const fromRelation = (r: Relation, extra = 0): Dependency => ({
+const fromRelation = (r: Relation, extra = 0): Dependency => ({
   name: r.name,
   flags: (r.constraint ? senseOf(r.constraint.op) : 0) | extra,
   version: r.constraint?.version ?? '',

@@ -29,7 +29,7 @@ export const str = (value: string): TagValue => ({ type: TagType.String, value }
 export const strArray = (values: readonly string[]): TagValue => ({ type: TagType.StringArray, values });
 export const i18n = (value: string): TagValue => ({ type: TagType.I18nString, values: [value] });
 
-export const HEADER_MAGIC = Buffer.from([0x8e, 0xad, 0xe8, 0x01]);
+const HEADER_MAGIC = Buffer.from([0x8e, 0xad, 0xe8, 0x01]);
 
 const ALIGN: Partial<Record<TagType, number>> = { [TagType.Int16]: 2, [TagType.Int32]: 4, [TagType.Int64]: 8 };
 

@@ -25,7 +25,7 @@ export interface TarOptions {
 }
 
 /** CONTROL/control: deb822, with the relations' versions kept (Provides included). */
-export function tarControl(spec: PackageSpec, files: PackageSpec['files']): string {
+function tarControl(spec: PackageSpec, files: PackageSpec['files']): string {
   const r = spec.relations;
   return renderControl([
     ['Package', spec.name],
