@@ -24,7 +24,7 @@ export function controlMembers(spec: PackageSpec, files: ControlFiles): TarMembe
   if (files.conffiles.length > 0) members.push(member('conffiles', files.conffiles.map((c) => `${c}\n`).join('')));
   members.push(member('control', files.control));
   if (files.md5sums) members.push(member('md5sums', files.md5sums));
-  for (const name of SCRIPT_NAMES) {
+  for (const name of [...SCRIPT_NAMES].sort()) {
     const script = spec.scripts[name];
     if (script) members.push(member(name, withFinalNewline(files.script ? files.script(name, script) : script), 0o755));
   }

@@ -5,9 +5,7 @@
 import type { PackageScripts } from './spec.js';
 
 export type ScriptName = keyof PackageScripts;
-
-/** In the order the tools name them in control archives (byte order). */
-export const SCRIPT_NAMES: readonly ScriptName[] = ['postinst', 'postrm', 'preinst', 'prerm'];
+export const SCRIPT_NAMES: readonly ScriptName[] = ['preinst', 'postinst', 'prerm', 'postrm'];
 
 /** The `#!` line (with its newline, or '' when there is none) and the rest. */
 export function splitInterpreter(script: string): { readonly interpreter: string; readonly body: string } {
