@@ -59,7 +59,7 @@ function record(h: TarHeader, name: string, typeflag: string, size: number, link
   putString(block, 265, 32, h.uname);
   putString(block, 297, 32, h.gname);
   let sum = 0;
-  for (const b of block) sum += b;
+  for (let i = 0; i < TAR_BLOCK; i++) sum += block[i] ?? 0;
   putString(block, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
   return block;
 }
