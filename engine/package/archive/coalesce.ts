@@ -15,12 +15,21 @@ export const BATCH = 512 * 1024;
  */
 const pool: Buffer[] = [];
 const POOL_MAX = 16;
+/** The memory of every batch made here: nothing else is ever taken into the pool. */
+const batches = new WeakSet<ArrayBufferLike>();
 
+/** Gives a batch back (any other buffer is ignored); its bytes will be overwritten. */
 export function recycleBatch(buf: Buffer): void {
-  if (buf.length === BATCH && pool.length < POOL_MAX) pool.push(buf);
+  if (batches.has(buf.buffer) && pool.length < POOL_MAX) pool.push(Buffer.from(buf.buffer, 0, BATCH));
 }
 
-const takeBatch = (): Buffer => pool.pop() ?? Buffer.allocUnsafeSlow(BATCH);
+function takeBatch(): Buffer {
+  const reused = pool.pop();
+  if (reused) return reused;
+  const buf = Buffer.allocUnsafeSlow(BATCH);
+  batches.add(buf.buffer);
+  return buf;
+}
 
 export class PayloadChangedError extends TsbakeError {
   readonly code = 'E_PAYLOAD_CHANGED';

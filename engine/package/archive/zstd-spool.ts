@@ -52,7 +52,7 @@ export interface ZstdSpoolOptions {
 function* slotSized(source: Iterable<Buffer>): Generator<Buffer> {
   for (const chunk of source) {
     for (let off = 0; off < chunk.length; off += SLOT_BYTES) yield chunk.subarray(off, off + SLOT_BYTES);
-    if (chunk.length === chunk.buffer.byteLength) recycleBatch(chunk);
+    recycleBatch(chunk);
   }
 }
 
@@ -104,7 +104,7 @@ export async function zstdSpool(source: Iterable<Buffer>, opts: ZstdSpoolOptions
     for (const chunk of source) {
       opts.onRaw(chunk);
       file.write(chunk);
-      if (chunk.length === chunk.buffer.byteLength) recycleBatch(chunk);
+      recycleBatch(chunk);
     }
   } catch (e) {
     file.close();
