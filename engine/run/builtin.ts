@@ -15,6 +15,8 @@ export interface BuiltinContext {
   /** `${T}/log.do_X.<pid>`; `log` appends a line to it. */
   readonly logFile: string;
   readonly log: (line: string) => void;
+  /** A warning the user should see: it goes to the task log and is shown by the build as well. */
+  readonly warn: (message: string) => void;
   readonly signal: AbortSignal;
   /** The clean environment tasks start from, for the host tools a builtin runs. */
   readonly env: Readonly<Record<string, string>>;
