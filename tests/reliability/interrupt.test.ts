@@ -56,6 +56,18 @@ test('two SIGINTs in a row still exit 130', async (t) => {
   await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT', 'SIGINT'], 130);
 });
 
+test('python that ignores SIGTERM is killed after the grace period', async (t) => {
+  const stubborn = "python () {\n    import signal\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    open(d.getVar('TOPDIR') + '/looping', 'w').close()\n    while True:\n        pass\n}\n";
+  const dir = runLayer({ loop_1: stubborn }, { base: ONLY_BUILD });
+  await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT'], 130);
+});
+
+test('a python task that ignores SIGTERM is killed after the grace period', async (t) => {
+  const stubborn = "python do_spin() {\n    import signal\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    open(d.getVar('T') + '/spinning', 'w').close()\n    while True:\n        pass\n}\naddtask spin before do_build\n";
+  const dir = runLayer({ spin_1: stubborn }, { base: ONLY_BUILD });
+  await interrupt(t, dir, startBake(dir, ['spin']), join(tempDir(dir, 'spin'), 'spinning'), ['SIGINT'], 130);
+});
+
 test('SIGINT stops a python task that loops for ever', async (t) => {
   const dir = runLayer({ spin_1: TASK_LOOP }, { base: ONLY_BUILD });
   const run = startBake(dir, ['spin']);
