@@ -116,12 +116,17 @@ function installInterruptHandling(controller: AbortController, killAllGroups: (s
     grace = setTimeout(() => killAllGroups('SIGKILL'), 2000);
     grace.unref();
   };
+  // The plain exit-at-once handler steps aside while tasks need an orderly stop.
+  process.off('SIGINT', quit);
+  process.off('SIGTERM', quit);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return () => {
     if (grace) clearTimeout(grace);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
   };
 }
 
@@ -171,8 +176,6 @@ async function runBuild(argv: string[]): Promise<number> {
   const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
   const controller = new AbortController();
-  process.off('SIGINT', quit);
-  process.off('SIGTERM', quit);
   const uninstall = installInterruptHandling(controller, killAllGroups);
   try {
     return await build(
