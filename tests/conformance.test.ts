@@ -6,6 +6,8 @@ import { hasCommand, pathExists, requireTool } from './helpers/host-tools.js';
 
 const SHARED = join(PACKAGE_ROOT, '..', 'shared', 'conformance');
 const OURS = join(PACKAGE_ROOT, 'tests', 'conformance-cases');
+/** Cases known today (86 shared, 110 ours): fewer means a corpus directory went missing. */
+const KNOWN_CASES = 196;
 
 /**
  * The BitBake conformance corpus (../shared/conformance, values from real BitBake 2.19.0)
@@ -23,5 +25,8 @@ test('tsbake getvar agrees with BitBake 2.19 on every conformance case', (t) => 
   const m = /^(\d+) passed, (\d+) failed$/.exec(last);
   t.truthy(m, `unexpected runner output:\n${r.stdout}\n${r.stderr}`);
   t.is(m?.[2], '0', r.stdout);
+  t.is(r.status, 0, `the runner failed:\n${r.stdout}\n${r.stderr}`);
+  const cases = /^(\d+)\/(\d+) cases fully passing$/m.exec(r.stdout);
+  t.true(Number(cases?.[2] ?? 0) >= KNOWN_CASES, `${cases?.[0] ?? 'no case count'}: expected at least ${KNOWN_CASES} cases`);
   t.log(last);
 });

@@ -33,8 +33,9 @@ export interface TaskGraph {
 }
 
 export interface GraphRequest {
+  /** Names to build, each optionally `NAME:do_task` (that task instead of `task`). */
   readonly targets: readonly string[];
-  /** The task to run for each target (`-c`), `do_`-prefixed. */
+  /** The task to run for each target without its own (`-c`), `do_`-prefixed. */
   readonly task: string;
   /** `--runall`: also run this task for every recipe in the graph. */
   readonly runall?: string;
@@ -44,6 +45,12 @@ export interface GraphRequest {
 
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
 const prefixed = (t: string): string => (t.startsWith('do_') ? t : `do_${t}`);
+
+/** A command-line target as BitBake's cooker reads it: `NAME:do_task` names its own task. */
+export function splitTarget(target: string, task: string): { readonly name: string; readonly task: string } {
+  const at = target.indexOf(':do_');
+  return at < 0 ? { name: target, task } : { name: target.slice(0, at), task: target.slice(at + 1).split(':do_')[0] ?? task };
+}
 
 /**
  * For every task, the set of recipes its (transitive) dependencies belong to, as one bit row
@@ -246,13 +253,14 @@ function markActive(
   prepare: (t: number) => void,
 ): { set: Set<number>; targets: number[] } {
   const targets: number[] = [];
-  for (const name of req.targets) {
+  for (const target of req.targets) {
+    const { name, task } = splitTarget(target, req.task);
     const r = td.buildTargets.get(name);
     if (!r) continue;
-    const t = lookup(r.pn, req.task);
+    const t = lookup(r.pn, task);
     if (t === undefined) {
       const known = r.tasks.map((x) => x.name).join(' ');
-      throw new GraphError(`task ${req.task} does not exist for target ${name} (${r.pn})`, { file: r.file, line: 0 }, `its tasks are: ${known}`);
+      throw new GraphError(`task ${task} does not exist for target ${name} (${r.pn})`, { file: r.file, line: 0 }, `its tasks are: ${known}`);
     }
     targets.push(t);
   }

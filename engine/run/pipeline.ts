@@ -14,7 +14,7 @@ import type { EventSink } from '../core/log/events.js';
 import { dotVersion } from '../graph/dot.js';
 import { writeDotFiles } from '../graph/dot-files.js';
 import { buildTaskData } from '../graph/taskdata.js';
-import { buildTaskGraph, type GraphRequest, type TaskGraph, type TaskNode } from '../graph/task-graph.js';
+import { buildTaskGraph, splitTarget, type GraphRequest, type TaskGraph, type TaskNode } from '../graph/task-graph.js';
 import type { TaskId } from '../graph/task-id.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
@@ -106,7 +106,7 @@ export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'lo
     throw summary.errors[0];
   }
   const lookup = configLookup(session);
-  const td = buildTaskData(summary.recipes, req.targets, lookup);
+  const td = buildTaskData(summary.recipes, req.targets.map((t) => splitTarget(t, req.task).name), lookup);
   for (const w of td.warnings) io.note(w);
   const graph = buildTaskGraph(td, req);
   const stamps = new StampIndex();

@@ -128,7 +128,9 @@ test('SSTATE_MIRRORS: a file:// mirror and an http:// mirror supply objects', as
   t.regex(fromFile.stdout, /Sstate summary: Wanted 2 Local 0 Mirrors 2 Missed 0/);
   t.deepEqual(started(fromFile.stdout), []);
 
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests++;
     const path = join(mirrorDir, decodeURIComponent((req.url ?? '').replace(/^\/sstate\//, '')));
     if (!existsSync(path)) {
       res.writeHead(404).end();
@@ -143,14 +145,20 @@ test('SSTATE_MIRRORS: a file:// mirror and an http:// mirror supply objects', as
     const port = (server.address() as AddressInfo).port;
     const viaHttp = layer();
     appendConf(viaHttp, `SSTATE_MIRRORS = "file://.* http://127.0.0.1:${port}/sstate/PATH"\n`);
-    // The server lives in this process, so the build must run without blocking it.
+    // The server lives in this process, so the builds must run without blocking it.
     const live = startBake(viaHttp, ['app']);
     await live.exit;
     t.regex(live.output(), /Mirrors 2 Missed 0/);
     t.deepEqual(started(live.output()), []);
+    t.true(requests > 0);
+    requests = 0;
     const offline = layer();
     appendConf(offline, `SSTATE_MIRRORS = "file://.* http://127.0.0.1:${port}/sstate/PATH"\nBB_NO_NETWORK = "1"\n`);
-    t.regex(bake(offline, ['app']).stdout, /Mirrors 0 Missed 2/, 'BB_NO_NETWORK skips network mirrors');
+    const off = startBake(offline, ['app']);
+    t.is((await off.exit).code, 0, off.output());
+    t.regex(off.output(), /Mirrors 0 Missed 2/, 'BB_NO_NETWORK skips network mirrors');
+    t.regex(off.output(), new RegExp(`NOTE: BB_NO_NETWORK is set: not trying sstate mirror http://127\\.0\\.0\\.1:${port}/`));
+    t.is(requests, 0, 'the mirror server saw no request');
   } finally {
     server.close();
   }
