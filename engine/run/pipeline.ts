@@ -13,6 +13,7 @@ import { UsageError } from '../core/errors.js';
 import type { EventSink } from '../core/log/events.js';
 import { dotVersion } from '../graph/dot.js';
 import { writeDotFiles } from '../graph/dot-files.js';
+import { checkMultipleProviders } from '../graph/multi-providers.js';
 import { buildTaskData } from '../graph/taskdata.js';
 import { buildTaskGraph, splitTarget, type GraphRequest, type TaskGraph, type TaskNode } from '../graph/task-graph.js';
 import type { TaskId } from '../graph/task-id.js';
@@ -33,6 +34,7 @@ import { planSetscene, restrictGraph, summaryLine } from '../../sstate/setscene/
 import { ChecksumMemo, fileChecksums, taskhash, type FileChecksum } from '../../sstate/signature/taskhash.js';
 import { configLookup } from '../metadata/config-lookup.js';
 import type { ParseSummary } from '../metadata/parse-all.js';
+import { virtualFile } from '../metadata/recipe-info.js';
 import type { TaskBuiltins } from './builtin.js';
 
 export interface BuildArgs {
@@ -109,6 +111,7 @@ export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'lo
   const td = buildTaskData(summary.recipes, req.targets.map((t) => splitTarget(t, req.task).name), lookup);
   for (const w of td.warnings) io.note(w);
   const graph = buildTaskGraph(td, req);
+  checkMultipleProviders(graph, (lookup('BB_MULTI_PROVIDER_ALLOWED') ?? '').split(/\s+/).filter(Boolean));
   const stamps = new StampIndex();
   for (const id of graph.targets) {
     const node = graph.byId.get(id);
@@ -131,7 +134,7 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
   if (args.graphviz) {
     const { graph } = planBuild(session, deps, request, io);
     const written = await writeDotFiles(session.config.topdir, {
-      tasks: graph.nodes.map((n) => ({ id: n.id, pn: n.pn, task: n.task, recipeFile: n.recipe.file, deps: n.deps, version: dotVersion(n.recipe.pe, n.recipe.pv, n.recipe.pr) })),
+      tasks: graph.nodes.map((n) => ({ id: n.id, pn: n.pn, task: n.task, recipeFile: virtualFile(n.recipe), deps: n.deps, version: dotVersion(n.recipe.pe, n.recipe.pv, n.recipe.pr) })),
     }, { svg: true, signal: io.signal });
     io.note(`PN build list saved to '${written.pnBuildlist ?? 'pn-buildlist'}'`);
     io.note(`Task dependencies saved to '${written.taskDepends}'`);
