@@ -93,7 +93,8 @@ function installInterruptHandling(controller: AbortController, killAllGroups: (s
     }
     controller.abort(sig);
     killAllGroups('SIGTERM');
-    grace = setTimeout(() => killAllGroups('SIGKILL'), 2000);
+    // TSBAKE_KILL_GRACE_MS: tests lengthen it to tell "killed by the second Ctrl-C" from "killed when the grace ran out".
+    grace = setTimeout(() => killAllGroups('SIGKILL'), Number(process.env['TSBAKE_KILL_GRACE_MS']) || 2000);
     grace.unref();
   };
   process.on('SIGINT', onSignal);
