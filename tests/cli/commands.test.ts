@@ -19,6 +19,15 @@ test('-e shows each variable with its history (file:line and operation)', (t) =>
   t.regex(out, /# expansion of BROKEN threw/);
 });
 
+test('-e without a target shows the configuration datastore with its history', (t) => {
+  const dir = demo();
+  const r = tsbake(['-e'], dir);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, new RegExp(`# \\$GREETING\\n#   set ${dir}/conf/bitbake.conf:\\d+\\n#     "hello"\\nGREETING="hello"\\n`));
+  t.notRegex(r.stdout, /hello world/, 'no recipe was applied');
+  t.notRegex(r.stdout, /^BROKEN=/m);
+});
+
 test('-p reports the summary line', (t) => {
   const dir = demo();
   t.is(tsbake(['-p'], dir).stdout, 'Parsing of 1 .bb files complete (0 cached, 1 parsed). 1 targets, 0 skipped, 0 masked, 0 errors.\n');

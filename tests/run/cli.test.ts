@@ -200,3 +200,23 @@ test('on a terminal, task lines appear only with -v; the summary always', (t) =>
   t.regex(verbose, /NOTE: recipe lib-1-r0: task do_compile: Started/);
   t.regex(verbose, /NOTE: Running task \d+ of 7 \(.*app_1\.bb:do_install\)/);
 });
+
+test('longest chain first: with one thread, the task with the longest chain after it starts first', (t) => {
+  // short's one task is named first on the command line and sorts first; long's chain is four tasks.
+  const chain = ['do_s1() {\n\t:\n}', 'addtask s1', 'do_s2() {\n\t:\n}', 'addtask s2 after do_s1', 'do_s3() {\n\t:\n}', 'addtask s3 after do_s2', 'do_s4() {\n\t:\n}', 'addtask s4 after do_s3 before do_build', ''].join('\n');
+  const dir = runLayer({ long_1: chain, short_1: 'do_only() {\n\t:\n}\naddtask only before do_build\n' }, { base: 'do_build[noexec] = "1"\naddtask build\n', conf: 'BB_NUMBER_THREADS = "1"\n' });
+  const ran = started(ok(t, bake(dir, ['short', 'long'])));
+  // After long:do_s3, do_s4 and short:do_only each have a chain of two: either may go first.
+  t.deepEqual(ran.slice(0, 3), ['long:do_s1', 'long:do_s2', 'long:do_s3']);
+  t.deepEqual(sorted(ran.slice(3)), ['long:do_s4', 'short:do_only']);
+});
+
+test('--no-progress on a real terminal prints plain lines; without it the terminal gets the live view', (t) => {
+  if (!requireTool(t, hasCommand('script'), 'script (Debian package bsdutils)')) return;
+  const dir = pair();
+  const plain = onTty(dir, ['--no-progress', 'app']);
+  t.notRegex(plain, /\x1b\[/, 'no cursor movement');
+  t.regex(plain, /^NOTE: recipe app-1-r0: task do_compile: Started$/m);
+  t.regex(plain, /^NOTE: Tasks Summary: Attempted 7 tasks of which 0 didn't need to be rerun and all succeeded\.$/m);
+  t.regex(onTty(dir, ['-C', 'compile', 'app']), /\x1b\[/, 'the control: a terminal does get the live view');
+});
