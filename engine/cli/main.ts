@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
+import { markStartup, timed, timingsLine } from '../core/timings.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
 import { resolveBuildDir } from './build-dir.js';
@@ -47,7 +48,7 @@ function topdir(): string {
   }
   return buildDir;
 }
-const session = (tracking = false): MetadataSession => openSession({ cwd: topdir(), env: process.env, tracking });
+const session = (tracking = false): MetadataSession => timed('config', () => openSession({ cwd: topdir(), env: process.env, tracking }));
 
 function runGetvar(args: string[]): number {
   const { values, positionals } = parseArgs({
@@ -178,6 +179,7 @@ async function runBuild(argv: string[]): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  markStartup();
   const [command, ...rest] = argv;
   switch (command) {
     case 'getvar':
@@ -231,3 +233,5 @@ try {
   process.stderr.write(formatError(e) + '\n');
   process.exitCode = 2;
 }
+const timings = timingsLine();
+if (timings) process.stderr.write(timings + '\n');

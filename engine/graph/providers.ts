@@ -100,6 +100,12 @@ export interface ProviderChoice {
 
 /** BitBake's _filterProviders: each PN's preferred (else latest) recipe, the PN named `item` first; [] when a REQUIRED_VERSION matches nothing. */
 function eligibleProviders(item: string, providers: readonly RecipeInfo[], lookup: Lookup): RecipeInfo[] {
+  // The common case, one recipe: only a REQUIRED_VERSION can change the answer.
+  const only = providers.length === 1 ? providers[0] : undefined;
+  if (only) {
+    const required = versionVariable('REQUIRED', only.pn, lookup);
+    return required === undefined || versionMatches(only, required) ? [only] : [];
+  }
   const sorted = [...providers].sort((a, b) => cmp(fileKey(a), fileKey(b)));
   const byPn = new Map<string, RecipeInfo[]>();
   for (const p of sorted) byPn.set(p.pn, [...(byPn.get(p.pn) ?? []), p]);

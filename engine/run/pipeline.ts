@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { formatError } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
+import { timed } from '../core/timings.js';
 import type { EventSink } from '../core/log/events.js';
 import { dotVersion } from '../graph/dot.js';
 import { writeDotFiles } from '../graph/dot-files.js';
@@ -108,9 +109,9 @@ export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'lo
     throw summary.errors[0];
   }
   const lookup = configLookup(session);
-  const td = buildTaskData(summary.recipes, req.targets.map((t) => splitTarget(t, req.task).name), lookup);
+  const td = timed('graph', () => buildTaskData(summary.recipes, req.targets.map((t) => splitTarget(t, req.task).name), lookup));
   for (const w of td.warnings) io.note(w);
-  const graph = buildTaskGraph(td, req);
+  const graph = timed('graph', () => buildTaskGraph(td, req));
   checkMultipleProviders(graph, (lookup('BB_MULTI_PROVIDER_ALLOWED') ?? '').split(/\s+/).filter(Boolean));
   const stamps = new StampIndex();
   for (const id of graph.targets) {
@@ -123,7 +124,7 @@ export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'lo
       io.emit({ kind: 'warning', message: `${node.recipe.file}:${node.task} is tainted from a forced run` });
     }
   }
-  const { hashes, files } = hashGraph(graph, stamps);
+  const { hashes, files } = timed('hashing', () => hashGraph(graph, stamps));
   return { graph, hashes, files, stamps, lookup };
 }
 
@@ -148,7 +149,7 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
   const settled = new Map<TaskId, 'current' | 'noexec' | 'restored' | undefined>();
   const settle = (node: TaskNode): 'current' | 'noexec' | 'restored' | undefined => {
     if (settled.has(node.id)) return settled.get(node.id);
-    const current = !truthy(node.info.flags.nostamp) && !forced.has(node.id) && stamps.isCurrent(node.recipe.stamp, node.task, hashes.get(node.id) ?? '');
+    const current = !truthy(node.info.flags.nostamp) && !forced.has(node.id) && timed('stamps', () => stamps.isCurrent(node.recipe.stamp, node.task, hashes.get(node.id) ?? ''));
     const outcome = current ? 'current' : truthy(node.info.flags.noexec) ? 'noexec' : undefined;
     settled.set(node.id, outcome);
     return outcome;
