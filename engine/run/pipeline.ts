@@ -25,7 +25,7 @@ import { executeTask, logTail, type ExecutorEnvironment } from './executor.js';
 import { TaskJournal } from './journal.js';
 import { runGraph, type BuildOutcome, type RunResult } from './scheduler.js';
 import { sigdataFile, stampFile, StampIndex } from './stamps.js';
-import { SstateTasks, type SstateSettings } from './sstate-tasks.js';
+import type { SstateTasks, SstateSettings } from './sstate-tasks.js';
 import { TaskSpawner } from './task-spawner.js';
 import PQueue from 'p-queue';
 import { RecipeSignatures } from '../../sstate/signature/basehash.js';
@@ -154,7 +154,8 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
     settled.set(node.id, outcome);
     return outcome;
   };
-  const sstate = graph.nodes.some((n) => n.recipe.sstate?.tasks[n.task]) ? new SstateTasks(sstateSettings(lookup), io.emit) : undefined;
+  // Shared state (archives, zstd, mirrors) loads only for a build that has sstate tasks.
+  const sstate = graph.nodes.some((n) => n.recipe.sstate?.tasks[n.task]) ? new (await import('./sstate-tasks.js')).SstateTasks(sstateSettings(lookup), io.emit) : undefined;
   const threads = threadCount(lookup('BB_NUMBER_THREADS'));
 
   const topdir = session.config.topdir;
