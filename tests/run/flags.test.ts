@@ -62,12 +62,8 @@ test('nostamp: the task runs on every build and leaves no stamp', (t) => {
   t.is(stampHash(dir, 'a', 'do_always'), undefined);
 });
 
-// BUG (engine/cli/commands/build.ts, hashGraph): a nostamp task gets no per-run taint, so the
-// tasks after it keep their hashes and count as current. BitBake's siggen gives every nostamp
-// task a fresh uuid taint ("Nostamp tasks need an implicit taint so that they force any
-// dependent tasks to run"), and `bitbake a` reruns do_after on every build (checked with
-// BitBake 2.19). Fix: in hashGraph, use `nostamp:${randomUUID()}` as the taint of a task whose
-// [nostamp] is set (taskhash.ts's header already promises "a nostamp task's per-run id").
+// BitBake's siggen gives every nostamp task a fresh taint, so `bitbake a` reruns do_after on
+// every build (checked with BitBake 2.19).
 test('nostamp: the tasks after a nostamp task run again too (BitBake taints nostamp tasks)', (t) => {
   const dir = runLayer(
     { a_1: `do_always() {\n\t:\n}\ndo_always[nostamp] = "1"\naddtask always\ndo_after() {\n\t:\n}\naddtask after after do_always before do_build\n` },

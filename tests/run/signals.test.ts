@@ -130,10 +130,7 @@ test.serial('SIGTERM: the same orderly stop', async (t) => {
   t.true(await waitFor(() => !pidAlive(child)));
 });
 
-// BUG (engine/cli/commands/build.ts, finish): every interruption exits 130. ARCHITECTURE.md
-// (rule 7 and the exit-code list) says SIGTERM exits 143. main.ts already aborts with the
-// signal's name (controller.abort(sig)); fix: in finish(), return 143 when
-// io.signal.reason === 'SIGTERM', 130 otherwise.
+// ARCHITECTURE.md (rule 7): SIGTERM exits 143, Ctrl-C 130.
 test.serial('SIGTERM exits with status 143', async (t) => {
   const { dir, build } = await startLong(t);
   build.child.kill('SIGTERM');
