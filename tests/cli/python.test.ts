@@ -86,8 +86,8 @@ test.serial('kill -9 of tsbake mid-parse leaves no python3 worker behind', async
   const exited = new Promise((r) => child.once('exit', r));
   // Only this tsbake's own process tree: other test files start workers of their own.
   let mine: number[] = [];
-  t.true(await waitFor(() => (mine = descendants(child.pid ?? -1).filter(isWorker)).length > 0, 120_000), 'the parse started a python3 worker');
+  t.true(await waitFor(() => (mine = descendants(child.pid ?? -1).filter(isWorker)).length > 0), 'the parse started a python3 worker');
   child.kill('SIGKILL');
   await exited;
-  t.true(await waitFor(() => !mine.some(isWorker), 120_000), `workers left: ${mine.filter(isWorker).join(' ')}`);
+  t.true(await waitFor(() => !mine.some(isWorker)), `workers left: ${mine.filter(isWorker).join(' ')}`);
 });

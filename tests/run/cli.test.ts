@@ -78,7 +78,7 @@ function failing(): string {
   const bad = 'do_compile() {\n\techo "compiling ${PN}"\n\texit 3\n}\n';
   const good = [
     'do_fetch() {',
-    '\tfor i in $(seq 1200); do grep -q \'"kind":"task-failed","id":"bad1:do_compile"\' ${TOPDIR}/events.jsonl && break; sleep 0.05; done',
+    '\tfor i in $(seq 6000); do grep -q \'"kind":"task-failed","id":"bad1:do_compile"\' ${TOPDIR}/events.jsonl && break; sleep 0.05; done',
     '}',
     '',
   ].join('\n');

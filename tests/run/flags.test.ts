@@ -23,7 +23,7 @@ const PROBE = (limit: number, total: number): string =>
     'mkdir -p ${TMPDIR}/probe-running ${TMPDIR}/probe-started',
     'touch ${TMPDIR}/probe-running/${PN} ${TMPDIR}/probe-started/${PN}',
     'max=0; seen=0',
-    'for i in $(seq 1200); do',
+    'for i in $(seq 6000); do',
     '\tn=$(ls ${TMPDIR}/probe-running | wc -l); s=$(ls ${TMPDIR}/probe-started | wc -l)',
     '\t[ $n -gt $max ] && max=$n',
     `\t[ $n -gt ${limit} ] && break`,

@@ -62,7 +62,7 @@ function pidAlive(pid: number): boolean {
 
 /** Waits (generously) for every process of the build to go, then says which remain. */
 async function noneLeft(t: ExecutionContext, dir: string): Promise<void> {
-  await waitFor(() => processesIn(dir).length === 0, 15_000, 50);
+  await waitFor(() => processesIn(dir).length === 0);
   t.deepEqual(processesIn(dir), [], 'no process of the build remains');
 }
 
