@@ -31,7 +31,11 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
        tsbake buildstats [--svg FILE] [BUILD-ID]
        tsbake why RECIPE:do_task             what changed since the task last ran
        tsbake dumpsig RECIPE:do_task         what goes into the task's signature
-       tsbake diffsigs A.siginfo B.siginfo   compare two signature records`;
+       tsbake diffsigs A.siginfo B.siginfo   compare two signature records
+       tsbake package-index                  index the DEB, RPM and IPK feeds in DEPLOY_DIR
+       tsbake feed serve [--port N] [--bind ADDR]   serve DEPLOY_DIR over HTTP
+       tsbake prserv --start|--stop [--host H] [--port P] [--db FILE] [--read-only] [--upstream H:P]
+       tsbake prserv export|import FILE      PR service database as PRAUTO lines`;
 
 type Out = (s: string) => void;
 const out: Out = (s) => process.stdout.write(s);
@@ -103,6 +107,20 @@ function installInterruptHandling(controller: AbortController, killAllGroups: (s
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
+}
+
+/** Runs a long-lived command (a server) until SIGINT or SIGTERM aborts its signal. */
+async function untilInterrupted(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 async function runBuild(argv: string[]): Promise<number> {
@@ -198,6 +216,20 @@ async function main(argv: string[]): Promise<number> {
       const { diffsigs } = await import('./commands/signatures.js');
       out(diffsigs(rest[0], rest[1]));
       return 0;
+    }
+    case 'package-index': {
+      const { packageIndexCommand } = await import('./commands/package-index.js');
+      out(await packageIndexCommand(session()));
+      return 0;
+    }
+    case 'feed': {
+      if (rest[0] !== 'serve') throw new UsageError(`unknown feed command ${rest[0] ?? '(none)'}; try: tsbake feed serve`);
+      const { feedServeCommand } = await import('./commands/feed-serve.js');
+      return untilInterrupted((signal) => feedServeCommand(session(), rest.slice(1), out, signal));
+    }
+    case 'prserv': {
+      const { prservCommand } = await import('./commands/prserv.js');
+      return untilInterrupted((signal) => prservCommand(rest, { out, err, signal, cwd: process.cwd(), env: process.env }));
     }
     default:
       break;
