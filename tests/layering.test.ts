@@ -10,6 +10,9 @@ const RULES: ReadonlyArray<readonly [module: string, allowed: readonly string[]]
   ['engine/graph/', ['engine/graph/', 'engine/metadata/', 'engine/core/']],
   ['sstate/signature/', ['sstate/signature/', 'engine/metadata/', 'engine/graph/', 'engine/core/']],
   ['sstate/store/', ['sstate/store/', 'sstate/signature/', 'engine/graph/', 'engine/core/']],
+  ['engine/feed/', ['engine/feed/', 'engine/package/model/', 'engine/package/archive/', 'engine/core/']],
+  ['engine/prserv/', ['engine/prserv/', 'engine/core/']],
+  ['engine/rootfs/', ['engine/rootfs/', 'engine/package/model/', 'engine/package/archive/', 'engine/metadata/', 'engine/core/']],
   ['engine/run/', ['engine/run/', 'engine/graph/', 'engine/metadata/', 'sstate/signature/', 'sstate/store/', 'sstate/setscene/', 'engine/core/']],
 ];
 

@@ -5,11 +5,11 @@
  * place last, and only then are the files it no longer names removed.
  */
 import { fstatSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzip } from './compress.js';
 import { digestBytes, digestFd, withFd } from './digest.js';
 import { PackageReadError } from './errors.js';
-import { packageFiles, publish } from './feed-files.js';
+import { byteCompare, packageFiles, publish } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache } from './index-cache.js';
 import { readRpmHeaders } from './read-rpm.js';
@@ -66,7 +66,8 @@ function repomd(files: readonly MetadataFile[], time: number): string {
 
 export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<IndexResult> {
   const cache = IndexCache.load<RpmEntries>(opts.cacheFile, CACHE_VERSION);
-  const files = packageFiles(dir, ['.rpm'], ['repodata']);
+  // createrepo_c lists packages by file name, wherever they sit below the repository.
+  const files = packageFiles(dir, ['.rpm'], ['repodata']).sort((a, b) => byteCompare(basename(a.rel), basename(b.rel)) || byteCompare(a.rel, b.rel));
   const entries: RpmEntries[] = [];
   for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => readEntries(f.path, f.rel, f.stat.mtimeMs)));
   const n = entries.length;
