@@ -38,6 +38,7 @@ export class PrStore {
   readonly readOnly: boolean;
   readonly #db: Database.Database;
   readonly #byPackage: Database.Statement<[string, string], { value: string }>;
+  readonly #maxCandidates: Database.Statement<[{ v: string; a: string }], { value: string }>;
   readonly #byChecksum: Database.Statement<[string, string, string], { value: string }>;
   readonly #exact: Database.Statement<[string, string, string, string], { value: string }>;
   readonly #insert: Database.Statement<[string, string, string, string]>;
@@ -55,6 +56,11 @@ export class PrStore {
       );
     }
     this.#byPackage = this.#db.prepare(`SELECT value FROM ${TABLE} WHERE version=? AND pkgarch=?`);
+    // Only values whose leading integer is the greatest can be the greatest revision; sqlite
+    // reads that integer (CAST takes the numeric prefix), so a package's max needs no full scan in JS.
+    this.#maxCandidates = this.#db.prepare(
+      `SELECT value FROM ${TABLE} WHERE version=@v AND pkgarch=@a AND CAST(value AS INTEGER) = (SELECT MAX(CAST(value AS INTEGER)) FROM ${TABLE} WHERE version=@v AND pkgarch=@a)`,
+    );
     this.#byChecksum = this.#db.prepare(`SELECT value FROM ${TABLE} WHERE version=? AND pkgarch=? AND checksum=?`);
     this.#exact = this.#db.prepare(`SELECT value FROM ${TABLE} WHERE version=? AND pkgarch=? AND checksum=? AND value=?`);
     this.#insert = this.#db.prepare(`INSERT INTO ${TABLE} VALUES (?, ?, ?, ?)`);
@@ -69,7 +75,7 @@ export class PrStore {
   }
 
   findPackageMax(version: string, pkgarch: string): string | undefined {
-    return extremum(this.#byPackage.all(version, pkgarch).map((r) => r.value), true);
+    return extremum(this.#maxCandidates.all({ v: version, a: pkgarch }).map((r) => r.value), true);
   }
 
   /** The value known for a checksum: the least one in history mode, else the greatest. */
