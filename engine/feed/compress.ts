@@ -24,7 +24,8 @@ function xz(args: readonly string[], data: Uint8Array): Promise<Buffer> {
   });
 }
 
-export const xzCompress = (data: Uint8Array): Promise<Buffer> => xz(['-6'], data);
+/** xz at preset 1: an index is re-written on every change, and -6 costs seconds for a few MB. */
+export const xzCompress = (data: Uint8Array): Promise<Buffer> => xz(['-1'], data);
 
 /** Decompresses a member by its file name's extension (`.gz`, `.xz`, `.zst`, none). */
 export async function decompressByName(name: string, data: Buffer): Promise<Buffer> {

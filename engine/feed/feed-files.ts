@@ -9,6 +9,14 @@ import { ensureDir, tempName } from '../core/fs.js';
 
 export const byteCompare = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
+/** `items` in byte order of `key`, each key encoded once (not once per comparison). */
+export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, k: Buffer.from(key(item)) }))
+    .sort((a, b) => Buffer.compare(a.k, b.k))
+    .map(({ item }) => item);
+}
+
 export interface PackageFile {
   /** Path relative to the feed directory, `/`-separated. */
   readonly rel: string;
@@ -31,7 +39,7 @@ export function packageFiles(dir: string, exts: readonly string[], skipDirs: rea
     }
   };
   walk('');
-  return found.sort((a, b) => byteCompare(a.rel, b.rel));
+  return sortedBy(found, (f) => f.rel);
 }
 
 /** Writes every file to a temp name, then renames them in the order given. */

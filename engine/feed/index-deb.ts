@@ -4,11 +4,10 @@
  * SHA512 sums apt-ftparchive adds, in its field order), `Packages.gz`, `Packages.xz` and a
  * `Release` that starts with `Label: <arch>` and lists every index with its checksums.
  */
-import { fstatSync } from 'node:fs';
 import { basename } from 'node:path';
-import { gzip, xzCompress } from './compress.js';
+import { chunkTexts, compressMembers, memberCacheFor } from './members.js';
 import { orderFields, parseParagraph, renderParagraph, type Field } from './deb822.js';
-import { digestBytes, digestFd, withFd, type Algorithm } from './digest.js';
+import { digestBytes, withSource, type Algorithm } from './byte-source.js';
 import { PackageReadError } from './errors.js';
 import { packageFiles, publish } from './feed-files.js';
 import { IndexCache } from './index-cache.js';
@@ -45,18 +44,17 @@ export interface IndexResult {
 
 /** The stanza of one .deb, rendered once and cached. */
 async function debStanza(path: string, rel: string): Promise<string> {
-  return withFd(path, async (fd) => {
+  return withSource(path, async (src) => {
     let control: Field[];
     try {
-      control = parseParagraph(await readControl(fd));
+      control = parseParagraph(await readControl(src));
     } catch (e) {
       throw new PackageReadError(path, (e as Error).message);
     }
-    const sums = digestFd(fd, ['md5', 'sha1', 'sha256', 'sha512']);
-    const { size } = fstatSync(fd);
+    const sums = src.digests(['md5', 'sha1', 'sha256', 'sha512']);
     const added: Field[] = [
       ['Filename', `./${rel}`],
-      ['Size', String(size)],
+      ['Size', String(src.size)],
       ['MD5sum', sums.md5 ?? ''],
       ['SHA1', sums.sha1 ?? ''],
       ['SHA256', sums.sha256 ?? ''],
@@ -78,16 +76,20 @@ function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly 
 export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<IndexResult> {
   const cache = IndexCache.load<string>(opts.cacheFile, CACHE_VERSION);
   const files = packageFiles(dir, ['.deb']);
-  const stanzas: string[] = [];
-  for (const f of files) stanzas.push(await cache.get(f.rel, f.stat, () => debStanza(f.path, f.rel)));
-  const packages = Buffer.from(stanzas.map((s) => `${s}\n`).join(''));
+  const entries: Array<{ rel: string; stanza: string }> = [];
+  for (const f of files) entries.push({ rel: f.rel, stanza: await cache.get(f.rel, f.stat, () => debStanza(f.path, f.rel)) });
+  const chunks = chunkTexts(entries, (e) => e.rel, (e) => `${e.stanza}\n`);
+  const members = memberCacheFor(opts.cacheFile);
+  const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
+  const gz = await compressMembers(chunks, 'gz', members);
   const indexes: Array<[string, Uint8Array]> = [
-    ['Packages', packages],
-    ['Packages.gz', gzip(packages)],
-    ['Packages.xz', await xzCompress(packages)],
+    ['Packages', Buffer.from(chunks.join(''))],
+    ['Packages.gz', gz],
+    ['Packages.xz', await xz],
   ];
   const release = releaseText(basename(dir), opts.date, indexes);
   publish(dir, [...indexes, ['Release', release]]);
   cache.save();
+  members.prune();
   return { dir, packages: files.length, read: cache.misses, files: [...indexes.map(([n]) => n), 'Release'] };
 }

@@ -5,12 +5,11 @@
  * (`<ctime> <path>` per package). Every version present is listed (as with `-a`), so nothing
  * is moved out of the deploy directory; files already in `morgue/` are left out.
  */
-import { fstatSync } from 'node:fs';
 import { gzip } from './compress.js';
 import { parseParagraph, renderParagraph, type Field } from './deb822.js';
-import { digestFd, withFd } from './digest.js';
+import { withSource } from './byte-source.js';
 import { PackageReadError } from './errors.js';
-import { byteCompare, packageFiles, publish } from './feed-files.js';
+import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache } from './index-cache.js';
 import { readControl } from './read-control.js';
@@ -33,18 +32,18 @@ interface IpkEntry {
 }
 
 async function ipkEntry(path: string, rel: string): Promise<IpkEntry> {
-  return withFd(path, async (fd) => {
+  return withSource(path, async (src) => {
     let control: Field[];
     try {
-      control = parseParagraph(await readControl(fd));
+      control = parseParagraph(await readControl(src));
     } catch (e) {
       throw new PackageReadError(path, (e as Error).message);
     }
-    const sums = digestFd(fd, ['md5', 'sha256']);
+    const sums = src.digests(['md5', 'sha256']);
     const known = new Map(control.map(([n, v]) => [n.toLowerCase(), v]));
     known.set('@md5', sums.md5 ?? '');
     known.set('@sha256', sums.sha256 ?? '');
-    known.set('@size', String(fstatSync(fd).size));
+    known.set('@size', String(src.size));
     known.set('@filename', rel);
     const fields: Field[] = [];
     for (const [key, name] of OPKG_ORDER) {
@@ -64,8 +63,8 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
   const files = packageFiles(dir, ['.ipk', '.opk'], ['morgue']);
   const entries: IpkEntry[] = [];
   for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => ipkEntry(f.path, f.rel)));
-  entries.sort((a, b) => byteCompare(a.key, b.key));
-  const packages = Buffer.from(entries.map((e) => `${e.stanza}\n`).join(''));
+  const sorted = sortedBy(entries, (e) => e.key);
+  const packages = Buffer.from(sorted.map((e) => `${e.stanza}\n`).join(''));
   const stamps = files.map((f) => `${Math.floor(f.stat.ctimeMs / 1000)} ${f.rel}\n`).join('');
   publish(dir, [
     ['Packages.stamps', stamps],

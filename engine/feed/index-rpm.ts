@@ -4,12 +4,12 @@
  * metadata files are named by their checksum and written first; repomd.xml is renamed into
  * place last, and only then are the files it no longer names removed.
  */
-import { fstatSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { gzip } from './compress.js';
-import { digestBytes, digestFd, withFd } from './digest.js';
+import { chunkTexts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
+import { digestBytes, withSource } from './byte-source.js';
 import { PackageReadError } from './errors.js';
-import { byteCompare, packageFiles, publish } from './feed-files.js';
+import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache } from './index-cache.js';
 import { readRpmHeaders } from './read-rpm.js';
@@ -28,11 +28,11 @@ export interface RpmIndexOptions {
 }
 
 async function readEntries(path: string, rel: string, mtimeMs: number): Promise<RpmEntries> {
-  return withFd(path, (fd) => {
+  return withSource(path, (src) => {
     try {
-      const headers = readRpmHeaders(fd);
-      const sha256 = digestFd(fd, ['sha256']).sha256 ?? '';
-      return rpmEntries(headers, { location: rel, sha256, fileSize: fstatSync(fd).size, mtime: Math.floor(mtimeMs / 1000) });
+      const headers = readRpmHeaders(src);
+      const sha256 = src.digests(['sha256']).sha256 ?? '';
+      return rpmEntries(headers, { location: rel, sha256, fileSize: src.size, mtime: Math.floor(mtimeMs / 1000) });
     } catch (e) {
       throw new PackageReadError(path, (e as Error).message);
     }
@@ -46,9 +46,10 @@ interface MetadataFile {
   readonly open: Buffer;
 }
 
-function metadataFile(type: string, xml: string): MetadataFile {
-  const open = Buffer.from(xml);
-  const gz = gzip(open, 6);
+async function metadataFile(type: string, head: string, chunks: readonly string[], tail: string, members: MemberCache): Promise<MetadataFile> {
+  const all = [head, ...chunks, tail];
+  const open = Buffer.from(all.join(''));
+  const gz = await compressMembers(all, 'gz', members);
   return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
 }
 
@@ -67,15 +68,17 @@ function repomd(files: readonly MetadataFile[], time: number): string {
 export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<IndexResult> {
   const cache = IndexCache.load<RpmEntries>(opts.cacheFile, CACHE_VERSION);
   // createrepo_c lists packages by file name, wherever they sit below the repository.
-  const files = packageFiles(dir, ['.rpm'], ['repodata']).sort((a, b) => byteCompare(basename(a.rel), basename(b.rel)) || byteCompare(a.rel, b.rel));
+  const files = sortedBy(packageFiles(dir, ['.rpm'], ['repodata']), (f) => `${basename(f.rel)}\0${f.rel}`);
   const entries: RpmEntries[] = [];
   for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => readEntries(f.path, f.rel, f.stat.mtimeMs)));
   const n = entries.length;
   const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
+  const members = memberCacheFor(opts.cacheFile);
+  const part = (pick: (e: RpmEntries) => string): string[] => chunkTexts(entries, (e) => e.location, pick);
   const metadata = [
-    metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n${entries.map((e) => e.primary).join('')}</metadata>`),
-    metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n${entries.map((e) => e.filelists).join('')}</filelists>`),
-    metadataFile('other', `${head}<otherdata xmlns="http://linux.duke.edu/metadata/other" packages="${n}">\n${entries.map((e) => e.other).join('')}</otherdata>`),
+    await metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, part((e) => e.primary), '</metadata>', members),
+    await metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, part((e) => e.filelists), '</filelists>', members),
+    await metadataFile('other', `${head}<otherdata xmlns="http://linux.duke.edu/metadata/other" packages="${n}">\n`, part((e) => e.other), '</otherdata>', members),
   ];
   const time = Math.floor(opts.date.getTime() / 1000);
   publish(dir, [...metadata.map((m): [string, Buffer] => [m.name, m.gz]), ['repodata/repomd.xml', repomd(metadata, time)]]);
@@ -84,5 +87,6 @@ export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<Inde
     if (!KEEP.has(name) && !named.has(name) && !name.includes('.tmp-')) rmSync(join(dir, 'repodata', name), { force: true });
   }
   cache.save();
+  members.prune();
   return { dir, packages: n, read: cache.misses, files: [...metadata.map((m) => m.name), 'repodata/repomd.xml'] };
 }

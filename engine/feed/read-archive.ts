@@ -2,7 +2,7 @@
  * Just enough of the ar and tar formats to find a package's control member: the indexer
  * reads headers at known offsets of the file instead of unpacking the payload.
  */
-import { readSync } from 'node:fs';
+import type { ByteSource } from './byte-source.js';
 
 export interface ArMember {
   readonly name: string;
@@ -17,12 +17,12 @@ export function isAr(head: Uint8Array): boolean {
 }
 
 /** The members of an ar archive (System V/GNU names, trailing `/` dropped), by positional reads. */
-export function arMembers(fd: number, fileSize: number): ArMember[] {
+export function arMembers(src: ByteSource): ArMember[] {
   const members: ArMember[] = [];
-  const header = Buffer.alloc(60);
+  const fileSize = src.size;
   let pos = 8;
   while (pos + 60 <= fileSize) {
-    if (readSync(fd, header, 0, 60, pos) !== 60) break;
+    const header = src.read(pos, 60);
     if (header[58] !== 0x60 || header[59] !== 0x0a) throw new Error(`bad ar member header at byte ${pos}`);
     const name = header.toString('latin1', 0, 16).trimEnd().replace(/\/$/, '');
     const size = Number.parseInt(header.toString('latin1', 48, 58).trim(), 10);
@@ -31,17 +31,6 @@ export function arMembers(fd: number, fileSize: number): ArMember[] {
     pos += 60 + size + (size % 2);
   }
   return members;
-}
-
-export function readRange(fd: number, offset: number, size: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let done = 0;
-  while (done < size) {
-    const n = readSync(fd, buf, done, size - done, offset + done);
-    if (n === 0) throw new Error('file ends early');
-    done += n;
-  }
-  return buf;
 }
 
 function octal(buf: Buffer, start: number, length: number): number {

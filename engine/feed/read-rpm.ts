@@ -2,8 +2,7 @@
  * The headers of an RPM file: the 96-byte lead, the signature header (padded to 8 bytes),
  * then the main header. Only the headers are read; the payload is hashed, never unpacked.
  */
-import { fstatSync } from 'node:fs';
-import { readRange } from './read-archive.js';
+import type { ByteSource } from './byte-source.js';
 
 type TagValue = string | readonly string[] | readonly number[] | Buffer;
 
@@ -39,13 +38,13 @@ function integers(store: Buffer, offset: number, count: number, width: 1 | 2 | 4
 }
 
 /** Parses the header structure at `start`; returns its tags and its length in bytes. */
-function readHeader(fd: number, start: number): { tags: Map<number, TagValue>; length: number } {
-  const intro = readRange(fd, start, 16);
+function readHeader(src: ByteSource, start: number): { tags: Map<number, TagValue>; length: number } {
+  const intro = src.read(start, 16);
   if (intro.readUInt32BE(0) !== HEADER_MAGIC) throw new Error(`no header magic at byte ${start}`);
   const count = intro.readUInt32BE(8);
   const storeSize = intro.readUInt32BE(12);
   if (count > 100_000 || storeSize > 256 * 1024 * 1024) throw new Error('implausible header size');
-  const body = readRange(fd, start + 16, count * 16 + storeSize);
+  const body = src.read(start + 16, count * 16 + storeSize);
   const store = body.subarray(count * 16);
   const tags = new Map<number, TagValue>();
   for (let i = 0; i < count; i++) {
@@ -84,13 +83,12 @@ function readHeader(fd: number, start: number): { tags: Map<number, TagValue>; l
   return { tags, length: 16 + count * 16 + storeSize };
 }
 
-export function readRpmHeaders(fd: number): RpmHeaders {
-  if (fstatSync(fd).size < 96 + 16) throw new Error('too short for an RPM');
-  const lead = readRange(fd, 0, 4);
-  if (lead.readUInt32BE(0) !== 0xedabeedb) throw new Error('no RPM lead magic');
-  const sig = readHeader(fd, 96);
+export function readRpmHeaders(src: ByteSource): RpmHeaders {
+  if (src.size < 96 + 16) throw new Error('too short for an RPM');
+  if (src.read(0, 4).readUInt32BE(0) !== 0xedabeedb) throw new Error('no RPM lead magic');
+  const sig = readHeader(src, 96);
   const headerStart = 96 + Math.ceil(sig.length / 8) * 8;
-  const main = readHeader(fd, headerStart);
+  const main = readHeader(src, headerStart);
   return { signature: sig.tags, main: main.tags, headerStart, headerEnd: headerStart + main.length };
 }
 
