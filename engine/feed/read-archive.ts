@@ -45,7 +45,7 @@ export function tarFiles(tar: Buffer): Map<string, Buffer> {
   let longName: string | undefined;
   while (pos + 512 <= tar.length) {
     const h = tar.subarray(pos, pos + 512);
-    if (h.every((b) => b === 0)) break;
+    if (h[0] === 0) break; // an empty name: the end-of-archive blocks
     const size = octal(h, 124, 12);
     const type = String.fromCharCode(h[156] ?? 0);
     const body = tar.subarray(pos + 512, pos + 512 + size);
