@@ -4,10 +4,11 @@
  * needs, formats errors once and maps outcomes to exit codes (0 ok, 1 unset or build
  * failure, 2 usage or metadata error, 130/143 interrupted). It alone installs signal handlers.
  */
-import { createWriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { createWriteStream, openSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
-import { UsageError } from '../core/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
+import { checkOutputFile } from '../core/fs.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
 import { resolveBuildDir } from './build-dir.js';
@@ -37,6 +38,23 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
        tsbake prserv --start|--stop [--host H] [--port P] [--db FILE] [--read-only] [--upstream H:P]
        tsbake prserv export|import FILE      PR service database as PRAUTO lines`;
 
+const USAGE_LINE = 'usage: tsbake [options] TARGET... | getvar | -p | -e | show-recipes | show-layers | buildstats | why | dumpsig | diffsigs (tsbake -h for help)';
+
+/** node:util's parseArgs, with its errors (unknown option, missing value) as one usage line. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? e.code : undefined;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(e instanceof Error ? e.message : String(e), undefined, USAGE_LINE);
+    throw e;
+  }
+}
+
+const exitCodeFor = (sig: NodeJS.Signals): number => (sig === 'SIGTERM' ? 143 : 130);
+/** Outside a build, Ctrl-C or SIGTERM ends tsbake (the python3 worker is stopped by the interrupt watch). */
+const quit = (sig: NodeJS.Signals): void => process.exit(exitCodeFor(sig));
+
 type Out = (s: string) => void;
 const out: Out = (s) => process.stdout.write(s);
 const err: Out = (s) => process.stderr.write(s);
@@ -54,7 +72,7 @@ function topdir(): string {
 const session = (tracking = false): MetadataSession => openSession({ cwd: topdir(), env: process.env, tracking });
 
 function runGetvar(args: string[]): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: { recipe: { type: 'string', short: 'r' }, flag: { type: 'string', short: 'f' } },
     allowPositionals: true,
@@ -78,7 +96,8 @@ function buildstatsBase(s: MetadataSession): string | undefined {
 
 async function runBuildstats(args: string[]): Promise<number> {
   const { buildstatsCommand } = await import('./commands/buildstats.js');
-  const { values, positionals } = parseArgs({ args, options: { svg: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseOptions({ args, options: { svg: { type: 'string' } }, allowPositionals: true });
+  if (values.svg !== undefined) checkOutputFile(values.svg, '--svg');
   const base = buildstatsBase(session());
   if (!base) throw new UsageError('no BUILDSTATS_BASE or TMPDIR in this build directory', undefined, 'set BUILDSTATS_BASE');
   return buildstatsCommand({ base, ...(positionals[0] ? { buildId: positionals[0] } : {}), ...(values.svg ? { svg: values.svg } : {}) }, out);
@@ -109,10 +128,12 @@ function installInterruptHandling(controller: AbortController, killAllGroups: (s
   };
 }
 
-/** Runs a long-lived command (a server) until SIGINT or SIGTERM aborts its signal. */
+/** Runs a long-lived command (a server) until SIGINT or SIGTERM aborts its signal: it stops cleanly, exit 0. */
 async function untilInterrupted(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
+  process.off('SIGINT', quit);
+  process.off('SIGTERM', quit);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -120,18 +141,22 @@ async function untilInterrupted(run: (signal: AbortSignal) => Promise<number>): 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
   }
 }
 
 async function runBuild(argv: string[]): Promise<number> {
   // The runner's modules (graph, executor, shared state, zstd) load only for a build: a parse or getvar starts faster.
-  const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }] = await Promise.all([
-    import('./commands/build.js'),
+  const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }, { taskBuiltins }, { loadRecipes }] = await Promise.all([
+    import('../run/pipeline.js'),
     import('../core/log/reporter.js'),
     import('../run/buildstats.js'),
     import('../core/proc.js'),
+    import('./builtins.js'),
+    import('./recipes.js'),
   ]);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     options: {
       cmd: { type: 'string', short: 'c' },
@@ -149,12 +174,15 @@ async function runBuild(argv: string[]): Promise<number> {
     },
     allowPositionals: true,
   });
+  const logJson = values['log-json'];
+  // Opened before the build starts: a bad path is a usage error, not a failure after the work.
+  if (logJson !== undefined) checkOutputFile(logJson, '--log-json');
   const s = session();
   const reporter = createReporter({
     tty: process.stdout.isTTY === true && values['no-progress'] !== true,
     quiet: values.quiet === true,
     verbose: values.verbose === true,
-    ...(values['log-json'] ? { json: createWriteStream(values['log-json']) } : {}),
+    ...(logJson !== undefined ? { json: createWriteStream('', { fd: openSync(logJson, 'w') }) } : {}),
     out,
     err,
     columns: () => process.stdout.columns ?? 80,
@@ -164,10 +192,13 @@ async function runBuild(argv: string[]): Promise<number> {
   const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
   const controller = new AbortController();
+  process.off('SIGINT', quit);
+  process.off('SIGTERM', quit);
   const uninstall = installInterruptHandling(controller, killAllGroups);
   try {
     return await build(
       s,
+      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: taskBuiltins() },
       {
         targets: positionals,
         task: values.cmd,
@@ -234,7 +265,7 @@ async function main(argv: string[]): Promise<number> {
     default:
       break;
   }
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     options: { 'parse-only': { type: 'boolean', short: 'p' }, environment: { type: 'boolean', short: 'e' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
@@ -253,9 +284,11 @@ async function main(argv: string[]): Promise<number> {
   return runBuild(argv);
 }
 
+process.on('SIGINT', quit);
+process.on('SIGTERM', quit);
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   process.stderr.write(formatError(e) + '\n');
-  process.exitCode = 2;
+  process.exitCode = e instanceof InterruptedError ? exitCodeFor(e.signal) : 2;
 }

@@ -4,7 +4,7 @@
  */
 import { RecipeLookupError } from '../core/errors.js';
 import { filterProviders, providersOf } from '../graph/providers.js';
-import { asText } from '../metadata/datastore.js';
+import { configLookup } from '../metadata/config-lookup.js';
 import { cachedLoader } from '../metadata/cached-loader.js';
 import { parseAll, type ParseSummary } from '../metadata/parse-all.js';
 import type { RecipeInfo } from '../metadata/recipe-info.js';
@@ -18,19 +18,8 @@ import { sessionOpener, sessionRequest } from './session.js';
 export function loadRecipes(session: MetadataSession, warn: (w: string) => void = (w) => process.stderr.write(`WARNING: ${w}\n`)): ParseSummary {
   const opener = sessionOpener(session);
   const env = sessionRequest(session)?.env ?? process.env;
+  for (const w of session.files().warnings) warn(w);
   return parseAll(session, cachedLoader(session, { env, onWarning: warn, ...(opener ? { pool: { opener } } : {}) }));
-}
-
-/** Configuration values by name, memoised (provider choice asks for the same names often). */
-export function configLookup(session: MetadataSession): (name: string) => string | undefined {
-  const memo = new Map<string, string | undefined>();
-  return (name) => {
-    if (memo.has(name)) return memo.get(name);
-    const v = session.config.store.getVar(name);
-    const text = v === undefined || v === null ? undefined : asText(v);
-    memo.set(name, text);
-    return text;
-  };
 }
 
 /** The recipe `bitbake <target>` would build for `target` (a PN or anything PROVIDES names). */

@@ -4,13 +4,15 @@
  * a clean environment, output to `${T}/log.do_X.<pid>` (with `run.do_X`/`log.do_X` links and
  * `${T}/log.task_order`), under fakeroot when the task asks for it.
  */
-import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { formatError } from '../core/diagnostic.js';
 import { TsbakeError } from '../core/errors.js';
 import { ensureDir, forgetDirs, writeFileAtomic } from '../core/fs.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { pySplit } from '../metadata/pystr.js';
+import type { BuiltinContext, TaskBuiltins } from './builtin.js';
 import { runPythonTask } from './python-task.js';
 import { exportBlock, shellTaskScript } from './shell-task.js';
 import type { TaskSpawner } from './task-spawner.js';
@@ -44,6 +46,8 @@ export interface ExecutorEnvironment {
   readonly python: string;
   /** Starts task processes (a small fork server, cheaper than forking Node). */
   readonly spawner: TaskSpawner;
+  /** Python tasks done in TypeScript, by task name. */
+  readonly builtins: TaskBuiltins;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -59,6 +63,23 @@ function checkCleanable(dir: string, store: DataStore, node: TaskNode): void {
   const abs = resolve(dir);
   if (!abs.startsWith(`${tmpdir}/`)) {
     throw new TaskSetupError(`${node.id}[cleandirs] names ${dir}, which is outside TMPDIR (${tmpdir})`, { file: node.recipe.file, line: 0 }, 'tasks may only empty directories under TMPDIR');
+  }
+}
+
+/**
+ * Task directories are used as given, so each must be absolute (a relative one would land in
+ * whatever directory tsbake was started from), and the task's working directory must lie in
+ * TMPDIR, TOPDIR, DL_DIR or a layer.
+ */
+function checkTaskDirs(dirs: readonly string[], cwd: string, store: DataStore, node: TaskNode): void {
+  const where = { file: node.recipe.file, line: 0 };
+  for (const dir of [...dirs, cwd]) {
+    if (!dir.startsWith('/')) throw new TaskSetupError(`${node.id}: the directory "${dir}" is not an absolute path`, where, 'task directories ([dirs], [cleandirs], T, B, WORKDIR) must be absolute');
+  }
+  const roots = ['TMPDIR', 'TOPDIR', 'DL_DIR'].map((v) => text(store, v)).concat(pySplit(text(store, 'BBLAYERS'))).filter((r) => r !== '').map((r) => resolve(r));
+  const abs = resolve(cwd);
+  if (!roots.some((r) => abs === r || abs.startsWith(`${r}/`))) {
+    throw new TaskSetupError(`${node.id} would run in ${cwd}, outside TMPDIR, TOPDIR, DL_DIR and the layers`, where, 'set the last [dirs] entry (or B) to a directory of the build');
   }
 }
 
@@ -111,17 +132,19 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   const task = node.task;
   const t = text(store, 'T');
   if (!t) throw new TaskSetupError(`T is not set for ${node.pn}`, { file: node.recipe.file, line: 0 });
-  ensureDir(t);
+  const dirs = pySplit(flag(store, task, 'dirs'));
+  const cwd = dirs[dirs.length - 1] ?? (text(store, 'B') || text(store, 'WORKDIR'));
+  checkTaskDirs([t, ...dirs], cwd, store, node);
+  // Not remembered: the previous task may have removed its own ${T}.
+  mkdirSync(t, { recursive: true });
   for (const dir of pySplit(flag(store, task, 'cleandirs'))) {
     checkCleanable(dir, store, node);
     rmSync(dir, { recursive: true, force: true });
     forgetDirs(dir);
     ensureDir(dir);
   }
-  const dirs = pySplit(flag(store, task, 'dirs'));
   for (const dir of dirs) ensureDir(dir);
-  const cwd = dirs[dirs.length - 1] ?? (text(store, 'B') || text(store, 'WORKDIR'));
-  ensureDir(cwd);
+  mkdirSync(cwd, { recursive: true });
 
   const prefuncs = pySplit(flag(store, task, 'prefuncs'));
   const postfuncs = pySplit(flag(store, task, 'postfuncs'));
@@ -140,7 +163,15 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     writeFileSync(runFile, script, { mode: 0o775 });
     relink(`run.${task}.${pid}`, join(t, `run.${task}`));
   };
-  if (truthy(asText(store.getVarFlag(task, 'python', false)))) {
+  const python = truthy(asText(store.getVarFlag(task, 'python', false)));
+  const builtin = python ? env.builtins.get(task) : undefined;
+  if (builtin) {
+    writeFileAtomic(logFile, '');
+    const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, signal: env.signal, env: env.baseEnv };
+    return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
+  }
+  if (python) {
     // As BitBake's: the task function as python3 runs it (the worker calls it through bb.build.exec_func).
     writeRunFile(`def ${task}(d):\n${asText(store.getVar(task, false))}\n\n${task}(d)\n`);
     writeFileAtomic(logFile, '');
@@ -174,6 +205,20 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     const r = await env.spawner.run({ argv: [cmd, ...args], env: env.baseEnv, log: logFile, network: truthy(flag(store, task, 'network')) });
     return { exitCode: r.status, logFile, cpu: r.cpu, interrupted: env.signal.aborted };
   });
+}
+
+/** A builtin's failure is the task's: its message goes to the log, whose tail the build prints. */
+async function runBuiltin(builtin: (ctx: BuiltinContext) => Promise<void>, ctx: BuiltinContext): Promise<TaskResult> {
+  const started = process.cpuUsage();
+  let exitCode = 0;
+  try {
+    await builtin(ctx);
+  } catch (e) {
+    ctx.log(`ERROR: ${formatError(e)}`);
+    exitCode = 1;
+  }
+  const used = process.cpuUsage(started);
+  return { exitCode, logFile: ctx.logFile, cpu: (used.user + used.system) / 1e6, interrupted: ctx.signal.aborted };
 }
 
 /** The last `n` lines of a log, for the failure report. */

@@ -5,7 +5,8 @@ import { collectionsOf } from '../../metadata/collections.js';
 import { pythonMatch } from '../../metadata/pyregex.js';
 import type { RecipeInfo } from '../../metadata/recipe-info.js';
 import type { MetadataSession } from '../../metadata/session.js';
-import { configLookup, loadRecipes } from '../recipes.js';
+import { configLookup } from '../../metadata/config-lookup.js';
+import { loadRecipes } from '../recipes.js';
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -14,7 +14,8 @@ import { sigdataFile } from '../../run/stamps.js';
 import { RecipeSignatures } from '../../../sstate/signature/basehash.js';
 import { diffSiginfo, makeSiginfo, readSiginfo, type Siginfo, type SiginfoChange } from '../../../sstate/signature/siginfo.js';
 import type { SigValue } from '../../../sstate/signature/vardeps.js';
-import { planBuild, type BuildPlan } from './build.js';
+import { planBuild, type BuildPlan } from '../../run/pipeline.js';
+import { loadRecipes } from '../recipes.js';
 
 const quiet = { emit: () => undefined, note: () => undefined };
 
@@ -56,7 +57,7 @@ function currentSiginfo(ctx: Context, node: TaskNode): Siginfo {
 
 function open(session: MetadataSession, spec: string): { ctx: Context; node: TaskNode } {
   const { target, task } = splitTarget(spec);
-  const plan = planBuild(session, { targets: [target], task }, quiet);
+  const plan = planBuild(session, { loadRecipes: (warn) => loadRecipes(session, warn) }, { targets: [target], task }, quiet);
   const id = plan.graph.targets[0];
   const node = id ? plan.graph.byId.get(id) : undefined;
   if (!node) throw new UsageError(`no task ${task} for ${target}`);

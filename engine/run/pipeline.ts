@@ -1,35 +1,40 @@
 /**
- * `tsbake TARGET...`: resolve the targets, build the task graph, hash every task, skip the
- * tasks whose stamps are current and run the rest in parallel. `-g` writes the graph instead.
+ * The build pipeline that `tsbake TARGET...`, `tsbake image` and `tsbake package-index` share:
+ * resolve the targets, build the task graph, hash every task, skip the tasks whose stamps are
+ * current, restore what shared state covers and run the rest in parallel. `-g` writes the
+ * graph instead.
  */
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { formatError } from '../../core/diagnostic.js';
-import { UsageError } from '../../core/errors.js';
-import type { EventSink } from '../../core/log/events.js';
-import { dotVersion } from '../../graph/dot.js';
-import { writeDotFiles } from '../../graph/dot-files.js';
-import { buildTaskData } from '../../graph/taskdata.js';
-import { buildTaskGraph, type GraphRequest, type TaskGraph, type TaskNode } from '../../graph/task-graph.js';
-import type { TaskId } from '../../graph/task-id.js';
-import { asText, type DataStore } from '../../metadata/datastore.js';
-import type { MetadataSession } from '../../metadata/session.js';
-import { BuildLock } from '../../run/build-lock.js';
-import { executeTask, logTail, type ExecutorEnvironment } from '../../run/executor.js';
-import { TaskJournal } from '../../run/journal.js';
-import { runGraph, type BuildOutcome, type RunResult } from '../../run/scheduler.js';
-import { sigdataFile, stampFile, StampIndex } from '../../run/stamps.js';
-import { SstateTasks, type SstateSettings } from '../../run/sstate-tasks.js';
-import { TaskSpawner } from '../../run/task-spawner.js';
+import { formatError } from '../core/diagnostic.js';
+import { UsageError } from '../core/errors.js';
+import { interruptSignal } from '../core/interrupt.js';
+import type { EventSink } from '../core/log/events.js';
+import { dotVersion } from '../graph/dot.js';
+import { writeDotFiles } from '../graph/dot-files.js';
+import { buildTaskData } from '../graph/taskdata.js';
+import { buildTaskGraph, type GraphRequest, type TaskGraph, type TaskNode } from '../graph/task-graph.js';
+import type { TaskId } from '../graph/task-id.js';
+import { asText, type DataStore } from '../metadata/datastore.js';
+import type { MetadataSession } from '../metadata/session.js';
+import { BuildLock } from './build-lock.js';
+import { executeTask, logTail, type ExecutorEnvironment } from './executor.js';
+import { TaskJournal } from './journal.js';
+import { runGraph, type BuildOutcome, type RunResult } from './scheduler.js';
+import { sigdataFile, stampFile, StampIndex } from './stamps.js';
+import { SstateTasks, type SstateSettings } from './sstate-tasks.js';
+import { TaskSpawner } from './task-spawner.js';
 import PQueue from 'p-queue';
-import { RecipeSignatures } from '../../../sstate/signature/basehash.js';
-import { scanShell } from '../../../sstate/signature/shell-scan.js';
-import { makeSiginfo, writeSiginfo, type Siginfo } from '../../../sstate/signature/siginfo.js';
-import { planSetscene, restrictGraph, summaryLine } from '../../../sstate/setscene/plan.js';
-import { ChecksumMemo, fileChecksums, taskhash, type FileChecksum } from '../../../sstate/signature/taskhash.js';
-import { configLookup, loadRecipes } from '../recipes.js';
+import { RecipeSignatures } from '../../sstate/signature/basehash.js';
+import { scanShell } from '../../sstate/signature/shell-scan.js';
+import { makeSiginfo, writeSiginfo, type Siginfo } from '../../sstate/signature/siginfo.js';
+import { planSetscene, restrictGraph, summaryLine } from '../../sstate/setscene/plan.js';
+import { ChecksumMemo, fileChecksums, taskhash, type FileChecksum } from '../../sstate/signature/taskhash.js';
+import { configLookup } from '../metadata/config-lookup.js';
+import type { ParseSummary } from '../metadata/parse-all.js';
+import type { TaskBuiltins } from './builtin.js';
 
 export interface BuildArgs {
   readonly targets: readonly string[];
@@ -50,6 +55,12 @@ export interface BuildIo {
   readonly note: (message: string) => void;
   readonly signal: AbortSignal;
   readonly env: NodeJS.ProcessEnv;
+}
+
+/** What the pipeline gets from its caller: how to load every recipe's info, and the python tasks done in TypeScript. */
+export interface PipelineDeps {
+  readonly loadRecipes: (warn: (w: string) => void) => ParseSummary;
+  readonly builtins: TaskBuiltins;
 }
 
 const prefixed = (t: string): string => (t.startsWith('do_') ? t : `do_${t}`);
@@ -89,8 +100,8 @@ export interface BuildPlan {
   readonly lookup: (name: string) => string | undefined;
 }
 
-export function planBuild(session: MetadataSession, req: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string, force = false): BuildPlan {
-  const summary = loadRecipes(session, (w) => io.emit({ kind: 'warning', message: w }));
+export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'loadRecipes'>, req: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string, force = false): BuildPlan {
+  const summary = deps.loadRecipes((w) => io.emit({ kind: 'warning', message: w }));
   if (summary.errors.length) {
     for (const e of summary.errors.slice(1)) io.emit({ kind: 'warning', message: formatError(e) });
     throw summary.errors[0];
@@ -114,12 +125,12 @@ export function planBuild(session: MetadataSession, req: GraphRequest, io: Pick<
   return { graph, hashes, files, stamps, lookup };
 }
 
-export async function build(session: MetadataSession, args: BuildArgs, io: BuildIo): Promise<number> {
+export async function build(session: MetadataSession, deps: PipelineDeps, args: BuildArgs, io: BuildIo): Promise<number> {
   if (args.targets.length === 0) throw new UsageError('nothing to do: name at least one target', undefined, 'for example: tsbake core-minimal');
   const task = prefixed(args.task ?? configLookup(session)('BB_DEFAULT_TASK') ?? 'build');
   const request: GraphRequest = { targets: args.targets, task, ...(args.runall ? { runall: args.runall } : {}), ...(args.runonly ? { runonly: args.runonly } : {}) };
   if (args.graphviz) {
-    const { graph } = planBuild(session, request, io);
+    const { graph } = planBuild(session, deps, request, io);
     const written = await writeDotFiles(session.config.topdir, {
       tasks: graph.nodes.map((n) => ({ id: n.id, pn: n.pn, task: n.task, recipeFile: n.recipe.file, deps: n.deps, version: dotVersion(n.recipe.pe, n.recipe.pv, n.recipe.pr) })),
     }, { svg: true, signal: io.signal });
@@ -128,7 +139,7 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
     if (written.svg) io.note(`Task graph rendered to '${written.svg}'`);
     return 0;
   }
-  const plan = planBuild(session, request, io, args.invalidate, args.force);
+  const plan = planBuild(session, deps, request, io, args.invalidate, args.force);
   const { hashes, files, stamps, lookup } = plan;
   let graph = plan.graph;
   const forced = new Set<TaskId>(args.force ? graph.targets : []);
@@ -163,7 +174,7 @@ export async function build(session: MetadataSession, args: BuildArgs, io: Build
     const interrupted = journal.interruptedBefore();
     if (interrupted.length) io.note(`${interrupted.length} tasks were interrupted by an earlier run and will run again: ${interrupted.join(' ')}`);
     journal.begin();
-    const runner = new TaskRunner(session, io, files, hashes, stamps, sstate);
+    const runner = new TaskRunner(session, deps.builtins, io, files, hashes, stamps, sstate);
     const outcome = await runGraph(graph, {
       threads,
       keepGoing: args.keepGoing,
@@ -252,7 +263,10 @@ export function threadCount(value: string | undefined): number {
 /** `dropped`: tasks shared state made unnecessary; BitBake counts them as not needing to rerun. */
 function finish(outcome: BuildOutcome, io: BuildIo, dropped = 0): number {
   io.emit({ kind: 'build-finished', attempted: outcome.attempted + dropped, current: outcome.current + dropped, restored: outcome.restored, failed: outcome.failed, interrupted: outcome.interrupted });
-  if (outcome.interrupted.length || io.signal.aborted) return io.signal.reason === 'SIGTERM' ? 143 : 130;
+  // A signal can arrive while the main thread is blocked in Python (a recipe parsed for its
+  // tasks); the interrupt watch has seen it before the abort handler runs.
+  const signal = io.signal.aborted ? io.signal.reason : interruptSignal();
+  if (outcome.interrupted.length || signal !== undefined) return signal === 'SIGTERM' ? 143 : 130;
   return outcome.failed.length ? 1 : 0;
 }
 
@@ -271,7 +285,7 @@ class TaskRunner {
   readonly #sstate: SstateTasks | undefined;
   readonly #signal: AbortSignal;
 
-  constructor(session: MetadataSession, io: BuildIo, files: ReadonlyMap<TaskId, FileChecksum[]>, hashes: ReadonlyMap<TaskId, string>, stamps: StampIndex, sstate: SstateTasks | undefined) {
+  constructor(session: MetadataSession, builtins: TaskBuiltins, io: BuildIo, files: ReadonlyMap<TaskId, FileChecksum[]>, hashes: ReadonlyMap<TaskId, string>, stamps: StampIndex, sstate: SstateTasks | undefined) {
     this.#sstate = sstate;
     this.#signal = io.signal;
     this.#session = session;
@@ -293,6 +307,7 @@ class TaskRunner {
       fakeroot: findOnPath('fakeroot', io.env),
       buildDir: session.config.topdir,
       python: io.env['TSBAKE_PYTHON'] ?? 'python3',
+      builtins,
       spawner: new TaskSpawner(io.env['TSBAKE_PYTHON'] ?? 'python3', (message) => io.emit({ kind: 'warning', message })),
     };
   }

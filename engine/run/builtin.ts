@@ -1,0 +1,27 @@
+/**
+ * Python tasks that tsbake runs in TypeScript (ARCHITECTURE.md §3.9): a python task whose name
+ * has a builtin runs it in-process instead of a python3 process. The composition root
+ * (cli/builtins.ts) maps task names to domain functions, so `run` depends on none of them.
+ */
+import type { TaskNode } from '../graph/task-graph.js';
+import type { DataStore } from '../metadata/datastore.js';
+
+export interface BuiltinContext {
+  /** The recipe's datastore (parsed once per build). */
+  readonly store: DataStore;
+  readonly node: TaskNode;
+  /** The task's working directory: the last `[dirs]` entry, created. */
+  readonly cwd: string;
+  /** `${T}/log.do_X.<pid>`; `log` appends a line to it. */
+  readonly logFile: string;
+  readonly log: (line: string) => void;
+  readonly signal: AbortSignal;
+  /** The clean environment tasks start from, for the host tools a builtin runs. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Does the task's work; throws (a TsbakeError, ideally with file:line) to fail it. */
+export type TaskBuiltin = (ctx: BuiltinContext) => Promise<void>;
+
+/** Task name (`do_package`) → its builtin. */
+export type TaskBuiltins = ReadonlyMap<string, TaskBuiltin>;
