@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrClient } from '../../engine/prserv/client.js';
@@ -56,4 +56,18 @@ test('tsbake prserv: --start runs a daemon, export/import move its values, --sto
     for (;;) (await PrClient.connect(m[1] ?? '')).close();
   });
   t.is(tsbake(['prserv', '--stop', '--port', m[2]], cwd, {}).status, 1, 'no pidfile any more');
+});
+
+test('do_package_index indexes the feeds as a task of the build graph (recipe package-index)', (t) => {
+  const missing = missingFeedTools();
+  if (!requireTool(t, missing.length === 0, missing.join(', '))) return;
+  const deploy = deployFromReference();
+  const cwd = mkdtempSync(join(tmpdir(), 'tsbake-pidx-'));
+  t.is(tsbake(['show-layers'], cwd, {}).status, 0, 'the build directory is made from the templates');
+  appendFileSync(join(cwd, 'build', 'conf', 'local.conf'), `DEPLOY_DIR = "${deploy}"\n`);
+  const r = tsbake(['--no-progress', '-c', 'package_index', 'package-index'], join(cwd, 'build'), {});
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /package-index\.bb:do_package_index/);
+  t.true(validate('deb-feed', join(deploy, 'deb', 'core2-64')).ok);
+  t.true(validate('ipk-feed', join(deploy, 'ipk', 'core2-64')).ok);
 });

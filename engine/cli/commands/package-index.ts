@@ -1,16 +1,18 @@
 /**
- * `tsbake package-index`: reads the feed settings from the configuration and indexes every
- * feed under the deploy directories (engine/feed/package-index.ts).
+ * `tsbake package-index` and the do_package_index task: read the feed settings from the
+ * configuration (or the task's recipe) and index every feed under the deploy directories
+ * (engine/feed/package-index.ts).
  */
 import { relative } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { asText } from '../../metadata/datastore.js';
+import { asText, type DataStore } from '../../metadata/datastore.js';
+import type { TaskBuiltin } from '../../run/builtin.js';
 import type { MetadataSession } from '../../metadata/session.js';
 import { packageIndex, type FeedIndexed } from '../../feed/package-index.js';
 import type { FeedSigner } from '../../feed/sign.js';
 
-function setting(session: MetadataSession, name: string): string | undefined {
-  const v = asText(session.config.store.getVar(name));
+function setting(store: DataStore, name: string): string | undefined {
+  const v = asText(store.getVar(name));
   return v === undefined || v === '' ? undefined : v;
 }
 
@@ -36,8 +38,8 @@ export function describeFeeds(feeds: readonly FeedIndexed[], deployDir: string):
     .join('');
 }
 
-export async function packageIndexCommand(session: MetadataSession): Promise<string> {
-  const get = (name: string): string | undefined => setting(session, name);
+/** Indexes the feeds the settings `get` reads name; returns one NOTE line per feed. */
+export async function indexFeeds(get: (name: string) => string | undefined): Promise<string> {
   const deployDir = get('DEPLOY_DIR');
   const tmpdir = get('TMPDIR');
   if (!deployDir || !tmpdir) throw new UsageError('DEPLOY_DIR and TMPDIR must be set to index the package feeds');
@@ -55,3 +57,12 @@ export async function packageIndexCommand(session: MetadataSession): Promise<str
   });
   return feeds.length === 0 ? `NOTE: no package feeds under ${deployDir}\n` : describeFeeds(feeds, deployDir);
 }
+
+export function packageIndexCommand(session: MetadataSession): Promise<string> {
+  return indexFeeds((name) => setting(session.config.store, name));
+}
+
+/** do_package_index (recipes/recipes-core/meta/package-index.bb): the same, as a task of the build graph. */
+export const packageIndexTask: TaskBuiltin = async (ctx) => {
+  for (const line of (await indexFeeds((name) => setting(ctx.store, name))).split('\n')) if (line) ctx.log(line);
+};
