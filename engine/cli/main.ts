@@ -11,6 +11,7 @@ import { InterruptedError, UsageError } from '../core/errors.js';
 import { checkOutputFile } from '../core/fs.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
+import type { PrService } from '../prserv/pr-auto.js';
 import { resolveBuildDir } from './build-dir.js';
 import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
@@ -146,6 +147,12 @@ async function untilInterrupted(run: (signal: AbortSignal) => Promise<number>): 
   }
 }
 
+async function openPrServiceFor(s: MetadataSession): Promise<PrService | undefined> {
+  const { openPrService } = await import('../prserv/pr-auto.js');
+  const get = (name: string): string | undefined => asText(s.config.store.getVar(name)) || undefined;
+  return openPrService(get('PRSERV_HOST'), get('PERSISTENT_DIR') ?? get('CACHE') ?? topdir());
+}
+
 async function runBuild(argv: string[]): Promise<number> {
   // The runner's modules (graph, executor, shared state, zstd) load only for a build: a parse or getvar starts faster.
   const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }, { taskBuiltins }, { loadRecipes }] = await Promise.all([
@@ -191,6 +198,8 @@ async function runBuild(argv: string[]): Promise<number> {
   const statsBase = values['graphviz'] || values['dry-run'] ? undefined : buildstatsBase(s);
   const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
+  // PRSERV_HOST: a private PR server for this build (localhost:0), a shared one checked now, or none.
+  const prService = values['dry-run'] || values['graphviz'] ? undefined : await openPrServiceFor(s);
   const controller = new AbortController();
   process.off('SIGINT', quit);
   process.off('SIGTERM', quit);
@@ -198,7 +207,7 @@ async function runBuild(argv: string[]): Promise<number> {
   try {
     return await build(
       s,
-      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: taskBuiltins() },
+      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: taskBuiltins(prService ? { prService } : {}) },
       {
         targets: positionals,
         task: values.cmd,
@@ -213,6 +222,7 @@ async function runBuild(argv: string[]): Promise<number> {
       { emit: fanOut([all.sink]), note: (m) => all.sink({ kind: 'note', message: m }), signal: controller.signal, env: process.env },
     );
   } finally {
+    await prService?.stop();
     uninstall();
     all.close();
     if (stats) {

@@ -77,3 +77,11 @@ export async function prAuto(service: PrService, key: PrAutoKey): Promise<string
     client?.close();
   }
 }
+
+/**
+ * PKGR for a package output: `${PR}.${PRAUTO}` (oe-core's EXTENDPRAUTO) with a PR service,
+ * plain PR without one. do_package calls this with its task hash as the checksum.
+ */
+export async function packageRevision(service: PrService | undefined, pr: string, key: PrAutoKey): Promise<string> {
+  return service ? `${pr}.${await prAuto(service, key)}` : pr;
+}

@@ -166,3 +166,18 @@ test('PRSERV_HOST: localhost:0 runs a private server; a server that vanishes is 
   t.regex(err?.message ?? '', new RegExp(`PRSERV_HOST = "${server.address}" is not available`));
   await t.throwsAsync(openPrService(server.address, dir), { message: /PRSERV_HOST = ".*" is not available/ });
 });
+
+test('a build whose PRSERV_HOST cannot be reached fails at once, naming PRSERV_HOST; localhost:0 builds', async (t) => {
+  const { bake, runLayer } = await import('../run/run-layer.js');
+  const server = await startTsbakePrserv(db());
+  const dead = server.address;
+  await stop(server);
+  const layer = (host: string): string => runLayer({ app_1: '' }, { conf: `PERSISTENT_DIR = "\${TOPDIR}/persistent"\nPRSERV_HOST = "${host}"\n` });
+  const r = bake(layer(dead), ['app']);
+  t.is(r.status, 2);
+  t.regex(r.stderr, new RegExp(`PR service PRSERV_HOST = "${dead}" is not available`));
+  const privateDir = layer('localhost:0');
+  const ok = bake(privateDir, ['app']);
+  t.is(ok.status, 0, ok.stderr);
+  t.true(existsSync(join(privateDir, 'persistent', 'prserv.sqlite3')), 'the private server kept its database in PERSISTENT_DIR');
+});

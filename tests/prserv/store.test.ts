@@ -64,3 +64,17 @@ test('export and import round-trip through a PRAUTO dump', (t) => {
   ]);
   t.throws(() => parseDump('PRAUTO$broken = 1\n', 'bad.conf'), { message: /not a PRAUTO/ });
 });
+
+test('PKGR is ${PR}.${PRAUTO} with a PR service and plain PR without one', async (t) => {
+  const { openPrService, packageRevision } = await import('../../engine/prserv/pr-auto.js');
+  const dir = mkdtempSync(join(tmpdir(), 'tsbake-pkgr-'));
+  t.is(await packageRevision(undefined, 'r0', { version: 'hello-1.0', pkgarch: 'core2-64', checksum: 'h1' }), 'r0');
+  const service = await openPrService('localhost:0', dir);
+  try {
+    t.is(await packageRevision(service, 'r0', { version: 'hello-1.0', pkgarch: 'core2-64', checksum: 'h1' }), 'r0.0');
+    t.is(await packageRevision(service, 'r0', { version: 'hello-1.0', pkgarch: 'core2-64', checksum: 'h2' }), 'r0.1');
+    t.is(await packageRevision(service, 'r0', { version: 'hello-1.0', pkgarch: 'core2-64', checksum: 'h2' }), 'r0.1');
+  } finally {
+    await service?.stop();
+  }
+});
