@@ -38,23 +38,23 @@ test('signed feeds: apt and dnf verify the signatures without trusted=yes, and r
 
   const debDir = join(deploy, 'deb', 'core2-64');
   const signed = isolatedApt(`deb [signed-by=${keyring}] file:${debDir} ./\n`);
-  const ok = signed.aptGet('update');
+  const ok = await signed.aptGet('update');
   t.is(ok.status, 0, ok.output);
   t.notRegex(ok.output, /^(W|E):/m, ok.output);
-  t.is(signed.aptGet('download', 'hello=1.1-r0').status, 0);
+  t.is((await signed.aptGet('download', 'hello=1.1-r0')).status, 0);
 
   const unknownKey = isolatedApt(`deb file:${debDir} ./\n`);
-  const refused = unknownKey.aptGet('update');
+  const refused = await unknownKey.aptGet('update');
   t.regex(refused.output, /NO_PUBKEY|not signed|is not signed|public key is not available/, refused.output);
 
   const rpmDir = join(deploy, 'rpm', 'noarch');
   const dnf = isolatedDnf({ feed: rpmDir }, { setopts: ['--setopt=feed.repo_gpgcheck=1', `--setopt=feed.gpgkey=file://${armored}`, '--setopt=feed.gpgcheck=0'] });
-  const query = dnf('repoquery', '--qf', '%{name}-%{version}');
+  const query = await dnf('repoquery', '--qf', '%{name}-%{version}');
   t.is(query.status, 0, query.output);
   t.regex(query.output, /^data-2\.0$/m);
 
   appendFileSync(join(rpmDir, 'repodata', 'repomd.xml'), '<!-- tampered -->\n');
-  const tampered = isolatedDnf({ feed: rpmDir }, { setopts: ['--setopt=feed.repo_gpgcheck=1', `--setopt=feed.gpgkey=file://${armored}`, '--setopt=feed.gpgcheck=0'] })('repoquery');
+  const tampered = await isolatedDnf({ feed: rpmDir }, { setopts: ['--setopt=feed.repo_gpgcheck=1', `--setopt=feed.gpgkey=file://${armored}`, '--setopt=feed.gpgcheck=0'] })('repoquery');
   t.not(tampered.status, 0, 'a repomd.xml that no longer matches its signature is refused');
   t.true(existsSync(join(debDir, 'InRelease')));
 });

@@ -3,7 +3,7 @@
  * host's sources or keys), dnf only the repositories given on its command line, with an
  * installroot of its own.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +13,21 @@ export interface Run {
   readonly output: string;
 }
 
-const run = (cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Run => {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env, ...(cwd ? { cwd } : {}) });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-};
+/** Runs a client without blocking the event loop (a feed server in this process must keep answering). */
+const run = (cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, ...(cwd ? { cwd } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
+  });
 
 export interface IsolatedApt {
   readonly root: string;
   readonly env: NodeJS.ProcessEnv;
-  aptGet(...args: string[]): Run;
+  aptGet(...args: string[]): Promise<Run>;
 }
 
 /**
@@ -51,7 +57,7 @@ export function isolatedApt(sources: string, opts: { admindir?: string; archs?: 
 }
 
 /** dnf with only `repos` (id -> directory) enabled, in `installroot` (default: a fresh one). */
-export function isolatedDnf(repos: Readonly<Record<string, string>>, opts: { installroot?: string; setopts?: readonly string[] } = {}): (...args: string[]) => Run {
+export function isolatedDnf(repos: Readonly<Record<string, string>>, opts: { installroot?: string; setopts?: readonly string[] } = {}): (...args: string[]) => Promise<Run> {
   const base = mkdtempSync(join(tmpdir(), 'tsbake-dnf-'));
   writeFileSync(join(base, 'dnf.conf'), '[main]\n');
   const installroot = opts.installroot ?? join(base, 'root');
