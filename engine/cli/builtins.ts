@@ -5,19 +5,43 @@
 import { FETCH_BUILTINS } from '../fetch/tasks.js';
 import type { PrService } from '../prserv/pr-auto.js';
 import type { TaskBuiltin, TaskBuiltins } from '../run/builtin.js';
+import { asText } from '../metadata/datastore.js';
+import { doPackage } from '../package/split/do-package.js';
+import { doPackagedata } from '../package/split/do-packagedata.js';
+import { outputChecksum } from '../prserv/output-checksum.js';
+import { prAuto } from '../prserv/pr-auto.js';
 import { packageIndexTask } from './commands/package-index.js';
 
 /** Services a build opens for its builtins. */
 export interface BuildServices {
-  /** The PR service PRSERV_HOST names (do_package's PKGR = ${PR}.${PRAUTO}, see prserv/pr-auto.ts). */
+  /** The PR service PRSERV_HOST names: do_package then packages with PKGR = ${PR}.${PRAUTO}. */
   readonly prService?: PrService;
 }
 
-export function taskBuiltins(_services: BuildServices = {}): TaskBuiltins {
-  const builtins = new Map<string, TaskBuiltin>();
-  // do_fetch, do_unpack, do_patch (engine/fetch)
-  for (const [task, fn] of FETCH_BUILTINS) builtins.set(task, fn);
-  // do_package_index (engine/feed, through the package-index command's settings)
-  builtins.set('do_package_index', packageIndexTask);
-  return builtins;
+/**
+ * do_package with a PR service: PRAUTO for (PRAUTOINX or PN-PV, PACKAGE_ARCH, the checksum of
+ * ${D}) is set first, and EXTENDPRAUTO = ".${PRAUTO}" puts it into PKGR.
+ */
+function withPrAuto(run: TaskBuiltin, service: PrService | undefined): TaskBuiltin {
+  if (!service) return run;
+  return async (ctx) => {
+    const get = (name: string): string => asText(ctx.store.getVar(name)) ?? '';
+    const key = { version: get('PRAUTOINX') || `${get('PN')}-${get('PV')}`, pkgarch: get('PACKAGE_ARCH'), checksum: outputChecksum(get('D')) };
+    const value = await prAuto(service, key);
+    // A copy: the recipe's datastore stays as it was hashed.
+    const store = ctx.store.createCopy();
+    store.setVar('PRAUTO', value);
+    store.setVar('EXTENDPRAUTO', `.${value}`);
+    ctx.log(`NOTE: PRAUTO ${value} for ${key.version} ${key.pkgarch} (output ${key.checksum.slice(0, 16)})`);
+    await run({ ...ctx, store });
+  };
+}
+
+export function taskBuiltins(services: BuildServices = {}): TaskBuiltins {
+  return new Map<string, TaskBuiltin>([
+    ...FETCH_BUILTINS, // do_fetch, do_unpack, do_patch
+    ['do_package', withPrAuto(doPackage, services.prService)],
+    ['do_packagedata', doPackagedata],
+    ['do_package_index', packageIndexTask],
+  ]);
 }

@@ -31,6 +31,7 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
        tsbake -e | --environment [TARGET]       the datastore, each variable with its history
        tsbake show-recipes | show-layers
        tsbake buildstats [--svg FILE] [BUILD-ID]
+       tsbake pkgdata find-path PATH | list-pkg-files PKG | lookup-recipe PKG | list-pkgs [-r RECIPE]
        tsbake why RECIPE:do_task             what changed since the task last ran
        tsbake dumpsig RECIPE:do_task         what goes into the task's signature
        tsbake diffsigs A.siginfo B.siginfo   compare two signature records
@@ -245,6 +246,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'buildstats':
       return runBuildstats(rest);
+    case 'pkgdata': {
+      const { pkgdataCommand } = await import('./commands/pkgdata.js');
+      return pkgdataCommand(asText(session().config.store.getVar('PKGDATA_DIR')), rest, out, err);
+    }
     case 'why':
     case 'dumpsig': {
       if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command} needs one RECIPE:do_task`);

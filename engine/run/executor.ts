@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSyn
 import { join, resolve } from 'node:path';
 import { formatError } from '../core/diagnostic.js';
 import { TsbakeError } from '../core/errors.js';
+import type { EventSink } from '../core/log/events.js';
 import { ensureDir, forgetDirs, writeFileAtomic } from '../core/fs.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
@@ -48,6 +49,8 @@ export interface ExecutorEnvironment {
   readonly spawner: TaskSpawner;
   /** Python tasks done in TypeScript, by task name. */
   readonly builtins: TaskBuiltins;
+  /** The build's event sink: a builtin's warnings and progress go there. */
+  readonly emit: EventSink;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -168,7 +171,12 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   if (builtin) {
     writeFileAtomic(logFile, '');
     const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
-    const ctx: BuiltinContext = { store, node, cwd, logFile, log, signal: env.signal, env: env.baseEnv };
+    const warn = (message: string): void => {
+      log(`WARNING: ${message}`);
+      env.emit({ kind: 'warning', message: `${node.id}: ${message}` });
+    };
+    const progress = (percent: number): void => env.emit({ kind: 'task-progress', id: node.id, percent });
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, warn, progress, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
   }
   if (python) {

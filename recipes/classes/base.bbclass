@@ -1,7 +1,7 @@
 # Inherited by every recipe: the standard task chain. Each task's shell body works inside
 # the recipe's own directories (S, B, D, T), which bitbake.conf defines.
 
-inherit staging
+inherit staging package
 
 # do_fetch, do_unpack and do_patch run in TypeScript (engine/fetch, bound by task name in
 # engine/cli/builtins.ts); these bodies only name what the builtins read, for the signatures.
@@ -54,7 +54,7 @@ do_install() {
 }
 do_install[dirs] = "${B}"
 do_install[cleandirs] = "${D}"
-do_install[fakeroot] = "1"
+inherit_defer fakeroot-install
 
 do_build[noexec] = "1"
 
