@@ -6,12 +6,11 @@
  */
 import { basename } from 'node:path';
 import { chunkTexts, compressMembers, memberCacheFor } from './members.js';
-import { orderFields, parseParagraph, renderParagraph, type Field } from './deb822.js';
+import { orderFields, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
-import { PackageReadError } from './errors.js';
 import { packageFiles, publish } from './feed-files.js';
 import { IndexCache } from './index-cache.js';
-import { readControl } from './read-control.js';
+import { controlFields } from './read-control.js';
 
 /** apt-ftparchive's field order for Packages stanzas; other fields follow in control order. */
 const APT_ORDER = [
@@ -45,12 +44,7 @@ export interface IndexResult {
 /** The stanza of one .deb, rendered once and cached. */
 async function debStanza(path: string, rel: string): Promise<string> {
   return withSource(path, async (src) => {
-    let control: Field[];
-    try {
-      control = parseParagraph(await readControl(src));
-    } catch (e) {
-      throw new PackageReadError(path, (e as Error).message);
-    }
+    const control = await controlFields(src, path);
     const sums = src.digests(['md5', 'sha1', 'sha256', 'sha512']);
     const added: Field[] = [
       ['Filename', `./${rel}`],

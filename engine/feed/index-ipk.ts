@@ -6,13 +6,12 @@
  * is moved out of the deploy directory; files already in `morgue/` are left out.
  */
 import { gzip } from './compress.js';
-import { parseParagraph, renderParagraph, type Field } from './deb822.js';
+import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
-import { PackageReadError } from './errors.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache } from './index-cache.js';
-import { readControl } from './read-control.js';
+import { controlFields } from './read-control.js';
 
 /** opkg-make-index's field order; `@` marks what the indexer adds. Other control fields are dropped. */
 const OPKG_ORDER: ReadonlyArray<readonly [key: string, name: string]> = [
@@ -33,12 +32,7 @@ interface IpkEntry {
 
 async function ipkEntry(path: string, rel: string): Promise<IpkEntry> {
   return withSource(path, async (src) => {
-    let control: Field[];
-    try {
-      control = parseParagraph(await readControl(src));
-    } catch (e) {
-      throw new PackageReadError(path, (e as Error).message);
-    }
+    const control = await controlFields(src, path);
     const sums = src.digests(['md5', 'sha256']);
     const known = new Map(control.map(([n, v]) => [n.toLowerCase(), v]));
     known.set('@md5', sums.md5 ?? '');

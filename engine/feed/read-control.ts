@@ -5,6 +5,8 @@
 import { gunzipSync } from 'node:zlib';
 import { decompressByName } from './compress.js';
 import type { ByteSource } from './byte-source.js';
+import { parseParagraph, type Field } from './deb822.js';
+import { PackageReadError } from './errors.js';
 import { arMembers, isAr, tarFiles } from './read-archive.js';
 
 async function controlFrom(tarName: string, data: Buffer): Promise<string> {
@@ -26,4 +28,13 @@ export async function readControl(src: ByteSource): Promise<string> {
     if (inner) return controlFrom('control.tar.gz', inner);
   }
   throw new Error('neither an ar archive nor a gzip tar with control.tar.gz');
+}
+
+/** The control fields of the package `path` (for error messages) read through `src`. */
+export async function controlFields(src: ByteSource, path: string): Promise<Field[]> {
+  try {
+    return parseParagraph(await readControl(src));
+  } catch (e) {
+    throw new PackageReadError(path, (e as Error).message);
+  }
 }
