@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { checkOutputFile } from '../core/fs.js';
+import { markStartup, timed, timingsLine } from '../core/timings.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
 import { resolveBuildDir } from './build-dir.js';
@@ -66,7 +67,7 @@ function topdir(): string {
   }
   return buildDir;
 }
-const session = (tracking = false): MetadataSession => openSession({ cwd: topdir(), env: process.env, tracking });
+const session = (tracking = false): MetadataSession => timed('config', () => openSession({ cwd: topdir(), env: process.env, tracking }));
 
 function runGetvar(args: string[]): number {
   const { values, positionals } = parseOptions({
@@ -113,15 +114,21 @@ function installInterruptHandling(controller: AbortController, killAllGroups: (s
     }
     controller.abort(sig);
     killAllGroups('SIGTERM');
-    grace = setTimeout(() => killAllGroups('SIGKILL'), 2000);
+    // TSBAKE_KILL_GRACE_MS: tests lengthen it to tell "killed by the second Ctrl-C" from "killed when the grace ran out".
+    grace = setTimeout(() => killAllGroups('SIGKILL'), Number(process.env['TSBAKE_KILL_GRACE_MS']) || 2000);
     grace.unref();
   };
+  // The plain exit-at-once handler steps aside while tasks need an orderly stop.
+  process.off('SIGINT', quit);
+  process.off('SIGTERM', quit);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return () => {
     if (grace) clearTimeout(grace);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
   };
 }
 
@@ -171,8 +178,6 @@ async function runBuild(argv: string[]): Promise<number> {
   const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
   const controller = new AbortController();
-  process.off('SIGINT', quit);
-  process.off('SIGTERM', quit);
   const uninstall = installInterruptHandling(controller, killAllGroups);
   try {
     return await build(
@@ -202,6 +207,7 @@ async function runBuild(argv: string[]): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  markStartup();
   const [command, ...rest] = argv;
   switch (command) {
     case 'getvar':
@@ -261,3 +267,5 @@ try {
   process.stderr.write(formatError(e) + '\n');
   process.exitCode = e instanceof InterruptedError ? exitCodeFor(e.signal) : 2;
 }
+const timings = timingsLine();
+if (timings) process.stderr.write(timings + '\n');
