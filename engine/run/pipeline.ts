@@ -371,7 +371,8 @@ class TaskRunner {
     for (const d of node.deps) depHashes[d] = this.#hashes.get(d) ?? '';
     const taint = this.#stamps.taint(node.recipe.stamp, node.task);
     const record = makeSiginfo(sigs.signature(node.task), { depHashes, fileChecksums: this.#files.get(node.id) ?? [], ...(taint ? { taint } : {}) });
-    if (record.taskhash !== hash) this.#note(`the signature of ${node.id} changed when its recipe was parsed again (${hash} -> ${record.taskhash}); the metadata is not deterministic`);
+    // A nostamp task's hash holds a taint drawn afresh for this build, which the record cannot repeat.
+    if (record.taskhash !== hash && !truthy(node.info.flags.nostamp)) this.#note(`the signature of ${node.id} changed when its recipe was parsed again (${hash} -> ${record.taskhash}); the metadata is not deterministic`);
     writeSiginfo(sigdataFile(node.recipe.stamp, node.task, hash), record);
     return record;
   }
