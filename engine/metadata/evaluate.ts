@@ -8,6 +8,7 @@ import { resolve as resolvePath } from 'node:path';
 import { MissingFileError, ParseError, type SourceLocation } from '../core/errors.js';
 import type { Assign, FileKind, Method, Statement } from './ast.js';
 import { fileKind } from './ast.js';
+import { addFragments } from './fragments.js';
 import { asText, type DataStore } from './datastore.js';
 import { basename, dirname, joinPath, which } from './locate.js';
 import { pySplit } from './pystr.js';
@@ -175,7 +176,10 @@ export class Evaluator {
       case 'addpylib':
         return store.env.python.addPyLib(store, store.expand(s.libdir), s.namespace);
       case 'addfragments':
-        throw new ParseError('addfragments is not supported by tsbake yet', where, 'list the fragment files with require instead');
+        return addFragments(s, where, store, {
+          exists: (p) => this.#files.exists(p),
+          include: (p) => this.#include(file, p, where, store, true),
+        });
       default: {
         const never: never = s;
         throw new Error(`unreachable statement ${String(never)}`);

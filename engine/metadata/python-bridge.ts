@@ -34,6 +34,8 @@ export interface PythonHost extends InlinePython {
   addPyLib(store: DataStore, libdir: string, namespace: string): void;
   /** Runs statements with `d` bound to `store` (anonymous functions at finalisation). */
   exec(store: DataStore, code: string, where: SourceLocation): void;
+  /** Applies a variable filter (d.setVarFilter): Python expression `filter` over `val`. */
+  filter(store: DataStore, val: string, filter: string): string;
   /** Fires a parse event (`ConfigParsed`, `RecipePreFinalise`, ...) at the handlers whose mask allows it. */
   fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs?: EventAttributes): void;
 }

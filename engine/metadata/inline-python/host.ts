@@ -14,6 +14,8 @@ export class InlinePythonHost implements PythonHost {
   readonly #worker: PythonHost;
   #fast = 0;
   #slow = 0;
+  /** Filter results by expression and value: filter functions are pure, as bb.filter requires. */
+  readonly #filtered = new Map<string, string>();
 
   constructor(worker: PythonHost) {
     this.#worker = worker;
@@ -46,6 +48,16 @@ export class InlinePythonHost implements PythonHost {
 
   exec(store: DataStore, code: string, where: SourceLocation): void {
     this.#worker.exec(store, code, where);
+  }
+
+  filter(store: DataStore, val: string, filter: string): string {
+    const key = `${filter}\0${val}`;
+    let out = this.#filtered.get(key);
+    if (out === undefined) {
+      out = this.#worker.filter(store, val, filter);
+      this.#filtered.set(key, out);
+    }
+    return out;
   }
 
   fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs?: EventAttributes): void {

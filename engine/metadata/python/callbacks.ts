@@ -120,6 +120,7 @@ const OPS: Readonly<Record<string, (c: CallContext) => Json>> = {
   appendVarFlag: ({ store, args, info }) => (store.appendVarFlag(args.str(0), args.str(1), args.str(2), info), null),
   prependVarFlag: ({ store, args, info }) => (store.prependVarFlag(args.str(0), args.str(1), args.str(2), info), null),
   renameVar: ({ store, args, info }) => (store.renameVar(args.str(0), args.str(1), info), null),
+  setVarFilter: ({ store, args }) => (store.setVarFilter(args.str(0), args.optStr(1) ?? null), null),
 };
 
 /**

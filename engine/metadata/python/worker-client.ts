@@ -112,6 +112,12 @@ export class PythonWorker implements PythonHost {
     this.#request(store, { op: 'exec', code, file: where.file, line: where.line }, where);
   }
 
+  filter(store: DataStore, val: string, filter: string): string {
+    const out = this.#request(store, { op: 'filter', val, filter }, undefined);
+    if (typeof out !== 'string') throw new ProtocolError('malformed filter reply');
+    return out;
+  }
+
   /**
    * Fires parse event `eventName` (`RecipeParsed`, ...) at the handlers whose mask is empty
    * or names `bb.event.<eventName>`. `attrs` become event attributes (`inherits`, `tasklist`).

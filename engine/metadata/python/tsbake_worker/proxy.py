@@ -5,6 +5,7 @@ all stay in datastore.ts. A proxy names its store by a handle that tsbake hands 
 duration of one top-level request; keeping `d` past that request makes later use fail there.
 """
 import builtins
+import os
 from collections.abc import MutableMapping
 
 from . import contexts, state
@@ -78,6 +79,8 @@ class DataStoreProxy(MutableMapping):
     # ---- reads ----------------------------------------------------------------------
 
     def getVar(self, var, expand=True, noweakdefault=False, parsing=False):
+        if var == "BB_ORIGENV":
+            return OriginalEnvironment()
         return _call("getVar", self._h, [_name(var), bool(expand), bool(noweakdefault), bool(parsing)])
 
     def getVarFlag(self, var, flag, expand=True, noweakdefault=False, parsing=False, retparser=False):
@@ -152,8 +155,22 @@ class DataStoreProxy(MutableMapping):
     def prependVarFlag(self, var, flag, value, **loginfo):
         _write("prependVarFlag", self._h, [_name(var), _name(flag, "flag name"), str(value)])
 
+    def setVarFilter(self, var, filter):
+        _call("setVarFilter", self._h, [_name(var), str(filter) if filter else None])
+
     def renameVar(self, key, newkey, **loginfo):
         _write("renameVar", self._h, [_name(key), _name(newkey)])
+
+
+class OriginalEnvironment(object):
+    """BB_ORIGENV: BitBake keeps the environment it started in as a datastore; tsbake's
+    worker runs in the environment tsbake passes on (the BB_ENV_PASSTHROUGH subset)."""
+
+    def getVar(self, var, expand=True):
+        return os.environ.get(var)
+
+    def keys(self):
+        return list(os.environ)
 
 
 # Names an expression can never mean as a variable: builtins and `oe` (BitBake's list).
