@@ -55,7 +55,8 @@ export function includedFiles(store: DataStore): string {
   return allDepends(store).join(' ');
 }
 
-function markDependency(store: DataStore, path: string): void {
+/** bb.parse.mark_dependency: a file the parse result depends on. */
+export function markDependency(store: DataStore, path: string): void {
   const deps = fileDepends(store);
   if (!deps.includes(path)) store.extra.set(DEPENDS, [...deps, path]);
 }

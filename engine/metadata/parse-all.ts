@@ -87,7 +87,8 @@ export function parseAll(session: MetadataSession, load: RecipeLoader = sequenti
 
 /** The line `tsbake -p` (and BitBake) prints at the end of parsing. */
 export function summaryLine(s: ParseSummary): string {
-  const targets = s.recipes.filter((r) => r.skipped === undefined).length;
+  // BitBake counts every variant it parsed as a target, skipped ones included.
+  const targets = s.recipes.length;
   const skipped = s.recipes.filter((r) => r.skipped !== undefined).length;
   return `Parsing of ${s.files} .bb files complete (${s.cached} cached, ${s.parsed} parsed). ${targets} targets, ${skipped} skipped, ${s.masked} masked, ${s.errors.length} errors.`;
 }

@@ -48,6 +48,15 @@ def _dependency_decorator(attribute):
     return decorator
 
 
+def mark_dependency(d, f):
+    """The parse result depends on file `f` (a change to it invalidates the parse cache)."""
+    from tsbake_worker.proxy import store_call
+
+    if f.startswith("./"):
+        f = "%s/%s" % (os.getcwd(), f[2:])
+    store_call(d, "markDependency", f)
+
+
 # Signature code reads these sets; parsing only needs the functions left callable.
 vardeps = _dependency_decorator("bb_vardeps")
 vardepsexclude = _dependency_decorator("bb_vardepsexclude")

@@ -57,6 +57,11 @@ def proxy_for(handle):
     return proxy
 
 
+def store_call(d, op, *args):
+    """A datastore operation that BitBake keeps outside DataSmart (bb.build.addtask, ...)."""
+    return _call(op, d._h, list(args))
+
+
 def forget_proxies():
     """Handles die with the top-level request that made them."""
     _proxies.clear()
@@ -96,6 +101,9 @@ class DataStoreProxy(MutableMapping):
         if not isinstance(s, str):
             return s  # BitBake hands back non-text (None, a number) unexpanded
         return _call("expand", self._h, [s, None if varname is None else str(varname)])
+
+    def hasOverrides(self, var):
+        return _call("hasOverrides", self._h, [_name(var)])
 
     def localkeys(self):
         return iter(_call("localkeys", self._h, []))

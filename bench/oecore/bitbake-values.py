@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Prints, as JSON, the expanded values of variables in recipes as real BitBake sees them:
+the reference for tsbake's oe-core comparisons. Run in a BitBake build directory with
+BitBake's bin/ on PATH (its lib/ is found from there):
+
+    bitbake-values.py RECIPES_FILE VARIABLES_FILE > values.json
+
+RECIPES_FILE and VARIABLES_FILE list one name per line; a variable may be VAR[flag], and
+`${PN}` in a name is replaced by the recipe's PN. The output maps recipe -> variable ->
+value (null when unset), with recipe -> "__error__" when BitBake cannot parse it."""
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(shutil.which("bitbake"))), "lib"))
+import bb.tinfoil  # noqa: E402
+
+
+def read_list(path):
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
+
+
+def value_of(d, name):
+    name = name.replace("${PN}", d.getVar("PN"))
+    if name.endswith("]") and "[" in name:
+        var, flag = name[:-1].split("[", 1)
+        value = d.getVarFlag(var, flag)
+    else:
+        value = d.getVar(name)
+    return None if value is None else str(value)
+
+
+def main(recipes_file, variables_file):
+    recipes = read_list(recipes_file)
+    variables = read_list(variables_file)
+    out = {}
+    with bb.tinfoil.Tinfoil() as tinfoil:
+        tinfoil.prepare(config_only=False, quiet=2)
+        for recipe in recipes:
+            try:
+                d = tinfoil.parse_recipe(recipe)
+            except Exception as e:  # the comparison records what BitBake said
+                out[recipe] = {"__error__": str(e)}
+                continue
+            out[recipe] = {name: value_of(d, name) for name in variables}
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
