@@ -29,6 +29,8 @@ def value_of(d, name):
         value = d.getVarFlag(var, flag)
     else:
         value = d.getVar(name)
+    if isinstance(value, list):
+        return " ".join(value)  # tsbake getvar shows lists space-separated
     return None if value is None else str(value)
 
 
