@@ -6,7 +6,8 @@ BitBake's bin/ on PATH (its lib/ is found from there):
     bitbake-values.py RECIPES_FILE VARIABLES_FILE > values.json
 
 RECIPES_FILE and VARIABLES_FILE list one name per line; a variable may be VAR[flag], and
-`${PN}` in a name is replaced by the recipe's PN. The output maps recipe -> variable ->
+`${PN}` in a name is replaced by the recipe's PN. VARIABLES_FILE "ALL" takes every variable
+of each recipe (d.keys()). The output maps recipe -> variable ->
 value (null when unset), with recipe -> "__error__" when BitBake cannot parse it."""
 import json
 import os
@@ -36,7 +37,7 @@ def value_of(d, name):
 
 def main(recipes_file, variables_file):
     recipes = read_list(recipes_file)
-    variables = read_list(variables_file)
+    variables = None if variables_file == "ALL" else read_list(variables_file)
     out = {}
     with bb.tinfoil.Tinfoil() as tinfoil:
         tinfoil.prepare(config_only=False, quiet=2)
@@ -46,7 +47,12 @@ def main(recipes_file, variables_file):
             except Exception as e:  # the comparison records what BitBake said
                 out[recipe] = {"__error__": str(e)}
                 continue
-            out[recipe] = {name: value_of(d, name) for name in variables}
+            row = out[recipe] = {}
+            for name in sorted(d.keys()) if variables is None else variables:
+                try:
+                    row[name] = value_of(d, name)
+                except Exception as e:  # an expansion that fails in BitBake too
+                    row[name] = "__expansion_error__"
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
 

@@ -239,22 +239,42 @@ class FetchData(object):
             self.revision = _srcrev(self, d)
             if self.type in ("git", "gitsm") and not _SHA1.match(self.revision or ""):
                 raise FetchError("revision %s is not a commit id: resolving it needs the network, which tsbake does not use while parsing" % self.revision, url)
-        self.localpath = _local_path(self, d) if self.type == "file" else None
+        self.localpath = _local_path(self, d)
 
 
 def _file_search_paths(ud, d):
-    path = ud.path if ud.path != "/" else ""
-    return [os.path.join(directory, path) for directory in (d.getVar("FILESPATH") or "").split(":") if directory]
+    """The FILESPATH candidates for a relative file:// path, up to the first that exists."""
+    if ud.path.startswith("/"):
+        return [ud.path]
+    searched = []
+    for directory in (d.getVar("FILESPATH") or "").split(":"):
+        candidate = os.path.join(directory, ud.path)
+        searched.append(candidate)
+        if os.path.exists(candidate):
+            break
+    return searched
+
+
+def _git_clone_name(ud):
+    name = "%s%s" % (ud.host.replace(":", "."), ud.path.replace("/", ".").replace("*", ".").replace(" ", "_").replace("(", "_").replace(")", "_"))
+    name = name[1:] if name.startswith(".") else name
+    if ud.parm.get("rebaseable", "0").lower() in ("1", "yes", "y", "true", "t", "on"):
+        name += "_" + ud.revision
+    return name
 
 
 def _local_path(ud, d):
-    if ud.path.startswith("/"):
-        return ud.path
-    candidates = _file_search_paths(ud, d)
-    for candidate in candidates:
-        if os.path.exists(candidate):
-            return candidate
-    return os.path.join(d.getVar("DL_DIR") or "", ud.path)
+    """Where the fetcher of `ud`'s scheme puts (or finds) the download; None when unknown here."""
+    if ud.type == "file":
+        searched = _file_search_paths(ud, d)
+        return searched[-1] if searched else None
+    if ud.type in ("git", "gitsm"):
+        return os.path.join(d.getVar("GITDIR") or (d.getVar("DL_DIR") + "/git2"), _git_clone_name(ud))
+    if ud.type in ("http", "https", "ftp", "ftps"):
+        basename = ud.parm.get("downloadfilename") or os.path.basename(ud.path)
+        localfile = d.expand(urllib.parse.unquote(basename)) if basename else ud.host + ud.path.replace("/", ".")
+        return os.path.join(d.getVar("DL_DIR"), localfile)
+    return None
 
 
 class Fetch(object):
@@ -273,7 +293,7 @@ class Fetch(object):
     def localpath(self, url):
         ud = self.ud.get(url) or FetchData(url, self.d)
         if ud.localpath is None:
-            raise FetchError("tsbake computes download paths of %s URLs in its own fetcher, not while parsing" % ud.type, url)
+            raise FetchError("tsbake's parse-time fetcher has no download path for %s URLs" % ud.type, url)
         return ud.localpath
 
 
@@ -335,7 +355,7 @@ def get_checksum_file_list(d):
         if not url.startswith("file:"):
             continue
         ud = FetchData(url, d)
-        paths = [ud.path] if ud.path.startswith("/") else _file_search_paths(ud, d)
+        paths = _file_search_paths(ud, d)
         found = False
         for path in paths:
             exists = os.path.exists(path)
