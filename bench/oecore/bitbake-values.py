@@ -39,6 +39,7 @@ def main(recipes_file, variables_file):
     recipes = read_list(recipes_file)
     variables = None if variables_file == "ALL" else read_list(variables_file)
     out = {}
+    result, sys.stdout = sys.stdout, sys.stderr  # tinfoil's notes must not mix with the JSON
     with bb.tinfoil.Tinfoil() as tinfoil:
         tinfoil.prepare(config_only=False, quiet=2)
         for recipe in recipes:
@@ -53,8 +54,8 @@ def main(recipes_file, variables_file):
                     row[name] = value_of(d, name)
                 except Exception as e:  # an expansion that fails in BitBake too
                     row[name] = "__expansion_error__"
-    json.dump(out, sys.stdout, indent=1, sort_keys=True)
-    sys.stdout.write("\n")
+    json.dump(out, result, indent=1, sort_keys=True)
+    result.write("\n")
 
 
 if __name__ == "__main__":
