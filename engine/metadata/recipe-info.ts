@@ -124,7 +124,9 @@ export function recipeInfo(
   signer?: TaskSigner,
 ): RecipeInfo {
   const pn = text(store, 'PN');
-  const packages = pySplit(text(store, 'PACKAGES'));
+  // As BitBake's cache: a recipe with no PACKAGES still provides its PN at runtime.
+  const listed = pySplit(text(store, 'PACKAGES'));
+  const packages = listed.length ? listed : [pn];
   const provides = pySplit(text(store, 'PROVIDES'));
   if (!provides.includes(pn)) provides.unshift(pn);
   const packageRdepends: Record<string, string[]> = {};
