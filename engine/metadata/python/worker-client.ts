@@ -71,6 +71,8 @@ export class PythonWorker implements PythonHost {
   #depth = 0;
   /** The metadata location of each request in progress, for history of `d` writes. */
   readonly #where: (SourceLocation | undefined)[] = [];
+  /** The first buffered `d` write that failed and is not reported yet. */
+  #writeError: unknown;
 
   constructor(options: PythonWorkerOptions = {}) {
     this.#onLog = options.onLog ?? stderrSink;
@@ -161,6 +163,7 @@ export class PythonWorker implements PythonHost {
       if (this.#depth === 0) {
         this.#handles.clear();
         this.#thrown.clear();
+        this.#writeError = undefined;
       }
     }
   }
@@ -172,6 +175,7 @@ export class PythonWorker implements PythonHost {
       switch (m.t) {
         case 'r':
           if (m.id !== message.id) throw this.#broken(proc, `reply ${m.id} does not answer request ${message.id}`);
+          if (m.ok && this.#writeError !== undefined) throw this.#takeWriteError();
           if (m.ok) return m.value;
           throw this.#remoteError(m.error);
         case 'q':
@@ -179,6 +183,9 @@ export class PythonWorker implements PythonHost {
           break;
         case 'n':
           this.#onLog(logLevel(m.level), m.message);
+          break;
+        case 'w':
+          this.#applyWrites(m.writes);
           break;
         case 'hello':
           throw this.#broken(proc, 'unexpected hello');
@@ -190,10 +197,35 @@ export class PythonWorker implements PythonHost {
     }
   }
 
+  /**
+   * Buffered `d` writes, in order. The first failure is kept and raised in Python by its
+   * next `d` call (or, failing that, here when the request ends): later than BitBake would,
+   * but never lost.
+   */
+  #applyWrites(writes: Extract<Incoming, { t: 'w' }>['writes']): void {
+    for (const w of writes) {
+      if (this.#writeError !== undefined) return;
+      try {
+        const where = w.at ? { file: w.at[0], line: w.at[1] } : this.#where[this.#where.length - 1];
+        dispatch(this.#handles.get(w.h), w.op, w.args, where, this.#handles);
+      } catch (e) {
+        if (e instanceof PythonWorkerExited) throw e;
+        this.#writeError = e;
+      }
+    }
+  }
+
+  #takeWriteError(): unknown {
+    const e = this.#writeError;
+    this.#writeError = undefined;
+    return e;
+  }
+
   /** Answers one `d` call from Python; a tsbake error goes back as a Python exception. */
   #serve(proc: WorkerProcess, m: Extract<Incoming, { t: 'q' }>): void {
     let reply: Readonly<Record<string, unknown>>;
     try {
+      if (this.#writeError !== undefined) throw this.#takeWriteError();
       const store = this.#handles.get(m.h);
       const where = m.at ? { file: m.at[0], line: m.at[1] } : this.#where[this.#where.length - 1];
       reply = { t: 'r', id: m.id, ok: true, value: dispatch(store, m.op, m.args, where, this.#handles) };

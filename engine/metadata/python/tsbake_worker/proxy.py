@@ -39,12 +39,40 @@ def _expand_flags(expand):
     return [str(f) for f in expand]
 
 
+# Reads answered since the last write. A write can change what any store reads (copies see
+# their parent), so every write empties it, as does every new top-level request (tsbake may
+# have changed the data in between). Nothing else changes the data while Python runs.
+_reads = {}
+_CACHED = frozenset(["getVar", "getVarFlag", "getVarFlags", "expand", "hasOverrides", "keys", "localkeys"])
+
+
+def _frozen(value):
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
+
+
+def _fresh(value):
+    """A copy of a cached list or dict: the caller may change what it gets."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
 def _call(op, handle, args):
-    return state.channel.call(op, {"h": handle, "args": args})
+    if op not in _CACHED:
+        _reads.clear()
+        return state.channel.call(op, {"h": handle, "args": args})
+    key = (op, handle, _frozen(args))
+    if key not in _reads:
+        _reads[key] = state.channel.call(op, {"h": handle, "args": args})
+    return _fresh(_reads[key])
 
 
 def _write(op, handle, args):
-    return state.channel.call(op, {"h": handle, "args": args, "at": contexts.caller_location()})
+    """Writes return nothing: they are buffered and reach tsbake before Python's next call."""
+    _reads.clear()
+    state.channel.writes.append({"op": op, "h": handle, "args": args, "at": contexts.caller_location()})
 
 
 _proxies = {}
@@ -65,6 +93,7 @@ def store_call(d, op, *args):
 def forget_proxies():
     """Handles die with the top-level request that made them."""
     _proxies.clear()
+    _reads.clear()
 
 
 class DataStoreProxy(MutableMapping):
