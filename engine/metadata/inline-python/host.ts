@@ -6,7 +6,7 @@
 import type { SourceLocation } from '../../core/errors.js';
 import type { DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
+import { addStats, type EventAttributes, type EventHandler, type PythonFunction, type PythonHost, type PythonStats } from '../python-bridge.js';
 import { evaluateFast } from './fast-path.js';
 import { NotFast } from './syntax.js';
 
@@ -21,9 +21,8 @@ export class InlinePythonHost implements PythonHost {
     this.#worker = worker;
   }
 
-  /** How many expressions each path evaluated (for profiling output). */
-  get counts(): { fast: number; slow: number } {
-    return { fast: this.#fast, slow: this.#slow };
+  stats(): PythonStats {
+    return addStats(this.#worker.stats(), { fast: this.#fast, slow: 0, runs: 0, calls: 0, ms: 0 });
   }
 
   evaluate(code: string, store: DataStore, varname: string | undefined): PythonOutcome {

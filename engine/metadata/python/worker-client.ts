@@ -14,7 +14,7 @@ import { writeSync } from 'node:fs';
 import { FatalError, PythonError, SkipRecipe, TsbakeError, type SourceLocation } from '../../core/errors.js';
 import { asText, type DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
+import type { EventAttributes, EventHandler, PythonFunction, PythonHost, PythonStats } from '../python-bridge.js';
 import { dispatch, StoreHandles } from './callbacks.js';
 import { ContextMirror, contextOf, ownContext, throwIfBroken, type SyncPlan } from './contexts.js';
 import { isRecord, parseIncoming, ProtocolError, type ErrorPayload, type Incoming, type Json } from './protocol.js';
@@ -71,6 +71,7 @@ export class PythonWorker implements PythonHost {
   #depth = 0;
   /** The metadata location of each request in progress, for history of `d` writes. */
   readonly #where: (SourceLocation | undefined)[] = [];
+  #stats = { fast: 0, slow: 0, runs: 0, calls: 0, ms: 0 };
   /** The first buffered `d` write that failed and is not reported yet. */
   #writeError: unknown;
 
@@ -78,6 +79,10 @@ export class PythonWorker implements PythonHost {
     this.#onLog = options.onLog ?? stderrSink;
     this.#python = options.python ?? 'python3';
     this.#env = options.env ?? process.env;
+  }
+
+  stats(): PythonStats {
+    return { ...this.#stats };
   }
 
   /** Whether the python3 process is running (nothing is spawned until Python is needed). */
@@ -150,6 +155,9 @@ export class PythonWorker implements PythonHost {
     const proc = this.#ensureStarted();
     const plan = this.#mirror.plan(ctx);
     const id = this.#nextId++;
+    if (fields['op'] === 'eval') this.#stats.slow++;
+    else this.#stats.runs++;
+    const started = this.#depth === 0 ? performance.now() : undefined;
     this.#depth++;
     this.#where.push(where);
     try {
@@ -160,6 +168,7 @@ export class PythonWorker implements PythonHost {
     } finally {
       this.#depth--;
       this.#where.pop();
+      if (started !== undefined) this.#stats.ms += performance.now() - started;
       if (this.#depth === 0) {
         this.#handles.clear();
         this.#thrown.clear();
@@ -203,6 +212,7 @@ export class PythonWorker implements PythonHost {
    * but never lost.
    */
   #applyWrites(writes: Extract<Incoming, { t: 'w' }>['writes']): void {
+    this.#stats.calls += writes.length;
     for (const w of writes) {
       if (this.#writeError !== undefined) return;
       try {
@@ -224,6 +234,7 @@ export class PythonWorker implements PythonHost {
   /** Answers one `d` call from Python; a tsbake error goes back as a Python exception. */
   #serve(proc: WorkerProcess, m: Extract<Incoming, { t: 'q' }>): void {
     let reply: Readonly<Record<string, unknown>>;
+    this.#stats.calls++;
     try {
       if (this.#writeError !== undefined) throw this.#takeWriteError();
       const store = this.#handles.get(m.h);
