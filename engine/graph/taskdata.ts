@@ -45,10 +45,17 @@ function taskDepNames(r: RecipeInfo, flag: 'depends' | 'rdepends'): string[] {
 }
 
 /** Name → recipes, built once: PROVIDES; packages; RPROVIDES (recipe- and package-level). */
-function indexRecipes(all: readonly RecipeInfo[]): { provides: Map<string, RecipeInfo[]>; packages: Map<string, RecipeInfo[]>; rprovides: Map<string, RecipeInfo[]> } {
+function indexRecipes(all: readonly RecipeInfo[]): {
+  provides: Map<string, RecipeInfo[]>;
+  packages: Map<string, RecipeInfo[]>;
+  rprovides: Map<string, RecipeInfo[]>;
+  /** PACKAGES_DYNAMIC patterns, matched from the start of the name as Python's re.match does. */
+  dynamic: Array<readonly [RegExp, RecipeInfo]>;
+} {
   const provides = new Map<string, RecipeInfo[]>();
   const packages = new Map<string, RecipeInfo[]>();
   const rprovides = new Map<string, RecipeInfo[]>();
+  const dynamic: Array<readonly [RegExp, RecipeInfo]> = [];
   const add = (m: Map<string, RecipeInfo[]>, k: string, r: RecipeInfo): void => {
     const list = m.get(k);
     if (!list) m.set(k, [r]);
@@ -60,8 +67,17 @@ function indexRecipes(all: readonly RecipeInfo[]): { provides: Map<string, Recip
     for (const p of r.packages) add(packages, p, r);
     for (const p of r.rprovides) add(rprovides, p, r);
     for (const list of Object.values(r.packageRprovides)) for (const p of list) add(rprovides, p, r);
+    for (const p of r.packagesDynamic) dynamic.push([dynamicPattern(p, r), r]);
   }
-  return { provides, packages, rprovides };
+  return { provides, packages, rprovides, dynamic };
+}
+
+function dynamicPattern(pattern: string, r: RecipeInfo): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})`);
+  } catch {
+    throw new RecipeLookupError(`${r.pn}: PACKAGES_DYNAMIC entry '${pattern}' is not a regular expression tsbake can read`);
+  }
 }
 
 export function buildTaskData(all: readonly RecipeInfo[], targets: readonly string[], lookup: Lookup): TaskData {
@@ -109,7 +125,7 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
     if (assumed.has(name)) return undefined;
     let r = runTargets.get(name);
     if (!r) {
-      r = choose(name, index.packages.get(name) ?? index.rprovides.get(name) ?? [], 'RPROVIDES', chain);
+      r = choose(name, index.packages.get(name) ?? index.rprovides.get(name) ?? index.dynamic.filter(([re]) => re.test(name)).map(([, x]) => x), 'RPROVIDES', chain);
       runTargets.set(name, r);
     }
     include(r, chain);

@@ -61,6 +61,8 @@ export interface RecipeInfo {
   readonly rdepends: readonly string[];
   readonly packages: readonly string[];
   readonly rprovides: readonly string[];
+  /** PACKAGES_DYNAMIC: patterns (Python regular expressions) of packages made at packaging time. */
+  readonly packagesDynamic: readonly string[];
   /** RDEPENDS:<pkg> and RPROVIDES:<pkg> for each package. */
   readonly packageRdepends: Readonly<Record<string, readonly string[]>>;
   readonly packageRprovides: Readonly<Record<string, readonly string[]>>;
@@ -154,6 +156,7 @@ export function recipeInfo(
     rdepends: explodeDeps(text(store, 'RDEPENDS')),
     packages,
     rprovides: explodeDeps(text(store, 'RPROVIDES')),
+    packagesDynamic: pySplit(text(store, 'PACKAGES_DYNAMIC')),
     packageRdepends,
     packageRprovides,
     inherits: Array.isArray(inherits) ? [...(inherits as readonly string[])] : [],
