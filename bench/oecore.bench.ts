@@ -64,7 +64,8 @@ function compareGetvar(ctx: BenchContext, label: string, bitbake: string, bbBuil
   if (typeof expected === 'string') return ctx.out(`${label} FAILED: ${expected}`);
   const queries = variables === 'ALL' ? Object.fromEntries(Object.entries(expected).map(([r, v]) => [r, Object.keys(v)])) : readList(variables);
   const started = process.hrtime.bigint();
-  const actual = tsbakeValues(tsBuild, Object.keys(expected), queries, TSBAKE_ENV);
+  // PWD as a shell in the build directory has it, like BitBake's run there.
+  const actual = tsbakeValues(tsBuild, Object.keys(expected), queries, { ...TSBAKE_ENV, PWD: tsBuild });
   const took = Number(process.hrtime.bigint() - started) / 1e9;
   const c = compareValues(expected, actual, [
     [bbBuild, 'TOPDIR'],
