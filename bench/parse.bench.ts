@@ -25,7 +25,7 @@ const VARIANTS: readonly Variant[] = [
 ];
 
 /** "(C cached, P parsed)" and the error count from the summary line, or why the run is unusable. */
-function checkSummary(label: string, m: { status: number; stdout: string; stderr: string }, files: number, cached: number): string | undefined {
+export function checkSummary(label: string, m: { status: number; stdout: string; stderr: string }, files: number, cached: number): string | undefined {
   const line = /Parsing of (\d+) \.bb files complete \((\d+) cached, (\d+) parsed\).* (\d+) errors\./.exec(m.stdout);
   if (!line) return `${label} printed no summary (exit ${m.status}): ${firstLine(m.stderr) || firstLine(m.stdout)}`;
   const [, total, c, , errors] = line.map(Number);
@@ -35,9 +35,10 @@ function checkSummary(label: string, m: { status: number; stdout: string; stderr
 }
 
 
-async function tsbakeSeries(ctx: BenchContext, build: string, files: number, cold: boolean): Promise<Series | string> {
+/** `tsbake -p` in `build`, cold (its parse cache `cacheDir` removed before each run) or warm. */
+export async function tsbakeSeries(ctx: BenchContext, build: string, files: number, cold: boolean, cacheDir = join(build, 'cache')): Promise<Series | string> {
   const run = () => measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: TSBAKE_ENV });
-  const clear = (): void => rmSync(join(build, 'cache'), { recursive: true, force: true });
+  const clear = (): void => rmSync(cacheDir, { recursive: true, force: true });
   if (!cold) await run(); // fill the cache
   const s = await series(ctx.runs, cold ? clear : () => {}, run);
   for (const m of s.runs) {
@@ -47,7 +48,7 @@ async function tsbakeSeries(ctx: BenchContext, build: string, files: number, col
   return s;
 }
 
-async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, cold: boolean): Promise<Series | string> {
+export async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, cold: boolean): Promise<Series | string> {
   const run = () => measure(bitbake, ['-p'], { cwd: build, env: BITBAKE_ENV, adoptCwd: [build] });
   // A run is over when its server has gone too; the next must not find it still holding the lock.
   const reap = async (): Promise<void> => {
@@ -72,7 +73,7 @@ async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: string, 
   }
 }
 
-function line(label: string, n: number, goal: number, ts: Series | string, bb: Series | string | undefined, python: boolean): string {
+export function line(label: string, n: number, goal: number, ts: Series | string, bb: Series | string | undefined, python: boolean): string {
   const parts = [`${label} N=${n}`];
   parts.push(typeof ts === 'string' ? `tsbake FAILED: ${ts}` : `tsbake ${seconds(ts.wallS)}`);
   if (bb === undefined) parts.push('bitbake skipped: real BitBake not found (set TSBAKE_BITBAKE)');

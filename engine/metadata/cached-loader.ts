@@ -14,6 +14,7 @@ import { allDepends } from './evaluate.js';
 import { basename } from './locate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
 import { configHash, FileHashes, ParseCache, type CacheEntry, type Warn } from './parse-cache.js';
+import { addStats, NO_PYTHON } from './python-bridge.js';
 import { parseInPool, parseThreads, type ParseOutcome, type SessionOpener } from './parse-pool.js';
 import type { RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
@@ -65,6 +66,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       const inConfig = new Set(configFiles);
       const errors: TsbakeError[] = [];
       const entries: CacheEntry[] = [];
+      let python = NO_PYTHON;
       misses.forEach((file, i) => {
         const o = outcomes[i];
         if (!o) return;
@@ -73,12 +75,13 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
           return;
         }
         infos.set(file, o.parsed.infos);
+        python = addStats(python, o.parsed.python);
         // The configuration's files are in the configuration hash already.
         const depends = o.parsed.depends.filter((d) => !inConfig.has(d)).map((d) => [d, hashes.hash(d)] as const);
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });
       });
       cache?.write(entries, hashes);
-      return { infos, errors, cached: files.length - misses.length };
+      return { infos, errors, cached: files.length - misses.length, python };
     } finally {
       cache?.close();
     }

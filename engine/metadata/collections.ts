@@ -81,6 +81,8 @@ export class RecipeCollection {
   collect(config: DataStore, fs: DirReader & { walk(dir: string): string[] }): CollectedFiles {
     const patterns = pySplit(asText(config.getVar('BBFILES')));
     const ordered = patterns.map((p, i) => ({ p, i, pri: this.priorityOf(p).priority })).sort((a, b) => a.pri - b.pri || a.i - b.i);
+    // As BitBake's cooker, which leaves the sorted patterns in the configuration for metadata to read.
+    config.setVar('BBFILES_PRIORITIZED', ordered.map((o) => o.p).join(' '));
     const files: string[] = [];
     const seen = new Set<string>();
     const add = (f: string): void => {

@@ -104,6 +104,7 @@ export function parseConfiguration(inputs: ConfigInputs): Configuration {
   }
   data.setVar('BBINCLUDED', includedFiles(data));
   fireEvent(data, 'ConfigParsed', asText(data.getVar('FILE', false)));
+  fireEvent(data, 'MultiConfigParsed', '');
   checkRenamedVariables(data);
   hashConfiguration(data);
   const store = data.createCopy();

@@ -98,6 +98,8 @@ export class DataStore {
   #overridesSet: Set<string> = new Set();
   #inOverride = false;
   readonly #overrideVars: Set<string>;
+  /** d.setVarFilter: a Python expression over `val` applied to the variable's expanded value. */
+  readonly #filters: Map<string, string>;
   /** Variables whose expansion is in progress: meeting one again is a reference cycle. */
   readonly #expanding: string[] = [];
   /** Per-store scratch owned by the evaluator (inherit cache, deferred inherits, ...). */
@@ -113,6 +115,7 @@ export class DataStore {
     this.#renames = parent ? parent.#renames : new Map(BITBAKE_RENAMED_VARS);
     this.#renameError = parent ? parent.#renameError : undefined;
     this.#overrideVars = parent ? new Set(parent.#overrideVars) : new Set(['OVERRIDES', 'FILE']);
+    this.#filters = parent ? new Map(parent.#filters) : new Map();
     this.extra = parent ? new Map(parent.extra) : new Map();
   }
 
@@ -203,6 +206,17 @@ export class DataStore {
 
   #needOverrides(): void {
     if (this.#overrides !== null || this.#inOverride) return;
+    // OVERRIDES is computed afresh (as BitBake does, with an empty override list): the
+    // variables being expanded around this read are no cycle for it.
+    const outer = this.#expanding.splice(0);
+    try {
+      this.#computeOverrides();
+    } finally {
+      this.#expanding.splice(0, this.#expanding.length, ...outer);
+    }
+  }
+
+  #computeOverrides(): void {
     const seen: string[][] = [];
     for (let count = 0; count < 5; count++) {
       this.#inOverride = true;
@@ -413,6 +427,12 @@ export class DataStore {
     this.delVar(key);
   }
 
+  setVarFilter(name: string, filter: string | null): void {
+    if (filter) this.#filters.set(name, filter);
+    else this.#filters.delete(name);
+    this.#dropCache();
+  }
+
   // ---- reads --------------------------------------------------------------------------
 
   getVar(name: string, expand = true, opts: ReadOptions = {}): Value | undefined {
@@ -481,6 +501,11 @@ export class DataStore {
     if (content && isTruthy(value) && removes.size > 0 && expansion) {
       expansion = this.#applyRemoves(expansion, removes);
       if (expand) value = expansion.value;
+    }
+    const filter = content && expand && isTruthy(value) ? this.#filters.get(name.split(':')[0] ?? name) : undefined;
+    if (filter !== undefined && expansion) {
+      expansion = { ...expansion, value: this.env.python.filter(this, asText(value), filter) };
+      value = expansion.value;
     }
     if (expansion && !noWeak) this.#cache.set(cacheName, expansion);
     return expansion ? { value, expansion } : { value };

@@ -8,6 +8,7 @@ import { resolve as resolvePath } from 'node:path';
 import { locate, MissingFileError, ParseError, type SourceLocation } from '../core/errors.js';
 import type { Assign, FileKind, Method, Statement } from './ast.js';
 import { fileKind } from './ast.js';
+import { addFragments } from './fragments.js';
 import { asText, type DataStore } from './datastore.js';
 import { basename, dirname, joinPath, which } from './locate.js';
 import { pySplit } from './pystr.js';
@@ -63,7 +64,8 @@ export function noteProbedFile(store: DataStore, path: string): void {
   markDependency(store, path);
 }
 
-function markDependency(store: DataStore, path: string): void {
+/** bb.parse.mark_dependency: a file the parse result depends on. */
+export function markDependency(store: DataStore, path: string): void {
   const deps = fileDepends(store);
   if (!deps.includes(path)) store.extra.set(DEPENDS, [...deps, path]);
 }
@@ -207,7 +209,10 @@ export class Evaluator {
       case 'addpylib':
         return store.env.python.addPyLib(store, store.expand(s.libdir), s.namespace);
       case 'addfragments':
-        throw new ParseError('addfragments is not supported by tsbake yet', where, 'list the fragment files with require instead');
+        return addFragments(s, where, store, {
+          exists: (p) => this.#files.exists(p),
+          include: (p) => this.#include(file, p, where, store, true),
+        });
       default: {
         const never: never = s;
         throw new Error(`unreachable statement ${String(never)}`);

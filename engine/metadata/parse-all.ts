@@ -8,6 +8,7 @@ import { InterruptedError, LayerError, TsbakeError } from '../core/errors.js';
 import { allDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
+import { addStats, NO_PYTHON, type PythonStats } from './python-bridge.js';
 import { recipeInfo, type RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
 
@@ -18,41 +19,50 @@ export interface ParseSummary {
   readonly parsed: number;
   readonly masked: number;
   readonly errors: readonly TsbakeError[];
+  /** What the recipes parsed now (not those from the cache) asked of Python. */
+  readonly python: PythonStats;
 }
 
 export interface ParsedFile {
   readonly infos: RecipeInfo[];
   /** Every file the parse read or looked for (configuration included): the cache key. */
   readonly depends: string[];
+  /** What parsing this file asked of Python. */
+  readonly python: PythonStats;
 }
 
 /** Parses one recipe file into RecipeInfo, one per variant. */
 export function parseToInfo(session: MetadataSession, file: string): ParsedFile {
   const where = session.collection.priorityOf(file);
+  const host = session.config.store.env.python;
+  const before = host.stats();
   const variants = session.parseRecipe(file);
   // RecipeInfo first: expanding its flags may look for more files (noteProbedFile).
   const infos = variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer));
   const depends = new Set<string>();
   for (const v of variants) for (const d of allDepends(v.store)) depends.add(d);
-  return { infos, depends: [...depends] };
+  return { infos, depends: [...depends], python: addStats(host.stats(), before, -1) };
 }
 
 /** A recipe source: the parse cache, or parsing on the spot. */
-export type RecipeLoader = (files: readonly string[]) => { infos: Map<string, RecipeInfo[]>; errors: TsbakeError[]; cached: number };
+export type RecipeLoader = (files: readonly string[]) => { infos: Map<string, RecipeInfo[]>; errors: TsbakeError[]; cached: number; python?: PythonStats };
 
 export function sequentialLoader(session: MetadataSession): RecipeLoader {
   return (files) => {
     const infos = new Map<string, RecipeInfo[]>();
     const errors: TsbakeError[] = [];
+    let python = NO_PYTHON;
     for (const f of files) {
       try {
-        infos.set(f, parseToInfo(session, f).infos);
+        const parsed = parseToInfo(session, f);
+        infos.set(f, parsed.infos);
+        python = addStats(python, parsed.python);
       } catch (e) {
         if (!(e instanceof TsbakeError) || e instanceof InterruptedError) throw e;
         errors.push(e);
       }
     }
-    return { infos, errors, cached: 0 };
+    return { infos, errors, cached: 0, python };
   };
 }
 
@@ -86,12 +96,25 @@ export function parseAll(session: MetadataSession, load: RecipeLoader = sequenti
     parsed: collected.recipes.length - result.cached - result.errors.length,
     masked: collected.masked,
     errors,
+    python: result.python ?? NO_PYTHON,
   };
+}
+
+/** Where parsing went to Python, per recipe parsed (`TSBAKE_PARSE_STATS=1 tsbake -p`). */
+export function pythonStatsLine(s: ParseSummary): string {
+  const p = s.python;
+  const per = (n: number): string => (s.parsed ? (n / s.parsed).toFixed(1) : '0');
+  return (
+    `NOTE: python for ${s.parsed} recipe files parsed: ${p.fast + p.slow} \${@} evaluations (${p.fast} in TypeScript, ${p.slow} in python3; ${per(p.slow)} in python3 per file), ` +
+    `${p.runs} other python3 runs (anonymous functions, handlers, filters; ${per(p.runs)} per file), ${p.calls} d calls from python3 (${per(p.calls)} per file), ` +
+    `${(p.ms / 1000).toFixed(1)} s in python3 requests (${per(p.ms)} ms per file, summed over parse threads)`
+  );
 }
 
 /** The line `tsbake -p` (and BitBake) prints at the end of parsing. */
 export function summaryLine(s: ParseSummary): string {
-  const targets = s.recipes.filter((r) => r.skipped === undefined).length;
+  // BitBake counts every variant it parsed as a target, skipped ones included.
+  const targets = s.recipes.length;
   const skipped = s.recipes.filter((r) => r.skipped !== undefined).length;
   return `Parsing of ${s.files} .bb files complete (${s.cached} cached, ${s.parsed} parsed). ${targets} targets, ${skipped} skipped, ${s.masked} masked, ${s.errors.length} errors.`;
 }

@@ -6,7 +6,7 @@
 import type { SourceLocation } from '../../core/errors.js';
 import type { DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
+import { addStats, type EventAttributes, type EventHandler, type PythonFunction, type PythonHost, type PythonStats } from '../python-bridge.js';
 import { evaluateFast, type FastFunctions } from './fast-path.js';
 import { NotFast } from './syntax.js';
 
@@ -14,6 +14,8 @@ export class InlinePythonHost implements PythonHost {
   readonly #worker: PythonHost;
   #fast = 0;
   #slow = 0;
+  /** Filter results by expression and value: filter functions are pure, as bb.filter requires. */
+  readonly #filtered = new Map<string, string>();
 
   readonly #extra: FastFunctions | undefined;
 
@@ -22,9 +24,8 @@ export class InlinePythonHost implements PythonHost {
     this.#extra = extra;
   }
 
-  /** How many expressions each path evaluated (for profiling output). */
-  get counts(): { fast: number; slow: number } {
-    return { fast: this.#fast, slow: this.#slow };
+  stats(): PythonStats {
+    return addStats(this.#worker.stats(), { fast: this.#fast, slow: 0, runs: 0, calls: 0, ms: 0 });
   }
 
   evaluate(code: string, store: DataStore, varname: string | undefined): PythonOutcome {
@@ -49,6 +50,16 @@ export class InlinePythonHost implements PythonHost {
 
   exec(store: DataStore, code: string, where: SourceLocation): void {
     this.#worker.exec(store, code, where);
+  }
+
+  filter(store: DataStore, val: string, filter: string): string {
+    const key = `${filter}\0${val}`;
+    let out = this.#filtered.get(key);
+    if (out === undefined) {
+      out = this.#worker.filter(store, val, filter);
+      this.#filtered.set(key, out);
+    }
+    return out;
   }
 
   fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs?: EventAttributes): void {

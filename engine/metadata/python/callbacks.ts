@@ -5,6 +5,8 @@
  */
 import { PythonError, type SourceLocation } from '../../core/errors.js';
 import type { DataStore, ReadOptions, WriteInfo } from '../datastore.js';
+import { markDependency } from '../evaluate.js';
+import { addTask, delTask } from '../tasks.js';
 import type { Value } from '../value.js';
 import type { Json } from './protocol.js';
 
@@ -120,6 +122,11 @@ const OPS: Readonly<Record<string, (c: CallContext) => Json>> = {
   appendVarFlag: ({ store, args, info }) => (store.appendVarFlag(args.str(0), args.str(1), args.str(2), info), null),
   prependVarFlag: ({ store, args, info }) => (store.prependVarFlag(args.str(0), args.str(1), args.str(2), info), null),
   renameVar: ({ store, args, info }) => (store.renameVar(args.str(0), args.str(1), info), null),
+  hasOverrides: ({ store, args }) => store.hasOverrides(args.str(0)),
+  addtask: ({ store, args }) => (addTask(store, args.str(0), args.optStr(1) ?? '', args.optStr(2) ?? ''), null),
+  deltask: ({ store, args }) => (delTask(store, args.str(0)), null),
+  markDependency: ({ store, args }) => (markDependency(store, args.str(0)), null),
+  setVarFilter: ({ store, args }) => (store.setVarFilter(args.str(0), args.optStr(1) ?? null), null),
 };
 
 /**

@@ -2,7 +2,8 @@
  * The frames exchanged with the python3 worker (tsbake_worker/channel.py is the other end).
  * Each frame is a 4-byte big-endian length and UTF-8 JSON. Both sides send requests
  * `{t:'q', id, op, ...}` and answer them with `{t:'r', id, ok, value|error}`; the worker
- * also sends `{t:'n', op:'log'}` notifications and, once, `{t:'hello'}`.
+ * also sends `{t:'n', op:'log'}` notifications, `{t:'w'}` batches of buffered `d` writes
+ * (before its next request or reply) and, once, `{t:'hello'}`.
  */
 
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
@@ -32,6 +33,8 @@ export type Incoming =
   | { readonly t: 'r'; readonly id: number; readonly ok: false; readonly error: ErrorPayload }
   | { readonly t: 'q'; readonly id: number; readonly op: string; readonly h: number; readonly args: readonly Json[]; readonly at: readonly [string, number] | null }
   | { readonly t: 'n'; readonly op: 'log'; readonly level: string; readonly message: string }
+  /** `d` writes the worker buffered (they return nothing): applied in order, never answered. */
+  | { readonly t: 'w'; readonly writes: ReadonlyArray<{ readonly op: string; readonly h: number; readonly args: readonly Json[]; readonly at: readonly [string, number] | null }> }
   | { readonly t: 'hello'; readonly pid: number; readonly python: string };
 
 export class ProtocolError extends Error {}
@@ -97,6 +100,17 @@ export function parseIncoming(raw: unknown): Incoming {
     }
     case 'n':
       return { t: 'n', op: 'log', level: str(raw, 'level'), message: str(raw, 'message') };
+    case 'w': {
+      const writes = raw['writes'];
+      if (!Array.isArray(writes)) throw new ProtocolError('write batch without writes');
+      return {
+        t: 'w',
+        writes: writes.map((w: unknown) => {
+          if (!isRecord(w) || !Array.isArray(w['args'])) throw new ProtocolError('malformed buffered write');
+          return { op: str(w, 'op'), h: num(w, 'h'), args: w['args'].map(json), at: location(w['at']) };
+        }),
+      };
+    }
     case 'hello':
       return { t: 'hello', pid: num(raw, 'pid'), python: str(raw, 'python') };
     default:

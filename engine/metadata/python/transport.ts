@@ -141,7 +141,8 @@ export function spawnWorker(opts: SpawnOptions): WorkerProcess {
     const readFd = open(fromPy, constants.O_RDONLY);
     const child = spawn('sh', ['-c', SHELL_SCRIPT, opts.python, workerScript(), toPy, fromPy], {
       stdio: ['ignore', 2, errFd],
-      env: { ...opts.env, TSBAKE_PARENT_PID: String(process.pid) },
+      // A fixed hash seed: metadata that joins a Python set gives the same text every run.
+      env: { ...opts.env, PYTHONHASHSEED: '0', TSBAKE_PARENT_PID: String(process.pid) },
       detached: true, // its own process group: Ctrl-C reaches tsbake only
     });
     child.unref();

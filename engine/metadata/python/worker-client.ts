@@ -15,7 +15,7 @@ import { FatalError, InterruptedError, PythonError, SkipRecipe, TsbakeError, typ
 import { doneWaiting, interruptSignal, throwIfInterrupted, timedOut, waitingOn, watchInterrupts } from '../../core/interrupt.js';
 import { asText, type DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
+import type { EventAttributes, EventHandler, PythonFunction, PythonHost, PythonStats } from '../python-bridge.js';
 import { dispatch, StoreHandles } from './callbacks.js';
 import { ContextMirror, contextOf, ownContext, throwIfBroken, type SyncPlan } from './contexts.js';
 import { isRecord, parseIncoming, ProtocolError, type ErrorPayload, type Incoming, type Json } from './protocol.js';
@@ -80,6 +80,9 @@ export class PythonWorker implements PythonHost {
   readonly #where: (SourceLocation | undefined)[] = [];
   /** What each request in progress runs, for the error when the worker dies. */
   readonly #doing: string[] = [];
+  #stats = { fast: 0, slow: 0, runs: 0, calls: 0, ms: 0 };
+  /** The first buffered `d` write that failed and is not reported yet. */
+  #writeError: unknown;
 
   constructor(options: PythonWorkerOptions = {}) {
     this.#onLog = options.onLog ?? stderrSink;
@@ -87,6 +90,10 @@ export class PythonWorker implements PythonHost {
     this.#env = options.env ?? process.env;
     this.#timeout = options.timeout ?? 0;
     this.#onStart = options.onStart;
+  }
+
+  stats(): PythonStats {
+    return { ...this.#stats };
   }
 
   /** Whether the python3 process is running (nothing is spawned until Python is needed). */
@@ -123,6 +130,12 @@ export class PythonWorker implements PythonHost {
     this.#request(store, { op: 'exec', code, file: where.file, line: where.line }, where);
   }
 
+  filter(store: DataStore, val: string, filter: string): string {
+    const out = this.#request(store, { op: 'filter', val, filter }, undefined);
+    if (typeof out !== 'string') throw new ProtocolError('malformed filter reply');
+    return out;
+  }
+
   /**
    * Fires parse event `eventName` (`RecipeParsed`, ...) at the handlers whose mask is empty
    * or names `bb.event.<eventName>`. `attrs` become event attributes (`inherits`, `tasklist`).
@@ -154,6 +167,9 @@ export class PythonWorker implements PythonHost {
     const proc = this.#ensureStarted();
     const plan = this.#mirror.plan(ctx);
     const id = this.#nextId++;
+    if (fields['op'] === 'eval') this.#stats.slow++;
+    else this.#stats.runs++;
+    const started = this.#depth === 0 ? performance.now() : undefined;
     this.#depth++;
     this.#where.push(where);
     this.#doing.push(activity(fields));
@@ -166,9 +182,11 @@ export class PythonWorker implements PythonHost {
       this.#depth--;
       this.#where.pop();
       this.#doing.pop();
+      if (started !== undefined) this.#stats.ms += performance.now() - started;
       if (this.#depth === 0) {
         this.#handles.clear();
         this.#thrown.clear();
+        this.#writeError = undefined;
       }
     }
   }
@@ -180,6 +198,7 @@ export class PythonWorker implements PythonHost {
       switch (m.t) {
         case 'r':
           if (m.id !== message.id) throw this.#broken(proc, `reply ${m.id} does not answer request ${message.id}`);
+          if (m.ok && this.#writeError !== undefined) throw this.#takeWriteError();
           if (m.ok) return m.value;
           throw this.#remoteError(m.error);
         case 'q':
@@ -187,6 +206,9 @@ export class PythonWorker implements PythonHost {
           break;
         case 'n':
           this.#onLog(logLevel(m.level), m.message);
+          break;
+        case 'w':
+          this.#applyWrites(m.writes);
           break;
         case 'hello':
           throw this.#broken(proc, 'unexpected hello');
@@ -198,10 +220,37 @@ export class PythonWorker implements PythonHost {
     }
   }
 
+  /**
+   * Buffered `d` writes, in order. The first failure is kept and raised in Python by its
+   * next `d` call (or, failing that, here when the request ends): later than BitBake would,
+   * but never lost.
+   */
+  #applyWrites(writes: Extract<Incoming, { t: 'w' }>['writes']): void {
+    this.#stats.calls += writes.length;
+    for (const w of writes) {
+      if (this.#writeError !== undefined) return;
+      try {
+        const where = w.at ? { file: w.at[0], line: w.at[1] } : this.#where[this.#where.length - 1];
+        dispatch(this.#handles.get(w.h), w.op, w.args, where, this.#handles);
+      } catch (e) {
+        if (e instanceof PythonWorkerExited) throw e;
+        this.#writeError = e;
+      }
+    }
+  }
+
+  #takeWriteError(): unknown {
+    const e = this.#writeError;
+    this.#writeError = undefined;
+    return e;
+  }
+
   /** Answers one `d` call from Python; a tsbake error goes back as a Python exception. */
   #serve(proc: WorkerProcess, m: Extract<Incoming, { t: 'q' }>): void {
     let reply: Readonly<Record<string, unknown>>;
+    this.#stats.calls++;
     try {
+      if (this.#writeError !== undefined) throw this.#takeWriteError();
       const store = this.#handles.get(m.h);
       const where = m.at ? { file: m.at[0], line: m.at[1] } : this.#where[this.#where.length - 1];
       reply = { t: 'r', id: m.id, ok: true, value: dispatch(store, m.op, m.args, where, this.#handles) };

@@ -83,7 +83,7 @@ test('exceptions become PythonError with the Python type', (t) => {
     ['int("x")', 'ValueError', /invalid literal/],
     ['d.nosuchmethod()', 'AttributeError', /tsbake's d \(DataStore proxy\) has no attribute 'nosuchmethod'/],
     ['bb.utils.foo', 'AttributeError', /^tsbake's bb.utils has no attribute 'foo'$/],
-    ['bb.fetch2', 'AttributeError', /^tsbake's bb has no attribute 'fetch2'$/],
+    ['bb.tinfoil', 'AttributeError', /^tsbake's bb has no attribute 'tinfoil'$/],
     ['__import__("sys").exit(3)', 'SystemExit', /3/],
   ];
   for (const [code, type, message] of cases) {

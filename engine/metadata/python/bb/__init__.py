@@ -68,7 +68,18 @@ def fatal(*args, **kwargs):
     raise exc
 
 
-from . import data_smart, event, parse, process, utils, data, build  # noqa: E402,F401
+import multiprocessing  # noqa: E402,F401  (`from bb import multiprocessing`, as BitBake offers)
+
+from . import data_smart, event, parse, process, utils, data, build, filter, siggen, runqueue, fetch2  # noqa: E402,F401
+fetch = fetch2
 from ._strict import strict_getattr  # noqa: E402
+
+# As in BitBake, `bb` and `os` are builtins: layer libraries use them without importing them.
+import builtins as _builtins  # noqa: E402
+import os as _os  # noqa: E402
+import sys as _sys  # noqa: E402
+
+_builtins.bb = _sys.modules[__name__]
+_builtins.os = _os
 
 __getattr__ = strict_getattr("bb")

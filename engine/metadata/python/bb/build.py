@@ -1,4 +1,5 @@
-"""bb.build.exec_func for python functions while parsing; shell functions cannot run here."""
+"""bb.build: exec_func for python functions while parsing (shell functions cannot run here),
+addtask and deltask."""
 from ._strict import strict_getattr
 
 
@@ -33,6 +34,43 @@ def exec_func(func, d, dirs=None):
     scope = {}
     exec(code, contexts.current(), scope)
     scope[func](d)
+
+
+def addtask(task, before, after, d):
+    from tsbake_worker.proxy import store_call
+
+    store_call(d, "addtask", task, before or None, after or None)
+
+
+def deltask(task, d):
+    from tsbake_worker.proxy import store_call
+
+    store_call(d, "deltask", task)
+
+
+def tasksbetween(task_start, task_end, d):
+    """The tasks on every dependency chain from task_start up to task_end, in datastore order."""
+    import bb
+
+    known = set(d.getVar("__BBTASKS", False) or [])
+    tasks = [k for k in d.keys() if k in known]
+    deps = {t: d.getVarFlag(t, "deps", False) or [] for t in tasks}
+    found = []
+
+    def follow(task, chain):
+        if task in chain:
+            bb.fatal("Circular task dependencies as %s depends on itself via the chain %s" % (task, " -> ".join(chain)))
+        chain.append(task)
+        if task == task_end:
+            found.extend(t for t in chain if t not in found)
+        else:
+            for other in tasks:
+                if other != task and task in deps[other]:
+                    follow(other, chain)
+        chain.pop()
+
+    follow(task_start, [])
+    return found
 
 
 __getattr__ = strict_getattr("bb.build")

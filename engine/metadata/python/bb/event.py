@@ -51,6 +51,29 @@ class RecipeParsed(RecipeEvent):
     """Recipe parsing complete."""
 
 
+class MultiConfigParsed(Event):
+    """Every multiconfig's configuration parsed; `mcdata` maps each name ('' is the default) to its datastore."""
+
+    def __init__(self, mcdata):
+        self.mcdata = mcdata
+        Event.__init__(self)
+
+
+# Events tsbake never fires while parsing; they exist so that handlers can test for them.
+def _never_fired(name):
+    return type(name, (Event,), {"__doc__": "Not fired while parsing; for isinstance() tests in handlers."})
+
+
+for _name in ("BuildBase", "BuildInit", "BuildStarted", "BuildCompleted", "HeartbeatEvent",
+              "MetadataEvent", "ParseStarted", "ParseCompleted", "ParseError", "ProcessStarted",
+              "ProcessProgress", "ProcessFinished", "SanityCheck", "SanityCheckPassed",
+              "SanityCheckFailed", "NetworkTest", "NetworkTestPassed", "NetworkTestFailed",
+              "NoProvider", "MonitorDiskEvent", "LogExecTTY", "FindSigInfoResult",
+              "FilesMatchingFound", "TreeDataPreparationCompleted", "StaleSetSceneTasks",
+              "ReachableStamps", "DiskFull", "MultipleProviders", "DepTreeGenerated"):
+    globals()[_name] = _never_fired(_name)
+
+
 def getName(e):
     return e.__name__ if isinstance(e, type) else e.__class__.__name__
 

@@ -1,4 +1,5 @@
-"""bb.parse: the exceptions metadata raises and vars_from_file (PN/PV/PR from a file name)."""
+"""bb.parse: the exceptions metadata raises, vars_from_file (PN/PV/PR from a file name) and
+the `vardeps`/`vardepsexclude` decorators that python libraries put on their functions."""
 import os
 
 from ._strict import strict_getattr
@@ -33,6 +34,32 @@ def vars_from_file(fn, d):
     if len(parts) > 3:
         raise ParseError("Unable to generate default variables from filename (too many underscores)", fn)
     return parts + [None] * (3 - len(parts))
+
+
+def _dependency_decorator(attribute):
+    def decorator(*varnames):
+        def mark(func):
+            getattr(func, attribute, None) or setattr(func, attribute, set())
+            getattr(func, attribute).update(varnames)
+            return func
+
+        return mark
+
+    return decorator
+
+
+def mark_dependency(d, f):
+    """The parse result depends on file `f` (a change to it invalidates the parse cache)."""
+    from tsbake_worker.proxy import store_call
+
+    if f.startswith("./"):
+        f = "%s/%s" % (os.getcwd(), f[2:])
+    store_call(d, "markDependency", f)
+
+
+# Signature code reads these sets; parsing only needs the functions left callable.
+vardeps = _dependency_decorator("bb_vardeps")
+vardepsexclude = _dependency_decorator("bb_vardepsexclude")
 
 
 __getattr__ = strict_getattr("bb.parse")

@@ -1,6 +1,7 @@
 """Length-prefixed JSON frames between the worker and tsbake, over two FIFOs.
 
-Both directions carry requests (`t: "q"`) and replies (`t: "r"`). While one side waits for a
+Both directions carry requests (`t: "q"`) and replies (`t: "r"`); the worker also sends
+batches of `d` writes (`t: "w"`, never answered) just before a request or a reply. While one side waits for a
 reply it keeps serving the other side's requests, because answering `d.getVar` may make
 tsbake evaluate another `${@...}` here before it can answer. Only one side runs at a time,
 so the frames strictly alternate and no side ever blocks writing while the other writes.
@@ -33,6 +34,14 @@ class Channel:
         self.raise_remote = None  # error dict from tsbake -> raises a Python exception
         self.depth = 0  # requests from tsbake being served right now (nesting level)
         self.before_send = None  # called before any frame goes out (flushes batched output)
+        # `d` writes not sent yet: they return nothing, so they travel in one frame ahead of
+        # this side's next request or reply, and tsbake applies them in order.
+        self.writes = []
+
+    def _flush_writes(self):
+        if self.writes:
+            batch, self.writes = self.writes, []
+            self.send({"t": "w", "writes": batch})
 
     def send(self, message):
         if self.before_send is not None:
@@ -66,6 +75,7 @@ class Channel:
         ident = self._next_id
         message = {"t": "q", "id": ident, "op": op}
         message.update(fields)
+        self._flush_writes()
         self.send(message)
         while True:
             incoming = self.receive()
@@ -99,4 +109,5 @@ class Channel:
             reply = {"t": "r", "id": request.get("id"), "ok": False, "error": self.describe(e)}
         finally:
             self.depth -= 1
+        self._flush_writes()
         self.send(reply)

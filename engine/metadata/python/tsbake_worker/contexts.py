@@ -10,6 +10,7 @@ import ast
 import os
 import sys
 import time
+import types
 
 BASE = 0
 
@@ -77,7 +78,7 @@ def _apply(op):
     kind = op[0]
     if kind == "new":
         _, ident, parent = op
-        _dicts[ident] = dict(_dicts[parent])
+        _dicts[ident] = _copy_context(_dicts[parent])
     elif kind == "drop":
         _dicts.pop(op[1], None)
     elif kind == "def":
@@ -91,6 +92,20 @@ def _apply(op):
         _add_pylib(_dicts[ident], libdir, namespace, global_modules)
     else:
         raise RuntimeError("unknown context operation %r" % (kind,))
+
+
+def _copy_context(parent):
+    """A child context. Metadata functions defined in the parent are re-bound to the child's
+    dict, so that they see what the child defines later (BitBake has a single namespace: an
+    anonymous function of a recipe calls a def from a class inherited after it)."""
+    child = dict(parent)
+    for name, value in parent.items():
+        if isinstance(value, types.FunctionType) and value.__globals__ is parent:
+            rebound = types.FunctionType(value.__code__, child, value.__name__, value.__defaults__, value.__closure__)
+            rebound.__kwdefaults__ = value.__kwdefaults__
+            rebound.__dict__.update(value.__dict__)
+            child[name] = rebound
+    return child
 
 
 def _add_pylib(target, libdir, namespace, global_modules):

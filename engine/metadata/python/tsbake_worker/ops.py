@@ -83,6 +83,8 @@ def op_fire(request, context, d):
         event.fn = request.get("fn")
     for key, value in (request.get("attrs") or {}).items():
         setattr(event, key, value)
+    if cls is bb.event.MultiConfigParsed:
+        event.mcdata = {"": d}  # tsbake has one configuration: no multiconfig
     for handler in request["handlers"]:
         name = handler["name"]
         # bb.event.register's shape in BitBake 2.19: the body under `def name(e, d):`,
@@ -98,4 +100,10 @@ def op_fire(request, context, d):
     return None
 
 
-_HANDLERS = {"eval": op_eval, "exec": op_exec, "fire": op_fire}
+def op_filter(request, context, d):
+    import bb.filter
+
+    return str(bb.filter.apply_filters(request["val"], [request["filter"]]))
+
+
+_HANDLERS = {"eval": op_eval, "exec": op_exec, "fire": op_fire, "filter": op_filter}

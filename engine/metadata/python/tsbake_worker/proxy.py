@@ -5,6 +5,7 @@ all stay in datastore.ts. A proxy names its store by a handle that tsbake hands 
 duration of one top-level request; keeping `d` past that request makes later use fail there.
 """
 import builtins
+import os
 from collections.abc import MutableMapping
 
 from . import contexts, state
@@ -38,12 +39,40 @@ def _expand_flags(expand):
     return [str(f) for f in expand]
 
 
+# Reads answered since the last write. A write can change what any store reads (copies see
+# their parent), so every write empties it, as does every new top-level request (tsbake may
+# have changed the data in between). Nothing else changes the data while Python runs.
+_reads = {}
+_CACHED = frozenset(["getVar", "getVarFlag", "getVarFlags", "expand", "hasOverrides", "keys", "localkeys"])
+
+
+def _frozen(value):
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
+
+
+def _fresh(value):
+    """A copy of a cached list or dict: the caller may change what it gets."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
 def _call(op, handle, args):
-    return state.channel.call(op, {"h": handle, "args": args})
+    if op not in _CACHED:
+        _reads.clear()
+        return state.channel.call(op, {"h": handle, "args": args})
+    key = (op, handle, _frozen(args))
+    if key not in _reads:
+        _reads[key] = state.channel.call(op, {"h": handle, "args": args})
+    return _fresh(_reads[key])
 
 
 def _write(op, handle, args):
-    return state.channel.call(op, {"h": handle, "args": args, "at": contexts.caller_location()})
+    """Writes return nothing: they are buffered and reach tsbake before Python's next call."""
+    _reads.clear()
+    state.channel.writes.append({"op": op, "h": handle, "args": args, "at": contexts.caller_location()})
 
 
 _proxies = {}
@@ -56,9 +85,15 @@ def proxy_for(handle):
     return proxy
 
 
+def store_call(d, op, *args):
+    """A datastore operation that BitBake keeps outside DataSmart (bb.build.addtask, ...)."""
+    return _call(op, d._h, list(args))
+
+
 def forget_proxies():
     """Handles die with the top-level request that made them."""
     _proxies.clear()
+    _reads.clear()
 
 
 class DataStoreProxy(MutableMapping):
@@ -78,6 +113,8 @@ class DataStoreProxy(MutableMapping):
     # ---- reads ----------------------------------------------------------------------
 
     def getVar(self, var, expand=True, noweakdefault=False, parsing=False):
+        if var == "BB_ORIGENV":
+            return OriginalEnvironment()
         return _call("getVar", self._h, [_name(var), bool(expand), bool(noweakdefault), bool(parsing)])
 
     def getVarFlag(self, var, flag, expand=True, noweakdefault=False, parsing=False, retparser=False):
@@ -93,6 +130,9 @@ class DataStoreProxy(MutableMapping):
         if not isinstance(s, str):
             return s  # BitBake hands back non-text (None, a number) unexpanded
         return _call("expand", self._h, [s, None if varname is None else str(varname)])
+
+    def hasOverrides(self, var):
+        return _call("hasOverrides", self._h, [_name(var)])
 
     def localkeys(self):
         return iter(_call("localkeys", self._h, []))
@@ -152,8 +192,22 @@ class DataStoreProxy(MutableMapping):
     def prependVarFlag(self, var, flag, value, **loginfo):
         _write("prependVarFlag", self._h, [_name(var), _name(flag, "flag name"), str(value)])
 
+    def setVarFilter(self, var, filter):
+        _call("setVarFilter", self._h, [_name(var), str(filter) if filter else None])
+
     def renameVar(self, key, newkey, **loginfo):
         _write("renameVar", self._h, [_name(key), _name(newkey)])
+
+
+class OriginalEnvironment(object):
+    """BB_ORIGENV: BitBake keeps the environment it started in as a datastore; tsbake's
+    worker runs in the environment tsbake passes on (the BB_ENV_PASSTHROUGH subset)."""
+
+    def getVar(self, var, expand=True):
+        return os.environ.get(var)
+
+    def keys(self):
+        return list(os.environ)
 
 
 # Names an expression can never mean as a variable: builtins and `oe` (BitBake's list).
