@@ -1,0 +1,80 @@
+/**
+ * Maintainer scripts at rootfs time: run on the build host, never chrooted, with `D` and the
+ * package managers' offline-root variables set to the rootfs (the `$D` rules, oe-core's
+ * convention). A wrapped `pkg_postinst_ontarget` calls
+ * `$INTERCEPT_DIR/postinst_intercept delay_to_first_boot <pkg>` and exits 0; the intercept
+ * we provide leaves a mark, so the script is deferred to first boot instead of counted as run.
+ */
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnInGroup } from '../core/proc.js';
+
+export type ScriptName = 'preinst' | 'postinst';
+
+export interface ScriptResult {
+  /** Exit status 0. */
+  readonly ok: boolean;
+  readonly code: number | null;
+  /** The script asked to be deferred to first boot (postinst_intercept delay_to_first_boot). */
+  readonly deferred: boolean;
+  /** stdout and stderr, interleaved. */
+  readonly output: string;
+}
+
+export interface ScriptHost {
+  readonly root: string;
+  /** Scratch directory for the scripts and the intercept (outside the rootfs). */
+  readonly scratch: string;
+  /** The clean task environment the scripts start from. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+}
+
+const INTERCEPT = `#!/bin/sh
+# tsbake: records that a postinst asked to run at first boot instead of at rootfs time.
+case "$1" in
+delay_to_first_boot) echo "$2" > "$INTERCEPT_DIR/delayed" ;;
+esac
+exit 0
+`;
+
+function interceptDir(host: ScriptHost): string {
+  const dir = join(host.scratch, 'intercept');
+  if (!existsSync(join(dir, 'postinst_intercept'))) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'postinst_intercept'), INTERCEPT, { mode: 0o755 });
+  }
+  return dir;
+}
+
+/** The variables every rootfs-time script sees (oe-core's names, so existing recipes work). */
+export function offlineRootEnv(root: string): Record<string, string> {
+  return { D: root, OFFLINE_ROOT: root, OPKG_OFFLINE_ROOT: root, IPKG_OFFLINE_ROOT: root };
+}
+
+export async function runScript(host: ScriptHost, pkg: string, name: ScriptName, text: string, args: readonly string[]): Promise<ScriptResult> {
+  const intercept = interceptDir(host);
+  const mark = join(intercept, 'delayed');
+  rmSync(mark, { force: true });
+  const file = join(host.scratch, `${pkg}.${name}`);
+  writeFileSync(file, text);
+  chmodSync(file, 0o755);
+  const env = { ...host.env, ...offlineRootEnv(host.root), INTERCEPT_DIR: intercept, PKG: pkg };
+  // A script without a #! line is a shell script, as dpkg and opkg treat it.
+  const [cmd, argv] = text.startsWith('#!') ? [file, args] : ['/bin/sh', [file, ...args]];
+  const child = spawnInGroup(cmd, argv, { cwd: host.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+  child.stderr?.on('data', (c: Buffer) => chunks.push(c));
+  const abort = (): void => {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  };
+  host.signal.addEventListener('abort', abort, { once: true });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c));
+  }).finally(() => host.signal.removeEventListener('abort', abort));
+  const deferred = existsSync(mark);
+  rmSync(mark, { force: true });
+  return { ok: code === 0, code, deferred, output: Buffer.concat(chunks).toString('utf8') };
+}
