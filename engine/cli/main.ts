@@ -15,6 +15,7 @@ import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
 import { parseOnly } from './commands/parse.js';
 import { showLayers, showRecipes } from './commands/show.js';
+import { checkHostTools } from './sanity.js';
 import { openSession } from './session.js';
 
 const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAULT_TASK, usually do_build)
@@ -24,6 +25,7 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
   --runall TASK  run TASK for every recipe         --runonly TASK  run only TASK (and what it needs)
   -v / -q        more / less output                --no-progress   plain lines even on a terminal
   --log-json F   every build event as a JSON line
+       tsbake image IMAGE [options]             build an image recipe (same as tsbake IMAGE)
        tsbake getvar [--recipe FILE | -r TARGET] [--flag F] VAR|VAR[flag]
        tsbake -p | --parse-only                 parse every recipe and report
        tsbake -e | --environment [TARGET]       the datastore, each variable with its history
@@ -134,6 +136,7 @@ async function runBuild(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   const s = session();
+  if (values['dry-run'] !== true && values.graphviz !== true) checkHostTools(s.config.store, process.env['PATH'] ?? '');
   const reporter = createReporter({
     tty: process.stdout.isTTY === true && values['no-progress'] !== true,
     quiet: values.quiet === true,
@@ -189,6 +192,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'buildstats':
       return runBuildstats(rest);
+    case 'image':
+      // `tsbake image NAME` builds the image recipe NAME, exactly as `tsbake NAME` does.
+      if (rest.length === 0) throw new UsageError(`image needs an image recipe name\n${USAGE}`);
+      return runBuild(rest);
     case 'why':
     case 'dumpsig': {
       if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command} needs one RECIPE:do_task`);

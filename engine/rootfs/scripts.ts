@@ -9,7 +9,8 @@ import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { spawnInGroup } from '../core/proc.js';
 
-export type ScriptName = 'preinst' | 'postinst';
+/** preinst, postinst, or another hook run the same way (ROOTFS_POSTPROCESS_COMMAND). */
+export type ScriptName = string;
 
 export interface ScriptResult {
   /** Exit status 0. */

@@ -13,6 +13,7 @@ import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { pySplit } from '../metadata/pystr.js';
 import type { BuiltinContext, TaskBuiltins } from './builtin.js';
+import type { EventSink } from '../core/log/events.js';
 import { runPythonTask } from './python-task.js';
 import { exportBlock, shellTaskScript } from './shell-task.js';
 import type { TaskSpawner } from './task-spawner.js';
@@ -48,6 +49,8 @@ export interface ExecutorEnvironment {
   readonly spawner: TaskSpawner;
   /** Python tasks done in TypeScript, by task name. */
   readonly builtins: TaskBuiltins;
+  /** Where a builtin's notes and warnings go (the build's reporters). */
+  readonly emit: EventSink;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -149,7 +152,15 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   if (builtin) {
     writeFileAtomic(logFile, '');
     const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
-    const ctx: BuiltinContext = { store, node, cwd, logFile, log, signal: env.signal, env: env.baseEnv };
+    const note = (message: string): void => {
+      log(`NOTE: ${message}`);
+      env.emit({ kind: 'note', message });
+    };
+    const warn = (message: string): void => {
+      log(`WARNING: ${message}`);
+      env.emit({ kind: 'warning', message: `${node.id}: ${message}` });
+    };
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, note, warn, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
   }
   if (python) {

@@ -304,6 +304,7 @@ class TaskRunner {
       buildDir: session.config.topdir,
       python: io.env['TSBAKE_PYTHON'] ?? 'python3',
       builtins,
+      emit: io.emit,
       spawner: new TaskSpawner(io.env['TSBAKE_PYTHON'] ?? 'python3', (message) => io.emit({ kind: 'warning', message })),
     };
   }
