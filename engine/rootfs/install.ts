@@ -16,7 +16,7 @@ import { forgetDirs, writeFileAtomic } from '../core/fs.js';
 import type { PackageSpec } from '../package/model/spec.js';
 import type { InstalledPackage, OpenedPackage, PackageState, RootfsBackend } from './backend.js';
 import type { Closure } from './closure.js';
-import { runScript, type ScriptHost, type ScriptResult } from './scripts.js';
+import { removeDeferralRecords, runScript, type ScriptHost, type ScriptResult } from './scripts.js';
 import type { UnpackedEntry } from './unpack.js';
 
 /** What a failing postinst does: fail the image (oe-core today) or defer it (the older rules). */
@@ -126,6 +126,7 @@ export async function installPackages(req: InstallRequest): Promise<InstallRepor
       deferred.push(opened);
     } else failed.push([name, r]);
   }
+  removeDeferralRecords(req.host.root);
   if (failed.length > 0) throw scriptFailure('Postinstall', failed, req.logFile);
   if (deferred.length > 0 && req.readOnlyRootfs) {
     throw new RootfsScriptError(`The following packages could not be configured offline and rootfs is read-only: ${pyList(deferred.map((p) => p.spec.name))}`, undefined, 'remove read-only-rootfs from IMAGE_FEATURES, or make these postinsts work with $D at rootfs time');

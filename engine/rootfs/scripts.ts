@@ -1,13 +1,18 @@
 /**
  * Maintainer scripts at rootfs time: run on the build host, never chrooted, with `D` and the
  * package managers' offline-root variables set to the rootfs (the `$D` rules, oe-core's
- * convention). A wrapped `pkg_postinst_ontarget` calls
- * `$INTERCEPT_DIR/postinst_intercept delay_to_first_boot <pkg>` and exits 0; the intercept
- * we provide leaves a mark, so the script is deferred to first boot instead of counted as run.
+ * convention). A postinst asks to be deferred to first boot in one of two ways, then exits 0:
+ * tsbake's do_package wraps `pkg_postinst_ontarget` so that it creates
+ * `$D${ONTARGET_DEFER_DIR}/<pkg>`; recipes written for oe-core call
+ * `$INTERCEPT_DIR/postinst_intercept delay_to_first_boot <pkg>`, and the intercept we provide
+ * leaves a mark. Either way the script counts as deferred, not as run.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { spawnInGroup } from '../core/proc.js';
+
+/** Where do_package's wrapper records a deferral inside the rootfs (package/model/scripts.ts). */
+export const ONTARGET_DEFER_DIR = '/var/lib/tsbake/deferred-postinsts';
 
 /** preinst, postinst, or another hook run the same way (ROOTFS_POSTPROCESS_COMMAND). */
 export type ScriptName = string;
@@ -75,7 +80,20 @@ export async function runScript(host: ScriptHost, pkg: string, name: ScriptName,
     child.on('error', reject);
     child.on('close', (c) => resolve(c));
   }).finally(() => host.signal.removeEventListener('abort', abort));
-  const deferred = existsSync(mark);
+  const recorded = join(host.root, ONTARGET_DEFER_DIR, pkg);
+  const deferred = existsSync(mark) || existsSync(recorded);
   rmSync(mark, { force: true });
+  rmSync(recorded, { force: true });
   return { ok: code === 0, code, deferred, output: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** Removes the (empty) deferral record directories, which have no place in the image. */
+export function removeDeferralRecords(root: string): void {
+  for (let dir = join(root, ONTARGET_DEFER_DIR); dir.length > root.length + 1 && existsSync(dir); dir = dirname(dir)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return; // not empty: something else lives there
+    }
+  }
 }

@@ -27,6 +27,8 @@ export class ImageSettingError extends TsbakeError {
 
 /** Where the package file for `spec` is (the writers name it); given by the composition root. */
 export type PackageFileLocator = (format: RootfsFormat, deployDir: string, spec: PackageSpec) => string;
+/** The locator for an image recipe (a writer's arch names depend on the recipe's settings). */
+export type LocatorFor = (store: DataStore) => PackageFileLocator;
 
 const text = (store: DataStore, name: string): string => asText(store.getVar(name)).trim();
 const words = (store: DataStore, name: string): string[] => text(store, name).split(/\s+/).filter((w) => w !== '');
@@ -85,9 +87,10 @@ function report(ctx: BuiltinContext, r: InstallReport): void {
 /** The manifest do_rootfs leaves for do_image. */
 const manifestFile = (store: DataStore): string => join(required(store, 'WORKDIR'), 'rootfs.manifest');
 
-export function doRootfs(locate: PackageFileLocator): TaskBuiltin {
+export function doRootfs(locatorFor: LocatorFor): TaskBuiltin {
   return async (ctx) => {
     const s = ctx.store;
+    const locate = locatorFor(s);
     const format = rootfsFormat(s);
     const root = required(s, 'IMAGE_ROOTFS');
     const epoch = Number.parseInt(text(s, 'SOURCE_DATE_EPOCH') || '0', 10);

@@ -15,12 +15,15 @@ import { hasCommand, requireTool } from '../helpers/host-tools.js';
 type Format = 'deb' | 'ipk' | 'rpm';
 
 const ONTARGET = (pkg: string) => `#!/bin/sh\nset -e\nif [ -n "$D" ]; then\n\t$INTERCEPT_DIR/postinst_intercept delay_to_first_boot ${pkg} mlprefix=\n\texit 0\nfi\necho configured > /etc/${pkg}.done\n`;
+/** As tsbake's do_package wraps pkg_postinst_ontarget (package/model/scripts.ts). */
+const TSBAKE_ONTARGET = (pkg: string) => `#!/bin/sh\nset -e\nif [ -n "$D" ]; then\n\tmkdir -p "$D/var/lib/tsbake/deferred-postinsts"\n\t: > "$D/var/lib/tsbake/deferred-postinsts/${pkg}"\n\texit 0\nfi\necho configured > /etc/${pkg}.done\n`;
 const LEGACY_FAIL = '#!/bin/sh\nif [ -n "$D" ]; then\n\techo "cannot run offline" >&2\n\texit 1\nfi\necho ran > /etc/late.done\n';
 
 const BASE: FixturePackage[] = [
   { name: 'libdemo', files: { '/usr/lib/libdemo.so.1': 'lib' }, preinst: '#!/bin/sh\nmkdir -p "$D/var/preinst"\necho "$1" > "$D/var/preinst/libdemo"\n' },
   { name: 'app', depends: ['libdemo'], files: { '/usr/bin/app': '#!/bin/sh\necho app\n' }, postinst: '#!/bin/sh\nset -e\nmkdir -p "$D/etc"\necho "D=$D OFFLINE_ROOT=$OFFLINE_ROOT OPKG=$OPKG_OFFLINE_ROOT IPKG=$IPKG_OFFLINE_ROOT" > "$D/etc/app.env"\n[ -f "$D/usr/lib/libdemo.so.1" ]\n' },
   { name: 'firstboot', depends: ['app'], files: { '/usr/share/firstboot/readme': 'x' }, postinst: ONTARGET('firstboot') },
+  { name: 'firstboot2', depends: ['app'], files: { '/usr/share/firstboot2/readme': 'x' }, postinst: TSBAKE_ONTARGET('firstboot2') },
   { name: 'late', files: { '/usr/share/late/readme': 'x' }, postinst: LEGACY_FAIL },
 ];
 
@@ -68,10 +71,14 @@ for (const format of ['deb', 'ipk', 'rpm'] as const) {
   test(`${format}: preinst, unpack, postinst with $D; pkg_postinst_ontarget saved for first boot`, async (t) => {
     if (!requireTool(t, ...toolsFor(format))) return;
     const built = build(format, BASE);
-    const { root, report } = await install(format, built, ['firstboot']);
-    t.deepEqual(report.packages.map((p) => p.spec.name), ['libdemo', 'app', 'firstboot']);
+    const { root, report } = await install(format, built, ['firstboot', 'firstboot2']);
+    t.deepEqual(report.packages.map((p) => p.spec.name), ['libdemo', 'app', 'firstboot', 'firstboot2']);
     t.deepEqual(report.ran, ['app']);
-    t.deepEqual(report.deferred, [{ pkg: 'firstboot', script: `/etc/${format}-postinsts/000-firstboot` }]);
+    t.deepEqual(report.deferred, [
+      { pkg: 'firstboot', script: `/etc/${format}-postinsts/000-firstboot` },
+      { pkg: 'firstboot2', script: `/etc/${format}-postinsts/001-firstboot2` },
+    ]);
+    t.false(existsSync(join(root, 'var/lib/tsbake')));
     t.is(readFileSync(join(root, 'etc/app.env'), 'utf8'), `D=${root} OFFLINE_ROOT=${root} OPKG=${root} IPKG=${root}\n`);
     t.is(readFileSync(join(root, 'var/preinst/libdemo'), 'utf8').trim(), format === 'rpm' ? '1' : 'install');
     t.false(existsSync(join(root, 'etc/firstboot.done')));
@@ -94,7 +101,7 @@ for (const format of ['deb', 'ipk', 'rpm'] as const) {
       t.true(existsSync(join(root, 'var/lib/opkg/info/app.postinst')));
     } else {
       const qa = sh('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-qa', '--qf', '%{NAME}\n']);
-      t.deepEqual(qa.stdout.trim().split('\n').sort(), ['app', 'firstboot', 'libdemo']);
+      t.deepEqual(qa.stdout.trim().split('\n').sort(), ['app', 'firstboot', 'firstboot2', 'libdemo']);
       const v = sh('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-Va', '--nodeps']);
       t.is(v.status, 0, v.stdout + v.stderr);
     }
