@@ -4,7 +4,7 @@ LICENSE = "GPL-2.0-only"
 # The directory layout of the root filesystem, /etc/os-release from the distro settings and
 # /etc/hostname from the machine.
 BASEFILESDIRS = "/bin /boot /dev /etc /home /lib /mnt /proc /root /run /sbin /sys /tmp /usr/bin /usr/lib /usr/sbin /usr/share /var /var/lib /var/log /var/tmp"
-FILES:${PN} = "/"
+FILES:${PN} = "${BASEFILESDIRS}"
 PACKAGE_ARCH = "${MACHINE_ARCH}"
 
 do_install() {
