@@ -46,11 +46,11 @@ export function rootfsFormat(store: DataStore): RootfsFormat {
   throw new ImageSettingError(`PACKAGE_CLASSES starts with '${first}': an image needs package_deb, package_ipk or package_rpm first`);
 }
 
-function backendFor(format: RootfsFormat, root: string, ctx: BuiltinContext, epoch: number): RootfsBackend {
+function backendFor(format: RootfsFormat, root: string, host: ScriptHost, epoch: number): RootfsBackend {
   switch (format) {
     case 'deb': return dpkgBackend(root);
     case 'ipk': return opkgBackend(root, epoch);
-    case 'rpm': return rpmBackend(root, ctx.env);
+    case 'rpm': return rpmBackend(root, host.env); // with SOURCE_DATE_EPOCH: rpm records it as the install time
     default: {
       const never: never = format;
       throw new Error(`unreachable: ${String(never)}`);
@@ -109,7 +109,7 @@ export function doRootfs(locatorFor: LocatorFor): TaskBuiltin {
     const host: ScriptHost = { root, scratch, env: { ...ctx.env, PATH: ctx.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', SOURCE_DATE_EPOCH: String(epoch) }, signal: ctx.signal };
     const result = await installPackages({
       closure,
-      backend: backendFor(format, root, ctx, epoch),
+      backend: backendFor(format, root, host, epoch),
       packageFile: (spec) => locate(format, deployDir, spec),
       host,
       onPostinstFailure: failure,
@@ -121,7 +121,7 @@ export function doRootfs(locatorFor: LocatorFor): TaskBuiltin {
     await runPostprocess(ctx, host);
     if (!features.has('package-management')) {
       // As oe-core: without package-management the image carries no package database.
-      const backend = backendFor(format, root, ctx, epoch);
+      const backend = backendFor(format, root, host, epoch);
       for (const dir of backend.dataDirs) rmSync(resolveInRoot(root, dir), { recursive: true, force: true });
     }
     writeFileAtomic(manifestFile(s), manifestText(result));

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PackageSpec } from '../../engine/package/model/spec.js';
@@ -45,7 +46,7 @@ function build(format: Format, pkgs: readonly FixturePackage[]): Built {
 function backendFor(format: Format, root: string): RootfsBackend {
   if (format === 'deb') return dpkgBackend(root);
   if (format === 'ipk') return opkgBackend(root, 1700000000);
-  return rpmBackend(root, { PATH: process.env['PATH'] ?? '/usr/bin:/bin' });
+  return rpmBackend(root, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', SOURCE_DATE_EPOCH: '1700000000' });
 }
 
 async function install(format: Format, built: Built, install: string[], opts: { failure?: PostinstFailure; readOnly?: boolean } = {}) {
@@ -55,7 +56,7 @@ async function install(format: Format, built: Built, install: string[], opts: { 
     closure: resolveClosure(catalogOf(built.specs), { install, badRecommendations: [], noRecommendations: false }),
     backend: backendFor(format, root),
     packageFile: (spec) => built.files.get(spec.name) ?? '',
-    host: { root, scratch: mkdtempSync(join(tmpdir(), 'tsbake-scratch-')), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, signal: new AbortController().signal },
+    host: { root, scratch: mkdtempSync(join(tmpdir(), 'tsbake-scratch-')), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', SOURCE_DATE_EPOCH: '1700000000' }, signal: new AbortController().signal },
     onPostinstFailure: opts.failure ?? 'fail',
     readOnlyRootfs: opts.readOnly ?? false,
     logFile: '/build/temp/log.do_rootfs.1',
@@ -63,6 +64,20 @@ async function install(format: Format, built: Built, install: string[], opts: { 
     warn: (m) => warnings.push(m),
   });
   return { root, report, warnings };
+}
+
+/** Path → sha256 of every file under /var/lib (the package database). */
+function databaseFiles(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[p.slice(root.length)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(join(root, 'var/lib'));
+  return out;
 }
 
 const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
@@ -105,6 +120,14 @@ for (const format of ['deb', 'ipk', 'rpm'] as const) {
       const v = sh('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-Va', '--nodeps']);
       t.is(v.status, 0, v.stdout + v.stderr);
     }
+  });
+
+  test(`${format}: the same packages give a byte-identical package database`, async (t) => {
+    if (!requireTool(t, ...toolsFor(format))) return;
+    const built = build(format, BASE);
+    const dbs = await Promise.all([0, 1].map(async () => databaseFiles((await install(format, built, ['firstboot'])).root)));
+    t.true(Object.keys(dbs[0] ?? {}).length > 0);
+    t.deepEqual(dbs[0], dbs[1]);
   });
 
   test(`${format}: a failing postinst fails the image with oe-core's message, the output and the log`, async (t) => {

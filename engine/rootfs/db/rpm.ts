@@ -5,6 +5,9 @@
  * under the `$D` rules, so rpm is told to run none. The result is an rpmdb that the target's
  * `rpm -qa` and `rpm -V` read.
  */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnInGroup } from '../../core/proc.js';
 import { TsbakeError } from '../../core/errors.js';
 import type { PackageSpec } from '../../package/model/spec.js';
@@ -69,8 +72,22 @@ class RpmBackend implements RootfsBackend {
     return [];
   }
 
-  /** rpm registered each package as it unpacked it; rpm has no "unpacked" state to record. */
+  /**
+   * rpm registered each package as it unpacked it (rpm has no "unpacked" state to record);
+   * what is left is folding sqlite's write-ahead log into the database, so the image holds
+   * one file whose bytes depend only on what was installed.
+   */
   commit(_packages: readonly InstalledPackage[]): Promise<void> {
+    const file = join(this.root, RPM_DB_DIR, 'rpmdb.sqlite');
+    if (existsSync(file)) {
+      const db = new Database(file);
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.pragma('journal_mode = DELETE');
+      } finally {
+        db.close();
+      }
+    }
     return Promise.resolve();
   }
 }
