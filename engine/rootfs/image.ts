@@ -51,22 +51,37 @@ export function checkImageTypes(types: readonly string[]): ImageType[] {
   return types.filter((t): t is ImageType => known.has(t));
 }
 
-/** Every mtime newer than SOURCE_DATE_EPOCH is set to it (scripts and databases wrote files just now). */
-export function clampMtimes(root: string, epoch: number): number {
+export interface RootfsTree {
+  /** Every path in the rootfs, `/` first, absolute in the target. */
+  readonly paths: readonly string[];
+  /** The regular files' bytes. */
+  readonly bytes: number;
+}
+
+/**
+ * Every mtime newer than SOURCE_DATE_EPOCH is set to it (scripts and databases wrote files
+ * just now).
+ */
+export function clampTimes(root: string, epoch: number): RootfsTree {
   let bytes = 0;
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
+  const paths = ['/'];
+  const clamp = (host: string, mtimeMs: number): void => {
+    const m = Math.min(mtimeMs / 1000, epoch);
+    lutimesSync(host, epoch, m);
+  };
+  const walk = (dir: string, rel: string): void => {
+    for (const name of readdirSync(dir).sort(byteCompare)) {
       const p = join(dir, name);
       const st = lstatSync(p);
-      if (st.isDirectory()) walk(p);
+      paths.push(`${rel}/${name}`);
+      if (st.isDirectory()) walk(p, `${rel}/${name}`);
       else if (st.isFile()) bytes += st.size;
-      if (st.mtimeMs > epoch * 1000) lutimesSync(p, epoch, epoch);
+      clamp(p, st.mtimeMs);
     }
   };
-  walk(root);
-  const st = statSync(root);
-  if (st.mtimeMs > epoch * 1000) lutimesSync(root, epoch, epoch);
-  return bytes;
+  walk(root, '');
+  clamp(root, statSync(root).mtimeMs);
+  return { paths, bytes };
 }
 
 type Command = readonly [cmd: string, args: readonly string[]];
@@ -124,13 +139,32 @@ function stableUuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-async function writeExt4(req: ImageRequest, out: string, contentBytes: number): Promise<void> {
-  const kib = Math.ceil((contentBytes / 1024) * req.overheadFactor) + req.extraSpaceKiB;
+/**
+ * mke2fs -d copies each file's ctime, which nobody can set on the host, and its atime, which
+ * reading the rootfs for the other image types just changed; debugfs sets both to
+ * SOURCE_DATE_EPOCH in the image, in one process.
+ */
+async function fixInodeTimes(req: ImageRequest, image: string, tree: RootfsTree, env: Readonly<Record<string, string>>): Promise<void> {
+  const quote = (p: string): string => `"${p.replace(/(["\\])/g, '\\$1')}"`;
+  const cmds = tree.paths.map((p) => `sif ${quote(p)} ctime @${req.sourceDateEpoch}\nsif ${quote(p)} atime @${req.sourceDateEpoch}\n`).join('');
+  const cmdFile = `${image}.debugfs`;
+  writeFileAtomic(cmdFile, cmds);
+  try {
+    await pipeToFile([['debugfs', ['-w', '-f', cmdFile, image]]], `${image}.log`, env, req.outDir);
+  } finally {
+    rmSync(cmdFile, { force: true });
+    rmSync(`${image}.log`, { force: true });
+  }
+}
+
+async function writeExt4(req: ImageRequest, out: string, tree: RootfsTree): Promise<void> {
+  const kib = Math.ceil((tree.bytes / 1024) * req.overheadFactor) + req.extraSpaceKiB;
   const uuid = stableUuid(req.linkName);
   const env = { ...req.env, E2FSPROGS_FAKE_TIME: String(req.sourceDateEpoch), SOURCE_DATE_EPOCH: String(req.sourceDateEpoch) };
   const tmp = tempName(out);
   try {
     await pipeToFile([['mke2fs', ['-q', '-F', '-t', 'ext4', '-b', '4096', '-i', '4096', '-U', uuid, '-E', `hash_seed=${uuid},lazy_itable_init=0,nodiscard`, '-d', req.rootfs, tmp, `${Math.max(kib, 8192)}K`]]], `${tmp}.log`, env, req.outDir);
+    await fixInodeTimes(req, tmp, tree, env);
     renameSync(tmp, out);
   } finally {
     rmSync(tmp, { force: true });
@@ -138,7 +172,7 @@ async function writeExt4(req: ImageRequest, out: string, contentBytes: number): 
   }
 }
 
-async function writeOne(req: ImageRequest, type: ImageType, out: string, contentBytes: number): Promise<void> {
+async function writeOne(req: ImageRequest, type: ImageType, out: string, tree: RootfsTree): Promise<void> {
   const env = { ...req.env, LC_ALL: 'C' };
   switch (type) {
     case 'tar':
@@ -154,7 +188,7 @@ async function writeOne(req: ImageRequest, type: ImageType, out: string, content
       return pipeToFile(type === 'cpio' ? [list, cpio] : [list, cpio, COMPRESSORS['gz'] ?? ['false', []]], out, env, req.rootfs);
     }
     case 'ext4':
-      return writeExt4(req, out, contentBytes);
+      return writeExt4(req, out, tree);
     default: {
       const never: never = type;
       throw new Error(`unreachable: ${String(never)}`);
@@ -180,12 +214,12 @@ export function writeImageText(req: Pick<ImageRequest, 'outDir' | 'linkName' | '
 export async function writeImages(req: ImageRequest): Promise<ImageFile[]> {
   const types = checkImageTypes(req.types);
   ensureDir(req.outDir);
-  const contentBytes = clampMtimes(req.rootfs, req.sourceDateEpoch);
+  const tree = clampTimes(req.rootfs, req.sourceDateEpoch);
   const files: ImageFile[] = [];
   for (const type of [...new Set(types)].sort(byteCompare)) {
     const name = `${req.linkName}-${req.timestamp}.${type}`;
     const out = join(req.outDir, name);
-    await writeOne(req, type, out, contentBytes);
+    await writeOne(req, type, out, tree);
     relinkInDir(req.outDir, name, `${req.linkName}.${type}`);
     files.push({ type, path: out, link: join(req.outDir, `${req.linkName}.${type}`), size: statSync(out).size });
   }
