@@ -32,6 +32,12 @@ export type LocatorFor = (store: DataStore) => PackageFileLocator;
 
 const text = (store: DataStore, name: string): string => asText(store.getVar(name)).trim();
 const words = (store: DataStore, name: string): string[] => text(store, name).split(/\s+/).filter((w) => w !== '');
+/** The environment host tools and scripts run in: the task's, with the datastore's PATH (`export PATH` in bitbake.conf). */
+const toolEnv = (ctx: BuiltinContext, epoch: number): Record<string, string> => ({
+  ...ctx.env,
+  PATH: text(ctx.store, 'PATH') || ctx.env['PATH'] || '/usr/sbin:/usr/bin:/sbin:/bin',
+  SOURCE_DATE_EPOCH: String(epoch),
+});
 const required = (store: DataStore, name: string): string => {
   const v = text(store, name);
   if (v === '') throw new ImageSettingError(`${name} is not set`, undefined, `image.bbclass and conf/bitbake.conf define it`);
@@ -106,7 +112,7 @@ export function doRootfs(locatorFor: LocatorFor): TaskBuiltin {
     for (const skipped of closure.skippedRecommendations) ctx.log(`NOTE: no package provides ${skipped}; skipped`);
     const scratch = join(required(s, 'WORKDIR'), 'rootfs-scripts');
     rmSync(scratch, { recursive: true, force: true });
-    const host: ScriptHost = { root, scratch, env: { ...ctx.env, PATH: ctx.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', SOURCE_DATE_EPOCH: String(epoch) }, signal: ctx.signal };
+    const host: ScriptHost = { root, scratch, env: toolEnv(ctx, epoch), signal: ctx.signal };
     const result = await installPackages({
       closure,
       backend: backendFor(format, root, host, epoch),
@@ -140,16 +146,17 @@ export function doImage(now: () => Date = () => new Date()): TaskBuiltin {
     const linkName = required(s, 'IMAGE_LINK_NAME');
     const outDir = required(s, 'IMGDEPLOYDIR');
     const timestamp = now().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    const epoch = Number.parseInt(text(s, 'SOURCE_DATE_EPOCH') || '0', 10);
     const files: ImageFile[] = await writeImages({
       rootfs: required(s, 'IMAGE_ROOTFS'),
       outDir,
       linkName,
       timestamp,
       types: words(s, 'IMAGE_FSTYPES'),
-      sourceDateEpoch: Number.parseInt(text(s, 'SOURCE_DATE_EPOCH') || '0', 10),
+      sourceDateEpoch: epoch,
       overheadFactor: Number.parseFloat(text(s, 'IMAGE_OVERHEAD_FACTOR') || '1.3'),
       extraSpaceKiB: Number.parseInt(text(s, 'IMAGE_ROOTFS_EXTRA_SPACE') || '0', 10),
-      env: ctx.env,
+      env: toolEnv(ctx, epoch),
     });
     const req = { outDir, linkName, timestamp };
     files.push(writeImageText(req, 'manifest', readFileSync(manifestFile(s), 'utf8')));
