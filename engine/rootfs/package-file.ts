@@ -6,10 +6,10 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { extract as tarExtract } from 'tar-stream';
 import { DecompressStream } from 'zstd-napi';
 import { TsbakeError } from '../core/errors.js';
 import { spawnInGroup } from '../core/proc.js';
+import { forEachTarEntry } from './tar-entries.js';
 
 /** A package file that is not what its format says. */
 export class PackageFileError extends TsbakeError {
@@ -87,23 +87,11 @@ const memberBytes = (file: string, m: ArMember, compressed: string): Readable =>
 /** Every regular file of a tar stream, by name without the leading `./`. */
 export async function readSmallTar(stream: Readable): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  const extract = tarExtract();
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, body, next) => {
-      const chunks: Buffer[] = [];
-      body.on('data', (c: unknown) => chunks.push(Buffer.from(c as Uint8Array)));
-      body.on('end', () => {
-        if (header.type === 'file') files.set(header.name.replace(/^\.?\//, ''), Buffer.concat(chunks));
-        next();
-      });
-      body.on('error', reject);
-    });
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-    stream.on('error', reject);
+  await forEachTarEntry(stream, async (header, body) => {
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(Buffer.from(c as Uint8Array));
+    if (header.type === 'file') files.set(header.name.replace(/^\.?\//, ''), Buffer.concat(chunks));
   });
-  stream.pipe(extract);
-  await done;
   return files;
 }
 

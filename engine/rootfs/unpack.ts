@@ -8,15 +8,13 @@ import { createWriteStream, lchownSync, lstatSync, mkdirSync, readlinkSync, rmSy
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract as tarExtract, type ExtractEvents, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
 import { TsbakeError } from '../core/errors.js';
+import { forEachTarEntry, type EntryStream } from './tar-entries.js';
 
 export class UnsafeEntryError extends TsbakeError {
   readonly code = 'E_UNSAFE_ENTRY';
 }
-
-/** tar-stream's entry stream (a streamx Readable). */
-type EntryStream = ExtractEvents['entry'][1];
 
 export type EntryKind = 'dir' | 'file' | 'symlink' | 'hardlink';
 
@@ -78,25 +76,10 @@ function own(host: string, uid: number, gid: number, link = false): void {
 /** Extracts `tar` into `root`; returns the entries in archive order. */
 export async function unpackInto(root: string, tar: Readable, check: OverwriteCheck): Promise<UnpackedEntry[]> {
   const entries: UnpackedEntry[] = [];
-  const extract = tarExtract();
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, body, next) => {
-      place(root, header, body, check)
-        .then((entry) => {
-          if (entry) entries.push(entry);
-          next();
-        })
-        .catch((e: unknown) => {
-          body.resume();
-          reject(e instanceof Error ? e : new Error(String(e)));
-        });
-    });
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-    tar.on('error', reject);
+  await forEachTarEntry(tar, async (header, body) => {
+    const entry = await place(root, header, body, check);
+    if (entry) entries.push(entry);
   });
-  tar.pipe(extract);
-  await done;
   return entries;
 }
 
