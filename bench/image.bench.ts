@@ -35,7 +35,7 @@ export const imageBench: Bench = {
     const top = mkdtempSync(join(tmpdir(), 'tsbake-bench-image-'));
     spawnSync(process.execPath, [TSBAKE, 'getvar', 'MACHINE'], { cwd: top, env: TSBAKE_ENV });
     const build = join(top, 'build');
-    const run = (): Promise<Measurement> => measure(process.execPath, [TSBAKE, '--no-progress', 'image', 'core-minimal'], { cwd: build, env: TSBAKE_ENV });
+    const run = (): Promise<Measurement> => measure(process.execPath, [TSBAKE, 'image', 'core-minimal', '--no-progress'], { cwd: build, env: TSBAKE_ENV });
     try {
       await measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: TSBAKE_ENV }); // fill the parse cache
       const freshTmp = asideDir(build);
