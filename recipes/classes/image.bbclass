@@ -61,7 +61,7 @@ do_rootfs[dirs] = "${WORKDIR}"
 do_rootfs[cleandirs] = "${IMAGE_ROOTFS}"
 # Every package of every recipe the image needs must be written (and its data published) first.
 do_rootfs[recrdeptask] += "do_packagedata do_package_write_${IMAGE_PKGTYPE}"
-addtask rootfs before do_build
+addtask rootfs
 
 python do_image() {
     bb.fatal("do_image is built into tsbake (engine/rootfs); this body never runs")
@@ -69,7 +69,7 @@ python do_image() {
 do_image[vardeps] += "IMAGE_FSTYPES IMAGE_LINK_NAME IMGDEPLOYDIR IMAGE_OVERHEAD_FACTOR IMAGE_ROOTFS_EXTRA_SPACE SOURCE_DATE_EPOCH DISTRO DISTRO_VERSION IMAGE_BASENAME IMAGE_FEATURES IMAGE_PKGTYPE MACHINE PACKAGE_INSTALL TUNE_PKGARCH"
 do_image[dirs] = "${IMGDEPLOYDIR}"
 do_image[cleandirs] = "${IMGDEPLOYDIR}"
-addtask image after do_rootfs before do_build
+addtask image after do_rootfs
 
 do_image_complete() {
 	:
