@@ -23,9 +23,13 @@ function onPath(tool: string, path: string): boolean {
   });
 }
 
+/** The system directories image tools live in (mke2fs, useradd), which a user's PATH may lack. */
+export const SBIN_DIRS = ['/usr/sbin', '/sbin'];
+
 export function checkHostTools(config: DataStore, path: string): void {
   const tools = asText(config.getVar('HOSTTOOLS')).split(/\s+/).filter((t) => t !== '');
-  const missing = [...new Set(tools)].filter((t) => !onPath(t, path));
+  const search = [path, ...SBIN_DIRS].join(delimiter);
+  const missing = [...new Set(tools)].filter((t) => !onPath(t, search));
   if (missing.length === 0) return;
   const pkgs = [...new Set(missing.map((t) => asText(config.getVarFlag('HOSTTOOLS_PACKAGE', t)) || t))].sort();
   throw new HostToolsError(

@@ -32,12 +32,14 @@ export type LocatorFor = (store: DataStore) => PackageFileLocator;
 
 const text = (store: DataStore, name: string): string => asText(store.getVar(name)).trim();
 const words = (store: DataStore, name: string): string[] => text(store, name).split(/\s+/).filter((w) => w !== '');
-/** The environment host tools and scripts run in: the task's, with the datastore's PATH (`export PATH` in bitbake.conf). */
-const toolEnv = (ctx: BuiltinContext, epoch: number): Record<string, string> => ({
-  ...ctx.env,
-  PATH: text(ctx.store, 'PATH') || ctx.env['PATH'] || '/usr/sbin:/usr/bin:/sbin:/bin',
-  SOURCE_DATE_EPOCH: String(epoch),
-});
+/**
+ * The environment host tools and scripts run in: the task's, with the datastore's PATH
+ * (`export PATH` in bitbake.conf) and the sbin directories, where mke2fs and useradd live.
+ */
+function toolEnv(ctx: BuiltinContext, epoch: number): Record<string, string> {
+  const path = (text(ctx.store, 'PATH') || ctx.env['PATH'] || '/usr/bin:/bin').split(':');
+  return { ...ctx.env, PATH: [...path, ...['/usr/sbin', '/sbin'].filter((d) => !path.includes(d))].join(':'), SOURCE_DATE_EPOCH: String(epoch) };
+}
 const required = (store: DataStore, name: string): string => {
   const v = text(store, name);
   if (v === '') throw new ImageSettingError(`${name} is not set`, undefined, `image.bbclass and conf/bitbake.conf define it`);
