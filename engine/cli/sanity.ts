@@ -24,7 +24,7 @@ function onPath(tool: string, path: string): boolean {
 }
 
 /** The system directories image tools live in (mke2fs, useradd), which a user's PATH may lack. */
-export const SBIN_DIRS = ['/usr/sbin', '/sbin'];
+const SBIN_DIRS = ['/usr/sbin', '/sbin'];
 
 export function checkHostTools(config: DataStore, path: string): void {
   const tools = asText(config.getVar('HOSTTOOLS')).split(/\s+/).filter((t) => t !== '');
