@@ -4,10 +4,11 @@
  * needs, formats errors once and maps outcomes to exit codes (0 ok, 1 unset or build
  * failure, 2 usage or metadata error, 130/143 interrupted). It alone installs signal handlers.
  */
-import { createWriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { createWriteStream, openSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
-import { UsageError } from '../core/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
+import { checkOutputFile } from '../core/fs.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
 import { resolveBuildDir } from './build-dir.js';
@@ -31,9 +32,27 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
        tsbake -e | --environment [TARGET]       the datastore, each variable with its history
        tsbake show-recipes | show-layers
        tsbake buildstats [--svg FILE] [BUILD-ID]
+       tsbake pkgdata find-path PATH | list-pkg-files PKG | lookup-recipe PKG | list-pkgs [-r RECIPE]
        tsbake why RECIPE:do_task             what changed since the task last ran
        tsbake dumpsig RECIPE:do_task         what goes into the task's signature
        tsbake diffsigs A.siginfo B.siginfo   compare two signature records`;
+
+const USAGE_LINE = 'usage: tsbake [options] TARGET... | getvar | -p | -e | show-recipes | show-layers | buildstats | why | dumpsig | diffsigs (tsbake -h for help)';
+
+/** node:util's parseArgs, with its errors (unknown option, missing value) as one usage line. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? e.code : undefined;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(e instanceof Error ? e.message : String(e), undefined, USAGE_LINE);
+    throw e;
+  }
+}
+
+const exitCodeFor = (sig: NodeJS.Signals): number => (sig === 'SIGTERM' ? 143 : 130);
+/** Outside a build, Ctrl-C or SIGTERM ends tsbake (the python3 worker is stopped by the interrupt watch). */
+const quit = (sig: NodeJS.Signals): void => process.exit(exitCodeFor(sig));
 
 type Out = (s: string) => void;
 const out: Out = (s) => process.stdout.write(s);
@@ -52,7 +71,7 @@ function topdir(): string {
 const session = (tracking = false): MetadataSession => openSession({ cwd: topdir(), env: process.env, tracking });
 
 function runGetvar(args: string[]): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: { recipe: { type: 'string', short: 'r' }, flag: { type: 'string', short: 'f' } },
     allowPositionals: true,
@@ -76,7 +95,8 @@ function buildstatsBase(s: MetadataSession): string | undefined {
 
 async function runBuildstats(args: string[]): Promise<number> {
   const { buildstatsCommand } = await import('./commands/buildstats.js');
-  const { values, positionals } = parseArgs({ args, options: { svg: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseOptions({ args, options: { svg: { type: 'string' } }, allowPositionals: true });
+  if (values.svg !== undefined) checkOutputFile(values.svg, '--svg');
   const base = buildstatsBase(session());
   if (!base) throw new UsageError('no BUILDSTATS_BASE or TMPDIR in this build directory', undefined, 'set BUILDSTATS_BASE');
   return buildstatsCommand({ base, ...(positionals[0] ? { buildId: positionals[0] } : {}), ...(values.svg ? { svg: values.svg } : {}) }, out);
@@ -117,7 +137,7 @@ async function runBuild(argv: string[]): Promise<number> {
     import('./builtins.js'),
     import('./recipes.js'),
   ]);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     options: {
       cmd: { type: 'string', short: 'c' },
@@ -135,13 +155,16 @@ async function runBuild(argv: string[]): Promise<number> {
     },
     allowPositionals: true,
   });
+  const logJson = values['log-json'];
+  // Opened before the build starts: a bad path is a usage error, not a failure after the work.
+  if (logJson !== undefined) checkOutputFile(logJson, '--log-json');
   const s = session();
   if (values['dry-run'] !== true && values.graphviz !== true) checkHostTools(s.config.store, process.env['PATH'] ?? '');
   const reporter = createReporter({
     tty: process.stdout.isTTY === true && values['no-progress'] !== true,
     quiet: values.quiet === true,
     verbose: values.verbose === true,
-    ...(values['log-json'] ? { json: createWriteStream(values['log-json']) } : {}),
+    ...(logJson !== undefined ? { json: createWriteStream('', { fd: openSync(logJson, 'w') }) } : {}),
     out,
     err,
     columns: () => process.stdout.columns ?? 80,
@@ -151,6 +174,8 @@ async function runBuild(argv: string[]): Promise<number> {
   const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
   const controller = new AbortController();
+  process.off('SIGINT', quit);
+  process.off('SIGTERM', quit);
   const uninstall = installInterruptHandling(controller, killAllGroups);
   try {
     return await build(
@@ -196,6 +221,10 @@ async function main(argv: string[]): Promise<number> {
       // `tsbake image NAME` builds the image recipe NAME, exactly as `tsbake NAME` does.
       if (rest.length === 0) throw new UsageError(`image needs an image recipe name\n${USAGE}`);
       return runBuild(rest);
+    case 'pkgdata': {
+      const { pkgdataCommand } = await import('./commands/pkgdata.js');
+      return pkgdataCommand(asText(session().config.store.getVar('PKGDATA_DIR')), rest, out, err);
+    }
     case 'why':
     case 'dumpsig': {
       if (rest.length !== 1 || !rest[0]) throw new UsageError(`${command} needs one RECIPE:do_task`);
@@ -212,7 +241,7 @@ async function main(argv: string[]): Promise<number> {
     default:
       break;
   }
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     options: { 'parse-only': { type: 'boolean', short: 'p' }, environment: { type: 'boolean', short: 'e' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
@@ -231,9 +260,11 @@ async function main(argv: string[]): Promise<number> {
   return runBuild(argv);
 }
 
+process.on('SIGINT', quit);
+process.on('SIGTERM', quit);
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   process.stderr.write(formatError(e) + '\n');
-  process.exitCode = 2;
+  process.exitCode = e instanceof InterruptedError ? exitCodeFor(e.signal) : 2;
 }

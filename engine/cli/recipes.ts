@@ -18,6 +18,7 @@ import { sessionOpener, sessionRequest } from './session.js';
 export function loadRecipes(session: MetadataSession, warn: (w: string) => void = (w) => process.stderr.write(`WARNING: ${w}\n`)): ParseSummary {
   const opener = sessionOpener(session);
   const env = sessionRequest(session)?.env ?? process.env;
+  for (const w of session.files().warnings) warn(w);
   return parseAll(session, cachedLoader(session, { env, onWarning: warn, ...(opener ? { pool: { opener } } : {}) }));
 }
 

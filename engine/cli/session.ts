@@ -1,6 +1,7 @@
 /**
  * Builds the metadata session a command works on: build directory, environment, python host.
  */
+import { checksumFileList } from '../fetch/file.js';
 import { InlinePythonHost } from '../metadata/inline-python/host.js';
 import { PythonWorker, type PythonLogLevel } from '../metadata/python/worker-client.js';
 import type { SessionOpener } from '../metadata/parse-pool.js';
@@ -21,11 +22,23 @@ function logToStderr(level: PythonLogLevel, message: string): void {
   process.stderr.write(`${LOG_PREFIX[level]}${message}\n`);
 }
 
+/** TSBAKE_PYTHON_TIMEOUT: seconds metadata Python may go without a sign of life (default 300; 0: no limit). */
+export function pythonTimeout(env: NodeJS.ProcessEnv): number {
+  const n = Number(env['TSBAKE_PYTHON_TIMEOUT'] ?? '300');
+  return Number.isFinite(n) && n >= 0 ? n : 300;
+}
+
 /** What each session was opened with, so parse worker threads can open an identical one. */
 const requests = new WeakMap<MetadataSession, SessionRequest>();
 
+/** BitBake library functions evaluated in TypeScript (the fetcher's, for do_fetch[file-checksums]). */
+const FAST_FUNCTIONS = new Map([
+  ['bb.fetch.get_checksum_file_list', checksumFileList],
+  ['bb.fetch2.get_checksum_file_list', checksumFileList],
+]);
+
 export function openSession(req: SessionRequest): MetadataSession {
-  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3' }));
+  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3', timeout: pythonTimeout(req.env) }), FAST_FUNCTIONS);
   const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false }, signer: taskBasehashes });
   requests.set(session, req);
   return session;

@@ -12,12 +12,18 @@ export abstract class TsbakeError extends Error {
   abstract readonly code: string;
   constructor(
     message: string,
-    readonly where?: SourceLocation,
+    public where?: SourceLocation,
     readonly hint?: string,
   ) {
     super(message);
     this.name = new.target.name;
   }
+}
+
+/** `e` with `where` as its location when it has none yet (the caller knows the line). */
+export function locate(e: unknown, where: SourceLocation): unknown {
+  if (e instanceof TsbakeError && e.where === undefined) e.where = where;
+  return e;
 }
 
 /** A line of metadata that does not parse. */
@@ -89,4 +95,12 @@ export class FatalError extends TsbakeError {
 /** The task graph cannot be built: a dependency cycle, or a task that does not exist. */
 export class GraphError extends TsbakeError {
   readonly code = 'E_GRAPH';
+}
+
+/** Ctrl-C or SIGTERM stopped a wait; the CLI exits 130 or 143. */
+export class InterruptedError extends TsbakeError {
+  readonly code = 'E_INTERRUPTED';
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
 }

@@ -3,8 +3,9 @@
  * then rename over the target. Directory creation is remembered per process, because a
  * build creates the same directories thousands of times and each mkdir is a system call.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from './errors.js';
 
 let counter = 0;
 const made = new Set<string>();
@@ -35,5 +36,35 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, mode?
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Checks a file the user asked tsbake to write (`--log-json`, `--svg`) before any work starts:
+ * not a directory, in an existing writable directory (tsbake creates no directory the user did
+ * not ask for). Throws a UsageError naming the option.
+ */
+export function checkOutputFile(path: string, option: string): void {
+  const abs = resolve(path);
+  const parent = dirname(abs);
+  const fail = (why: string): never => {
+    throw new UsageError(`${option} ${path}: ${why}`);
+  };
+  let dirOk = false;
+  try {
+    dirOk = statSync(parent).isDirectory();
+  } catch {
+    fail(`the directory ${parent} does not exist`);
+  }
+  if (!dirOk) fail(`${parent} is not a directory`);
+  try {
+    if (statSync(abs).isDirectory()) fail('is a directory');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    fail(`the directory ${parent} is not writable`);
   }
 }

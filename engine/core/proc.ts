@@ -25,8 +25,23 @@ export function untrackGroup(pgid: number): void {
   groups.delete(pgid);
 }
 
+const signallers: Array<(signal: NodeJS.Signals) => void> = [];
+
+/**
+ * Adds a way to reach process groups tsbake cannot signal itself (tasks in the task
+ * spawner's PID namespace): killAllGroups calls it too.
+ */
+export function addGroupSignaller(signaller: (signal: NodeJS.Signals) => void): () => void {
+  signallers.push(signaller);
+  return () => {
+    const i = signallers.indexOf(signaller);
+    if (i >= 0) signallers.splice(i, 1);
+  };
+}
+
 /** Sends `signal` to every process group started through spawnInGroup that is still running. */
 export function killAllGroups(signal: NodeJS.Signals): number {
+  for (const s of signallers) s(signal);
   let n = 0;
   for (const pgid of groups) {
     try {

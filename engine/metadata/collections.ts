@@ -60,6 +60,8 @@ export interface CollectedFiles {
   /** [recipe file name the append targets, bbappend path], in the same order. */
   readonly appends: ReadonlyArray<readonly [target: string, path: string]>;
   readonly masked: number;
+  /** What BitBake warns about: a collection whose pattern matches no file, no recipe at all. */
+  readonly warnings: readonly string[];
 }
 
 export class RecipeCollection {
@@ -108,7 +110,23 @@ export class RecipeCollection {
       if (f.endsWith('.bb')) recipes.push(f);
       else if (f.endsWith('.bbappend')) appends.push([basename(f).replace('.bbappend', '.bb'), f]);
     }
-    return { recipes, appends, masked };
+    return { recipes, appends, masked, warnings: this.#warnings(config, files) };
+  }
+
+  #warnings(config: DataStore, files: readonly string[]): string[] {
+    const out: string[] = [];
+    if (files.length === 0) out.push(`no recipe files to build, check your BBPATH and BBFILES? (BBFILES = "${asText(config.getVar('BBFILES')).trim()}")`);
+    for (const c of this.#collections) {
+      if (asText(config.getVar(`BBFILE_PATTERN_IGNORE_EMPTY_${c.name}`)) === '1') continue;
+      if (!files.some((f) => pythonMatch(c.regex, f))) out.push(`No bb files in default matched BBFILE_PATTERN_${c.name} '${c.pattern}'`);
+    }
+    // A layer whose layer.conf adds no collection: its recipes get no layer and no priority.
+    for (const layer of pySplit(asText(config.getVar('BBLAYERS')))) {
+      if (!this.#collections.some((c) => pythonMatch(c.regex, `${layer}/conf/layer.conf`))) {
+        out.push(`layer ${layer} belongs to no collection: its conf/layer.conf adds nothing to BBFILE_COLLECTIONS (or BBFILE_PATTERN does not match it)`);
+      }
+    }
+    return out;
   }
 }
 

@@ -5,7 +5,7 @@
  * MetadataSource, so this module does no I/O of its own.
  */
 import { resolve as resolvePath } from 'node:path';
-import { MissingFileError, ParseError, type SourceLocation } from '../core/errors.js';
+import { locate, MissingFileError, ParseError, type SourceLocation } from '../core/errors.js';
 import type { Assign, FileKind, Method, Statement } from './ast.js';
 import { fileKind } from './ast.js';
 import { asText, type DataStore } from './datastore.js';
@@ -54,6 +54,15 @@ export function includedFiles(store: DataStore): string {
   return allDepends(store).join(' ');
 }
 
+/**
+ * A file outside the metadata that the parse looked for (the fetcher's FILESPATH search for
+ * `[file-checksums]`): like an include, it joins the parse cache key, so the recipe is parsed
+ * again when the file appears, disappears or changes.
+ */
+export function noteProbedFile(store: DataStore, path: string): void {
+  markDependency(store, path);
+}
+
 function markDependency(store: DataStore, path: string): void {
   const deps = fileDepends(store);
   if (!deps.includes(path)) store.extra.set(DEPENDS, [...deps, path]);
@@ -74,6 +83,8 @@ const listVar = (store: DataStore, name: string): string[] => {
 
 export class Evaluator {
   readonly #files: MetadataSource;
+  /** The files being evaluated, outermost first, with the line that included each. */
+  readonly #active: { readonly file: string; readonly where: SourceLocation | undefined }[] = [];
 
   constructor(files: MetadataSource) {
     this.#files = files;
@@ -93,6 +104,22 @@ export class Evaluator {
     }
     const oldFile = include ? store.getVar('FILE', false) : undefined;
     const absFn = this.#resolveFile(fn, store, where);
+    if (this.#active.some((a) => a.file === absFn)) throw this.#loop(absFn, where);
+    this.#active.push({ file: absFn, where });
+    try {
+      this.#evaluate(absFn, kind, store, include, oldFile, isClass, baseConfig);
+    } finally {
+      this.#active.pop();
+    }
+  }
+
+  /** A file that includes itself, directly or through others: an error naming every step. */
+  #loop(file: string, where: SourceLocation | undefined): ParseError {
+    const steps = [...this.#active.slice(1), { file, where }].map((a) => (a.where ? `  ${a.where.file}:${a.where.line} includes ${a.file}` : `  ${a.file}`));
+    return new ParseError(`include loop: ${file} includes itself\n${steps.join('\n')}`, where ?? { file, line: 0 }, 'remove one of these include/require lines');
+  }
+
+  #evaluate(absFn: string, kind: NonNullable<ReturnType<typeof fileKind>>, store: DataStore, include: boolean, oldFile: Value | undefined, isClass: boolean, baseConfig: boolean): void {
     const statements = this.#files.statements(absFn, kind, baseConfig);
     if (kind === 'conf') {
       store.setVar('FILE', absFn);
@@ -128,7 +155,12 @@ export class Evaluator {
     const where = { file, line: s.line };
     switch (s.kind) {
       case 'assign':
-        return assign(s, where, store);
+        try {
+          return assign(s, where, store);
+        } catch (e) {
+          // An immediate expansion (`:=`) that fails is this line's error.
+          throw locate(e, where);
+        }
       case 'include':
         return this.#include(file, store.expand(s.what), where, store, s.required);
       case 'include_all': {

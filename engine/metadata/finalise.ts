@@ -20,11 +20,17 @@ export function expandKeys(store: DataStore): void {
   for (const key of [...todo.keys()].sort(byCodePoint)) store.renameVar(key, todo.get(key) ?? key);
 }
 
-/** Runs the anonymous functions in the order they were met. */
+/**
+ * Runs the anonymous functions in the order they were met, each as its own call, so that an
+ * error (even the python3 worker dying) names the function's own file and line.
+ */
 export function runAnonymous(store: DataStore, file: string): void {
   const names = store.getVar('__BBANONFUNCS', false);
   if (!Array.isArray(names) || names.length === 0) return;
-  store.env.python.exec(store, (names as readonly string[]).map((n) => `${n}(d)`).join('\n'), { file, line: 0 });
+  for (const name of names as readonly string[]) {
+    const line = Number(asText(store.getVarFlag(name, 'lineno', false)));
+    store.env.python.exec(store, `${name}(d)`, { file: asText(store.getVarFlag(name, 'filename', false)) || file, line: Number.isFinite(line) ? line : 0 });
+  }
 }
 
 export function finalise(file: string, store: DataStore, evaluator: Evaluator): void {
@@ -97,6 +103,7 @@ export function finaliseWithVariants(file: string, store: DataStore, evaluator: 
     let skipped: string | undefined;
     try {
       finalise(file, d, evaluator);
+      checkRecipeName(file, d);
     } catch (e) {
       if (!(e instanceof SkipRecipe)) throw e;
       skipped = e.message;
@@ -126,6 +133,21 @@ export function finaliseWithVariants(file: string, store: DataStore, evaluator: 
 }
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * PN, PV and PR become directory names (WORKDIR, T, S, B, D, stamps) that task flags such as
+ * `[dirs]` list separated by whitespace, as in BitBake: a name with whitespace or a control
+ * character would split into other, relative paths, so such a recipe is refused.
+ */
+function checkRecipeName(file: string, store: DataStore): void {
+  for (const name of ['PN', 'PV', 'PR']) {
+    const value = asText(store.getVar(name));
+    const bad = /[\s\x00-\x1f\x7f/]/.exec(value);
+    if (!bad) continue;
+    const what = /\s/.test(bad[0]) ? 'whitespace' : bad[0] === '/' ? "a '/'" : 'a control character';
+    throw new ParseError(`${name} "${value}" contains ${what}, which cannot be part of the recipe's directories`, { file, line: 0 }, 'rename the recipe file (NAME_VERSION.bb) or set PN/PV/PR without it');
+  }
+}
 
 /** BBHandler.handle for a top-level recipe: evaluate it, then finalise it and its variants. */
 export function parseRecipeFile(file: string, store: DataStore, evaluator: Evaluator, only?: string): RecipeVariant[] {

@@ -3,7 +3,8 @@
  * the counts `tsbake -p` reports, parse errors collected per file, and the check that every
  * bbappend applies to some recipe.
  */
-import { LayerError, TsbakeError } from '../core/errors.js';
+import { throwIfInterrupted } from '../core/interrupt.js';
+import { InterruptedError, LayerError, TsbakeError } from '../core/errors.js';
 import { allDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
@@ -29,9 +30,11 @@ export interface ParsedFile {
 export function parseToInfo(session: MetadataSession, file: string): ParsedFile {
   const where = session.collection.priorityOf(file);
   const variants = session.parseRecipe(file);
+  // RecipeInfo first: expanding its flags may look for more files (noteProbedFile).
+  const infos = variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer));
   const depends = new Set<string>();
   for (const v of variants) for (const d of allDepends(v.store)) depends.add(d);
-  return { infos: variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer)), depends: [...depends] };
+  return { infos, depends: [...depends] };
 }
 
 /** A recipe source: the parse cache, or parsing on the spot. */
@@ -45,7 +48,7 @@ export function sequentialLoader(session: MetadataSession): RecipeLoader {
       try {
         infos.set(f, parseToInfo(session, f).infos);
       } catch (e) {
-        if (!(e instanceof TsbakeError)) throw e;
+        if (!(e instanceof TsbakeError) || e instanceof InterruptedError) throw e;
         errors.push(e);
       }
     }
@@ -73,6 +76,7 @@ export function parseAll(session: MetadataSession, load: RecipeLoader = sequenti
   const dangling = danglingAppendsError(session);
   const errors: TsbakeError[] = dangling ? [dangling] : [];
   const result = load(collected.recipes);
+  throwIfInterrupted(); // the errors of recipes whose Python was stopped by Ctrl-C are not the user's
   errors.push(...result.errors);
   const recipes = collected.recipes.flatMap((f) => result.infos.get(f) ?? []);
   return {

@@ -16,6 +16,8 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as errors from '../core/errors.js';
+import { watchInterrupts } from '../core/interrupt.js';
+import { workerScript } from './python/transport.js';
 import { TsbakeError } from '../core/errors.js';
 import { parseToInfo, type ParsedFile } from './parse-all.js';
 import type { MetadataSession } from './session.js';
@@ -80,6 +82,9 @@ export function parseThreads(setting: string | undefined): number {
 
 export function parseInPool(session: MetadataSession, files: readonly string[], opts: PoolOptions): ParseOutcome[] {
   const mainParses = opts.mainThreadParses ?? true;
+  // The workers' python3 processes are this process's children: Ctrl-C must reach them even
+  // while this thread waits here (or parses a recipe whose Python never returns).
+  watchInterrupts(workerScript());
   const shared = new Int32Array(new SharedArrayBuffer(8));
   const workers = startWorkers(Math.min(mainParses ? opts.threads - 1 : opts.threads, files.length), files, shared, opts.opener);
   const run = new PoolRun(session, files, workers, opts.onWarning);
@@ -136,7 +141,7 @@ class PoolRun {
     try {
       this.#record(index, { ok: true, parsed: parseToInfo(this.#session, file) });
     } catch (e) {
-      if (!(e instanceof TsbakeError)) throw e;
+      if (!(e instanceof TsbakeError) || e instanceof errors.InterruptedError) throw e;
       this.#record(index, { ok: false, error: e });
     }
   }

@@ -131,9 +131,24 @@ export class MetadataSession {
     return appendsFor(recipe, this.files().appends);
   }
 
+  /**
+   * The last full parse, handed out once more: a command that parses every recipe and then
+   * asks for one of them (getvar -r, -e TARGET) runs its anonymous Python once, not twice.
+   */
+  #last: { readonly path: string; readonly variants: RecipeVariant[] } | undefined;
+
   /** Parses one recipe with its bbappends; one result per BBCLASSEXTEND variant. */
   parseRecipe(file: string, only?: string): RecipeVariant[] {
     const path = resolvePath(file);
+    const last = this.#last;
+    this.#last = undefined;
+    if (last?.path === path && (only === undefined || last.variants.some((v) => v.variant === only))) return last.variants;
+    const variants = this.#parse(path, only);
+    if (only === undefined) this.#last = { path, variants };
+    return variants;
+  }
+
+  #parse(path: string, only: string | undefined): RecipeVariant[] {
     const store = this.config.store.createCopy();
     const layer = this.collection.priorityOf(path).layer;
     store.setVar('__BBMULTICONFIG', '');

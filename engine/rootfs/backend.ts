@@ -2,6 +2,7 @@
  * What the install engine needs from a package format: reading a package file, unpacking it,
  * and recording the result in the format's own package database.
  */
+import type { ScriptName } from '../package/model/scripts.js';
 import type { PackageSpec } from '../package/model/spec.js';
 import type { OverwriteCheck, UnpackedEntry } from './unpack.js';
 
@@ -10,7 +11,7 @@ export type RootfsFormat = 'deb' | 'ipk' | 'rpm';
 /** dpkg's and opkg's states: `unpacked` until the postinst has run. */
 export type PackageState = 'installed' | 'unpacked';
 
-export type MaintainerScript = 'preinst' | 'postinst' | 'prerm' | 'postrm';
+export type MaintainerScript = ScriptName;
 
 export interface OpenedPackage {
   readonly spec: PackageSpec;

@@ -4,13 +4,13 @@
  */
 import type { PackageSpec } from '../package/model/spec.js';
 import type { InstalledPackage, MaintainerScript, OpenedPackage, RootfsBackend } from './backend.js';
+import { SCRIPT_NAMES } from '../package/model/scripts.js';
 import type { ControlPackage } from './db/control-db.js';
 import { DPKG_DIR, writeDpkgDatabase } from './db/dpkg.js';
 import { OPKG_DIR, writeOpkgDatabase } from './db/opkg.js';
 import { controlFields, openDebianPackage, type DebianPackageFile } from './package-file.js';
 import { unpackInto, type OverwriteCheck, type UnpackedEntry } from './unpack.js';
 
-const SCRIPTS: readonly MaintainerScript[] = ['preinst', 'postinst', 'prerm', 'postrm'];
 
 class ControlBackend implements RootfsBackend {
   readonly #files = new Map<string, DebianPackageFile>();
@@ -28,7 +28,7 @@ class ControlBackend implements RootfsBackend {
     this.#files.set(spec.name, pkg);
     const fields = new Map(controlFields(pkg.control.get('control')?.toString('utf8') ?? ''));
     const scripts: Partial<Record<MaintainerScript, string>> = {};
-    for (const s of SCRIPTS) {
+    for (const s of SCRIPT_NAMES) {
       const text = pkg.control.get(s);
       if (text) scripts[s] = text.toString('utf8');
     }

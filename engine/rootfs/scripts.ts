@@ -10,9 +10,7 @@
 import { chmodSync, existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnInGroup } from '../core/proc.js';
-
-/** Where do_package's wrapper records a deferral inside the rootfs (package/model/scripts.ts). */
-export const ONTARGET_DEFER_DIR = '/var/lib/tsbake/deferred-postinsts';
+import { ONTARGET_DEFER_DIR } from '../package/model/scripts.js';
 
 /** preinst, postinst, or another hook run the same way (ROOTFS_POSTPROCESS_COMMAND). */
 export type ScriptName = string;

@@ -15,8 +15,9 @@ export interface BuiltinContext {
   /** `${T}/log.do_X.<pid>`; `log` appends a line to it. */
   readonly logFile: string;
   readonly log: (line: string) => void;
-  /** Messages for the console as well as the log (BitBake's bb.note / bb.warn in a task). */
+  /** A note the user should see: it goes to the task log and is shown by the build as well (bb.note). */
   readonly note: (message: string) => void;
+  /** A warning the user should see: it goes to the task log and is shown by the build as well. */
   readonly warn: (message: string) => void;
   readonly signal: AbortSignal;
   /** The clean environment tasks start from, for the host tools a builtin runs. */

@@ -4,7 +4,7 @@
  * a clean environment, output to `${T}/log.do_X.<pid>` (with `run.do_X`/`log.do_X` links and
  * `${T}/log.task_order`), under fakeroot when the task asks for it.
  */
-import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatError } from '../core/diagnostic.js';
 import { TsbakeError } from '../core/errors.js';
@@ -13,7 +13,6 @@ import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { pySplit } from '../metadata/pystr.js';
 import type { BuiltinContext, TaskBuiltins } from './builtin.js';
-import type { EventSink } from '../core/log/events.js';
 import { runPythonTask } from './python-task.js';
 import { exportBlock, shellTaskScript } from './shell-task.js';
 import type { TaskSpawner } from './task-spawner.js';
@@ -49,8 +48,10 @@ export interface ExecutorEnvironment {
   readonly spawner: TaskSpawner;
   /** Python tasks done in TypeScript, by task name. */
   readonly builtins: TaskBuiltins;
-  /** Where a builtin's notes and warnings go (the build's reporters). */
-  readonly emit: EventSink;
+  /** A warning for the build's console (a builtin's QA warnings). */
+  readonly warn: (message: string) => void;
+  /** A note for the build's console (what an image task made, and where). */
+  readonly note: (message: string) => void;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -66,6 +67,23 @@ function checkCleanable(dir: string, store: DataStore, node: TaskNode): void {
   const abs = resolve(dir);
   if (!abs.startsWith(`${tmpdir}/`)) {
     throw new TaskSetupError(`${node.id}[cleandirs] names ${dir}, which is outside TMPDIR (${tmpdir})`, { file: node.recipe.file, line: 0 }, 'tasks may only empty directories under TMPDIR');
+  }
+}
+
+/**
+ * Task directories are used as given, so each must be absolute (a relative one would land in
+ * whatever directory tsbake was started from), and the task's working directory must lie in
+ * TMPDIR, TOPDIR, DL_DIR or a layer.
+ */
+function checkTaskDirs(dirs: readonly string[], cwd: string, store: DataStore, node: TaskNode): void {
+  const where = { file: node.recipe.file, line: 0 };
+  for (const dir of [...dirs, cwd]) {
+    if (!dir.startsWith('/')) throw new TaskSetupError(`${node.id}: the directory "${dir}" is not an absolute path`, where, 'task directories ([dirs], [cleandirs], T, B, WORKDIR) must be absolute');
+  }
+  const roots = ['TMPDIR', 'TOPDIR', 'DL_DIR'].map((v) => text(store, v)).concat(pySplit(text(store, 'BBLAYERS'))).filter((r) => r !== '').map((r) => resolve(r));
+  const abs = resolve(cwd);
+  if (!roots.some((r) => abs === r || abs.startsWith(`${r}/`))) {
+    throw new TaskSetupError(`${node.id} would run in ${cwd}, outside TMPDIR, TOPDIR, DL_DIR and the layers`, where, 'set the last [dirs] entry (or B) to a directory of the build');
   }
 }
 
@@ -118,17 +136,19 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   const task = node.task;
   const t = text(store, 'T');
   if (!t) throw new TaskSetupError(`T is not set for ${node.pn}`, { file: node.recipe.file, line: 0 });
-  ensureDir(t);
+  const dirs = pySplit(flag(store, task, 'dirs'));
+  const cwd = dirs[dirs.length - 1] ?? (text(store, 'B') || text(store, 'WORKDIR'));
+  checkTaskDirs([t, ...dirs], cwd, store, node);
+  // Not remembered: the previous task may have removed its own ${T}.
+  mkdirSync(t, { recursive: true });
   for (const dir of pySplit(flag(store, task, 'cleandirs'))) {
     checkCleanable(dir, store, node);
     rmSync(dir, { recursive: true, force: true });
     forgetDirs(dir);
     ensureDir(dir);
   }
-  const dirs = pySplit(flag(store, task, 'dirs'));
   for (const dir of dirs) ensureDir(dir);
-  const cwd = dirs[dirs.length - 1] ?? (text(store, 'B') || text(store, 'WORKDIR'));
-  ensureDir(cwd);
+  mkdirSync(cwd, { recursive: true });
 
   const prefuncs = pySplit(flag(store, task, 'prefuncs'));
   const postfuncs = pySplit(flag(store, task, 'postfuncs'));
@@ -152,13 +172,13 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
   if (builtin) {
     writeFileAtomic(logFile, '');
     const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
-    const note = (message: string): void => {
-      log(`NOTE: ${message}`);
-      env.emit({ kind: 'note', message });
-    };
     const warn = (message: string): void => {
       log(`WARNING: ${message}`);
-      env.emit({ kind: 'warning', message: `${node.id}: ${message}` });
+      env.warn(`${node.id}: ${message}`);
+    };
+    const note = (message: string): void => {
+      log(`NOTE: ${message}`);
+      env.note(message);
     };
     const ctx: BuiltinContext = { store, node, cwd, logFile, log, note, warn, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));

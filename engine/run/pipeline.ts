@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { formatError } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
+import { interruptSignal } from '../core/interrupt.js';
 import type { EventSink } from '../core/log/events.js';
 import { dotVersion } from '../graph/dot.js';
 import { writeDotFiles } from '../graph/dot-files.js';
@@ -262,7 +263,10 @@ export function threadCount(value: string | undefined): number {
 /** `dropped`: tasks shared state made unnecessary; BitBake counts them as not needing to rerun. */
 function finish(outcome: BuildOutcome, io: BuildIo, dropped = 0): number {
   io.emit({ kind: 'build-finished', attempted: outcome.attempted + dropped, current: outcome.current + dropped, restored: outcome.restored, failed: outcome.failed, interrupted: outcome.interrupted });
-  if (outcome.interrupted.length || io.signal.aborted) return io.signal.reason === 'SIGTERM' ? 143 : 130;
+  // A signal can arrive while the main thread is blocked in Python (a recipe parsed for its
+  // tasks); the interrupt watch has seen it before the abort handler runs.
+  const signal = io.signal.aborted ? io.signal.reason : interruptSignal();
+  if (outcome.interrupted.length || signal !== undefined) return signal === 'SIGTERM' ? 143 : 130;
   return outcome.failed.length ? 1 : 0;
 }
 
@@ -304,7 +308,8 @@ class TaskRunner {
       buildDir: session.config.topdir,
       python: io.env['TSBAKE_PYTHON'] ?? 'python3',
       builtins,
-      emit: io.emit,
+      warn: (message) => io.emit({ kind: 'warning', message }),
+      note: (message) => io.emit({ kind: 'note', message }),
       spawner: new TaskSpawner(io.env['TSBAKE_PYTHON'] ?? 'python3', (message) => io.emit({ kind: 'warning', message })),
     };
   }

@@ -30,6 +30,7 @@ async function main(): Promise<PythonTaskOutput> {
   const worker = new PythonWorker({
     env: input.env,
     python: input.python,
+    onStart: (group) => parentPort?.postMessage({ group }),
     onLog: (level, message) => log(level === 'plain' ? message : `${level.toUpperCase()}: ${message}`),
   });
   try {

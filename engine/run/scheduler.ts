@@ -6,6 +6,8 @@
  * which goes on with everything that does not depend on the failure.
  */
 import PQueue from 'p-queue';
+import { formatError } from '../core/diagnostic.js';
+import { InterruptedError } from '../core/errors.js';
 import type { EventSink, TaskOutcome } from '../core/log/events.js';
 import type { TaskGraph, TaskNode } from '../graph/task-graph.js';
 import type { TaskId } from '../graph/task-id.js';
@@ -101,8 +103,7 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
     try {
       result = await opts.run(node);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      result = { ok: false, exitCode: 1, logFile: '', logTail: [message], cpu: 0, interrupted: false };
+      result = { ok: false, exitCode: 1, logFile: '', logTail: formatError(e).split('\n'), cpu: 0, interrupted: e instanceof InterruptedError };
     }
     if (result.ok) {
       opts.completed(node, 'ran');

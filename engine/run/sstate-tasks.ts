@@ -3,7 +3,9 @@
  * task's hash, restoring it into the task's outputs, and after a real run storing the task's
  * inputs as an object and installing them into the outputs the same way a restore does.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
 import type { EventSink } from '../core/log/events.js';
@@ -47,6 +49,8 @@ export class SstateTasks {
   readonly #settings: SstateSettings;
   readonly #rules: MirrorRule[];
   readonly #emit: EventSink;
+  /** Set once SSTATE_DIR turned out not to be writable: objects are no longer written there. */
+  #unwritable = false;
 
   constructor(settings: SstateSettings, emit: EventSink) {
     this.#settings = settings;
@@ -102,7 +106,39 @@ export class SstateTasks {
     const task = this.task(node);
     if (!task) return;
     const { inputs, outputs } = layout(task);
-    const written = await writeObject({ sstateDir: this.#settings.sstateDir, name: this.objectName(node, hash), inputs, mtime: this.#settings.mtime, ...(this.#settings.level === undefined ? {} : { level: this.#settings.level }), siginfo, signal });
-    if (outputs.length) await restoreObject(written.path, outputs, { signal });
+    const object = { name: this.objectName(node, hash), inputs, mtime: this.#settings.mtime, ...(this.#settings.level === undefined ? {} : { level: this.#settings.level }), siginfo, signal };
+    if (!this.#unwritable) {
+      try {
+        const written = await writeObject({ sstateDir: this.#settings.sstateDir, ...object });
+        if (outputs.length) await restoreObject(written.path, outputs, { signal });
+        return;
+      } catch (e) {
+        if (!this.#cacheUnwritable(e)) throw e;
+      }
+    }
+    if (!outputs.length) return;
+    // Like a build with a read-only mirror: the outputs are installed the usual way, from an
+    // object that goes to a scratch directory instead of the cache.
+    const scratch = await mkdtemp(join(tmpdir(), 'tsbake-sstate-'));
+    try {
+      const written = await writeObject({ sstateDir: scratch, ...object });
+      await restoreObject(written.path, outputs, { signal });
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
+
+  /** Whether `e` says SSTATE_DIR cannot be written; the first time, a warning says so. */
+  #cacheUnwritable(e: unknown): boolean {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : '';
+    const path = e instanceof Error && 'path' in e ? String(e.path) : undefined;
+    const dir = this.#settings.sstateDir;
+    if (!['EROFS', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EDQUOT'].includes(code)) return false;
+    if (path !== undefined && path !== dir && !path.startsWith(`${dir}/`)) return false;
+    if (this.#unwritable) return true; // a parallel store already said so
+    this.#unwritable = true;
+    this.#emit({ kind: 'warning', message: `the shared-state cache ${dir} cannot be written (${code}${path ? `: ${path}` : ''}); this build stores no objects in it` });
+    return true;
+  }
+
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TsbakeError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
-import { trackGroup, untrackGroup } from '../core/proc.js';
+import { addGroupSignaller, trackGroup, untrackGroup } from '../core/proc.js';
 
 export class SpawnError extends TsbakeError {
   readonly code = 'E_SPAWN';
@@ -37,9 +37,12 @@ interface Pending {
   readonly resolve: (r: SpawnResult) => void;
   readonly reject: (e: Error) => void;
   pid?: number;
+  /** The pid is tsbake's to signal (false: it lives in the spawner's PID namespace). */
+  tracked?: boolean;
+  kind: Kind;
 }
 
-type Reply = { started: number; pid: number } | { exited: number; status: number; cpu: number } | { failed: number; error: string } | { warning: string };
+type Reply = { started: number; pid: number; isolated?: boolean } | { exited: number; status: number; cpu: number } | { failed: number; error: string } | { warning: string };
 
 type Kind = 'online' | 'offline';
 
@@ -48,13 +51,19 @@ export class TaskSpawner {
   readonly #onWarning: (message: string) => void;
   /** Started on first use: a build with nothing to run starts no process. */
   readonly #children = new Map<Kind, ChildProcess>();
+  /** Spawners whose tasks live in a PID namespace: Ctrl-C reaches those tasks through them. */
+  readonly #isolated = new Set<ChildProcess>();
   readonly #pending = new Map<number, Pending>();
+  readonly #removeSignaller: () => void;
   #next = 1;
   #closed = false;
 
   constructor(python: string, onWarning: (message: string) => void) {
     this.#python = python;
     this.#onWarning = onWarning;
+    this.#removeSignaller = addGroupSignaller((signal) => {
+      for (const child of this.#isolated) child.stdin?.write(`${JSON.stringify({ signal })}\n`);
+    });
   }
 
   #start(kind: Kind): ChildProcess {
@@ -65,28 +74,48 @@ export class TaskSpawner {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, TSBAKE_PARENT_PID: String(process.pid) },
     });
-    child.once('error', (e) => this.#failAll(new SpawnError(`cannot start the task spawner (${python}): ${e.message}`)));
-    child.once('exit', (code) => this.#failAll(new SpawnError(`the task spawner exited (status ${code ?? 'signal'})`)));
-    if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => this.#reply(JSON.parse(line) as Reply));
+    child.stdin?.on('error', () => {}); // a dead spawner is reported by its 'exit'
+    child.once('error', (e) => this.#failAll(kind, child, new SpawnError(`cannot start the task spawner (${python}): ${e.message}`)));
+    child.once('exit', (code, signal) => this.#failAll(kind, child, new SpawnError(`the task spawner exited (${code ?? signal}); the task was stopped`)));
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => this.#reply(child, JSON.parse(line) as Reply));
     this.#children.set(kind, child);
     return child;
   }
 
-  #failAll(e: Error): void {
-    for (const p of this.#pending.values()) p.reject(e);
-    this.#pending.clear();
+  /**
+   * The spawner died (a task may have killed it): its tasks fail, their process groups are
+   * killed so that no shell keeps running, and the next task starts a new spawner.
+   */
+  #failAll(kind: Kind, child: ChildProcess, e: Error): void {
+    if (this.#children.get(kind) === child) this.#children.delete(kind);
+    this.#isolated.delete(child);
+    for (const [id, p] of this.#pending) {
+      if (p.kind !== kind) continue;
+      if (p.pid !== undefined && p.tracked === true) {
+        try {
+          process.kill(-p.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        untrackGroup(p.pid);
+      }
+      this.#pending.delete(id);
+      p.reject(e);
+    }
   }
 
-  #reply(r: Reply): void {
+  #reply(child: ChildProcess, r: Reply): void {
     if ('warning' in r) {
       this.#onWarning(r.warning);
       return;
     }
     if ('started' in r) {
       const p = this.#pending.get(r.started);
+      if (r.isolated === true) this.#isolated.add(child);
       if (p) {
         p.pid = r.pid;
-        trackGroup(r.pid);
+        p.tracked = r.isolated !== true;
+        if (p.tracked) trackGroup(r.pid);
       }
       return;
     }
@@ -94,7 +123,7 @@ export class TaskSpawner {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
-    if (p.pid !== undefined) untrackGroup(p.pid);
+    if (p.pid !== undefined && p.tracked === true) untrackGroup(p.pid);
     if ('exited' in r) p.resolve({ status: r.status, cpu: r.cpu });
     else p.reject(new SpawnError(r.error));
   }
@@ -103,8 +132,9 @@ export class TaskSpawner {
     if (this.#closed) return Promise.reject(new SpawnError('the task spawner is closed'));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#start(req.network ? 'online' : 'offline').stdin?.write(`${JSON.stringify({ id, argv: req.argv, env: req.env, log: req.log })}\n`);
+      const kind = req.network ? 'online' : 'offline';
+      this.#pending.set(id, { resolve, reject, kind });
+      this.#start(kind).stdin?.write(`${JSON.stringify({ id, argv: req.argv, env: req.env, log: req.log })}\n`);
     });
   }
 
@@ -112,6 +142,7 @@ export class TaskSpawner {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#removeSignaller();
     for (const child of this.#children.values()) child.stdin?.end();
   }
 }

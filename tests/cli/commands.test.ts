@@ -44,7 +44,7 @@ test('the sample layer builds core-minimal; with TMPDIR gone it comes back from 
   rmSync(join(cwd, 'build/tmp'), { recursive: true });
   const again = tsbake(['--no-progress', 'core-minimal'], cwd, {});
   t.is(again.status, 0, again.stderr);
-  t.regex(again.stdout, /Sstate summary: Wanted 5 Local 5 Mirrors 0 Missed 0 Current 0 \(100% match, 0% complete\)/);
+  t.regex(again.stdout, /Sstate summary: Wanted (\d+) Local \1 Mirrors 0 Missed 0 Current 0 \(100% match, 0% complete\)/);
   t.notRegex(again.stdout, /Running task .*:do_(?!build)/);
   t.true(existsSync(join(cwd, 'build/tmp/sysroots-components/core2-64/musl/usr/include/musl-version.h')));
 });

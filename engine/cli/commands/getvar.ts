@@ -2,7 +2,8 @@
  * `tsbake getvar [--recipe FILE | -r PN] [--flag F] VAR|VAR[flag]`: the fully expanded value,
  * exit 1 when unset. Without a recipe, the finalised configuration is read.
  */
-import { UsageError } from '../../core/errors.js';
+import { locate, UsageError } from '../../core/errors.js';
+import { asText } from '../../metadata/datastore.js';
 import type { DataStore } from '../../metadata/datastore.js';
 import { expandKeys, runAnonymous } from '../../metadata/finalise.js';
 import type { MetadataSession } from '../../metadata/session.js';
@@ -37,7 +38,14 @@ export function targetStore(session: MetadataSession, recipe: string | undefined
 /** Returns the text to print, or undefined when the variable is unset. */
 export function getvar(args: GetvarArgs, store: DataStore): string | undefined {
   const { name, flag } = splitFlagQuery(args.variable, args.flag);
-  const value = flag === undefined ? store.getVar(name) : store.getVarFlag(name, flag);
+  let value;
+  try {
+    value = flag === undefined ? store.getVar(name) : store.getVarFlag(name, flag);
+  } catch (e) {
+    // A failing expansion names at least the recipe it happened in.
+    const file = args.recipe === undefined ? '' : asText(store.getVar('FILE', false));
+    throw file ? locate(e, { file, line: 0 }) : e;
+  }
   if (value === undefined || value === null) return undefined;
   return showValue(value);
 }

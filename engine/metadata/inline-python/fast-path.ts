@@ -45,6 +45,15 @@ const FUNCTIONS = new Set([
   'os.path.splitext',
 ]);
 
+/**
+ * Library functions the composition root adds, by dotted name, each called as `f(d)` with
+ * the datastore (`bb.fetch.get_checksum_file_list` is the fetcher's): the metadata layer
+ * cannot import the modules that implement them.
+ */
+export type FastFunctions = ReadonlyMap<string, (store: DataStore) => string>;
+
+const NO_EXTRA: FastFunctions = new Map();
+
 export interface FastResult {
   readonly value: string;
   readonly references: readonly string[];
@@ -53,20 +62,28 @@ export interface FastResult {
 const refsCache = new WeakMap<Expr, readonly string[]>();
 
 /** Evaluates `code` against `store`, or throws NotFast. */
-export function evaluateFast(code: string, store: DataStore): FastResult {
+export function evaluateFast(code: string, store: DataStore, extra: FastFunctions = NO_EXTRA): FastResult {
   const expr = parseExpression(code);
   let refs = refsCache.get(expr);
   if (!refs) {
     refs = [...staticReferences(expr)];
     refsCache.set(expr, refs);
   }
-  return { value: pyStr(new Evaluator(store).eval(expr)), references: refs };
+  return { value: pyStr(new Evaluator(store, extra).eval(expr)), references: refs };
 }
 
 class Evaluator {
   readonly #store: DataStore;
-  constructor(store: DataStore) {
+  readonly #extra: FastFunctions;
+  constructor(store: DataStore, extra: FastFunctions) {
     this.#store = store;
+    this.#extra = extra;
+  }
+
+  #isModule(path: string): boolean {
+    if (MODULES.has(path)) return true;
+    for (const name of this.#extra.keys()) if (name.startsWith(`${path}.`)) return true;
+    return false;
   }
 
   eval(e: Expr): PyVal {
@@ -127,9 +144,9 @@ class Evaluator {
   }
 
   #attr(obj: PyVal, name: string): PyVal {
-    if (isRef(obj) && obj.self === undefined && MODULES.has(obj.path)) {
+    if (isRef(obj) && obj.self === undefined && this.#isModule(obj.path)) {
       const path = `${obj.path}.${name}`;
-      if (MODULES.has(path) || FUNCTIONS.has(path)) return ref(path);
+      if (this.#isModule(path) || FUNCTIONS.has(path) || this.#extra.has(path)) return ref(path);
       throw new NotFast(path);
     }
     if (typeof obj === 'string' && hasStrMethod(name)) return ref(`str.${name}`, obj);
@@ -209,8 +226,13 @@ class Evaluator {
         return args.map(text).reduce((a, b) => (b.startsWith('/') ? b : a === '' || a.endsWith('/') ? a + b : `${a}/${b}`));
       case 'os.path.splitext':
         return splitext(text(args[0]));
-      default:
-        return builtin(path, args, kwargs);
+      default: {
+        const f = this.#extra.get(path);
+        if (!f) return builtin(path, args, kwargs);
+        if (args.length !== 1 || kwargs.size) throw new NotFast(`${path} arity`);
+        expectD(args[0]);
+        return f(store);
+      }
     }
   }
 }

@@ -7,7 +7,7 @@ import type { SourceLocation } from '../../core/errors.js';
 import type { DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
 import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
-import { evaluateFast } from './fast-path.js';
+import { evaluateFast, type FastFunctions } from './fast-path.js';
 import { NotFast } from './syntax.js';
 
 export class InlinePythonHost implements PythonHost {
@@ -15,8 +15,11 @@ export class InlinePythonHost implements PythonHost {
   #fast = 0;
   #slow = 0;
 
-  constructor(worker: PythonHost) {
+  readonly #extra: FastFunctions | undefined;
+
+  constructor(worker: PythonHost, extra?: FastFunctions) {
     this.#worker = worker;
+    this.#extra = extra;
   }
 
   /** How many expressions each path evaluated (for profiling output). */
@@ -26,7 +29,7 @@ export class InlinePythonHost implements PythonHost {
 
   evaluate(code: string, store: DataStore, varname: string | undefined): PythonOutcome {
     try {
-      const r = evaluateFast(code, store);
+      const r = evaluateFast(code, store, this.#extra);
       this.#fast++;
       return { kind: 'value', value: r.value, references: r.references };
     } catch (e) {

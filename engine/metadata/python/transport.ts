@@ -102,7 +102,7 @@ export interface SpawnOptions {
  * It is how a worker that dies before its hello is noticed (see spawnWorker).
  */
 const EXITED_MARKER = 0xffffffff;
-const SHELL_SCRIPT = `"$0" -u "$1" "$2" "$3"; printf '\\377\\377\\377\\377' 1<>"$3"`;
+const SHELL_SCRIPT = `"$0" -u "$1" "$2" "$3"; echo "python3 exited with status $?" >&2; printf '\\377\\377\\377\\377' 2>/dev/null 1<>"$3"`;
 
 /**
  * Starts the worker and reads its hello.

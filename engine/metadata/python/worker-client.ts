@@ -11,14 +11,15 @@
  * `where.file`, so Python's tracebacks and history records name real metadata lines.
  */
 import { writeSync } from 'node:fs';
-import { FatalError, PythonError, SkipRecipe, TsbakeError, type SourceLocation } from '../../core/errors.js';
+import { FatalError, InterruptedError, PythonError, SkipRecipe, TsbakeError, type SourceLocation } from '../../core/errors.js';
+import { doneWaiting, interruptSignal, throwIfInterrupted, timedOut, waitingOn, watchInterrupts } from '../../core/interrupt.js';
 import { asText, type DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
 import type { EventAttributes, EventHandler, PythonFunction, PythonHost } from '../python-bridge.js';
 import { dispatch, StoreHandles } from './callbacks.js';
 import { ContextMirror, contextOf, ownContext, throwIfBroken, type SyncPlan } from './contexts.js';
 import { isRecord, parseIncoming, ProtocolError, type ErrorPayload, type Incoming, type Json } from './protocol.js';
-import { spawnWorker, type WorkerProcess } from './transport.js';
+import { spawnWorker, workerScript, type WorkerProcess } from './transport.js';
 
 export type PythonLogLevel = 'debug' | 'note' | 'plain' | 'warn' | 'error' | 'fatal';
 export type PythonLogSink = (level: PythonLogLevel, message: string) => void;
@@ -30,6 +31,10 @@ export interface PythonWorkerOptions {
   readonly python?: string;
   /** The worker's environment (the CLI passes the BB_ENV_PASSTHROUGH subset); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Seconds a call may run without any output before the worker is stopped (0: no limit). */
+  readonly timeout?: number;
+  /** Told the process group of each python3 process started (python tasks stop it on abort). */
+  readonly onStart?: (group: number) => void;
 }
 
 /** The python3 worker went away (crashed, killed, or never started). */
@@ -59,6 +64,8 @@ export class PythonWorker implements PythonHost {
   readonly #onLog: PythonLogSink;
   readonly #python: string;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #timeout: number;
+  readonly #onStart: ((group: number) => void) | undefined;
   #proc: WorkerProcess | undefined;
   #pythonPid: number | undefined;
   readonly #mirror = new ContextMirror();
@@ -71,11 +78,15 @@ export class PythonWorker implements PythonHost {
   #depth = 0;
   /** The metadata location of each request in progress, for history of `d` writes. */
   readonly #where: (SourceLocation | undefined)[] = [];
+  /** What each request in progress runs, for the error when the worker dies. */
+  readonly #doing: string[] = [];
 
   constructor(options: PythonWorkerOptions = {}) {
     this.#onLog = options.onLog ?? stderrSink;
     this.#python = options.python ?? 'python3';
     this.#env = options.env ?? process.env;
+    this.#timeout = options.timeout ?? 0;
+    this.#onStart = options.onStart;
   }
 
   /** Whether the python3 process is running (nothing is spawned until Python is needed). */
@@ -139,11 +150,13 @@ export class PythonWorker implements PythonHost {
   #request(store: DataStore, fields: Readonly<Record<string, Json>>, where: SourceLocation | undefined): Json {
     const ctx = contextOf(store);
     throwIfBroken(ctx); // before starting anything: a broken context never reaches Python
+    throwIfInterrupted(); // after Ctrl-C, no new Python starts
     const proc = this.#ensureStarted();
     const plan = this.#mirror.plan(ctx);
     const id = this.#nextId++;
     this.#depth++;
     this.#where.push(where);
+    this.#doing.push(activity(fields));
     try {
       return this.#call(proc, { t: 'q', id, ...fields, ctx: ctx?.id ?? 0, sync: plan.ops, store: this.#handles.idOf(store) });
     } catch (e) {
@@ -152,6 +165,7 @@ export class PythonWorker implements PythonHost {
     } finally {
       this.#depth--;
       this.#where.pop();
+      this.#doing.pop();
       if (this.#depth === 0) {
         this.#handles.clear();
         this.#thrown.clear();
@@ -192,7 +206,7 @@ export class PythonWorker implements PythonHost {
       const where = m.at ? { file: m.at[0], line: m.at[1] } : this.#where[this.#where.length - 1];
       reply = { t: 'r', id: m.id, ok: true, value: dispatch(store, m.op, m.args, where, this.#handles) };
     } catch (e) {
-      if (e instanceof PythonWorkerExited) throw e;
+      if (e instanceof PythonWorkerExited || e instanceof InterruptedError) throw e;
       const token = this.#nextToken++;
       this.#thrown.set(token, e);
       reply = { t: 'r', id: m.id, ok: false, error: { ...describe(e), token } };
@@ -224,8 +238,10 @@ export class PythonWorker implements PythonHost {
 
   #ensureStarted(): WorkerProcess {
     if (this.#proc) return this.#proc;
+    watchInterrupts(workerScript());
     const proc = spawnWorker({ python: this.#python, env: this.#env });
     this.#proc = proc;
+    this.#onStart?.(proc.groupId);
     running.add(this);
     installExitHook();
     if (proc.hello === undefined) throw this.#died(proc, 'it exited before saying hello');
@@ -245,10 +261,13 @@ export class PythonWorker implements PythonHost {
 
   #receive(proc: WorkerProcess): Incoming {
     let raw: unknown;
+    waitingOn(proc.groupId, this.#timeout);
     try {
       raw = proc.channel.receive();
     } catch (e) {
       throw this.#died(proc, e instanceof Error ? e.message : String(e));
+    } finally {
+      doneWaiting();
     }
     if (raw === undefined) throw this.#died(proc, 'it exited');
     return this.#parse(proc, raw);
@@ -262,16 +281,38 @@ export class PythonWorker implements PythonHost {
     }
   }
 
-  #broken(proc: WorkerProcess, what: string): PythonWorkerExited {
+  #broken(proc: WorkerProcess, what: string): PythonWorkerExited | InterruptedError {
     return this.#died(proc, `protocol error: ${what}`);
   }
 
-  #died(proc: WorkerProcess, why: string): PythonWorkerExited {
+  #died(proc: WorkerProcess, why: string): PythonWorkerExited | InterruptedError {
     const tail = proc.stderrTail();
     if (this.#proc === proc) this.close();
     else proc.close();
+    const signal = interruptSignal();
+    if (signal) return new InterruptedError(signal);
+    const where = this.#where.findLast((w) => w !== undefined);
+    const limit = timedOut(proc.groupId);
+    if (limit !== undefined) {
+      return new PythonWorkerExited(`the python3 worker gave no sign of life for ${limit} s and was stopped (limit: TSBAKE_PYTHON_TIMEOUT)`, 'Timeout', where);
+    }
     const detail = tail ? `\n${tail}` : '';
-    return new PythonWorkerExited(`the python3 worker (${this.#python}) failed: ${why}${detail}`, 'WorkerExited');
+    const doing = this.#doing[this.#doing.length - 1];
+    const during = doing ? ` while running ${doing}` : '';
+    return new PythonWorkerExited(`the python3 worker (${this.#python}) failed${during}: ${why}${detail}\n(a new worker starts for the next recipe)`, 'WorkerExited', where);
+  }
+}
+
+/** What a request runs, in words: `the anonymous function`, `${@...}`, `bb.build.exec_func(...)`. */
+function activity(fields: Readonly<Record<string, Json>>): string {
+  const code = typeof fields['code'] === 'string' ? fields['code'] : '';
+  switch (fields['op']) {
+    case 'exec':
+      return /^__anon_\d+_\w*\(d\)$/.test(code) ? 'an anonymous python function' : (code.split('\n').pop() ?? code);
+    case 'eval':
+      return `\${@${code}}`;
+    default:
+      return `the ${String(fields['event'] ?? '')} event handlers`;
   }
 }
 

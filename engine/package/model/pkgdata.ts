@@ -9,6 +9,7 @@
  *   ${PKGDATA_DIR}/runtime-reverse/<pkg>           → `../runtime/<pkg>.json` (a package name)
  *   ${PKGDATA_DIR}/runtime-rprovides/<name>/<pkg>  empty file: <pkg> RPROVIDES <name>
  *   ${PKGDATA_DIR}/shlibs2/<PN>.list               `soname:package:version` lines
+ *   ${PKGDATA_DIR}/pkgconfig/<PN>.list             `module:package` lines (the .pc files shipped)
  */
 import { join } from 'node:path';
 
@@ -34,4 +35,5 @@ export const pkgdataPaths = (dir: string) => ({
   runtimeReverse: (pkg: string): string => join(dir, 'runtime-reverse', pkg),
   rprovides: (name: string): string => join(dir, 'runtime-rprovides', name),
   shlibs: (pn: string): string => join(dir, 'shlibs2', `${pn}.list`),
+  pkgconfig: (pn: string): string => join(dir, 'pkgconfig', `${pn}.list`),
 });

@@ -30,5 +30,3 @@ export const paragraph = (fields: ReadonlyArray<readonly [string, string]>): str
 export function statusFile(packages: readonly ControlPackage[], render: (p: ControlPackage) => string): string {
   return [...packages].sort((a, b) => byteCompare(a.opened.spec.name, b.opened.spec.name)).map(render).join('\n');
 }
-
-export const SCRIPT_NAMES = ['preinst', 'postinst', 'prerm', 'postrm'] as const;

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/fs.js';
-import { conffileLines, fieldsOf, paragraph, SCRIPT_NAMES, statusFile, type ControlPackage } from './control-db.js';
+import { SCRIPT_NAMES } from '../../package/model/scripts.js';
+import { conffileLines, fieldsOf, paragraph, statusFile, type ControlPackage } from './control-db.js';
 
 export const OPKG_DIR = '/var/lib/opkg';
 

@@ -3,8 +3,13 @@ LICENSE = "MIT"
 DEPENDS = "virtual/libc"
 RDEPENDS:${PN} = "busybox"
 
+# Fetched, unpacked into ${UNPACKDIR}/hello-1.0 (= ${S}) and patched from files/.
+SRC_URI = "file://hello-1.0.tar.gz \
+           file://0001-greeting-names-the-version.patch \
+"
+
 do_compile() {
-	printf '#!/bin/sh\necho "Hello from ${PN} ${PV}"\n' > hello
+	sed -e 's/@PN@/${PN}/' -e 's/@PV@/${PV}/' ${S}/hello.in > hello
 }
 
 do_install() {

@@ -40,8 +40,10 @@ def describe(exc):
     elif isinstance(exc, bb.BBHandledException):
         kind = "fatal"
         message = getattr(exc, "fatal_message", None) or str(exc)
+    elif isinstance(exc, SystemExit):
+        kind, message = "python", "sys.exit(%r) was called" % (exc.code,)
     else:
-        kind, message = "python", str(exc)
+        kind, message = "python", str(exc) or type(exc).__name__
     error = {"type": type(exc).__name__, "message": message, "kind": kind}
     if isinstance(exc, RemoteError):
         error["type"] = exc.type_name

@@ -1,0 +1,156 @@
+/**
+ * Download checksums as BitBake checks them: `SRC_URI[sha256sum]` (or `[<name>.sha256sum]`
+ * for a `name=` entry, or a `;sha256sum=` parameter), md5, sha1, sha384 and sha512 alike.
+ * The `.done` stamp beside a download holds the checksums computed when it was verified, in
+ * BitBake's format (a pickled dict), so either tool trusts the other's stamps.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { asText, type DataStore } from '../metadata/datastore.js';
+import { ChecksumError } from './errors.js';
+import { CHECKSUMMED_TYPES, uriName, type SrcUri } from './src-uri.js';
+
+export const CHECKSUM_IDS = ['md5', 'sha256', 'sha1', 'sha384', 'sha512'] as const;
+export type ChecksumId = (typeof CHECKSUM_IDS)[number];
+export type Checksums = Partial<Record<ChecksumId, string>>;
+
+export interface ExpectedChecksum {
+  readonly id: ChecksumId;
+  /** The flag or parameter name: `sha256sum`, `tarball.sha256sum`. */
+  readonly name: string;
+  readonly value: string | undefined;
+}
+
+/** What SRC_URI expects of `u`'s download, for each checksum type. */
+export function expectedChecksums(u: SrcUri, store: DataStore): ExpectedChecksum[] {
+  return CHECKSUM_IDS.map((id) => {
+    const plain = `${id}sum`;
+    const named = u.params.has('name') ? `${uriName(u)}.${plain}` : plain;
+    if (u.params.has(named)) return { id, name: named, value: u.params.get(named) };
+    if (u.params.has(plain)) return { id, name: plain, value: u.params.get(plain) };
+    if (!CHECKSUMMED_TYPES.has(u.type)) return { id, name: named, value: undefined };
+    const v = asText(store.getVarFlag('SRC_URI', named));
+    return { id, name: named, value: v || undefined };
+  });
+}
+
+/** md5 and sha256 always (BitBake shows and stores them), the others when expected. */
+export async function computeChecksums(path: string, extra: readonly ChecksumId[] = [], signal?: AbortSignal): Promise<Checksums> {
+  const ids = [...new Set<ChecksumId>(['md5', 'sha256', ...extra])];
+  const hashes = ids.map((id) => createHash(id));
+  for await (const chunk of createReadStream(path, signal ? { signal } : {})) for (const h of hashes) h.update(chunk as Buffer);
+  const out: Checksums = {};
+  ids.forEach((id, i) => (out[id] = hashes[i]?.digest('hex')));
+  return out;
+}
+
+export type StrictChecksum = 'error' | 'warn' | 'ignore';
+
+/** BB_STRICT_CHECKSUM: tsbake's default ("1") makes a missing checksum an error. */
+export function strictChecksum(value: string | undefined): StrictChecksum {
+  if (value === 'ignore') return 'ignore';
+  return value === '0' ? 'warn' : 'error';
+}
+
+/**
+ * Checks a download against SRC_URI. A mismatch names the file, the expected and the actual
+ * value; a missing checksum prints the line to add (a warning when `strict` is 'warn').
+ */
+export function verifyChecksums(u: SrcUri, file: string, have: Checksums, expected: readonly ExpectedChecksum[], strict: StrictChecksum, warn: (m: string) => void): void {
+  const sha = expected.find((e) => e.id === 'sha256');
+  const line = `SRC_URI[${sha?.name ?? 'sha256sum'}] = "${have.sha256 ?? ''}"`;
+  if (expected.every((e) => e.value === undefined)) {
+    if (!CHECKSUMMED_TYPES.has(u.type) || strict === 'ignore') return;
+    const message = `missing checksum for '${file}' (${u.url}); add this line to the recipe:\n    ${line}`;
+    if (strict === 'warn') return warn(message);
+    throw new ChecksumError(message, undefined, 'BB_STRICT_CHECKSUM = "0" turns this into a warning');
+  }
+  const bad = expected.filter((e) => e.value !== undefined && have[e.id] !== undefined && have[e.id] !== e.value.toLowerCase());
+  if (bad.length === 0) return;
+  const lines = bad.map((e) => `file '${file}' has ${e.id} checksum '${have[e.id] ?? ''}' when '${e.value ?? ''}' was expected`);
+  throw new ChecksumError(
+    `checksum mismatch for ${u.url}:\n    ${lines.join('\n    ')}`,
+    undefined,
+    `if the new file is expected (an upgrade), use: ${line}; otherwise the download is corrupt or was changed upstream`,
+  );
+}
+
+/** The ids whose computation `expected` needs beyond md5 and sha256. */
+export function neededIds(expected: readonly ExpectedChecksum[]): ChecksumId[] {
+  return expected.filter((e) => e.value !== undefined).map((e) => e.id);
+}
+
+// ---- .done stamps: a pickled {id: hex} dict (protocol 2), as BitBake writes them ----------
+
+/** A `.done` stamp's content for these checksums. */
+export function doneStampBytes(sums: Checksums): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x80, 0x02, 0x7d, 0x28])]; // PROTO 2, EMPTY_DICT, MARK
+  const str = (s: string): Buffer => {
+    const b = Buffer.from(s, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
+    return Buffer.concat([Buffer.from('X'), len, b]);
+  };
+  for (const id of CHECKSUM_IDS) {
+    const v = sums[id];
+    if (v !== undefined) parts.push(str(id), str(v));
+  }
+  parts.push(Buffer.from('u.'));
+  return Buffer.concat(parts);
+}
+
+/**
+ * The checksums a `.done` stamp vouches for: only when it is newer than the download (as
+ * BitBake decides), and only the string entries of the dict; an empty or foreign stamp
+ * vouches for nothing (the file is then hashed).
+ */
+export function readDoneStamp(stamp: string, file: string): Checksums {
+  let data: Buffer;
+  try {
+    if (statSync(file).mtimeMs >= statSync(stamp).mtimeMs) return {};
+    data = readFileSync(stamp);
+  } catch {
+    return {};
+  }
+  return parsePickledDict(data);
+}
+
+function parsePickledDict(b: Buffer): Checksums {
+  const stack: Array<string | null> = [];
+  const out: Checksums = {};
+  let i = 0;
+  const u32 = (): number => {
+    const n = b.readUInt32LE(i);
+    i += 4;
+    return n;
+  };
+  try {
+    while (i < b.length) {
+      const op = b[i++];
+      switch (op) {
+        case 0x80: i++; break; // PROTO n
+        case 0x7d: case 0x28: break; // EMPTY_DICT, MARK
+        case 0x71: i++; break; // BINPUT n
+        case 0x72: i += 4; break; // LONG_BINPUT n
+        case 0x94: break; // MEMOIZE
+        case 0x4e: stack.push(null); break; // NONE
+        case 0x58: { const n = u32(); stack.push(b.toString('utf8', i, i + n)); i += n; break; } // BINUNICODE
+        case 0x8c: { const n = b[i++] ?? 0; stack.push(b.toString('utf8', i, i + n)); i += n; break; } // SHORT_BINUNICODE
+        case 0x75: case 0x73: { // SETITEMS, SETITEM
+          for (let k = 0; k + 1 < stack.length; k += 2) {
+            const key = stack[k];
+            const v = stack[k + 1];
+            if (typeof key === 'string' && typeof v === 'string' && (CHECKSUM_IDS as readonly string[]).includes(key)) out[key as ChecksumId] = v;
+          }
+          stack.length = 0;
+          break;
+        }
+        case 0x2e: return out; // STOP
+        default: return {};
+      }
+    }
+  } catch {
+    return {};
+  }
+  return {};
+}

@@ -1,0 +1,298 @@
+/**
+ * do_fetch: every SRC_URI entry into DL_DIR, as BitBake's Fetch.download does it. A remote
+ * file is current when it and its `.done` stamp exist and its checksums match SRC_URI; else
+ * PREMIRRORS are tried, then upstream (unless BB_FETCH_PREMIRRORONLY), then MIRRORS. Each
+ * attempt downloads into a temporary file that is checked and only then renamed into place
+ * and stamped, so an interrupted or corrupt download is never trusted. BB_NO_NETWORK allows
+ * only DL_DIR, `file://` entries and `file://` mirrors; BB_ALLOWED_NETWORKS limits the hosts.
+ */
+import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { tempName, writeFileAtomic } from '../core/fs.js';
+import { asText, type DataStore } from '../metadata/datastore.js';
+import { computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, type Checksums, type StrictChecksum } from './checksums.js';
+import { withDownloadLock } from './download-lock.js';
+import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
+import { localPath } from './file.js';
+import { cloneFromTarball, gitSource, needsUpdate, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
+import { httpDownload } from './http.js';
+import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair } from './mirrors.js';
+import type { ToolOptions } from './run-tool.js';
+import { decodeUrl, requestUrl, srcUris, type SrcUri } from './src-uri.js';
+
+export interface FetchSettings {
+  readonly dlDir: string;
+  readonly noNetwork: boolean;
+  readonly premirrorOnly: boolean;
+  readonly allowedNetworks: string | undefined;
+  readonly premirrors: readonly MirrorPair[];
+  readonly mirrors: readonly MirrorPair[];
+  readonly strict: StrictChecksum;
+  readonly mirrorTarballs: boolean;
+  readonly caFile: string | undefined;
+  readonly checkCerts: boolean;
+}
+
+export interface FetchContext {
+  readonly settings: FetchSettings;
+  readonly store: DataStore;
+  readonly log: (line: string) => void;
+  readonly signal: AbortSignal;
+  /** The environment for host tools (git, tar). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const truthy = (v: string): boolean => ['1', 'yes', 'y', 'true', 'on'].includes(v.toLowerCase());
+
+export function fetchSettings(store: DataStore, env: Readonly<Record<string, string>>): FetchSettings {
+  const text = (name: string): string => asText(store.getVar(name));
+  const pn = text('PN');
+  const allowed = asText(store.getVarFlag('BB_ALLOWED_NETWORKS', pn, false)) || text('BB_ALLOWED_NETWORKS');
+  return {
+    dlDir: text('DL_DIR'),
+    noNetwork: truthy(text('BB_NO_NETWORK')),
+    premirrorOnly: truthy(text('BB_FETCH_PREMIRRORONLY')),
+    allowedNetworks: allowed || undefined,
+    premirrors: mirrorPairs(text('PREMIRRORS')),
+    mirrors: mirrorPairs(text('MIRRORS')),
+    strict: strictChecksum(store.getVar('BB_STRICT_CHECKSUM') === undefined ? undefined : text('BB_STRICT_CHECKSUM')),
+    mirrorTarballs: (text('BB_GENERATE_MIRROR_TARBALLS') || '0') !== '0',
+    caFile: text('SSL_CERT_FILE') || env['SSL_CERT_FILE'] || undefined,
+    checkCerts: (text('BB_CHECK_SSL_CERTS') || '1') !== '0',
+  };
+}
+
+/** The name a remote file has in DL_DIR: `downloadfilename=`, else the URL's base name. */
+export function downloadName(u: SrcUri): string {
+  const name = u.params.get('downloadfilename') ?? basename(u.path);
+  return name || u.host + u.path.replaceAll('/', '.');
+}
+
+/** Fetches every SRC_URI entry. */
+export async function fetchAll(ctx: FetchContext): Promise<void> {
+  for (const u of srcUris(asText(ctx.store.getVar('SRC_URI')))) await fetchOne(u, ctx);
+}
+
+async function fetchOne(u: SrcUri, ctx: FetchContext): Promise<void> {
+  switch (u.type) {
+    case 'file':
+      localPath(u, ctx.store);
+      return;
+    case 'http':
+    case 'https':
+      return fetchFile(u, ctx);
+    case 'git':
+    case 'gitsm':
+      return fetchGit(u, ctx);
+    default:
+      throw new FetchError(`${u.url}: tsbake has no fetcher for '${u.type}://' URLs`, undefined, 'use file://, http(s):// or git://');
+  }
+}
+
+/** Why one source did not deliver; the final error lists them all. */
+interface Attempt {
+  readonly url: string;
+  readonly reason: string;
+  readonly network: boolean;
+}
+
+function noSource(u: SrcUri, expected: string, attempts: readonly Attempt[], ctx: FetchContext, firstError: unknown): Error {
+  if (ctx.settings.noNetwork && attempts.every((a) => a.network)) {
+    const why = ctx.settings.premirrorOnly ? 'BB_NO_NETWORK (or BB_FETCH_PREMIRRORONLY)' : 'BB_NO_NETWORK';
+    return new NetworkAccessError(`network access disabled through ${why}, but ${u.url} is not in DL_DIR: expected ${expected}`, undefined, 'fetch it once with the network on (tsbake --runall=fetch TARGET), or add a file:// mirror');
+  }
+  if (firstError instanceof ChecksumError && attempts.length === 1) return firstError;
+  const lines = attempts.map((a) => `${a.url}: ${a.reason}`);
+  return new FetchError(`unable to fetch ${u.url} from any source:\n    ${lines.join('\n    ')}`, undefined, `expected the download at ${expected}`);
+}
+
+/** The candidate URLs in BitBake's order: PREMIRRORS, upstream (unless premirror-only), MIRRORS. */
+function candidates(u: SrcUri, ctx: FetchContext, names: { localName: string | undefined; mirrorTarball: string | undefined }): Array<{ url: string; premirror: boolean }> {
+  const pre = mirrorUrls(u, ctx.settings.premirrors, names).map((url) => ({ url, premirror: true }));
+  const post = mirrorUrls(u, ctx.settings.mirrors, names).map((url) => ({ url, premirror: false }));
+  return [...pre, { url: u.url, premirror: false }, ...post];
+}
+
+/** Whether `c` may be tried; undefined when it may, else why not. */
+function refused(c: SrcUri, local: boolean, premirror: boolean, ctx: FetchContext): string | undefined {
+  if (local) return undefined;
+  if (ctx.settings.noNetwork) return 'network access disabled (BB_NO_NETWORK)';
+  if (ctx.settings.premirrorOnly && !premirror) return 'BB_FETCH_PREMIRRORONLY is set';
+  if (!trustedNetwork(c, ctx.settings.allowedNetworks)) return `${c.host} is not in BB_ALLOWED_NETWORKS`;
+  return undefined;
+}
+
+function isLocal(c: SrcUri): boolean {
+  return c.type === 'file' || (c.type === 'git' && (c.params.get('protocol') ?? (c.host ? 'git' : 'file')) === 'file');
+}
+
+/** Points `link` at `target` (a file:// mirror), replacing an older link. */
+function linkTo(target: string, link: string): void {
+  try {
+    if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) return;
+    rmSync(link, { force: true });
+  } catch {
+    // nothing there
+  }
+  symlinkSync(target, link);
+}
+
+// ---- plain files ------------------------------------------------------------------------
+
+async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
+  const name = downloadName(u);
+  const dest = join(ctx.settings.dlDir, name);
+  const expected = expectedChecksums(u, ctx.store);
+  const extra = neededIds(expected);
+  mkdirSync(ctx.settings.dlDir, { recursive: true });
+  const verify = (file: string, sums: Checksums): void => verifyChecksums(u, file, sums, expected, ctx.settings.strict, (m) => ctx.log(`WARNING: ${m}`));
+  await withDownloadLock(dest, ctx.signal, async () => {
+    if (existsSync(dest) && existsSync(`${dest}.done`)) {
+      const stamped = readDoneStamp(`${dest}.done`, dest);
+      const sums = extra.every((id) => stamped[id] !== undefined) && stamped.sha256 ? stamped : await computeChecksums(dest, extra, ctx.signal);
+      try {
+        verify(dest, sums);
+        return;
+      } catch (e) {
+        if (!(e instanceof ChecksumError) || expected.every((x) => x.value === undefined)) throw e;
+        ctx.log(`WARNING: ${dest} does not match SRC_URI's checksum; fetching it again`);
+        renameSync(dest, `${dest}_bad-checksum_${sums.sha256 ?? ''}`);
+        rmSync(`${dest}.done`, { force: true });
+      }
+    }
+    const attempts: Attempt[] = [];
+    let firstError: unknown;
+    for (const c of candidates(u, ctx, { localName: name, mirrorTarball: undefined })) {
+      const cu = decodeUrl(c.url);
+      const why = refused(cu, cu.type === 'file', c.premirror, ctx);
+      if (why) {
+        attempts.push({ url: c.url, reason: why, network: true });
+        continue;
+      }
+      try {
+        const sums = await tryFile(cu, dest, ctx, extra, verify);
+        writeFileAtomic(`${dest}.done`, doneStampBytes(sums));
+        ctx.log(`NOTE: fetched ${u.url}${c.url === u.url ? '' : ` from ${c.url}`} into ${dest}`);
+        return;
+      } catch (e) {
+        if (e instanceof ChecksumError && expected.every((x) => x.value === undefined)) throw e;
+        if (ctx.signal.aborted) throw e;
+        firstError ??= e;
+        attempts.push({ url: c.url, reason: e instanceof Error ? e.message : String(e), network: false });
+        ctx.log(`WARNING: ${c.url}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    throw noSource(u, dest, attempts, ctx, firstError);
+  });
+}
+
+/** One source for a plain file: a local mirror file is linked, a remote one downloaded via a temp file. */
+async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parameters<typeof computeChecksums>[1], verify: (file: string, sums: Checksums) => void): Promise<Checksums> {
+  if (c.type === 'file') {
+    if (!existsSync(c.path) || !statSync(c.path).isFile()) throw new FetchError(`${c.path} does not exist`);
+    const sums = await computeChecksums(c.path, extra, ctx.signal);
+    verify(c.path, sums);
+    linkTo(c.path, dest);
+    return sums;
+  }
+  if (c.type !== 'http' && c.type !== 'https') throw new FetchError(`mirror URL type '${c.type}' is not supported for files`);
+  const tmp = tempName(dest);
+  try {
+    let shown = 0;
+    await httpDownload(requestUrl(c), tmp, {
+      caFile: ctx.settings.caFile,
+      checkCerts: ctx.settings.checkCerts,
+      signal: ctx.signal,
+      progress: (got, total) => {
+        if (total === undefined || total < PROGRESS_MIN) return;
+        const pct = Math.floor((got * 10) / total) * 10;
+        if (pct > shown) {
+          shown = pct;
+          ctx.log(`NOTE: ${basename(dest)}: ${pct}% of ${total} bytes`);
+        }
+      },
+    });
+    const sums = await computeChecksums(tmp, extra, ctx.signal);
+    verify(`${dest} (downloaded from ${c.url})`, sums);
+    renameSync(tmp, dest);
+    return sums;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Downloads at least this large log their progress. */
+const PROGRESS_MIN = 1 << 20;
+
+// ---- git --------------------------------------------------------------------------------
+
+async function fetchGit(u: SrcUri, ctx: FetchContext): Promise<void> {
+  const src = gitSource(u, ctx.store, ctx.settings.dlDir);
+  if (u.type === 'gitsm') ctx.log(`WARNING: ${u.url}: tsbake fetches gitsm:// like git:// (its submodules are not fetched)`);
+  const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
+  const fullMirror = join(ctx.settings.dlDir, src.mirrorTarball);
+  mkdirSync(ctx.settings.dlDir, { recursive: true });
+  await withDownloadLock(src.cloneDir, ctx.signal, async () => {
+    if (!existsSync(src.cloneDir) && existsSync(fullMirror)) await cloneFromTarball(src, fullMirror, tools);
+    const from = (await needsUpdate(src, tools)) ? await updateGit(u, src, ctx, tools) : 'dl_dir';
+    const rev = await resolveInClone(src, tools);
+    if (!rev) throw new FetchError(`unable to find revision ${src.wanted} in ${src.nobranch ? 'the repository' : `branch ${src.branch}`} of ${u.url}, even from upstream`);
+    ctx.log(`NOTE: ${u.url}: using ${rev}${rev === src.wanted ? '' : ` (${src.wanted})`}`);
+    writeFileAtomic(`${src.cloneDir}.done`, doneStampBytes({}));
+    // A clone that moved on makes the old mirror tarball stale (BitBake removes it too).
+    if (from === 'remote') rmSync(fullMirror, { force: true });
+    if (ctx.settings.mirrorTarballs && !existsSync(fullMirror)) {
+      await writeMirrorTarball(src, fullMirror, tools);
+      writeFileAtomic(`${fullMirror}.done`, '');
+    }
+  });
+}
+
+/** Brings the clone up to date from the first source that has the revision; says which kind it was. */
+async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: ToolOptions): Promise<'remote' | 'tarball'> {
+  const attempts: Attempt[] = [];
+  let firstError: unknown;
+  for (const c of candidates(u, ctx, { localName: undefined, mirrorTarball: src.mirrorTarball })) {
+    const cu = decodeUrl(c.url);
+    const why = refused(cu, isLocal(cu), c.premirror, ctx);
+    if (why) {
+      attempts.push({ url: c.url, reason: why, network: true });
+      continue;
+    }
+    try {
+      const remote = cu.type === 'git' || cu.type === 'gitsm';
+      if (remote) {
+        const proto = cu.params.get('protocol') ?? (cu.host ? 'git' : 'file');
+        await updateClone(src, proto === 'file' ? cu.path : `${proto}://${cu.host}${cu.path}`, tools);
+      } else {
+        await cloneFromTarball(src, await mirrorTarballFrom(cu, src, ctx), tools);
+      }
+      if ((await resolveInClone(src, tools)) === undefined) throw new FetchError(`revision ${src.wanted} is not there`);
+      return remote ? 'remote' : 'tarball';
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      firstError ??= e;
+      attempts.push({ url: c.url, reason: e instanceof Error ? e.message : String(e), network: false });
+      ctx.log(`WARNING: ${c.url}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw noSource(u, src.cloneDir, attempts, ctx, firstError);
+}
+
+/** A git mirror tarball offered by a mirror: a local file as is, a remote one into DL_DIR. */
+async function mirrorTarballFrom(c: SrcUri, src: GitSource, ctx: FetchContext): Promise<string> {
+  if (c.type === 'file') {
+    if (!existsSync(c.path)) throw new FetchError(`${c.path} does not exist`);
+    return c.path;
+  }
+  if (c.type !== 'http' && c.type !== 'https') throw new FetchError(`mirror URL type '${c.type}' is not supported for git`);
+  const dest = join(ctx.settings.dlDir, src.mirrorTarball);
+  const tmp = tempName(dest);
+  try {
+    await httpDownload(requestUrl(c), tmp, { caFile: ctx.settings.caFile, checkCerts: ctx.settings.checkCerts, signal: ctx.signal });
+    renameSync(tmp, dest);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return dest;
+}

@@ -1,0 +1,157 @@
+/**
+ * `git://` (and `gitsm://` without submodules) with BitBake's layout: a bare mirror clone in
+ * `${DL_DIR}/git2/<host>.<path>` (GITDIR), updated with `git fetch`, and with
+ * BB_GENERATE_MIRROR_TARBALLS a `${DL_DIR}/git2_<host>.<path>.tar.gz` of it that a later
+ * build (or BitBake) can start from. SRCREV (or `rev=`/`tag=`) picks the commit; a name that
+ * is not a commit id (a tag, a branch, AUTOREV) is resolved against the clone, then used.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { asText, type DataStore } from '../metadata/datastore.js';
+import { FetchError, UnpackError } from './errors.js';
+import { runTool, type ToolOptions } from './run-tool.js';
+import { uriName, type SrcUri } from './src-uri.js';
+import { tempName } from '../core/fs.js';
+
+export interface GitSource {
+  readonly uri: SrcUri;
+  /** The URL git is given: `proto://host/path`, or a path for `protocol=file`. */
+  readonly repoUrl: string;
+  readonly proto: string;
+  readonly branch: string;
+  readonly nobranch: boolean;
+  /** `<host>.<path>` as BitBake names it. */
+  readonly srcName: string;
+  readonly cloneDir: string;
+  /** `git2_<srcName>.tar.gz`. */
+  readonly mirrorTarball: string;
+  /** What SRCREV/rev=/tag= asked for (a commit id, a tag, a branch or AUTOINC). */
+  readonly wanted: string;
+}
+
+const SHA1 = /^[0-9a-f]{40}$/;
+const GIT = ['-c', 'gc.autoDetach=false', '-c', 'core.pager=cat', '-c', 'safe.bareRepository=all', '-c', 'clone.defaultRemoteName=origin'];
+
+/** BitBake's srcrev_internal_helper: SRCREV_<name>:pn-<pn>, SRCREV_<name>, SRCREV:pn-<pn>, SRCREV, then rev=/tag=. */
+function wantedRevision(u: SrcUri, store: DataStore): string {
+  const name = uriName(u);
+  const pn = asText(store.getVar('PN'));
+  const attempts = [`SRCREV_${name}:pn-${pn}`, `SRCREV_${name}`, `SRCREV:pn-${pn}`, 'SRCREV'];
+  let srcrev = '';
+  for (const a of attempts) {
+    srcrev = asText(store.getVar(a));
+    if (srcrev && srcrev !== 'INVALID') break;
+  }
+  const valid = srcrev !== '' && srcrev !== 'INVALID';
+  const rev = u.params.get('rev');
+  if (rev !== undefined) {
+    if (valid && srcrev !== rev) throw new FetchError(`conflicting revisions (${srcrev} from SRCREV and ${rev} from the url) for ${u.url}`);
+    return rev;
+  }
+  const tag = u.params.get('tag');
+  if (tag !== undefined && !valid) return tag;
+  if (!valid) throw new FetchError(`please set a valid SRCREV for ${u.url} (possible names: ${attempts.join(', ')}), or use a ;rev=X URL parameter`);
+  return srcrev;
+}
+
+/** `<host>.<path>`: the clone's name under git2/ (and in its mirror tarball's name). */
+export function gitSrcName(u: SrcUri): string {
+  const name = `${u.host.replaceAll(':', '.')}${u.path.replace(/[/*]/g, '.').replaceAll(' ', '_').replace(/[()]/g, '_')}`;
+  return name.startsWith('.') ? name.slice(1) : name;
+}
+
+export function gitSource(u: SrcUri, store: DataStore, dlDir: string): GitSource {
+  const proto = u.params.get('protocol') ?? (u.host ? 'git' : 'file');
+  if (!['git', 'file', 'ssh', 'http', 'https', 'rsync'].includes(proto)) throw new FetchError(`invalid protocol type '${proto}' in ${u.url}`);
+  const nobranch = u.params.get('nobranch') === '1';
+  const branch = u.params.get('branch') ?? '';
+  if (!branch && !nobranch) throw new FetchError(`${u.url} does not set a branch parameter or nobranch=1`, undefined, 'add ;branch=<name> (BitBake 2.x requires it)');
+  const srcName = gitSrcName(u);
+  const gitDir = asText(store.getVar('GITDIR')) || join(dlDir, 'git2');
+  const userinfo = u.user ? `${u.user}${u.pswd ? `:${u.pswd}` : ''}@` : '';
+  const repoUrl = proto === 'file' ? u.path : `${proto}://${userinfo}${u.host}${u.path}`;
+  return { uri: u, repoUrl, proto, branch, nobranch, srcName, cloneDir: join(gitDir, srcName), mirrorTarball: `git2_${srcName}.tar.gz`, wanted: wantedRevision(u, store) };
+}
+
+async function git(args: readonly string[], opts: ToolOptions, what: string): Promise<string> {
+  const r = await runTool('git', [...GIT, ...args], opts);
+  if (r.status !== 0) throw new FetchError(`${what}: git ${args.join(' ')} failed (exit ${r.status}):\n${r.output.trimEnd()}`);
+  return r.output;
+}
+
+/** The commit `wanted` names in the clone, or undefined. */
+export async function resolveInClone(src: GitSource, opts: ToolOptions): Promise<string | undefined> {
+  if (!existsSync(src.cloneDir)) return undefined;
+  const ref = src.wanted === 'AUTOINC' ? `refs/heads/${src.branch}` : src.wanted;
+  const r = await runTool('git', [...GIT, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { ...opts, cwd: src.cloneDir });
+  const sha = r.output.trim();
+  if (r.status !== 0 || !SHA1.test(sha)) return undefined;
+  if (!src.nobranch && SHA1.test(src.wanted)) {
+    const b = await runTool('git', [...GIT, 'branch', '--contains', sha, '--list', src.branch], { ...opts, cwd: src.cloneDir });
+    if (b.status !== 0 || b.output.trim() === '') return undefined;
+  }
+  return sha;
+}
+
+/** Whether the clone must talk to the remote before `wanted` can be used (AUTOREV always does). */
+export async function needsUpdate(src: GitSource, opts: ToolOptions): Promise<boolean> {
+  return src.wanted === 'AUTOINC' || (await resolveInClone(src, opts)) === undefined;
+}
+
+/** Clones (bare, mirror) or updates `cloneDir` from `url`. */
+export async function updateClone(src: GitSource, url: string, opts: ToolOptions): Promise<void> {
+  if (!existsSync(join(src.cloneDir, 'HEAD'))) {
+    rmSync(src.cloneDir, { recursive: true, force: true });
+    mkdirSync(join(src.cloneDir, '..'), { recursive: true });
+    const tmp = tempName(src.cloneDir);
+    try {
+      await git(['clone', '--bare', '--mirror', url, tmp], opts, src.uri.url);
+      renameSync(tmp, src.cloneDir);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
+  const refs = src.nobranch ? ['refs/*:refs/*'] : ['refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*'];
+  await git(['fetch', '-f', url, ...refs], { ...opts, cwd: src.cloneDir }, src.uri.url);
+}
+
+/** Unpacks a `git2_*.tar.gz` mirror tarball into the clone directory. */
+export async function cloneFromTarball(src: GitSource, tarball: string, opts: ToolOptions): Promise<void> {
+  const tmp = tempName(src.cloneDir);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    const r = await runTool('tar', ['-xzf', tarball], { ...opts, cwd: tmp });
+    if (r.status !== 0) throw new FetchError(`${tarball}: cannot unpack the git mirror tarball:\n${r.output.trimEnd()}`);
+    rmSync(src.cloneDir, { recursive: true, force: true });
+    renameSync(tmp, src.cloneDir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** BB_GENERATE_MIRROR_TARBALLS: the clone as `git2_<name>.tar.gz` (BitBake's owner and mtime conventions). */
+export async function writeMirrorTarball(src: GitSource, dest: string, opts: ToolOptions): Promise<void> {
+  const cwd = { ...opts, cwd: src.cloneDir };
+  const mtime = (await git(['log', '--all', '-1', '--format=%cD'], cwd, src.uri.url)).trim();
+  const tmp = tempName(dest);
+  try {
+    const r = await runTool('tar', ['-czf', tmp, '--owner', 'oe:0', '--group', 'oe:0', '--mtime', mtime, '.'], cwd);
+    if (r.status !== 0) throw new FetchError(`cannot write ${dest}:\n${r.output.trimEnd()}`);
+    renameSync(tmp, dest);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** A checkout of `rev` in `dest` (emptied first), sharing the clone's objects as BitBake does. */
+export async function gitCheckout(src: GitSource, rev: string, dest: string, opts: ToolOptions): Promise<void> {
+  rmSync(dest, { recursive: true, force: true });
+  const r = await runTool('git', [...GIT, 'clone', '-n', '-s', `${src.cloneDir}/`, dest], opts);
+  if (r.status !== 0) throw new UnpackError(`${src.uri.url}: cannot clone ${src.cloneDir}:\n${r.output.trimEnd()}`);
+  const inDest = { ...opts, cwd: dest };
+  await git(['remote', 'set-url', 'origin', src.repoUrl], inDest, src.uri.url);
+  if (src.uri.params.get('nocheckout') === '1') return;
+  if (src.branch && !src.nobranch) await git(['checkout', '-q', '-B', src.branch, rev], inDest, src.uri.url);
+  else await git(['checkout', '-q', rev], inDest, src.uri.url);
+}

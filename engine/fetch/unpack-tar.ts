@@ -1,0 +1,176 @@
+/**
+ * Tar extraction that stays inside its target (ARCHITECTURE.md §6), for do_unpack: member
+ * names that are absolute or contain `..`, symlinks that point outside the target (or are
+ * absolute), hard links to anything but a file extracted earlier, and members below a
+ * symlink are refused, naming the member, before anything is written for them. An existing
+ * file is replaced (unlinked, never written through); directory modes are applied last, as
+ * GNU tar does, so a read-only directory can still be filled. Owners are not restored.
+ */
+import { chmodSync, closeSync, constants, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract, type ExtractEvents, type Header } from 'tar-stream';
+
+/** tar-stream's entry stream (a streamx Readable). */
+type EntryStream = ExtractEvents['entry'][1];
+import { UnpackError, UnsafeMemberError } from './errors.js';
+
+export interface TarOptions {
+  /** `striplevel=`: leading path components dropped from every member. */
+  readonly strip: number;
+}
+
+type Kind = 'dir' | 'file' | 'symlink' | 'other';
+
+/** A member's path relative to the target, or undefined when striplevel leaves nothing. */
+export function memberPath(archive: string, name: string, strip: number): string | undefined {
+  if (name.startsWith('/')) throw new UnsafeMemberError(archive, name, 'absolute path');
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new UnsafeMemberError(archive, name, "path contains '..'");
+  const kept = parts.slice(strip);
+  return kept.length ? kept.join('/') : undefined;
+}
+
+/** Whether a symlink at `rel` pointing to `target` stays inside the extraction root. */
+function linkEscapes(rel: string, target: string): boolean {
+  if (target.startsWith('/')) return true;
+  const resolved = posix.normalize(posix.join(posix.dirname(rel), target));
+  return resolved === '..' || resolved.startsWith('../');
+}
+
+class Extraction {
+  readonly #root: string;
+  readonly #archive: string;
+  readonly #known = new Map<string, Kind>([['', 'dir']]);
+  readonly #dirModes: Array<[string, number, Date | undefined]> = [];
+
+  constructor(root: string, archive: string) {
+    this.#root = root;
+    this.#archive = archive;
+  }
+
+  #kind(rel: string): Kind | undefined {
+    const known = this.#known.get(rel);
+    if (known) return known;
+    let st;
+    try {
+      st = lstatSync(join(this.#root, rel));
+    } catch {
+      return undefined;
+    }
+    const kind: Kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    this.#known.set(rel, kind);
+    return kind;
+  }
+
+  /** Creates the parents of `rel`, refusing to go through anything that is not a directory. */
+  #parents(rel: string, member: string): void {
+    const parts = rel.split('/');
+    let cur = '';
+    for (let i = 0; i < parts.length - 1; i++) {
+      cur = cur ? `${cur}/${parts[i] ?? ''}` : (parts[i] ?? '');
+      const kind = this.#kind(cur);
+      if (kind === 'dir') continue;
+      if (kind === 'symlink') throw new UnsafeMemberError(this.#archive, member, `it would be written through the symlink ${cur}`);
+      if (kind !== undefined) throw new UnsafeMemberError(this.#archive, member, `${cur} is not a directory`);
+      mkdirSync(join(this.#root, cur));
+      this.#known.set(cur, 'dir');
+    }
+  }
+
+  /** Removes what is at `rel` unless it is a directory and `keepDir`. */
+  #clear(rel: string, keepDir: boolean): void {
+    const kind = this.#kind(rel);
+    if (kind === undefined || (kind === 'dir' && keepDir)) return;
+    rmSync(join(this.#root, rel), { recursive: true, force: true });
+    this.#known.delete(rel);
+  }
+
+  async entry(header: Header, body: EntryStream, strip: number): Promise<void> {
+    const rel = memberPath(this.#archive, header.name, strip);
+    if (rel === undefined) return void body.resume();
+    const path = join(this.#root, rel);
+    const mode = (header.mode ?? 0o644) & 0o7777;
+    switch (header.type) {
+      case 'directory': {
+        this.#parents(rel, header.name);
+        this.#clear(rel, true);
+        if (this.#kind(rel) !== 'dir') mkdirSync(path);
+        this.#known.set(rel, 'dir');
+        this.#dirModes.push([path, mode, header.mtime]);
+        return void body.resume();
+      }
+      case 'file':
+      case 'contiguous-file': {
+        this.#parents(rel, header.name);
+        this.#clear(rel, false);
+        const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode | 0o200);
+        try {
+          for await (const chunk of body) writeSync(fd, chunk as Buffer);
+          if (header.mtime) futimesSync(fd, header.mtime, header.mtime);
+        } finally {
+          closeSync(fd);
+        }
+        if ((mode | 0o200) !== mode) chmodSync(path, mode);
+        this.#known.set(rel, 'file');
+        return;
+      }
+      case 'symlink': {
+        const target = header.linkname ?? '';
+        if (linkEscapes(rel, target)) throw new UnsafeMemberError(this.#archive, header.name, `symlink to '${target}' points outside the unpack directory`);
+        this.#parents(rel, header.name);
+        this.#clear(rel, false);
+        symlinkSync(target, path);
+        if (header.mtime) lutimesSync(path, header.mtime, header.mtime);
+        this.#known.set(rel, 'symlink');
+        return void body.resume();
+      }
+      case 'link': {
+        const target = memberPath(this.#archive, header.linkname ?? '', strip);
+        if (target === undefined || this.#known.get(target) !== 'file') throw new UnsafeMemberError(this.#archive, header.name, `hard link to '${header.linkname ?? ''}', which is not a file extracted before it`);
+        this.#parents(rel, header.name);
+        this.#clear(rel, false);
+        linkSync(join(this.#root, target), path);
+        this.#known.set(rel, 'file');
+        return void body.resume();
+      }
+      default:
+        throw new UnpackError(`${this.#archive}: member '${header.name}' is a ${header.type ?? 'special file'}, which do_unpack does not create`);
+    }
+  }
+
+  /** Directory modes and times, deepest first (so setting one does not disturb its parent's mtime). */
+  finish(): void {
+    for (const [path, mode, mtime] of this.#dirModes.reverse()) {
+      chmodSync(path, mode);
+      if (mtime) utimesSync(path, mtime, mtime);
+    }
+  }
+}
+
+/** Extracts the tar stream `input` into `root` (which must exist). */
+export async function extractTar(input: Readable, root: string, archive: string, opts: TarOptions): Promise<void> {
+  const x = new Extraction(root, archive);
+  const ex = extract();
+  let failure: unknown;
+  ex.on('entry', (header, stream, next) => {
+    // A failure destroys every entry stream with it; the pipeline reports it, not the entry.
+    stream.on('error', () => undefined);
+    x.entry(header, stream, opts.strip).then(
+      () => next(),
+      (e: unknown) => {
+        failure = e;
+        next(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+  try {
+    await pipeline(input, ex);
+  } catch (e) {
+    const cause = failure ?? e;
+    if (cause instanceof UnsafeMemberError || cause instanceof UnpackError) throw cause;
+    throw new UnpackError(`${archive}: cannot unpack: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+  x.finish();
+}

@@ -1,0 +1,154 @@
+/**
+ * do_unpack: each SRC_URI entry from where do_fetch left it into `${UNPACKDIR}` (plus
+ * `subdir=`), as BitBake's FetchMethod.unpack decides by the file name: tarballs (plain,
+ * gzip, bzip2, xz, zstd; `striplevel=` drops leading components) through the safe extractor,
+ * `.zip` with unzip after its member names are checked, single `.gz`/`.bz2`/`.xz`/`.zst`
+ * files decompressed, anything else (and `unpack=0`) copied. `file://dir/x` lands in
+ * `dir/x`. Decompression runs in the host tools, in parallel with the extraction.
+ */
+import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { spawnInGroup } from '../core/proc.js';
+import { asText, type DataStore } from '../metadata/datastore.js';
+import { UnpackError } from './errors.js';
+import { localPath } from './file.js';
+import { downloadName } from './fetcher.js';
+import { gitCheckout, gitSource, resolveInClone } from './git.js';
+import { runTool, type ToolOptions } from './run-tool.js';
+import { srcUris, type SrcUri } from './src-uri.js';
+import { extractTar, memberPath } from './unpack-tar.js';
+
+export interface UnpackContext {
+  readonly store: DataStore;
+  readonly log: (line: string) => void;
+  readonly signal: AbortSignal;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd';
+
+/** What the file name says the file is. */
+export type ArchiveKind = { readonly kind: 'tar'; readonly compression: Compression | undefined } | { readonly kind: 'zip' } | { readonly kind: 'compressed'; readonly compression: Compression; readonly out: string } | { readonly kind: 'plain' };
+
+const TARBALLS: ReadonlyArray<readonly [string, Compression | undefined]> = [
+  ['.tar.gz', 'gzip'], ['.tgz', 'gzip'], ['.taz', 'gzip'],
+  ['.tar.bz2', 'bzip2'], ['.tbz', 'bzip2'], ['.tbz2', 'bzip2'], ['.tb2', 'bzip2'],
+  ['.tar.xz', 'xz'], ['.txz', 'xz'],
+  ['.tar.zst', 'zstd'], ['.tzst', 'zstd'],
+  ['.tar', undefined],
+];
+const SINGLE: ReadonlyArray<readonly [string, Compression]> = [['.gz', 'gzip'], ['.bz2', 'bzip2'], ['.xz', 'xz'], ['.zst', 'zstd']];
+
+export function archiveKind(name: string): ArchiveKind {
+  for (const [ext, compression] of TARBALLS) if (name.endsWith(ext)) return { kind: 'tar', compression };
+  if (name.endsWith('.zip') || name.endsWith('.jar')) return { kind: 'zip' };
+  for (const [ext, compression] of SINGLE) if (name.endsWith(ext)) return { kind: 'compressed', compression, out: basename(name).slice(0, -ext.length) };
+  return { kind: 'plain' };
+}
+
+const truthyParam = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : ['1', 'yes', 'y', 'true'].includes(v.toLowerCase()));
+
+/** Where an entry goes: UNPACKDIR, or `subdir=` inside it. */
+function destination(u: SrcUri, unpackdir: string): string {
+  const subdir = u.params.get('subdir');
+  if (!subdir) return unpackdir;
+  const dest = resolve(unpackdir, subdir);
+  if (dest !== unpackdir && !dest.startsWith(`${unpackdir}/`)) throw new UnpackError(`${u.url}: subdir '${subdir}' is not inside the unpack directory ${unpackdir}`);
+  return dest;
+}
+
+export async function unpackAll(ctx: UnpackContext): Promise<void> {
+  const unpackdir = resolve(asText(ctx.store.getVar('UNPACKDIR')) || asText(ctx.store.getVar('WORKDIR')));
+  mkdirSync(unpackdir, { recursive: true });
+  const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
+  const dlDir = asText(ctx.store.getVar('DL_DIR'));
+  for (const u of srcUris(asText(ctx.store.getVar('SRC_URI')))) {
+    const dest = destination(u, unpackdir);
+    mkdirSync(dest, { recursive: true });
+    if (u.type === 'git' || u.type === 'gitsm') {
+      const src = gitSource(u, ctx.store, dlDir);
+      const rev = await resolveInClone(src, tools);
+      if (!rev) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}`, undefined, 'run do_fetch first');
+      const suffix = u.params.get('destsuffix') ?? (u.params.has('subdir') ? '' : `${asText(ctx.store.getVar('BB_GIT_DEFAULT_DESTSUFFIX')) || 'git'}/`);
+      await gitCheckout(src, rev, join(dest, suffix), tools);
+      ctx.log(`NOTE: ${u.url}: checked out ${rev} in ${join(dest, suffix)}`);
+      continue;
+    }
+    const file = u.type === 'file' ? localPath(u, ctx.store) : join(dlDir, downloadName(u));
+    if (!existsSync(file)) throw new UnpackError(`${u.url}: ${file} does not exist`, undefined, 'run do_fetch first');
+    await unpackFile(u, file, dest, ctx, tools);
+  }
+}
+
+async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
+  const kind = truthyParam(u.params.get('unpack'), true) ? archiveKind(file) : ({ kind: 'plain' } as const);
+  const strip = Number.parseInt(u.params.get('striplevel') ?? '0', 10) || 0;
+  switch (kind.kind) {
+    case 'tar': {
+      const input = kind.compression ? decompressed(kind.compression, file, tools) : { stream: createReadStream(file), done: Promise.resolve() };
+      await Promise.all([extractTar(input.stream, dest, basename(file), { strip }), input.done]);
+      break;
+    }
+    case 'zip':
+      await unzip(file, dest, tools);
+      break;
+    case 'compressed': {
+      const input = decompressed(kind.compression, file, tools);
+      await Promise.all([pipeline(input.stream, createWriteStream(join(dest, kind.out))), input.done]);
+      break;
+    }
+    case 'plain': {
+      // file://dir/x keeps its directories below the destination, as in BitBake.
+      const rel = u.type === 'file' && !u.path.startsWith('/') ? u.path.replace(/\/+$/, '') : '';
+      const sub = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+      const target = join(dest, sub);
+      mkdirSync(target, { recursive: true });
+      const r = await runTool('cp', ['-fpPRH', file, `${target}/`], tools);
+      if (r.status !== 0) throw new UnpackError(`${u.url}: cannot copy ${file} to ${target}:\n${r.output.trimEnd()}`);
+      break;
+    }
+    default: {
+      const never: never = kind;
+      throw new Error(`unreachable: ${String(never)}`);
+    }
+  }
+  ctx.log(`NOTE: unpacked ${basename(file)} into ${dest}`);
+}
+
+/** `tool -dc file` as a stream; `done` rejects when the tool fails (a corrupt file). */
+function decompressed(tool: Compression, file: string, tools: ToolOptions): { stream: Readable; done: Promise<void> } {
+  const child = spawnInGroup(tool, ['-dc', file], { env: tools.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const errors: Buffer[] = [];
+  child.stderr?.on('data', (c: Buffer) => errors.push(c));
+  const abort = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  tools.signal.addEventListener('abort', abort, { once: true });
+  const done = new Promise<void>((res, rej) => {
+    child.on('error', (e) => rej(new UnpackError(`cannot run ${tool}: ${e.message}`, undefined, `install ${tool}`)));
+    child.on('close', (code) => {
+      tools.signal.removeEventListener('abort', abort);
+      if (code === 0) res();
+      else rej(new UnpackError(`${basename(file)}: ${tool} failed (exit ${code ?? 'signal'}): ${Buffer.concat(errors).toString('utf8').trim()}`, undefined, 'the download is corrupt: remove it and its .done stamp from DL_DIR and fetch again'));
+    });
+  });
+  const stream = child.stdout;
+  if (!stream) throw new UnpackError(`cannot read the output of ${tool}`);
+  return { stream, done };
+}
+
+/** unzip, after checking every member name as the tar extractor does. */
+async function unzip(file: string, dest: string, tools: ToolOptions): Promise<void> {
+  const list = await runTool('unzip', ['-Z1', file], tools);
+  if (list.status !== 0) throw new UnpackError(`${basename(file)}: cannot read the zip archive:\n${list.output.trimEnd()}`);
+  for (const name of list.output.split('\n')) if (name) memberPath(basename(file), name, 0);
+  const r = await runTool('unzip', ['-q', '-o', file, '-d', dest], tools);
+  if (r.status !== 0) throw new UnpackError(`${basename(file)}: unzip failed (exit ${r.status}):\n${r.output.trimEnd()}`);
+}
+

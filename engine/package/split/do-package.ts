@@ -1,0 +1,181 @@
+/**
+ * do_package as a TypeScript builtin: copy ${D} to ${PKGD} (hard links and holes kept), run
+ * the recipe's PACKAGESPLITFUNCS, strip and split debug info, divide ${PKGD} into packages
+ * (${PKGDEST}/<pkg>/), work out shared-library and pkg-config dependencies, run the QA checks,
+ * and write each package's `<pkg>.spec.json` and the recipe's package data (${PKGDESTWORK}).
+ */
+import { chmodSync, existsSync, mkdirSync, renameSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { TsbakeError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/fs.js';
+import { asText, type DataStore } from '../../metadata/datastore.js';
+import type { BuiltinContext } from '../../run/builtin.js';
+import type { PackageFile, PackageSpec } from '../model/spec.js';
+import { scanElf, splitDebugInfo } from './debug-split.js';
+import type { ElfInfo } from './elf.js';
+import { readFakerootState } from './fakeroot-state.js';
+import { runHostTool } from './host-tool.js';
+import { autoDepends } from './auto-depends.js';
+import { specJson, writePkgdata } from './pkgdata-write.js';
+import { splitLocales } from './locales.js';
+import { matchFiles, populate } from './populate.js';
+import { installedVsShipped, legacyScriptNames, PackageQaError, reportQa, scriptFindings, type QaFinding } from './qa.js';
+import { sourceDateEpoch } from './source-date-epoch.js';
+import { buildSpec, packageFiles, pkgVar, type Lookup } from './spec-build.js';
+import { fromFakeroot, ownersOf, walkTree, type TreeEntry } from './tree.js';
+
+export class PackageSplitError extends TsbakeError {
+  readonly code = 'E_PACKAGE_SPLIT';
+}
+
+const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter((w) => w !== '');
+const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && !['0', 'no', 'n', 'false'].includes(v.toLowerCase());
+
+/** The PACKAGESPLITFUNCS entry that divides ${PKGD} into packages. */
+const POPULATE = 'populate_packages';
+/** The locale split, done here; any other entry is one of the recipe's python functions. */
+const SPLIT_LOCALES = 'package_do_split_locales';
+
+export function lookupIn(store: DataStore): Lookup {
+  return (name) => {
+    const v = store.getVar(name);
+    return v === undefined || v === null ? undefined : asText(v);
+  };
+}
+
+function need(lookup: Lookup, name: string, file: string): string {
+  const v = lookup(name);
+  if (!v) throw new PackageSplitError(`${name} is not set`, { file, line: 0 }, 'inherit package (base.bbclass does) or set it in conf/bitbake.conf');
+  return v;
+}
+
+/** Recreates a package's members under `${PKGDEST}/<pkg>/`: directories with their modes, symlinks as written, files moved out of ${PKGD} (so hard links keep the link counts they had in ${D}). */
+function materialise(pkgd: string, dest: string, paths: readonly string[], tree: ReadonlyMap<string, TreeEntry>): void {
+  mkdirSync(dest, { recursive: true });
+  for (const path of paths) {
+    const e = tree.get(path);
+    if (!e) continue;
+    const target = join(dest, path);
+    if (e.kind === 'dir') {
+      mkdirSync(target);
+      chmodSync(target, e.mode);
+    } else if (e.kind === 'symlink') symlinkSync(e.target ?? '', target);
+    else renameSync(join(pkgd, path), target);
+  }
+}
+
+/** CONFFILES:<pkg> (globs, directories) as the package's regular files, sorted. */
+function conffilesOf(pkg: string, lookup: Lookup, files: readonly PackageFile[], tree: ReadonlyMap<string, TreeEntry>): string[] {
+  const patterns = words(pkgVar(lookup, 'CONFFILES', pkg));
+  if (!patterns.length) return [];
+  const members = files.flatMap((f) => tree.get(f.path) ?? []);
+  const regular = new Set(files.filter((f) => f.kind === 'file' || f.kind === 'hardlink').map((f) => f.path));
+  return matchFiles(patterns, members).filter((p) => regular.has(p)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+function runSplitFunction(store: DataStore, fn: string, file: string): void {
+  store.env.python.exec(store, `bb.build.exec_func(${JSON.stringify(fn)}, d)`, { file, line: 0 });
+}
+
+interface StageDirs {
+  readonly D: string;
+  readonly pkgd: string;
+  readonly workdir: string;
+  readonly file: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * ${PKGD} ready to split: ${D} copied, the PACKAGESPLITFUNCS before populate_packages run,
+ * binaries stripped. Returns its tree, the ELF facts, and the split functions left for after.
+ */
+async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs: StageDirs): Promise<{ tree: TreeEntry[]; elves: Map<string, ElfInfo>; after: string[] }> {
+  const { D, pkgd, env } = dirs;
+  // ${D} as do_install left it: a copy in ${PKGD} has the same paths, sizes and link groups.
+  const installed = existsSync(D) ? walkTree(D, fromFakeroot(readFakerootState(join(dirs.workdir, 'fakeroot.state')))) : [];
+  const owners = ownersOf(installed);
+  mkdirSync(pkgd, { recursive: true });
+  if (existsSync(D)) await runHostTool('cp', ['-a', '--sparse=auto', `${D}/.`, `${pkgd}/`], env, ctx.signal);
+
+  const splitFuncs = words(lookup('PACKAGESPLITFUNCS'));
+  const at = splitFuncs.indexOf(POPULATE);
+  const before = at < 0 ? splitFuncs : splitFuncs.slice(0, at);
+  for (const fn of before) {
+    if (fn === SPLIT_LOCALES) splitLocales(d, lookup, pkgd);
+    else runSplitFunction(d, fn, dirs.file);
+  }
+  // The recipe's own functions may have changed ${PKGD}: then it is read again.
+  let tree = before.some((fn) => fn !== SPLIT_LOCALES) ? walkTree(pkgd, owners) : installed;
+  const elves = scanElf(pkgd, tree);
+  const split = await splitDebugInfo(pkgd, tree, elves, {
+    inhibitStrip: truthy(lookup('INHIBIT_PACKAGE_STRIP')),
+    inhibitSplit: truthy(lookup('INHIBIT_PACKAGE_DEBUG_SPLIT')),
+    objcopy: lookup('OBJCOPY') ?? 'objcopy',
+    env,
+    signal: ctx.signal,
+  });
+  if (split.processed > 0) tree = walkTree(pkgd, owners);
+  return { tree, elves, after: at < 0 ? [] : splitFuncs.slice(at + 1) };
+}
+
+export async function doPackage(ctx: BuiltinContext): Promise<void> {
+  const d = ctx.store.createCopy();
+  const lookup = lookupIn(d);
+  const file = ctx.node.recipe.file;
+  const pn = need(lookup, 'PN', file);
+  const D = need(lookup, 'D', file);
+  const pkgd = need(lookup, 'PKGD', file);
+  const pkgdest = need(lookup, 'PKGDEST', file);
+  const pkgdestwork = need(lookup, 'PKGDESTWORK', file);
+  const workdir = need(lookup, 'WORKDIR', file);
+  const env = { ...ctx.env, PATH: lookup('PATH') ?? '/usr/bin:/bin' };
+
+  const recipe = { pn, pe: lookup('PE') ?? '', pv: lookup('PV') ?? '', pr: lookup('PR') ?? '' };
+  if (!words(lookup('PACKAGES')).length) {
+    ctx.log(`NOTE: ${pn}: no packages to build (PACKAGES is empty), skipping the split`);
+    writePkgdata(pkgdestwork, { recipe: { ...recipe, packages: [], written: [] }, specs: [], shlibs: [], pkgconfig: [] });
+    return;
+  }
+  const { tree, elves, after } = await stagePkgd(ctx, d, lookup, { D, pkgd, workdir, file, env });
+  const byPath = new Map(tree.map((e) => [e.path, e]));
+
+  const packages = words(lookup('PACKAGES'));
+  const filesOf = (pkg: string): string[] => words(lookup(`FILES:${pkg}`));
+  const result = populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`));
+  for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), paths, byPath);
+  for (const fn of after) runSplitFunction(d, fn, file);
+
+  const findings: QaFinding[] = [];
+  if (result.unshipped.length) findings.push(installedVsShipped(file, pn, result.unshipped));
+
+  const written = result.order.filter((pkg) => (result.packages.get(pkg)?.length ?? 0) > 0 || truthy(lookup(`ALLOW_EMPTY:${pkg}`)) || truthy(lookup('ALLOW_EMPTY')));
+  const unwritten = new Set(result.order.filter((p) => !written.includes(p)));
+  const filesByPkg = new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)]));
+
+  const deps = autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log });
+
+  const epoch = sourceDateEpoch(lookup);
+  const specs: PackageSpec[] = [];
+  for (const [i, pkg] of result.order.entries()) {
+    const files = filesByPkg.get(pkg) ?? [];
+    findings.push(...scriptFindings(file, pkg, D, (name) => pkgVar(lookup, name, pkg)));
+    if (!written.includes(pkg)) continue;
+    specs.push(buildSpec({ pkg, pn, lookup, files, autoDepends: deps.of(pkg, i), conffiles: conffilesOf(pkg, lookup, files, byPath), sourceDateEpoch: epoch, unwritten }));
+  }
+  findings.push(...legacyScriptNames(file, d.keys(), result.order));
+
+  const errors = reportQa(findings, {
+    error: new Set(words(lookup('ERROR_QA'))),
+    warn: new Set(words(lookup('WARN_QA'))),
+    skip: (pkg) => new Set(words(lookup(`INSANE_SKIP:${pkg}`))),
+  }, ctx.log, ctx.warn);
+  if (errors.length) throw new PackageQaError(`QA run found fatal errors in ${pn}; see the messages above (${errors.length} error${errors.length > 1 ? 's' : ''})`, { file, line: 0 }, 'fix the recipe, or add the check to INSANE_SKIP:<package> if it does not apply');
+
+  for (const spec of specs) writeFileAtomic(join(pkgdest, `${spec.name}.spec.json`), specJson(spec));
+  writePkgdata(pkgdestwork, {
+    recipe: { ...recipe, packages: result.order, written },
+    specs,
+    shlibs: deps.shlibs.filter((p) => written.includes(p.pkg)),
+    pkgconfig: deps.pkgconfig.filter((p) => written.includes(p.pkg)),
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * DL_DIR compatibility with real BitBake (../bitbake or $TSBAKE_BITBAKE), both ways: what one
+ * tool downloads (a tarball over HTTP with its .done stamp, a git clone in git2/) lets the
+ * other build the same recipes with BB_NO_NETWORK = "1" and the servers gone.
+ */
+import test, { type ExecutionContext } from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../engine/core/package-root.js';
+import { requireTool } from '../helpers/host-tools.js';
+import { makeLayer } from '../helpers/layer.js';
+import { bakeAsync, FETCH_UNPACK_TASKS, sha256 } from './fetch-layer.js';
+import { startGitDaemon, startHttp, type GitDaemon, type TestServer } from './servers.js';
+
+function findBitbake(): string | undefined {
+  const given = process.env['TSBAKE_BITBAKE'];
+  for (const c of given ? [given] : [join(PACKAGE_ROOT, '..', 'bitbake')]) {
+    const script = existsSync(c) && statSync(c).isDirectory() ? join(c, 'bin', 'bitbake') : c;
+    if (existsSync(script)) return script;
+  }
+  return undefined;
+}
+
+const BITBAKE_CONF = [
+  'TMPDIR = "${TOPDIR}/tmp"',
+  'CACHE = "${TOPDIR}/cache"',
+  'PERSISTENT_DIR = "${TOPDIR}/cache"',
+  `PN = "\${@bb.parse.vars_from_file(d.getVar('FILE', False),d)[0] or 'defaultpkgname'}"`,
+  `PV = "\${@bb.parse.vars_from_file(d.getVar('FILE', False),d)[1] or '1.0'}"`,
+  'PR = "r0"',
+  'BP = "${PN}-${PV}"',
+  'PF = "${PN}-${PV}-${PR}"',
+  'WORKDIR = "${TMPDIR}/work/${PF}"',
+  'T = "${WORKDIR}/temp"',
+  'STAMP = "${TMPDIR}/stamps/${PF}"',
+  'UNPACKDIR = "${WORKDIR}/sources"',
+  'S = "${UNPACKDIR}/${BP}"',
+  'B = "${S}"',
+  'DL_DIR = "${TOPDIR}/downloads"',
+  `FILE_DIRNAME = "\${@os.path.dirname(d.getVar('FILE', False))}"`,
+  'FILESPATH = "${FILE_DIRNAME}/files"',
+  'BB_GIT_DEFAULT_DESTSUFFIX = "${BP}"',
+  'SRCREV ??= "INVALID"',
+  'BB_DEFAULT_TASK = "build"',
+  'BB_SIGNATURE_HANDLER ?= "basichash"',
+  'BB_BASEHASH_IGNORE_VARS = "TMPDIR TOPDIR FILE BB_CURRENTTASK BBPATH BBFILES PATH DL_DIR"',
+  'BB_NUMBER_THREADS = "2"',
+  'export PATH',
+  'export HOME',
+  'include conf/local.conf',
+  '',
+].join('\n');
+
+/** BitBake runs these python bodies; tsbake binds the task names to its builtins. */
+const BASE = [...FETCH_UNPACK_TASKS, 'do_build[noexec] = "1"', 'addtask build after do_unpack', ''].join('\n');
+
+function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+interface Upstream {
+  readonly http: TestServer;
+  readonly daemon: GitDaemon;
+  readonly tarSum: string;
+  readonly rev: string;
+}
+
+async function upstream(t: ExecutionContext): Promise<Upstream> {
+  const src = mkdtempSync(join(tmpdir(), 'tsbake-compat-'));
+  mkdirSync(join(src, 'app-1.0'));
+  writeFileSync(join(src, 'app-1.0/hello.txt'), 'hello from the tarball\n');
+  const tar = spawnSync('tar', ['-czf', '-', 'app-1.0'], { cwd: src }).stdout;
+  const repo = join(src, 'git', 'lib.git');
+  mkdirSync(repo, { recursive: true });
+  git(repo, 'init', '-q');
+  writeFileSync(join(repo, 'lib.txt'), 'hello from git\n');
+  git(repo, 'add', 'lib.txt');
+  git(repo, 'commit', '-qm', 'one');
+  const http = await startHttp(new Map([['/app-1.0.tar.gz', { kind: 'file', data: tar }]]));
+  const daemon = await startGitDaemon(join(src, 'git'));
+  t.teardown(async () => {
+    await http.close();
+    await daemon.close();
+  });
+  return { http, daemon, tarSum: sha256(tar), rev: git(repo, 'rev-parse', 'HEAD') };
+}
+
+function compatLayer(up: Upstream): string {
+  return makeLayer({
+    'conf/bblayers.conf': 'BBPATH = "${TOPDIR}"\nBBFILES ?= ""\nBBLAYERS = "${TOPDIR}"\n',
+    'conf/layer.conf': 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes/*.bb"\nBBFILE_COLLECTIONS += "compat"\nBBFILE_PATTERN_compat = "^${LAYERDIR}/"\nBBFILE_PRIORITY_compat = "5"\nLAYERSERIES_CORENAMES = "compat"\nLAYERSERIES_COMPAT_compat = "compat"\n',
+    'conf/bitbake.conf': BITBAKE_CONF,
+    'conf/local.conf': '',
+    'classes/base.bbclass': BASE,
+    'recipes/app_1.0.bb': `SRC_URI = "${up.http.url}/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "${up.tarSum}"\n`,
+    'recipes/lib_1.0.bb': `SRC_URI = "git://127.0.0.1:${up.daemon.port}/lib.git;branch=main"\nSRCREV = "${up.rev}"\n`,
+  });
+}
+
+function bitbake(script: string, dir: string, args: readonly string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    // Its own process group: BitBake's server signals its whole group when it shuts down.
+    const child = spawn(script, args, { detached: true, cwd: dir, env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8', BBPATH: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.once('close', (code) => resolve({ code, out }));
+  });
+}
+
+/** Stops the servers, forgets the build (not DL_DIR) and turns the network off. */
+async function goOffline(up: Upstream, dir: string): Promise<void> {
+  await up.http.close();
+  await up.daemon.close();
+  for (const d of ['tmp', 'cache']) rmSync(join(dir, d), { recursive: true, force: true });
+  writeFileSync(join(dir, 'conf/local.conf'), 'BB_NO_NETWORK = "1"\n');
+}
+
+function checkSources(t: ExecutionContext, dir: string): void {
+  t.is(readFileSync(join(dir, 'tmp/work/app-1.0-r0/sources/app-1.0/hello.txt'), 'utf8'), 'hello from the tarball\n');
+  t.is(readFileSync(join(dir, 'tmp/work/lib-1.0-r0/sources/lib-1.0/lib.txt'), 'utf8'), 'hello from git\n');
+}
+
+test.serial('a DL_DIR filled by tsbake lets BitBake build offline, from the git2 clone or its mirror tarball', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const up = await upstream(t);
+  const dir = compatLayer(up);
+  writeFileSync(join(dir, 'conf/local.conf'), 'BB_GENERATE_MIRROR_TARBALLS = "1"\n');
+  const fetched = await bakeAsync(dir, ['--runall=fetch', 'app', 'lib']);
+  t.is(fetched.code, 0, fetched.out);
+  await goOffline(up, dir);
+  const clone = await bitbake(script ?? '', dir, ['app', 'lib']);
+  t.is(clone.code, 0, clone.out);
+  checkSources(t, dir);
+  // Only the tarball: BitBake makes its clone from git2_127.0.0.1.<port>.lib.git.tar.gz.
+  rmSync(join(dir, 'downloads/git2'), { recursive: true });
+  for (const d of ['tmp', 'cache']) rmSync(join(dir, d), { recursive: true, force: true });
+  const r = await bitbake(script ?? '', dir, ['app', 'lib']);
+  t.is(r.code, 0, r.out);
+  checkSources(t, dir);
+});
+
+test.serial('a DL_DIR filled by BitBake lets tsbake build offline', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const up = await upstream(t);
+  const dir = compatLayer(up);
+  const fetched = await bitbake(script ?? '', dir, ['--runall=fetch', 'app', 'lib']);
+  t.is(fetched.code, 0, fetched.out);
+  await goOffline(up, dir);
+  const r = await bakeAsync(dir, ['app', 'lib']);
+  t.is(r.code, 0, r.out);
+  checkSources(t, dir);
+});

@@ -1,0 +1,86 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readElf } from '../../../engine/package/split/elf.js';
+import { hasCommand, requireTool } from '../../helpers/host-tools.js';
+import { bake } from '../../run/run-layer.js';
+import { fixture, packageLayer, paths, pkgdest, readSpec, workdir } from './package-layer.js';
+
+const tools = (t: Parameters<typeof requireTool>[0]): boolean =>
+  requireTool(t, hasCommand('gcc'), 'gcc (Debian package gcc)') && requireTool(t, hasCommand('objcopy') && hasCommand('readelf'), 'objcopy and readelf (Debian package binutils)');
+
+let built: Promise<string> | undefined;
+function shlibBuild(): Promise<string> {
+  built ??= (async () => {
+    const dir = packageLayer(Object.fromEntries(['libdemo', 'app', 'nostrip', 'nosplit'].map((pn) => [`${pn}_1.0`, fixture(`${pn}_1.0.bb`)])));
+    const r = bake(dir, ['app', 'nostrip', 'nosplit']);
+    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+    return dir;
+  })();
+  return built;
+}
+
+const readelf = (args: string[], file: string): string => spawnSync('readelf', [...args, file], { encoding: 'utf8' }).stdout;
+
+test('a binary needing a library depends on the package providing its soname, at the provider version', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  const app = readSpec(dir, 'app', 'app');
+  t.deepEqual(app.relations.depends, [
+    { name: 'libc-assumed', constraint: { op: '>=', version: '2.40' } },
+    { name: 'libdemo', constraint: { op: '>=', version: '1.0' } },
+  ]);
+  t.is(readFileSync(join(dir, 'tmp/pkgdata/qemux86-64/shlibs2/libdemo.list'), 'utf8'), 'libdemo.so.1:libdemo:1.0\n');
+});
+
+test('PRIVATE_LIBS: a private library is neither a provider nor a dependency', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  t.true(paths(readSpec(dir, 'app', 'app')).includes('/usr/lib/app/libpriv.so'));
+  t.false(existsSync(join(dir, 'tmp/pkgdata/qemux86-64/shlibs2/app.list')));
+});
+
+test('pkg-config Requires become dependencies of the -dev package; -dev depends on its base package', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  t.deepEqual(readSpec(dir, 'app', 'app-dev').relations.depends, [
+    { name: 'app', constraint: { op: '=', version: '1.0-r0' } },
+    { name: 'libdemo-dev' },
+  ]);
+});
+
+test('debug split: .debug files in -dbg, stripped binaries with a .gnu_debuglink', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  t.deepEqual(paths(readSpec(dir, 'libdemo', 'libdemo-dbg')), ['/usr', '/usr/lib', '/usr/lib/.debug', '/usr/lib/.debug/libdemo.so.1.0']);
+  const lib = join(pkgdest(dir, 'libdemo'), 'libdemo/usr/lib/libdemo.so.1.0');
+  t.regex(readelf(['--string-dump=.gnu_debuglink'], lib), /libdemo\.so\.1\.0/);
+  t.false(readElf(lib)?.sections.includes('.debug_info'));
+  const debug = readElf(join(pkgdest(dir, 'libdemo'), 'libdemo-dbg/usr/lib/.debug/libdemo.so.1.0'));
+  t.true(debug?.sections.includes('.debug_info'));
+  const bin = join(pkgdest(dir, 'app'), 'app/usr/bin/app');
+  t.false(readElf(bin)?.sections.includes('.symtab'));
+  t.regex(readelf(['--string-dump=.gnu_debuglink'], bin), /\bapp\b/);
+});
+
+test('INHIBIT_PACKAGE_STRIP keeps binaries whole; INHIBIT_PACKAGE_DEBUG_SPLIT strips without a debug file', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  const whole = readElf(join(pkgdest(dir, 'nostrip'), 'nostrip/usr/bin/nostrip'));
+  t.true(whole?.sections.includes('.symtab'));
+  t.true(whole?.sections.includes('.debug_info'));
+  t.deepEqual(readSpec(dir, 'nostrip', 'nostrip-dbg').files, []);
+  const stripped = readElf(join(pkgdest(dir, 'nosplit'), 'nosplit/usr/bin/nosplit'));
+  t.false(stripped?.sections.includes('.symtab'));
+  t.false(stripped?.sections.includes('.gnu_debuglink'));
+  t.deepEqual(readSpec(dir, 'nosplit', 'nosplit-dbg').files, []);
+});
+
+test('two packages providing one needed soname fail do_package, naming both', (t) => {
+  if (!tools(t)) return;
+  const dir = packageLayer({ 'dup_1.0': fixture('dup_1.0.bb') });
+  t.is(bake(dir, ['dup']).status, 1);
+  const log = readFileSync(join(workdir(dir, 'dup'), 'temp/log.do_package'), 'utf8');
+  t.regex(log, /error: dup: multiple shlib providers for libdup\.so\.1: dup-a, dup-b \(used by files: \/usr\/bin\/dupuser\)/);
+});
