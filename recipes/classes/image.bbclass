@@ -60,7 +60,9 @@ do_rootfs[vardeps] += "PACKAGE_INSTALL IMAGE_FEATURES BAD_RECOMMENDATIONS NO_REC
 do_rootfs[dirs] = "${WORKDIR}"
 do_rootfs[cleandirs] = "${IMAGE_ROOTFS}"
 # Every package of every recipe the image needs must be written (and its data published) first.
-do_rootfs[recrdeptask] += "do_packagedata do_package_write_${IMAGE_PKGTYPE}"
+# do_build reaches what RDEPENDS of RDEPENDS need (do_build[recrdeptask] follows them), without
+# making one package's write task depend on another's package data.
+do_rootfs[recrdeptask] += "do_packagedata do_package_write_${IMAGE_PKGTYPE} do_build"
 addtask rootfs
 
 python do_image() {
