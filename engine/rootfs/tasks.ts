@@ -115,9 +115,10 @@ export function doRootfs(locatorFor: LocatorFor): TaskBuiltin {
     const scratch = join(required(s, 'WORKDIR'), 'rootfs-scripts');
     rmSync(scratch, { recursive: true, force: true });
     const host: ScriptHost = { root, scratch, env: toolEnv(ctx, epoch), signal: ctx.signal };
+    const backend = backendFor(format, root, host, epoch);
     const result = await installPackages({
       closure,
-      backend: backendFor(format, root, host, epoch),
+      backend,
       packageFile: (spec) => locate(format, deployDir, spec),
       host,
       onPostinstFailure: failure,
@@ -129,7 +130,6 @@ export function doRootfs(locatorFor: LocatorFor): TaskBuiltin {
     await runPostprocess(ctx, host);
     if (!features.has('package-management')) {
       // As oe-core: without package-management the image carries no package database.
-      const backend = backendFor(format, root, host, epoch);
       for (const dir of backend.dataDirs) rmSync(resolveInRoot(root, dir), { recursive: true, force: true });
     }
     writeFileAtomic(manifestFile(s), manifestText(result));
