@@ -91,7 +91,7 @@ async function fetchAndUnpack(dir: string): Promise<void> {
   for (const store of stores) {
     if (!store) continue;
     void queue.add(async () => {
-      await fetchAll({ settings: fetchSettings(store, env), store, log: () => undefined, signal, env });
+      await fetchAll({ settings: fetchSettings(store, env), store, log: () => undefined, progress: () => undefined, signal, env });
       await unpackAll({ store, log: () => undefined, signal, env });
     });
   }

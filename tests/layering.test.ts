@@ -15,6 +15,7 @@ const RULES: ReadonlyArray<readonly [module: string, allowed: readonly string[]]
   ['engine/package/archive/', ['engine/package/archive/', 'engine/package/model/', 'engine/core/']],
   ['engine/package/split/', ['engine/package/split/', 'engine/package/model/', 'engine/metadata/', 'engine/graph/', 'engine/run/builtin.ts', 'engine/core/']],
   ...['deb', 'rpm', 'ipk', 'tar'].map((fmt) => [`engine/package/${fmt}/`, [`engine/package/${fmt}/`, 'engine/package/archive/', 'engine/package/model/', 'engine/core/']] as const),
+  ['engine/package/deploy/', ['engine/package/deploy/', 'engine/package/model/', 'engine/metadata/', 'engine/run/builtin.ts', 'engine/core/']],
   ['engine/fetch/', ['engine/fetch/', 'engine/metadata/', 'engine/graph/', 'engine/run/builtin.ts', 'engine/core/']],
   ['engine/rootfs/', ['engine/rootfs/', 'engine/package/model/', 'engine/package/archive/', 'engine/metadata/', 'engine/graph/', 'engine/run/builtin.ts', 'engine/core/']],
   ['engine/feed/', ['engine/feed/', 'engine/package/model/', 'engine/package/archive/', 'engine/core/']],

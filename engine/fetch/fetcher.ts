@@ -37,6 +37,8 @@ export interface FetchContext {
   readonly settings: FetchSettings;
   readonly store: DataStore;
   readonly log: (line: string) => void;
+  /** How far a large download has got, 0-100 (the live view's bar). */
+  readonly progress: (percent: number) => void;
   readonly signal: AbortSignal;
   /** The environment for host tools (git, tar). */
   readonly env: Readonly<Record<string, string>>;
@@ -97,9 +99,11 @@ interface Attempt {
 }
 
 function noSource(u: SrcUri, expected: string, attempts: readonly Attempt[], ctx: FetchContext, firstError: unknown): Error {
-  if (ctx.settings.noNetwork && attempts.every((a) => a.network)) {
+  const tried = attempts.filter((a) => !a.network).map((a) => `${a.url}: ${a.reason}`);
+  if (ctx.settings.noNetwork && attempts.some((a) => a.network)) {
     const why = ctx.settings.premirrorOnly ? 'BB_NO_NETWORK (or BB_FETCH_PREMIRRORONLY)' : 'BB_NO_NETWORK';
-    return new NetworkAccessError(`network access disabled through ${why}, but ${u.url} is not in DL_DIR: expected ${expected}`, undefined, 'fetch it once with the network on (tsbake --runall=fetch TARGET), or add a file:// mirror');
+    const local = tried.length ? `; the local sources tried:\n    ${tried.join('\n    ')}` : '';
+    return new NetworkAccessError(`network access disabled through ${why}, but ${u.url} is not in DL_DIR: expected ${expected}${local}`, undefined, 'fetch it once with the network on (tsbake --runall=fetch TARGET), or add a file:// mirror');
   }
   if (firstError instanceof ChecksumError && attempts.length === 1) return firstError;
   const lines = attempts.map((a) => `${a.url}: ${a.reason}`);
@@ -198,18 +202,19 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
   if (c.type !== 'http' && c.type !== 'https') throw new FetchError(`mirror URL type '${c.type}' is not supported for files`);
   const tmp = tempName(dest);
   try {
-    let shown = 0;
+    let percent = 0;
     await httpDownload(requestUrl(c), tmp, {
       caFile: ctx.settings.caFile,
       checkCerts: ctx.settings.checkCerts,
       signal: ctx.signal,
       progress: (got, total) => {
         if (total === undefined || total < PROGRESS_MIN) return;
-        const pct = Math.floor((got * 10) / total) * 10;
-        if (pct > shown) {
-          shown = pct;
-          ctx.log(`NOTE: ${basename(dest)}: ${pct}% of ${total} bytes`);
-        }
+        const now = Math.floor((got * 100) / total);
+        if (now === percent) return;
+        ctx.progress(now);
+        // The log gets every tenth.
+        if (Math.floor(now / 10) > Math.floor(percent / 10)) ctx.log(`NOTE: ${basename(dest)}: ${Math.floor(now / 10) * 10}% of ${total} bytes`);
+        percent = now;
       },
     });
     const sums = await computeChecksums(tmp, extra, ctx.signal);

@@ -24,7 +24,7 @@ function toolEnv(ctx: BuiltinContext): Record<string, string> {
 
 const doFetch: TaskBuiltin = (ctx: BuiltinContext) => {
   const env = toolEnv(ctx);
-  return fetchAll({ settings: fetchSettings(ctx.store, env), store: ctx.store, log: ctx.log, signal: ctx.signal, env });
+  return fetchAll({ settings: fetchSettings(ctx.store, env), store: ctx.store, log: ctx.log, progress: ctx.progress, signal: ctx.signal, env });
 };
 
 const doUnpack: TaskBuiltin = (ctx: BuiltinContext) => unpackAll({ store: ctx.store, log: ctx.log, signal: ctx.signal, env: toolEnv(ctx) });

@@ -185,6 +185,7 @@ class Recorder {
         return;
       }
       case 'parse-progress':
+      case 'task-progress':
       case 'note':
       case 'warning':
       case 'plan':

@@ -19,6 +19,8 @@ export interface BuiltinContext {
   readonly note: (message: string) => void;
   /** A warning the user should see: it goes to the task log and is shown by the build as well. */
   readonly warn: (message: string) => void;
+  /** Reports how far the task has got, 0-100 (the live view shows it). */
+  readonly progress: (percent: number) => void;
   readonly signal: AbortSignal;
   /** The clean environment tasks start from, for the host tools a builtin runs. */
   readonly env: Readonly<Record<string, string>>;

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSyn
 import { join, resolve } from 'node:path';
 import { formatError } from '../core/diagnostic.js';
 import { TsbakeError } from '../core/errors.js';
+import type { EventSink } from '../core/log/events.js';
 import { ensureDir, forgetDirs, writeFileAtomic } from '../core/fs.js';
 import type { TaskNode } from '../graph/task-graph.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
@@ -48,10 +49,8 @@ export interface ExecutorEnvironment {
   readonly spawner: TaskSpawner;
   /** Python tasks done in TypeScript, by task name. */
   readonly builtins: TaskBuiltins;
-  /** A warning for the build's console (a builtin's QA warnings). */
-  readonly warn: (message: string) => void;
-  /** A note for the build's console (what an image task made, and where). */
-  readonly note: (message: string) => void;
+  /** The build's event sink: a builtin's warnings and progress go there. */
+  readonly emit: EventSink;
 }
 
 const exportsByStore = new WeakMap<DataStore, string>();
@@ -174,13 +173,14 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
     const log = (line: string): void => appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
     const warn = (message: string): void => {
       log(`WARNING: ${message}`);
-      env.warn(`${node.id}: ${message}`);
+      env.emit({ kind: 'warning', message: `${node.id}: ${message}` });
     };
     const note = (message: string): void => {
       log(`NOTE: ${message}`);
-      env.note(message);
+      env.emit({ kind: 'note', message });
     };
-    const ctx: BuiltinContext = { store, node, cwd, logFile, log, note, warn, signal: env.signal, env: env.baseEnv };
+    const progress = (percent: number): void => env.emit({ kind: 'task-progress', id: node.id, percent });
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, note, warn, progress, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
   }
   if (python) {

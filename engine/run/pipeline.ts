@@ -308,8 +308,7 @@ class TaskRunner {
       buildDir: session.config.topdir,
       python: io.env['TSBAKE_PYTHON'] ?? 'python3',
       builtins,
-      warn: (message) => io.emit({ kind: 'warning', message }),
-      note: (message) => io.emit({ kind: 'note', message }),
+      emit: io.emit,
       spawner: new TaskSpawner(io.env['TSBAKE_PYTHON'] ?? 'python3', (message) => io.emit({ kind: 'warning', message })),
     };
   }

@@ -69,6 +69,8 @@ export const sha256 = (data: Buffer | string): string => createHash('sha256').up
 export interface Run {
   readonly store: DataStore;
   readonly log: string[];
+  /** What do_fetch reported to the live view. */
+  readonly progress: number[];
 }
 
 const toolEnv = (): Record<string, string> => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', LC_ALL: 'C' });
@@ -77,9 +79,10 @@ const toolEnv = (): Record<string, string> => ({ PATH: process.env['PATH'] ?? '/
 export async function fetchRecipe(dir: string, name: string, signal = new AbortController().signal): Promise<Run> {
   const store = recipeStore(dir, `recipes/${name}.bb`);
   const log: string[] = [];
+  const progress: number[] = [];
   const env = toolEnv();
-  await fetchAll({ settings: fetchSettings(store, env), store, log: (l) => log.push(l), signal, env });
-  return { store, log };
+  await fetchAll({ settings: fetchSettings(store, env), store, log: (l) => log.push(l), progress: (p) => progress.push(p), signal, env });
+  return { store, log, progress };
 }
 
 /** do_unpack then do_patch of `recipes/<name>.bb`, in-process (after fetchRecipe). */
@@ -89,7 +92,7 @@ export async function unpackRecipe(dir: string, name: string, patch = true): Pro
   const ctx = { store, log: (l: string) => log.push(l), signal: new AbortController().signal, env: toolEnv() };
   await unpackAll(ctx);
   if (patch) await applyPatches(ctx);
-  return { store, log };
+  return { store, log, progress: [] };
 }
 
 /** Runs the CLI without blocking this process (its servers must keep answering). */

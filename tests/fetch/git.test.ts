@@ -113,3 +113,16 @@ test('git:// through git daemon on loopback; a new SRCREV updates the clone with
   await unpackRecipe(layer, 'app_1.0');
   t.is(readFileSync(join(sources(layer), 'app-1.0/VERSION'), 'utf8'), '1.2\n');
 });
+
+test('SRCREV = "${AUTOREV}" follows the branch head each time do_fetch runs', async (t) => {
+  if (!requireTool(t, hasCommand('git'), 'git (Debian package git)')) return;
+  const r = repository();
+  const layer = fetchLayer({ 'app_1.0': `SRC_URI = "git://${r.repo};protocol=file;branch=main"\nSRCREV = "\${AUTOREV}"\n` }, {}, 'AUTOREV = "AUTOINC"\n');
+  const first = await fetchRecipe(layer, 'app_1.0');
+  t.true(first.log.some((l) => l.includes(`using ${r.second} (AUTOINC)`)), first.log.join('\n'));
+  writeFileSync(join(r.repo, 'VERSION'), '1.2\n');
+  git(r.repo, 'commit', '-qam', 'three');
+  await fetchRecipe(layer, 'app_1.0');
+  await unpackRecipe(layer, 'app_1.0');
+  t.is(readFileSync(join(sources(layer), 'app-1.0/VERSION'), 'utf8'), '1.2\n');
+});

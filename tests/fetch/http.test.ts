@@ -194,11 +194,13 @@ test('HTTPS with a self-signed certificate: refused by default, trusted through 
   t.deepEqual(readFileSync(join(dir, 'downloads/app-1.0.tar.gz')), DATA);
 });
 
-test('large downloads log their progress', async (t) => {
+test('large downloads report their progress (for the live view) and log it', async (t) => {
   const big = Buffer.alloc(3 << 20, 7);
   const server = await startHttp(new Map([['/big-1.0.tar.gz', file(big)]]));
   t.teardown(() => server.close());
   const dir = fetchLayer({ app_1: recipe(`${server.url}/big-1.0.tar.gz`, sha256(big)) });
   const run = await fetchRecipe(dir, 'app_1');
   t.true(run.log.some((l) => l.includes(`100% of ${big.length} bytes`)), run.log.join('\n'));
+  t.is(run.progress[run.progress.length - 1], 100);
+  t.deepEqual(run.progress, [...run.progress].sort((a, b) => a - b));
 });

@@ -17,6 +17,8 @@ export class BuildTally {
   /** In start order (Map keeps insertion order), which is the order knotty lists them in. */
   readonly running = new Map<string, RunningTask>();
   readonly failures = new Map<string, FailureRecord>();
+  /** The last percentage each running task reported (task-progress). */
+  readonly progress = new Map<string, number>();
   warnings = 0;
   /** Tasks that failed on their own (interrupted ones are not errors). */
   errors = 0;
@@ -45,10 +47,15 @@ export class BuildTally {
         this.total = e.total;
         this.running.set(e.id, { label: recipeLabel(e), task: e.task, start: e.time, pid: taskPid(e) });
         return;
+      case 'task-progress':
+        if (this.running.has(e.id)) this.progress.set(e.id, e.percent);
+        return;
       case 'task-finished':
+        this.progress.delete(e.id);
         if (this.running.delete(e.id)) this.ended++;
         return;
       case 'task-failed':
+        this.progress.delete(e.id);
         if (this.running.delete(e.id)) this.ended++;
         if (!e.interrupted) this.errors++;
         this.failures.set(e.id, { id: e.id, taskString: taskString(e.recipeFile, e.task), logFile: e.logFile });
@@ -56,6 +63,7 @@ export class BuildTally {
       case 'build-finished':
         this.finished = true;
         this.running.clear();
+        this.progress.clear();
         return;
       case 'note':
         return;

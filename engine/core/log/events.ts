@@ -27,6 +27,8 @@ export type BuildEvent =
       readonly total: number;
       readonly time: number;
     }
+  /** How far a running task has got (a large download), for the live view. */
+  | { readonly kind: 'task-progress'; readonly id: string; readonly percent: number }
   | {
       readonly kind: 'task-finished';
       readonly id: string;

@@ -39,6 +39,7 @@ export function linesFor(e: BuildEvent, tally: BuildTally, opts: LineOptions): L
   switch (e.kind) {
     case 'parse-progress':
     case 'plan':
+    case 'task-progress':
       return [];
     case 'note':
       return notes ? [out(noteLine(e.message))] : [];

@@ -35,10 +35,13 @@ export function statusLines(tally: BuildTally, opts: StatusOptions): string[] {
       // One row stays free for the cursor, so the area never scrolls the screen.
       const room = Math.max(0, opts.rows - 1 - lines.length);
       let n = 0;
-      for (const t of tally.running.values()) {
+      for (const [id, t] of tally.running) {
         if (n >= room) break;
         const pid = t.pid === undefined ? '' : ` (pid ${t.pid})`;
-        lines.push(`${n}: ${t.label} ${t.task} - ${elapsed((opts.now - t.start) / 1000)}${pid}`);
+        const line = `${n}: ${t.label} ${t.task} - ${elapsed((opts.now - t.start) / 1000)}${pid}`;
+        const percent = tally.progress.get(id);
+        // As knotty draws a task's own progress: a bar after the task line.
+        lines.push(percent === undefined ? line : progressLine(line, percent, 100, opts.columns));
         n++;
       }
     }

@@ -47,3 +47,19 @@ export function withOntarget(postinst: string, ontarget: string, pkg: string): s
 
 /** Whether a complete postinst defers part of itself to first boot. */
 export const defersToFirstBoot = (postinst: string | undefined): boolean => postinst?.includes(ONTARGET_MARKER) ?? false;
+
+/** The `#!` line (with its newline, or '' when there is none) and the rest. */
+export function splitInterpreter(script: string): { readonly interpreter: string; readonly body: string } {
+  if (!script.startsWith('#!')) return { interpreter: '', body: script };
+  const nl = script.indexOf('\n');
+  return nl < 0 ? { interpreter: `${script}\n`, body: '' } : { interpreter: script.slice(0, nl + 1), body: script.slice(nl + 1) };
+}
+
+/** The script with `line` inserted after its interpreter line (a writer's guard). */
+export function insertAfterInterpreter(script: string, line: string): string {
+  const { interpreter, body } = splitInterpreter(script);
+  return `${interpreter || '#!/bin/sh\n'}${line}\n${body}`;
+}
+
+/** A script text ending in exactly one newline. */
+export const withFinalNewline = (s: string): string => `${s.replace(/\n+$/, '')}\n`;

@@ -1,0 +1,30 @@
+/**
+ * One package write in its own process, so the benchmark measures its wall time and peak
+ * memory alone: `node package-write-child.js FORMAT PAYLOAD_ROOT OUT_DIR` writes the tree
+ * under PAYLOAD_ROOT as one package, zstd level 3, and prints the package path.
+ */
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDebWriter } from '../engine/package/deb/writer.js';
+import { createIpkWriter } from '../engine/package/ipk/writer.js';
+import type { PackageWriter } from '../engine/package/model/writer.js';
+import { createRpmWriter } from '../engine/package/rpm/writer.js';
+import { createTarWriter } from '../engine/package/tar/writer.js';
+import { treeSpec } from './tree-spec.js';
+
+const [format = '', payloadRoot = '', outDir = ''] = process.argv.slice(2);
+const compression = { kind: 'zstd', level: 3 } as const;
+const writers: Record<string, PackageWriter> = {
+  deb: createDebWriter({ dpkgArch: 'amd64', compression }),
+  rpm: createRpmWriter({ compression }),
+  ipk: createIpkWriter({ compression }),
+  tar: createTarWriter({ compression }),
+};
+const writer = writers[format];
+if (!writer) throw new Error(`unknown format ${format}`);
+const spec = treeSpec(payloadRoot, 'tsbake-bench');
+const tmpDir = mkdtempSync(join(outDir, 'tmp-'));
+const out = join(outDir, writer.fileName(spec));
+await writer.write(spec, createWriteStream(out), { payloadRoot, tmpDir });
+rmSync(tmpDir, { recursive: true, force: true });
+process.stdout.write(`${out}\n`);

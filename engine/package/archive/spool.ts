@@ -1,0 +1,74 @@
+/**
+ * Members whose size a container must state before their data (ar, the rpm header) are
+ * compressed into a temp file first, counting and hashing on the way; then they are copied
+ * into the container. Memory stays bounded whatever the payload size.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { compressor, type Compression } from './compression.js';
+import { zstdSpool } from './zstd-spool.js';
+
+/** Counts (and optionally hashes) the bytes that pass through. */
+class ByteTap extends Transform {
+  bytes = 0;
+  readonly hash: Hash | undefined;
+  constructor(algorithm?: string) {
+    super();
+    this.hash = algorithm === undefined ? undefined : createHash(algorithm);
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash?.update(chunk);
+    done(null, chunk);
+  }
+}
+
+export interface Spooled {
+  readonly path: string;
+  /** Compressed bytes in the file. */
+  readonly size: number;
+  /** Bytes before compression. */
+  readonly rawSize: number;
+  /** Hex digests of the raw and the compressed bytes, when asked for. */
+  readonly rawDigest?: string;
+  readonly digest?: string;
+}
+
+export interface SpoolOptions {
+  readonly compression: Compression;
+  readonly path: string;
+  /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get a worker thread. */
+  readonly sizeHint: number;
+  /** Hash algorithm (node:crypto name) for rawDigest and digest. */
+  readonly digest?: string;
+  readonly signal?: AbortSignal;
+}
+
+export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promise<Spooled> {
+  const raw = new ByteTap(opts.digest);
+  const c = opts.compression;
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  if (c.kind === 'zstd') {
+    const onRaw = (chunk: Buffer): void => {
+      raw.bytes += chunk.length;
+      raw.hash?.update(chunk);
+    };
+    const packed = await zstdSpool(source, { path: opts.path, level: c.level, sizeHint: opts.sizeHint, onRaw, ...(opts.digest ? { digest: opts.digest } : {}), ...signal });
+    return { path: opts.path, size: packed.size, rawSize: raw.bytes, ...(raw.hash && packed.digest ? { rawDigest: raw.hash.digest('hex'), digest: packed.digest } : {}) };
+  }
+  const packed = new ByteTap(opts.digest);
+  await pipeline(Readable.from(source, { objectMode: false }), raw, compressor({ kind: c.kind, level: c.level }), packed, createWriteStream(opts.path), signal);
+  return {
+    path: opts.path,
+    size: packed.bytes,
+    rawSize: raw.bytes,
+    ...(raw.hash && packed.hash ? { rawDigest: raw.hash.digest('hex'), digest: packed.hash.digest('hex') } : {}),
+  };
+}
+
+/** Streams a spooled file's bytes (into a container generator). */
+export function spooledBytes(path: string): AsyncIterable<Buffer> {
+  return createReadStream(path, { highWaterMark: 1024 * 1024 });
+}

@@ -1,0 +1,82 @@
+/**
+ * tsbake's TAR package format (oe-core dropped package_tar; the contract is in the README):
+ * `<Package>-<Version without epoch>.tar.<c>`, one compressed tar stream holding
+ * `./CONTROL/` (control, conffiles, maintainer scripts) first, then the files, directories
+ * before what they hold, byte order. The stream is compressed into a temp file (by a worker
+ * thread when it is large), then copied to the output.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { spool, spooledBytes } from '../archive/spool.js';
+import { COMPRESSION_SUFFIX, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
+import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
+import { controlMembers } from '../archive/control-members.js';
+import { tarStream, type TarMember } from '../archive/tar-stream.js';
+import { controlDescription, dpkgRelations, renderControl } from '../model/control.js';
+import { installedSizeKiB } from '../model/installed-size.js';
+import type { PackageSpec } from '../model/spec.js';
+import { debianVersion, fileVersion } from '../model/versions.js';
+import type { PackageWriter, WriteContext } from '../model/writer.js';
+
+export interface TarOptions {
+  readonly compression: Compression;
+}
+
+/** CONTROL/control: deb822, with the relations' versions kept (Provides included). */
+function tarControl(spec: PackageSpec, files: PackageSpec['files']): string {
+  const r = spec.relations;
+  return renderControl([
+    ['Package', spec.name],
+    ['Version', debianVersion(spec.version)],
+    ['Architecture', spec.arch],
+    ['Maintainer', spec.maintainer],
+    ['Installed-Size', String(installedSizeKiB(files))],
+    ['Depends', dpkgRelations(r.depends)],
+    ['Recommends', dpkgRelations(r.recommends)],
+    ['Suggests', dpkgRelations(r.suggests)],
+    ['Conflicts', dpkgRelations(r.conflicts)],
+    ['Replaces', dpkgRelations(r.replaces)],
+    ['Provides', dpkgRelations(r.provides)],
+    ['Section', spec.section],
+    ['Priority', spec.priority],
+    ['License', spec.license],
+    ['Homepage', spec.homepage],
+    ['OE', spec.recipe],
+    ['Description', controlDescription(spec.summary, spec.description)],
+  ]);
+}
+
+const CONTROL_DIR = (mtime: number): TarMember => ({
+  header: { name: './CONTROL/', type: 'dir', mode: 0o755, uid: 0, gid: 0, uname: 'root', gname: 'root', size: 0, mtime },
+});
+
+export function createTarWriter(opts: TarOptions): PackageWriter {
+  return {
+    format: 'tar',
+    archDir: (spec) => spec.arch,
+    fileName: (spec) => `${spec.name}-${fileVersion(spec.version)}.tar${COMPRESSION_SUFFIX[opts.compression.kind]}`,
+    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+      const files = withParentDirs(spec.files);
+      const members = [
+        CONTROL_DIR(spec.sourceDateEpoch),
+        ...controlMembers(spec, { dir: './CONTROL/', control: tarControl(spec, files), conffiles: spec.conffiles }),
+        ...payloadTarMembers(files, ctx.payloadRoot, spec.sourceDateEpoch),
+      ];
+      const signal = ctx.signal ? { signal: ctx.signal } : {};
+      const path = join(ctx.tmpDir, `${spec.name}.tar.spool`);
+      try {
+        await spool(tarStream(members), { compression: opts.compression, path, sizeHint: spec.installedSize, ...signal });
+        await pipeline(spooledBytes(path), out, signal);
+      } finally {
+        await rm(path, { force: true });
+      }
+    },
+  };
+}
+
+/** TAR_COMPRESSOR: zstd (`.tar.zst`), gzip or xz. */
+export function tarWriterFromSettings(get: Settings): PackageWriter {
+  return createTarWriter({ compression: compressionSetting(get, 'TAR_COMPRESSOR', 'zstd') });
+}

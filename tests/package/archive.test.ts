@@ -1,0 +1,72 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { arHeader } from '../../engine/package/archive/ar.js';
+import { BATCH } from '../../engine/package/archive/coalesce.js';
+import { spool } from '../../engine/package/archive/spool.js';
+import { memoryMember, tarStream, type TarMember } from '../../engine/package/archive/tar-stream.js';
+import { WORKER_THRESHOLD } from '../../engine/package/archive/zstd-spool.js';
+import { controlDescription, dpkgRelations } from '../../engine/package/model/control.js';
+import { hasCommand, requireTool } from '../helpers/host-tools.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+test('tar members with names and link targets over 100 bytes are read back by GNU tar (GNU long names, no pax)', async (t) => {
+  if (!requireTool(t, hasCommand('tar'), 'tar')) return;
+  const dir = await mkdtemp(join(tmpdir(), 'tsbake-tar-'));
+  const long = `./${'d'.repeat(120)}/${'f'.repeat(110)}`;
+  const members: TarMember[] = [
+    memoryMember(long, 'data\n', 0o644, 1700000000),
+    { header: { name: './link', type: 'symlink', mode: 0o777, uid: 0, gid: 0, uname: 'root', gname: 'root', size: 0, mtime: 1700000000, linkname: long.slice(2) } },
+  ];
+  const file = join(dir, 'x.tar');
+  writeFileSync(file, Buffer.concat([...tarStream(members)]));
+  const listing = spawnSync('tar', ['-tvf', file], { encoding: 'utf8' });
+  t.is(listing.status, 0, listing.stderr);
+  t.true(listing.stdout.includes(long));
+  t.true(listing.stdout.includes(`./link -> ${long.slice(2)}`));
+  t.false(readFileSync(file).includes('PaxHeader'), 'no pax header: dpkg refuses them');
+});
+
+test('zstd output is the same in this thread and in the worker, and zstd -dc gives the input back', async (t) => {
+  if (!requireTool(t, hasCommand('zstd'), 'zstd')) return;
+  const dir = await mkdtemp(join(tmpdir(), 'tsbake-zstd-'));
+  const input = Buffer.alloc(3 * BATCH + 1234);
+  for (let i = 0; i < input.length; i++) input[i] = (i * 2654435761) >>> 27;
+  const chunks = (): Buffer[] => [input.subarray(0, 1000), input.subarray(1000, 2 * BATCH), input.subarray(2 * BATCH)];
+  const here = await spool(chunks(), { compression: { kind: 'zstd', level: 3 }, path: join(dir, 'a.zst'), sizeHint: 0, digest: 'sha256' });
+  const there = await spool(chunks(), { compression: { kind: 'zstd', level: 3 }, path: join(dir, 'b.zst'), sizeHint: WORKER_THRESHOLD, digest: 'sha256' });
+  t.is(sha(readFileSync(join(dir, 'a.zst'))), sha(readFileSync(join(dir, 'b.zst'))));
+  t.deepEqual(here, { ...there, path: join(dir, 'a.zst') });
+  t.is(here.rawSize, input.length);
+  t.is(here.rawDigest, sha(input));
+  t.is(here.digest, sha(readFileSync(join(dir, 'a.zst'))));
+  t.is(sha(spawnSync('zstd', ['-dc', join(dir, 'b.zst')], { maxBuffer: 1 << 26 }).stdout), sha(input));
+});
+
+test('ar headers: dpkg-deb style and GNU ar -D style (opkg-build)', (t) => {
+  t.is(arHeader('debian-binary', 4, { gnuNames: false, mtime: 1700000000, mode: '100644' }).toString('latin1'), 'debian-binary   1700000000  0     0     100644  4         `\n');
+  t.is(arHeader('data.tar.gz', 496, { gnuNames: true, mtime: 0, mode: '644' }).toString('latin1'), 'data.tar.gz/    0           0     0     644     496       `\n');
+});
+
+test('Description: the summary, then the long text folded at 74 columns, blank lines as " ."', (t) => {
+  const words = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+  const text = controlDescription('A summary', `${words}\n\nSecond paragraph.`);
+  const lines = text.split('\n');
+  t.is(lines[0], 'A summary');
+  t.true(lines.slice(1).every((l) => l.startsWith(' ') && l.length <= 75));
+  t.true(lines.includes(' .'));
+  t.is(lines[lines.length - 1], ' Second paragraph.');
+  t.is(controlDescription('', 'one\\ntwo\\n\\nthree'), 'one\n one\n two\n .\n three');
+});
+
+test('dpkg relations as oe-core writes them: << and >>, = without a revision widened, Provides without versions', (t) => {
+  t.is(dpkgRelations([{ name: 'a', constraint: { op: '<', version: '2' } }, { name: 'b', constraint: { op: '>', version: '1' } }]), 'a (<< 2), b (>> 1)');
+  t.is(dpkgRelations([{ name: 'c', constraint: { op: '=', version: '1.2' } }]), 'c (>= 1.2), c (<< 1.2.0)');
+  t.is(dpkgRelations([{ name: 'd', constraint: { op: '=', version: '1.2-r0' } }]), 'd (= 1.2-r0)');
+  t.is(dpkgRelations([{ name: 'e', constraint: { op: '>=', version: '1' } }], false), 'e');
+});
