@@ -29,7 +29,10 @@ tsbake_account() {
 			esac
 		done
 		name="$1"
-		if grep -q "^$name:" "$D/etc/$db" 2>/dev/null; then
+		# A root without account files yet (base-passwd normally comes first) gets empty ones.
+		mkdir -p "$D/etc"
+		[ -f "$D/etc/$db" ] || : > "$D/etc/$db"
+		if grep -q "^$name:" "$D/etc/$db"; then
 			continue
 		fi
 		if [ -z "$id" ]; then
