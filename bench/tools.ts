@@ -18,7 +18,18 @@ export const BITBAKE_ENV = { ...process.env, LANG: 'en_US.UTF-8' };
  * some sandboxes set, that is ~50 ms of every tsbake start-up. The benchmarked commands open
  * no TLS connection, so tsbake runs without the variable (the parse bench says so).
  */
-export const TSBAKE_ENV = Object.fromEntries(Object.entries(BITBAKE_ENV).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+export const TSBAKE_ENV = { ...Object.fromEntries(Object.entries(BITBAKE_ENV).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS')), TSBAKE_TIMINGS: '1' };
+
+/**
+ * `where start-up 80ms config 15ms recipes 60ms ... total 250ms`: the phases tsbake reported
+ * (TSBAKE_TIMINGS, engine/core/timings.ts) in the run whose wall time is the series' median.
+ */
+export function wherePart(s: Series | string): string | undefined {
+  if (typeof s === 'string' || s.runs.length === 0) return undefined;
+  const run = [...s.runs].sort((a, b) => Math.abs(a.wallS - s.wallS) - Math.abs(b.wallS - s.wallS))[0];
+  const line = /^tsbake-timings: (.*)$/m.exec(run?.stderr ?? '');
+  return line ? `where ${line[1]}` : undefined;
+}
 
 /** bin/bitbake of $TSBAKE_BITBAKE (a checkout or the script itself), else ../bitbake. */
 export function findBitbake(): string | undefined {

@@ -3,14 +3,19 @@
  * composition root binds each to its domain module and hands the map to the pipeline.
  */
 import { FETCH_BUILTINS } from '../fetch/tasks.js';
-import { debWriterFromSettings } from '../package/deb/writer.js';
 import { writePackages } from '../package/deploy/write-packages.js';
+import { debWriterFromSettings } from '../package/deb/writer.js';
 import { ipkWriterFromSettings } from '../package/ipk/writer.js';
 import { rpmWriterFromSettings } from '../package/rpm/writer.js';
+import { tarWriterFromSettings } from '../package/tar/writer.js';
+import type { PrService } from '../prserv/pr-auto.js';
+import type { TaskBuiltin, TaskBuiltins } from '../run/builtin.js';
+import { asText } from '../metadata/datastore.js';
 import { doPackage } from '../package/split/do-package.js';
 import { doPackagedata } from '../package/split/do-packagedata.js';
-import { tarWriterFromSettings } from '../package/tar/writer.js';
-import type { TaskBuiltin, TaskBuiltins } from '../run/builtin.js';
+import { outputChecksum } from '../prserv/output-checksum.js';
+import { prAuto } from '../prserv/pr-auto.js';
+import { packageIndexTask } from './commands/package-index.js';
 import { imageBuiltins, type WriterFactory } from './image-builtins.js';
 
 /** Each package format's writer, made from a recipe's settings (do_package_write_<fmt> and the rootfs use them). */
@@ -21,13 +26,39 @@ const WRITERS: ReadonlyMap<string, WriterFactory> = new Map([
   ['tar', tarWriterFromSettings],
 ]);
 
-export function taskBuiltins(): TaskBuiltins {
+/** Services a build opens for its builtins. */
+export interface BuildServices {
+  /** The PR service PRSERV_HOST names: do_package then packages with PKGR = ${PR}.${PRAUTO}. */
+  readonly prService?: PrService;
+}
+
+/**
+ * do_package with a PR service: PRAUTO for (PRAUTOINX or PN-PV, PACKAGE_ARCH, the checksum of
+ * ${D}) is set first, and EXTENDPRAUTO = ".${PRAUTO}" puts it into PKGR.
+ */
+function withPrAuto(run: TaskBuiltin, service: PrService | undefined): TaskBuiltin {
+  if (!service) return run;
+  return async (ctx) => {
+    const get = (name: string): string => asText(ctx.store.getVar(name)) ?? '';
+    const key = { version: get('PRAUTOINX') || `${get('PN')}-${get('PV')}`, pkgarch: get('PACKAGE_ARCH'), checksum: outputChecksum(get('D')) };
+    const value = await prAuto(service, key);
+    // A copy: the recipe's datastore stays as it was hashed.
+    const store = ctx.store.createCopy();
+    store.setVar('PRAUTO', value);
+    store.setVar('EXTENDPRAUTO', `.${value}`);
+    ctx.log(`NOTE: PRAUTO ${value} for ${key.version} ${key.pkgarch} (output ${key.checksum.slice(0, 16)})`);
+    await run({ ...ctx, store });
+  };
+}
+
+export function taskBuiltins(services: BuildServices = {}): TaskBuiltins {
   return new Map<string, TaskBuiltin>([
     ...FETCH_BUILTINS, // do_fetch, do_unpack, do_patch
-    ['do_package', doPackage],
+    ['do_package', withPrAuto(doPackage, services.prService)],
     ['do_packagedata', doPackagedata],
     // do_package_write_<fmt>: package writers (package_<fmt>.bbclass)
     ...[...WRITERS].map(([fmt, make]): [string, TaskBuiltin] => [`do_package_write_${fmt}`, (ctx) => writePackages(ctx, fmt, make)]),
+    ['do_package_index', packageIndexTask],
     // images (engine/rootfs)
     ...imageBuiltins(WRITERS),
   ]);

@@ -9,8 +9,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatError } from '../core/diagnostic.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { checkOutputFile } from '../core/fs.js';
+import { markStartup, timed, timingsLine } from '../core/timings.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
+import type { PrService } from '../prserv/pr-auto.js';
 import { resolveBuildDir } from './build-dir.js';
 import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
@@ -35,7 +37,11 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
        tsbake pkgdata find-path PATH | list-pkg-files PKG | lookup-recipe PKG | list-pkgs [-r RECIPE]
        tsbake why RECIPE:do_task             what changed since the task last ran
        tsbake dumpsig RECIPE:do_task         what goes into the task's signature
-       tsbake diffsigs A.siginfo B.siginfo   compare two signature records`;
+       tsbake diffsigs A.siginfo B.siginfo   compare two signature records
+       tsbake package-index                  index the DEB, RPM and IPK feeds in DEPLOY_DIR
+       tsbake feed serve [--port N] [--bind ADDR]   serve DEPLOY_DIR over HTTP
+       tsbake prserv --start|--stop [--host H] [--port P] [--db FILE] [--read-only] [--upstream H:P]
+       tsbake prserv export|import FILE      PR service database as PRAUTO lines`;
 
 const USAGE_LINE = 'usage: tsbake [options] TARGET... | getvar | -p | -e | show-recipes | show-layers | buildstats | why | dumpsig | diffsigs (tsbake -h for help)';
 
@@ -68,7 +74,7 @@ function topdir(): string {
   }
   return buildDir;
 }
-const session = (tracking = false): MetadataSession => openSession({ cwd: topdir(), env: process.env, tracking });
+const session = (tracking = false): MetadataSession => timed('config', () => openSession({ cwd: topdir(), env: process.env, tracking }));
 
 function runGetvar(args: string[]): number {
   const { values, positionals } = parseOptions({
@@ -115,16 +121,46 @@ function installInterruptHandling(controller: AbortController, killAllGroups: (s
     }
     controller.abort(sig);
     killAllGroups('SIGTERM');
-    grace = setTimeout(() => killAllGroups('SIGKILL'), 2000);
+    // TSBAKE_KILL_GRACE_MS: tests lengthen it to tell "killed by the second Ctrl-C" from "killed when the grace ran out".
+    grace = setTimeout(() => killAllGroups('SIGKILL'), Number(process.env['TSBAKE_KILL_GRACE_MS']) || 2000);
     grace.unref();
   };
+  // The plain exit-at-once handler steps aside while tasks need an orderly stop.
+  process.off('SIGINT', quit);
+  process.off('SIGTERM', quit);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return () => {
     if (grace) clearTimeout(grace);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
   };
+}
+
+/** Runs a long-lived command (a server) until SIGINT or SIGTERM aborts its signal: it stops cleanly, exit 0. */
+async function untilInterrupted(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.off('SIGINT', quit);
+  process.off('SIGTERM', quit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
+  }
+}
+
+async function openPrServiceFor(s: MetadataSession): Promise<PrService | undefined> {
+  const { openPrService } = await import('../prserv/pr-auto.js');
+  const get = (name: string): string | undefined => asText(s.config.store.getVar(name)) || undefined;
+  return openPrService(get('PRSERV_HOST'), get('PERSISTENT_DIR') ?? get('CACHE') ?? topdir());
 }
 
 async function runBuild(argv: string[]): Promise<number> {
@@ -173,14 +209,14 @@ async function runBuild(argv: string[]): Promise<number> {
   const statsBase = values['graphviz'] || values['dry-run'] ? undefined : buildstatsBase(s);
   const stats = statsBase ? createBuildstats({ base: statsBase, startTime: Date.now() }) : undefined;
   const all = combine(stats ? [reporter, { sink: stats.sink, close: () => undefined }] : [reporter]);
+  // PRSERV_HOST: a private PR server for this build (localhost:0), a shared one checked now, or none.
+  const prService = values['dry-run'] || values['graphviz'] ? undefined : await openPrServiceFor(s);
   const controller = new AbortController();
-  process.off('SIGINT', quit);
-  process.off('SIGTERM', quit);
   const uninstall = installInterruptHandling(controller, killAllGroups);
   try {
     return await build(
       s,
-      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: taskBuiltins() },
+      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: taskBuiltins(prService ? { prService } : {}) },
       {
         targets: positionals,
         task: values.cmd,
@@ -195,6 +231,7 @@ async function runBuild(argv: string[]): Promise<number> {
       { emit: fanOut([all.sink]), note: (m) => all.sink({ kind: 'note', message: m }), signal: controller.signal, env: process.env },
     );
   } finally {
+    await prService?.stop();
     uninstall();
     all.close();
     if (stats) {
@@ -205,6 +242,7 @@ async function runBuild(argv: string[]): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  markStartup();
   const [command, ...rest] = argv;
   switch (command) {
     case 'getvar':
@@ -238,6 +276,20 @@ async function main(argv: string[]): Promise<number> {
       out(diffsigs(rest[0], rest[1]));
       return 0;
     }
+    case 'package-index': {
+      const { packageIndexCommand } = await import('./commands/package-index.js');
+      out(await packageIndexCommand(session()));
+      return 0;
+    }
+    case 'feed': {
+      if (rest[0] !== 'serve') throw new UsageError(`unknown feed command ${rest[0] ?? '(none)'}; try: tsbake feed serve`);
+      const { feedServeCommand } = await import('./commands/feed-serve.js');
+      return untilInterrupted((signal) => feedServeCommand(session(), rest.slice(1), out, signal));
+    }
+    case 'prserv': {
+      const { prservCommand } = await import('./commands/prserv.js');
+      return untilInterrupted((signal) => prservCommand(rest, { out, err, signal, cwd: process.cwd(), env: process.env }));
+    }
     default:
       break;
   }
@@ -268,3 +320,5 @@ try {
   process.stderr.write(formatError(e) + '\n');
   process.exitCode = e instanceof InterruptedError ? exitCodeFor(e.signal) : 2;
 }
+const timings = timingsLine();
+if (timings) process.stderr.write(timings + '\n');

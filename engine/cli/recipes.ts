@@ -3,6 +3,7 @@
  * available), and resolving a target name to the recipe that provides it.
  */
 import { RecipeLookupError } from '../core/errors.js';
+import { timed } from '../core/timings.js';
 import { filterProviders, providersOf } from '../graph/providers.js';
 import { configLookup } from '../metadata/config-lookup.js';
 import { cachedLoader } from '../metadata/cached-loader.js';
@@ -19,7 +20,7 @@ export function loadRecipes(session: MetadataSession, warn: (w: string) => void 
   const opener = sessionOpener(session);
   const env = sessionRequest(session)?.env ?? process.env;
   for (const w of session.files().warnings) warn(w);
-  return parseAll(session, cachedLoader(session, { env, onWarning: warn, ...(opener ? { pool: { opener } } : {}) }));
+  return timed('recipes', () => parseAll(session, cachedLoader(session, { env, onWarning: warn, ...(opener ? { pool: { opener } } : {}) })));
 }
 
 /** The recipe `bitbake <target>` would build for `target` (a PN or anything PROVIDES names). */

@@ -75,6 +75,10 @@ if (Watcher) {
   }
 }
 
+// Listening (or, without a signal watcher, as ready as it will ever be): the main thread goes on.
+Atomics.store(input.state, Slot.Ready, 1);
+Atomics.notify(input.state, Slot.Ready);
+
 setInterval(() => {
   const group = Atomics.load(input.state, Slot.WaitGroup);
   const limit = Atomics.load(input.state, Slot.Limit);

@@ -25,7 +25,9 @@ export const Slot = {
   TimedOut: 3,
   /** The time limit of the current wait, in seconds (0: none). */
   Limit: 4,
-  Count: 5,
+  /** 1 once the watch thread listens for signals. */
+  Ready: 5,
+  Count: 6,
 } as const;
 
 export interface WatchInput {
@@ -40,7 +42,13 @@ const SIGNALS: Readonly<Record<number, NodeJS.Signals>> = { 2: 'SIGINT', 15: 'SI
 let state: Int32Array | undefined;
 let epoch = 0;
 
-/** Starts the watch thread (once, main thread only). `marker` names the blocking children. */
+/** How long the first use waits for the watch thread to listen (it normally takes milliseconds). */
+const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts the watch thread (once, main thread only) and waits until it listens, so that a
+ * signal sent once Python runs is never missed. `marker` names the blocking children.
+ */
 export function watchInterrupts(marker: string): void {
   if (state !== undefined || !isMainThread) return;
   state = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
@@ -49,6 +57,7 @@ export function watchInterrupts(marker: string): void {
   const worker = new Worker(new URL('./interrupt-watch.js', import.meta.url), { workerData: input });
   worker.on('error', () => {}); // without its watch, tsbake behaves as before: Ctrl-C waits for the child
   worker.unref();
+  Atomics.wait(state, Slot.Ready, 0, READY_TIMEOUT_MS);
 }
 
 /** The signal that interrupted tsbake, if one did. */

@@ -94,21 +94,27 @@ export function recipesByPn(recipes: readonly RecipeInfo[]): Map<string, RecipeI
 
 export interface ProviderChoice {
   readonly eligible: readonly RecipeInfo[];
-  /** True when PREFERRED_PROVIDER picked the first entry. */
+  /** True when PREFERRED_PROVIDER (PREFERRED_RPROVIDER at run time) picked the first entry. */
   readonly unique: boolean;
 }
 
-/** filterProviders: the candidates for `item`, best first. */
-export function filterProviders(item: string, providers: readonly RecipeInfo[], lookup: Lookup): ProviderChoice {
+/** BitBake's _filterProviders: each PN's preferred (else latest) recipe, the PN named `item` first; [] when a REQUIRED_VERSION matches nothing. */
+function eligibleProviders(item: string, providers: readonly RecipeInfo[], lookup: Lookup): RecipeInfo[] {
+  // The common case, one recipe: only a REQUIRED_VERSION can change the answer.
+  const only = providers.length === 1 ? providers[0] : undefined;
+  if (only) {
+    const required = versionVariable('REQUIRED', only.pn, lookup);
+    return required === undefined || versionMatches(only, required) ? [only] : [];
+  }
   const sorted = [...providers].sort((a, b) => cmp(fileKey(a), fileKey(b)));
   const byPn = new Map<string, RecipeInfo[]>();
   for (const p of sorted) byPn.set(p.pn, [...(byPn.get(p.pn) ?? []), p]);
-  let eligible: RecipeInfo[] = [];
+  const eligible: RecipeInfo[] = [];
   const chosen = new Map<string, RecipeInfo | undefined>();
   for (const pn of [...byPn.keys()].sort(cmp)) {
     const groups = sortPriorities(byPn.get(pn) ?? []);
     const pref = findPreferredVersion(pn, groups, lookup);
-    if (pref.required && !pref.recipe) return { eligible: [], unique: false };
+    if (pref.required && !pref.recipe) return [];
     chosen.set(pn, pref.recipe);
     if (pref.recipe) eligible.push(pref.recipe);
   }
@@ -119,13 +125,52 @@ export function filterProviders(item: string, providers: readonly RecipeInfo[], 
     if (latest) eligible.push(latest);
   }
   const own = chosen.get(item);
-  if (own && eligible.includes(own)) eligible = [own, ...eligible.filter((r) => r !== own)];
+  return own && eligible.includes(own) ? [own, ...eligible.filter((r) => r !== own)] : eligible;
+}
+
+const toFront = (list: readonly RecipeInfo[], r: RecipeInfo): RecipeInfo[] => [r, ...list.filter((x) => x !== r)];
+
+/** filterProviders: the build-time candidates for `item`, best first. */
+export function filterProviders(item: string, providers: readonly RecipeInfo[], lookup: Lookup): ProviderChoice {
+  const eligible = eligibleProviders(item, providers, lookup);
   const preferredPn = lookup(`PREFERRED_PROVIDER_${item}`);
-  if (preferredPn) {
-    const hit = eligible.find((r) => r.pn === preferredPn);
-    if (hit) return { eligible: [hit, ...eligible.filter((r) => r !== hit)], unique: true };
+  const hit = preferredPn ? eligible.find((r) => r.pn === preferredPn) : undefined;
+  return hit ? { eligible: toFront(eligible, hit), unique: true } : { eligible, unique: false };
+}
+
+export interface RuntimeProviderChoice extends ProviderChoice {
+  /** The PREFERRED_PROVIDER settings that each picked a different candidate (a conflict when more than one). */
+  readonly conflicts: readonly string[];
+}
+
+/**
+ * filterProvidersRunTime: PREFERRED_RPROVIDER_<item> first; otherwise a candidate that some
+ * PREFERRED_PROVIDER_<one of its PROVIDES> names moves to the front.
+ */
+export function filterRuntimeProviders(item: string, providers: readonly RecipeInfo[], lookup: Lookup): RuntimeProviderChoice {
+  const candidates = eligibleProviders(item, providers, lookup);
+  const preferredPn = lookup(`PREFERRED_RPROVIDER_${item}`);
+  const hit = preferredPn ? candidates.find((r) => r.pn === preferredPn) : undefined;
+  if (hit) return { eligible: toFront(candidates, hit), unique: true, conflicts: [] };
+  const byPn = new Map(candidates.map((r) => [r.pn, r] as const));
+  const preferred = new Set<RecipeInfo>();
+  const conflicts: string[] = [];
+  let eligible = candidates;
+  // BitBake removes the first preferred candidate from the very list it is walking, which skips
+  // the next one; walking `candidates` while splicing it keeps that quirk.
+  for (let i = 0; i < candidates.length; i++) {
+    for (const provide of (candidates[i] as RecipeInfo).provides) {
+      const pn = lookup(`PREFERRED_PROVIDER_${provide}`);
+      const pref = pn === undefined ? undefined : byPn.get(pn);
+      if (!pref || preferred.has(pref)) continue;
+      conflicts.push(`PREFERRED_PROVIDER_${provide} = ${pn}`);
+      if (eligible === candidates) candidates.splice(candidates.indexOf(pref), 1);
+      eligible = [pref, ...eligible.filter((r) => r !== pref)];
+      preferred.add(pref);
+      break;
+    }
   }
-  return { eligible, unique: false };
+  return { eligible, unique: preferred.size > 0, conflicts: preferred.size > 1 ? conflicts : [] };
 }
 
 /** Every recipe that PROVIDES `item` (PN counts as a provide). */

@@ -33,8 +33,9 @@ export interface TaskGraph {
 }
 
 export interface GraphRequest {
+  /** Names to build, each optionally `NAME:do_task` (that task instead of `task`). */
   readonly targets: readonly string[];
-  /** The task to run for each target (`-c`), `do_`-prefixed. */
+  /** The task to run for each target without its own (`-c`), `do_`-prefixed. */
   readonly task: string;
   /** `--runall`: also run this task for every recipe in the graph. */
   readonly runall?: string;
@@ -44,6 +45,12 @@ export interface GraphRequest {
 
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
 const prefixed = (t: string): string => (t.startsWith('do_') ? t : `do_${t}`);
+
+/** A command-line target as BitBake's cooker reads it: `NAME:do_task` names its own task. */
+export function splitTarget(target: string, task: string): { readonly name: string; readonly task: string } {
+  const at = target.indexOf(':do_');
+  return at < 0 ? { name: target, task } : { name: target.slice(0, at), task: target.slice(at + 1).split(':do_')[0] ?? task };
+}
 
 /**
  * For every task, the set of recipes its (transitive) dependencies belong to, as one bit row
@@ -246,13 +253,14 @@ function markActive(
   prepare: (t: number) => void,
 ): { set: Set<number>; targets: number[] } {
   const targets: number[] = [];
-  for (const name of req.targets) {
+  for (const target of req.targets) {
+    const { name, task } = splitTarget(target, req.task);
     const r = td.buildTargets.get(name);
     if (!r) continue;
-    const t = lookup(r.pn, req.task);
+    const t = lookup(r.pn, task);
     if (t === undefined) {
       const known = r.tasks.map((x) => x.name).join(' ');
-      throw new GraphError(`task ${req.task} does not exist for target ${name} (${r.pn})`, { file: r.file, line: 0 }, `its tasks are: ${known}`);
+      throw new GraphError(`task ${task} does not exist for target ${name} (${r.pn})`, { file: r.file, line: 0 }, `its tasks are: ${known}`);
     }
     targets.push(t);
   }
@@ -296,32 +304,47 @@ function markActive(
 }
 
 function finish(entries: readonly Entry[], recipes: readonly RecipeInfo[], active: { set: Set<number>; targets: number[] }): TaskGraph {
+  // Typed arrays indexed by entry: a world build has thousands of tasks, and Maps cost here.
   const ids = [...active.set].sort((a, b) => a - b);
-  const deps = new Map<number, number[]>(ids.map((i) => [i, [...(entries[i] as Entry).deps].filter((d) => active.set.has(d)).sort((a, b) => a - b)]));
-  const dependents = new Map<number, number[]>(ids.map((i) => [i, []]));
-  for (const [i, ds] of deps) for (const d of ds) dependents.get(d)?.push(i);
+  const inGraph = new Uint8Array(entries.length);
+  for (const i of ids) inGraph[i] = 1;
+  const deps: number[][] = [];
+  const dependents: number[][] = [];
+  for (const i of ids) {
+    deps[i] = [...(entries[i] as Entry).deps].filter((d) => inGraph[d] === 1).sort((a, b) => a - b);
+    dependents[i] = [];
+  }
+  for (const i of ids) for (const d of deps[i] ?? []) dependents[d]?.push(i);
 
   const order: number[] = [];
-  const remaining = new Map(ids.map((i) => [i, deps.get(i)?.length ?? 0]));
-  const ready = ids.filter((i) => remaining.get(i) === 0);
+  const remaining = new Int32Array(entries.length);
+  const ready: number[] = [];
+  for (const i of ids) {
+    remaining[i] = deps[i]?.length ?? 0;
+    if (remaining[i] === 0) ready.push(i);
+  }
   for (let head = 0; head < ready.length; head++) {
     const i = ready[head] as number;
     order.push(i);
-    for (const n of dependents.get(i) ?? []) {
-      const left = (remaining.get(n) ?? 1) - 1;
-      remaining.set(n, left);
-      if (left === 0) ready.push(n);
+    for (const n of dependents[i] ?? []) {
+      remaining[n] = (remaining[n] ?? 1) - 1;
+      if (remaining[n] === 0) ready.push(n);
     }
   }
   if (order.length < ids.length) {
     const done = new Set(order);
     const stuck = ids.filter((i) => !done.has(i));
-    const cycle = findCycle(stuck, (i) => deps.get(i) ?? []);
+    const cycle = findCycle(stuck, (i) => deps[i] ?? []);
     const names = cycle.map((i) => (entries[i] as Entry).id);
     throw new GraphError(`dependency cycle: ${names.join(' -> ')}`, undefined, 'one of these tasks must not depend on the next');
   }
-  const weight = new Map<number, number>();
-  for (const i of [...order].reverse()) weight.set(i, 1 + Math.max(0, ...(dependents.get(i) ?? []).map((n) => weight.get(n) ?? 0)));
+  const weight = new Int32Array(entries.length);
+  for (let k = order.length - 1; k >= 0; k--) {
+    const i = order[k] as number;
+    let most = 0;
+    for (const n of dependents[i] ?? []) most = Math.max(most, weight[n] ?? 0);
+    weight[i] = 1 + most;
+  }
 
   const nodes: TaskNode[] = order.map((i) => {
     const e = entries[i] as Entry;
@@ -332,9 +355,9 @@ function finish(entries: readonly Entry[], recipes: readonly RecipeInfo[], activ
       task: e.task,
       recipe: r,
       info: e.info,
-      deps: (deps.get(i) ?? []).map((d) => (entries[d] as Entry).id),
-      dependents: (dependents.get(i) ?? []).map((d) => (entries[d] as Entry).id),
-      weight: weight.get(i) ?? 1,
+      deps: (deps[i] ?? []).map((d) => (entries[d] as Entry).id),
+      dependents: (dependents[i] ?? []).map((d) => (entries[d] as Entry).id),
+      weight: weight[i] ?? 1,
     };
   });
   return { nodes, byId: new Map(nodes.map((n) => [n.id, n])), targets: active.targets.map((t) => (entries[t] as Entry).id) };

@@ -6,7 +6,8 @@
  */
 import { RecipeLookupError } from '../core/errors.js';
 import type { RecipeInfo } from '../metadata/recipe-info.js';
-import { filterProviders, type Lookup } from './providers.js';
+import { pythonMatch, pythonRegex } from '../metadata/pyregex.js';
+import { filterProviders, filterRuntimeProviders, type Lookup } from './providers.js';
 
 export interface TaskData {
   /** Included recipes, by PN, in the order they were reached. */
@@ -22,10 +23,16 @@ export interface TaskData {
   readonly warnings: readonly string[];
 }
 
-/** Every run-time name a recipe's packages depend on. */
+/**
+ * Every run-time name a recipe's packages depend on or recommend. As in BitBake's recipe
+ * cache, RDEPENDS and RRECOMMENDS without a package suffix apply to every package, and
+ * recommendations count as dependencies for `[rdeptask]`.
+ */
 function runtimeNames(r: RecipeInfo): string[] {
-  const names = new Set(r.rdepends);
-  for (const list of Object.values(r.packageRdepends)) for (const n of list) names.add(n);
+  const names = new Set<string>();
+  for (const pkg of r.packages) {
+    for (const list of [r.rdepends, r.packageRdepends[pkg] ?? [], r.rrecommends, r.packageRrecommends[pkg] ?? []]) for (const n of list) names.add(n);
+  }
   return [...names];
 }
 
@@ -44,11 +51,19 @@ function taskDepNames(r: RecipeInfo, flag: 'depends' | 'rdepends'): string[] {
   return out;
 }
 
-/** Name → recipes, built once: PROVIDES; packages; RPROVIDES (recipe- and package-level). */
-function indexRecipes(all: readonly RecipeInfo[]): { provides: Map<string, RecipeInfo[]>; packages: Map<string, RecipeInfo[]>; rprovides: Map<string, RecipeInfo[]> } {
+interface RecipeIndex {
+  readonly provides: Map<string, RecipeInfo[]>;
+  /** Run-time name → recipes: RPROVIDES (recipe- and package-level), then packages. */
+  readonly runtime: Map<string, RecipeInfo[]>;
+  readonly dynamic: ReadonlyArray<{ readonly pattern: RegExp; readonly recipe: RecipeInfo }>;
+}
+
+/** Name → recipes, built once. */
+function indexRecipes(all: readonly RecipeInfo[]): RecipeIndex {
   const provides = new Map<string, RecipeInfo[]>();
   const packages = new Map<string, RecipeInfo[]>();
   const rprovides = new Map<string, RecipeInfo[]>();
+  const dynamic: Array<{ pattern: RegExp; recipe: RecipeInfo }> = [];
   const add = (m: Map<string, RecipeInfo[]>, k: string, r: RecipeInfo): void => {
     const list = m.get(k);
     if (!list) m.set(k, [r]);
@@ -60,8 +75,19 @@ function indexRecipes(all: readonly RecipeInfo[]): { provides: Map<string, Recip
     for (const p of r.packages) add(packages, p, r);
     for (const p of r.rprovides) add(rprovides, p, r);
     for (const list of Object.values(r.packageRprovides)) for (const p of list) add(rprovides, p, r);
+    // BitBake escapes '+' (common in package names) before compiling the pattern.
+    for (const p of r.packagesDynamic) dynamic.push({ pattern: pythonRegex(p.replaceAll('+', '\\+'), `PACKAGES_DYNAMIC of ${r.pn}`), recipe: r });
   }
-  return { provides, packages, rprovides };
+  const runtime = new Map(rprovides);
+  for (const [name, list] of packages) runtime.set(name, [...(runtime.get(name) ?? []), ...list]);
+  return { provides, runtime, dynamic };
+}
+
+/** getRuntimeProviders: RPROVIDES and packages; failing those, PACKAGES_DYNAMIC patterns. */
+function runtimeProviders(index: RecipeIndex, name: string): RecipeInfo[] {
+  const direct = index.runtime.get(name);
+  if (direct) return direct;
+  return index.dynamic.filter((d) => pythonMatch(d.pattern, name)).map((d) => d.recipe);
 }
 
 export function buildTaskData(all: readonly RecipeInfo[], targets: readonly string[], lookup: Lookup): TaskData {
@@ -76,10 +102,14 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
   const index = indexRecipes(all);
 
   const choose = (name: string, candidates: RecipeInfo[], kind: 'PROVIDES' | 'RPROVIDES', chain: readonly string[]): RecipeInfo => {
-    const choice = filterProviders(name, candidates, lookup);
+    const runtime = kind === 'RPROVIDES' ? filterRuntimeProviders(name, candidates, lookup) : undefined;
+    if (runtime?.conflicts.length) {
+      throw new RecipeLookupError(`Trying to resolve runtime dependency ${name} resulted in conflicting PREFERRED_PROVIDER entries: ${runtime.conflicts.join(', ')}`, undefined, `set PREFERRED_RPROVIDER_${name}`);
+    }
+    const choice = runtime ?? filterProviders(name, candidates, lookup);
     const best = choice.eligible[0];
     if (!best) {
-      const skipped = all.find((r) => r.skipped !== undefined && (r.pn === name || r.provides.includes(name)));
+      const skipped = all.find((r) => r.skipped !== undefined && (r.pn === name || (kind === 'PROVIDES' ? r.provides : r.rprovides).includes(name)));
       const why = skipped ? ` (recipe ${skipped.pn} was skipped: ${skipped.skipped})` : '';
       const needed = chain.length ? ` (needed by ${chain.join(', which is needed by ')})` : '';
       throw new RecipeLookupError(`Nothing ${kind} '${name}'${needed}${why}`);
@@ -109,7 +139,7 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
     if (assumed.has(name)) return undefined;
     let r = runTargets.get(name);
     if (!r) {
-      r = choose(name, index.packages.get(name) ?? index.rprovides.get(name) ?? [], 'RPROVIDES', chain);
+      r = choose(name, runtimeProviders(index, name), 'RPROVIDES', chain);
       runTargets.set(name, r);
     }
     include(r, chain);

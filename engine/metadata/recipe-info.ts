@@ -59,10 +59,15 @@ export interface RecipeInfo {
   readonly provides: readonly string[];
   readonly depends: readonly string[];
   readonly rdepends: readonly string[];
+  readonly rrecommends: readonly string[];
+  /** PACKAGES, or [PN] when that is empty (BitBake's recipe cache does the same). */
   readonly packages: readonly string[];
+  /** PACKAGES_DYNAMIC: patterns of run-time names this recipe may provide. */
+  readonly packagesDynamic: readonly string[];
   readonly rprovides: readonly string[];
-  /** RDEPENDS:<pkg> and RPROVIDES:<pkg> for each package. */
+  /** RDEPENDS:<pkg>, RRECOMMENDS:<pkg> and RPROVIDES:<pkg> for each package. */
   readonly packageRdepends: Readonly<Record<string, readonly string[]>>;
+  readonly packageRrecommends: Readonly<Record<string, readonly string[]>>;
   readonly packageRprovides: Readonly<Record<string, readonly string[]>>;
   readonly inherits: readonly string[];
   /** ${STAMP} expanded: the prefix of every stamp of this recipe. */
@@ -124,15 +129,11 @@ export function recipeInfo(
   signer?: TaskSigner,
 ): RecipeInfo {
   const pn = text(store, 'PN');
-  const packages = pySplit(text(store, 'PACKAGES'));
+  const listed = pySplit(text(store, 'PACKAGES'));
+  const packages = listed.length ? listed : [pn];
   const provides = pySplit(text(store, 'PROVIDES'));
   if (!provides.includes(pn)) provides.unshift(pn);
-  const packageRdepends: Record<string, string[]> = {};
-  const packageRprovides: Record<string, string[]> = {};
-  for (const pkg of packages) {
-    packageRdepends[pkg] = explodeDeps(text(store, `RDEPENDS:${pkg}`));
-    packageRprovides[pkg] = explodeDeps(text(store, `RPROVIDES:${pkg}`));
-  }
+  const perPackage = (name: string): Record<string, string[]> => Object.fromEntries(packages.map((pkg) => [pkg, explodeDeps(text(store, `${name}:${pkg}`))]));
   const pe = store.getVar('PE');
   const inherits = store.getVar('__inherit_cache', false);
   return {
@@ -150,10 +151,13 @@ export function recipeInfo(
     provides,
     depends: explodeDeps(text(store, 'DEPENDS')),
     rdepends: explodeDeps(text(store, 'RDEPENDS')),
+    rrecommends: explodeDeps(text(store, 'RRECOMMENDS')),
     packages,
+    packagesDynamic: pySplit(text(store, 'PACKAGES_DYNAMIC')),
     rprovides: explodeDeps(text(store, 'RPROVIDES')),
-    packageRdepends,
-    packageRprovides,
+    packageRdepends: perPackage('RDEPENDS'),
+    packageRrecommends: perPackage('RRECOMMENDS'),
+    packageRprovides: perPackage('RPROVIDES'),
     inherits: Array.isArray(inherits) ? [...(inherits as readonly string[])] : [],
     stamp: skipped === undefined ? text(store, 'STAMP') : '',
     tempDir: skipped === undefined ? text(store, 'T') : '',

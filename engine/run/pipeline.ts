@@ -11,11 +11,13 @@ import { delimiter, join } from 'node:path';
 import { formatError } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import { interruptSignal } from '../core/interrupt.js';
+import { timed } from '../core/timings.js';
 import type { EventSink } from '../core/log/events.js';
 import { dotVersion } from '../graph/dot.js';
 import { writeDotFiles } from '../graph/dot-files.js';
+import { checkMultipleProviders } from '../graph/multi-providers.js';
 import { buildTaskData } from '../graph/taskdata.js';
-import { buildTaskGraph, type GraphRequest, type TaskGraph, type TaskNode } from '../graph/task-graph.js';
+import { buildTaskGraph, splitTarget, type GraphRequest, type TaskGraph, type TaskNode } from '../graph/task-graph.js';
 import type { TaskId } from '../graph/task-id.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
@@ -24,7 +26,7 @@ import { executeTask, logTail, type ExecutorEnvironment } from './executor.js';
 import { TaskJournal } from './journal.js';
 import { runGraph, type BuildOutcome, type RunResult } from './scheduler.js';
 import { sigdataFile, stampFile, StampIndex } from './stamps.js';
-import { SstateTasks, type SstateSettings } from './sstate-tasks.js';
+import type { SstateTasks, SstateSettings } from './sstate-tasks.js';
 import { TaskSpawner } from './task-spawner.js';
 import PQueue from 'p-queue';
 import { RecipeSignatures } from '../../sstate/signature/basehash.js';
@@ -34,6 +36,7 @@ import { planSetscene, restrictGraph, summaryLine } from '../../sstate/setscene/
 import { ChecksumMemo, fileChecksums, taskhash, type FileChecksum } from '../../sstate/signature/taskhash.js';
 import { configLookup } from '../metadata/config-lookup.js';
 import type { ParseSummary } from '../metadata/parse-all.js';
+import { virtualFile } from '../metadata/recipe-info.js';
 import type { TaskBuiltins } from './builtin.js';
 
 export interface BuildArgs {
@@ -107,9 +110,10 @@ export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'lo
     throw summary.errors[0];
   }
   const lookup = configLookup(session);
-  const td = buildTaskData(summary.recipes, req.targets, lookup);
+  const td = timed('graph', () => buildTaskData(summary.recipes, req.targets.map((t) => splitTarget(t, req.task).name), lookup));
   for (const w of td.warnings) io.note(w);
-  const graph = buildTaskGraph(td, req);
+  const graph = timed('graph', () => buildTaskGraph(td, req));
+  checkMultipleProviders(graph, (lookup('BB_MULTI_PROVIDER_ALLOWED') ?? '').split(/\s+/).filter(Boolean));
   const stamps = new StampIndex();
   for (const id of graph.targets) {
     const node = graph.byId.get(id);
@@ -121,7 +125,7 @@ export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'lo
       io.emit({ kind: 'warning', message: `${node.recipe.file}:${node.task} is tainted from a forced run` });
     }
   }
-  const { hashes, files } = hashGraph(graph, stamps);
+  const { hashes, files } = timed('hashing', () => hashGraph(graph, stamps));
   return { graph, hashes, files, stamps, lookup };
 }
 
@@ -132,7 +136,7 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
   if (args.graphviz) {
     const { graph } = planBuild(session, deps, request, io);
     const written = await writeDotFiles(session.config.topdir, {
-      tasks: graph.nodes.map((n) => ({ id: n.id, pn: n.pn, task: n.task, recipeFile: n.recipe.file, deps: n.deps, version: dotVersion(n.recipe.pe, n.recipe.pv, n.recipe.pr) })),
+      tasks: graph.nodes.map((n) => ({ id: n.id, pn: n.pn, task: n.task, recipeFile: virtualFile(n.recipe), deps: n.deps, version: dotVersion(n.recipe.pe, n.recipe.pv, n.recipe.pr) })),
     }, { svg: true, signal: io.signal });
     io.note(`PN build list saved to '${written.pnBuildlist ?? 'pn-buildlist'}'`);
     io.note(`Task dependencies saved to '${written.taskDepends}'`);
@@ -146,12 +150,13 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
   const settled = new Map<TaskId, 'current' | 'noexec' | 'restored' | undefined>();
   const settle = (node: TaskNode): 'current' | 'noexec' | 'restored' | undefined => {
     if (settled.has(node.id)) return settled.get(node.id);
-    const current = !truthy(node.info.flags.nostamp) && !forced.has(node.id) && stamps.isCurrent(node.recipe.stamp, node.task, hashes.get(node.id) ?? '');
+    const current = !truthy(node.info.flags.nostamp) && !forced.has(node.id) && timed('stamps', () => stamps.isCurrent(node.recipe.stamp, node.task, hashes.get(node.id) ?? ''));
     const outcome = current ? 'current' : truthy(node.info.flags.noexec) ? 'noexec' : undefined;
     settled.set(node.id, outcome);
     return outcome;
   };
-  const sstate = graph.nodes.some((n) => n.recipe.sstate?.tasks[n.task]) ? new SstateTasks(sstateSettings(lookup), io.emit) : undefined;
+  // Shared state (archives, zstd, mirrors) loads only for a build that has sstate tasks.
+  const sstate = graph.nodes.some((n) => n.recipe.sstate?.tasks[n.task]) ? new (await import('./sstate-tasks.js')).SstateTasks(sstateSettings(lookup), io.emit) : undefined;
   const threads = threadCount(lookup('BB_NUMBER_THREADS'));
 
   const topdir = session.config.topdir;
@@ -366,7 +371,8 @@ class TaskRunner {
     for (const d of node.deps) depHashes[d] = this.#hashes.get(d) ?? '';
     const taint = this.#stamps.taint(node.recipe.stamp, node.task);
     const record = makeSiginfo(sigs.signature(node.task), { depHashes, fileChecksums: this.#files.get(node.id) ?? [], ...(taint ? { taint } : {}) });
-    if (record.taskhash !== hash) this.#note(`the signature of ${node.id} changed when its recipe was parsed again (${hash} -> ${record.taskhash}); the metadata is not deterministic`);
+    // A nostamp task's hash holds a taint drawn afresh for this build, which the record cannot repeat.
+    if (record.taskhash !== hash && !truthy(node.info.flags.nostamp)) this.#note(`the signature of ${node.id} changed when its recipe was parsed again (${hash} -> ${record.taskhash}); the metadata is not deterministic`);
     writeSiginfo(sigdataFile(node.recipe.stamp, node.task, hash), record);
     return record;
   }

@@ -72,9 +72,10 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
     opts.emit({ kind: 'task-finished', id: node.id, task: node.task, pn: node.pn, pf: pfOf(node), outcome, time: Date.now(), cpu: 0 });
   };
 
-  /** Marks `node` done and makes its ready dependents go, iteratively (never recursing). */
-  const done = (first: TaskNode): void => {
+  /** Marks `node` done and makes its ready dependents go (or adds them to `batch`), iteratively (never recursing). */
+  const done = (first: TaskNode, batch?: TaskNode[]): void => {
     const stack = [first];
+    const ready = batch ?? [];
     while (stack.length) {
       const node = stack.pop() as TaskNode;
       finished++;
@@ -86,13 +87,14 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
         if (!next) continue;
         const settled = opts.settle(next);
         if (settled === undefined) {
-          enqueue(next);
+          ready.push(next);
           continue;
         }
         skip(next, settled);
         stack.push(next);
       }
     }
+    if (!batch) enqueueAll(ready);
   };
 
   const runOne = async (node: TaskNode): Promise<void> => {
@@ -160,17 +162,27 @@ export async function runGraph(graph: TaskGraph, opts: SchedulerOptions): Promis
     }, { priority: node.weight });
   }
 
+  /**
+   * A free slot takes the first task added, before the queue's priorities can order the rest:
+   * add a batch of ready tasks longest chain first.
+   */
+  function enqueueAll(ready: readonly TaskNode[]): void {
+    for (const node of [...ready].sort((a, b) => b.weight - a.weight)) enqueue(node);
+  }
+
   const roots = graph.nodes.filter((n) => n.deps.length === 0);
+  const readyRoots: TaskNode[] = [];
   for (const root of roots) {
     remaining.set(root.id, -1);
     const settled = opts.settle(root);
     if (settled === undefined) {
-      enqueue(root);
+      readyRoots.push(root);
       continue;
     }
     skip(root, settled);
-    done(root);
+    done(root, readyRoots);
   }
+  enqueueAll(readyRoots);
   await queue.onIdle();
   const attempted = finished + failed.length + interrupted.length;
   return { attempted, current, restored, failed, interrupted, notRun: graph.nodes.length - attempted };

@@ -23,10 +23,11 @@ environment; the spawner is the subreaper of everything its tasks start, so a pr
 left the task's process group (setsid, a daemon's double fork) becomes the spawner's child
 when its parent ends. When a task's main process exits, the spawner kills what is left of
 its process group and every orphan carrying its token, and notes them in the task's log.
-As root the spawner also runs as init of a PID namespace of its own: whatever escapes all
-that (a process that clears its environment) dies with the spawner, even a SIGKILLed one,
-and a task cannot kill the spawner. Without root that last guarantee is missing: a process
-that both leaves its group and drops its environment lives until the spawner exits.
+A process that both leaves its group and drops its environment lives until the spawner
+exits (the spawner kills all its children then). With TSBAKE_PID_NAMESPACE=1 and root, the
+spawner also runs as init of a PID namespace of its own: everything dies with it, even with
+a SIGKILLed spawner, and a task cannot kill it. That is opt-in because tasks then see pids of
+that namespace (`$$`, `$!`) which mean nothing outside it.
 """
 import ctypes
 import json
@@ -84,13 +85,13 @@ class Task:
 
 
 def enter_pid_namespace():
-    """Root only: continues as init of a new PID namespace (with its own /proc), while the
+    """Opt-in, root only: continues as init of a new PID namespace (with its own /proc), while the
     original process waits for it and kills it if tsbake goes away. Returns an error text
     when that is not possible (then tasks are only cleaned up by process group and token)."""
+    if os.environ.get("TSBAKE_PID_NAMESPACE") != "1":
+        return "not asked for"
     if os.getuid() != 0:
         return "not root"
-    if os.environ.get("TSBAKE_NO_PID_NAMESPACE"):
-        return "TSBAKE_NO_PID_NAMESPACE is set"
     if libc.unshare(CLONE_NEWPID | CLONE_NEWNS) != 0:
         return os.strerror(ctypes.get_errno())
     child = os.fork()

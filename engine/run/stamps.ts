@@ -21,6 +21,12 @@ type Listing = Map<string, Set<string>>;
 
 const groupOf = (name: string): string => name.slice(0, name.lastIndexOf('.') + 1);
 
+interface TaskStamps {
+  readonly dir: string;
+  readonly prefix: string;
+  readonly names: Set<string>;
+}
+
 export class StampIndex {
   readonly #dirs = new Map<string, Listing>();
 
@@ -49,11 +55,24 @@ export class StampIndex {
     return group;
   }
 
+  /** Per stamp base and task: a no-op build asks about every task several times. */
+  readonly #tasks = new Map<string, Map<string, TaskStamps>>();
+
   /** The stamps (any hash) and the taint of one task: a small set even when every recipe shares the directory. */
-  #task(stampBase: string, task: string): { dir: string; prefix: string; names: Set<string> } {
-    const dir = dirname(stampBase);
-    const prefix = `${basename(stampBase)}.${task}.`;
-    return { dir, prefix, names: this.#group(this.#listing(dir), prefix) };
+  #task(stampBase: string, task: string): TaskStamps {
+    let byTask = this.#tasks.get(stampBase);
+    if (!byTask) {
+      byTask = new Map();
+      this.#tasks.set(stampBase, byTask);
+    }
+    let found = byTask.get(task);
+    if (!found) {
+      const dir = dirname(stampBase);
+      const prefix = `${basename(stampBase)}.${task}.`;
+      found = { dir, prefix, names: this.#group(this.#listing(dir), prefix) };
+      byTask.set(task, found);
+    }
+    return found;
   }
 
   isCurrent(stampBase: string, task: string, taskhash: string): boolean {

@@ -124,6 +124,21 @@ function rulesOf(opts: LookupOptions): readonly MirrorRule[] {
 
 const isNetwork = (url: string): boolean => url.startsWith('http://') || url.startsWith('https://');
 
+const OFFLINE_NOTE = 'BB_NO_NETWORK is set: not trying sstate mirror ';
+
+/** One BB_NO_NETWORK note per lookup, not one per object and mirror. */
+function noteOfflineOnce(events: EventSink | undefined): EventSink | undefined {
+  if (!events) return undefined;
+  let noted = false;
+  return (e) => {
+    if (e.kind === 'note' && e.message.startsWith(OFFLINE_NOTE)) {
+      if (noted) return;
+      noted = true;
+    }
+    events(e);
+  };
+}
+
 /** The object locally (touched), else from the first mirror that has it; undefined on a miss. */
 export async function findObject(name: string, opts: LookupOptions): Promise<FoundObject | undefined> {
   const local = objectPath(opts.sstateDir, name);
@@ -132,7 +147,7 @@ export async function findObject(name: string, opts: LookupOptions): Promise<Fou
     return { path: local, source: 'local' };
   }
   const rel = objectRelPath(name);
-  let notedOffline = false;
+  const events = noteOfflineOnce(opts.events);
   for (const rule of rulesOf(opts)) {
     opts.signal?.throwIfAborted();
     const url = mirrorUrl(rule, rel);
@@ -141,8 +156,7 @@ export async function findObject(name: string, opts: LookupOptions): Promise<Fou
       if (await copyFromMirror(fileURLToPath(encodeFileUrl(url)), local, opts)) return { path: local, source: 'mirror', url };
     } else if (isNetwork(url)) {
       if (opts.noNetwork) {
-        if (!notedOffline) opts.events?.({ kind: 'note', message: `BB_NO_NETWORK is set: not trying sstate mirror ${url}` });
-        notedOffline = true;
+        events?.({ kind: 'note', message: `${OFFLINE_NOTE}${url}` });
         continue;
       }
       if (await downloadFromMirror(url, local, opts)) return { path: local, source: 'mirror', url };
@@ -248,7 +262,9 @@ export async function hasObject(name: string, opts: LookupOptions): Promise<Avai
     if (url === undefined) continue;
     if (url.startsWith('file://')) {
       if (await isFile(fileURLToPath(encodeFileUrl(url)))) return 'mirror';
-    } else if (isNetwork(url) && !opts.noNetwork) {
+    } else if (isNetwork(url) && opts.noNetwork) {
+      opts.events?.({ kind: 'note', message: `${OFFLINE_NOTE}${url}` });
+    } else if (isNetwork(url)) {
       try {
         if (await (opts.fetch ?? httpTransport()).head(url, opts.signal)) return 'mirror';
       } catch (e) {
@@ -267,7 +283,8 @@ export async function hasObject(name: string, opts: LookupOptions): Promise<Avai
 export async function hasObjects(names: readonly string[], opts: HasObjectOptions): Promise<Map<string, Availability>> {
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const own = opts.fetch === undefined && rulesOf(opts).length > 0 ? new HttpTransport(concurrency) : undefined;
-  const shared: LookupOptions = { ...opts, mirrors: rulesOf(opts), ...(own ? { fetch: own } : {}) };
+  const events = noteOfflineOnce(opts.events);
+  const shared: LookupOptions = { ...opts, mirrors: rulesOf(opts), ...(own ? { fetch: own } : {}), ...(events ? { events } : {}) };
   const out = new Map<string, Availability>();
   let next = 0;
   const worker = async (): Promise<void> => {

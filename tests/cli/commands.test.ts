@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeLayer, PRELUDE, tsbake } from '../helpers/layer.js';
+import { command, runLayer } from '../run/run-layer.js';
 
 const demo = (): string =>
   makeLayer({
@@ -18,10 +19,30 @@ test('-e shows each variable with its history (file:line and operation)', (t) =>
   t.regex(out, /# expansion of BROKEN threw/);
 });
 
-test('-p reports the summary line; show-recipes and show-layers list what is there', (t) => {
+test('-e without a target shows the configuration datastore with its history', (t) => {
+  const dir = demo();
+  const r = tsbake(['-e'], dir);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, new RegExp(`# \\$GREETING\\n#   set ${dir}/conf/bitbake.conf:\\d+\\n#     "hello"\\nGREETING="hello"\\n`));
+  t.notRegex(r.stdout, /hello world/, 'no recipe was applied');
+  t.notRegex(r.stdout, /^BROKEN=/m);
+});
+
+test('-p reports the summary line', (t) => {
   const dir = demo();
   t.is(tsbake(['-p'], dir).stdout, 'Parsing of 1 .bb files complete (0 cached, 1 parsed). 1 targets, 0 skipped, 0 masked, 0 errors.\n');
-  t.regex(tsbake(['show-recipes'], dir).stdout, /app:\n {2}\S* +1\.0-r0\n/);
+});
+
+test('show-layers lists each layer with its collection and priority; show-recipes names the layer and puts the preferred version first', (t) => {
+  // PREFERRED_VERSION picks the older version, so "first" cannot mean "highest".
+  const dir = runLayer({ 'app_1.0': '', 'app_2.0': '', 'lib_1.0': '' }, { conf: 'PREFERRED_VERSION_app = "1.0"\n' });
+  const layers = command(dir, ['show-layers']);
+  t.is(layers.status, 0, layers.stderr);
+  t.regex(layers.stdout, new RegExp(`^t +${dir} +5$`, 'm'));
+  const recipes = command(dir, ['show-recipes']);
+  t.is(recipes.status, 0, recipes.stderr);
+  t.regex(recipes.stdout, /^app:\n {2}t +1\.0-r0 \(preferred\)\n {2}t +2\.0-r0\n/m);
+  t.regex(recipes.stdout, /^lib:\n {2}t +1\.0-r0\n/m);
 });
 
 test('with no build directory and no BBPATH, ./build is made from the templates', (t) => {

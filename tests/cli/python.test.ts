@@ -1,9 +1,10 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../engine/core/package-root.js';
 import { makeLayer, PRELUDE, tsbake } from '../helpers/layer.js';
+import { waitFor } from '../run/run-layer.js';
 
 const PN = "PN = \"${@bb.parse.vars_from_file(d.getVar('FILE', False),d)[0] or 'defaultpkgname'}\"\nPV = \"1.0\"\nPR = \"r0\"\n";
 
@@ -46,33 +47,47 @@ test('a warm parse starts no python3 worker', (t) => {
   t.is(cold.status, 2, 'a recipe that must be parsed does need python');
 });
 
-/** python3 processes running tsbake's worker, found through /proc. */
-function workerPids(): number[] {
-  const pids: number[] = [];
+const WORKER = join(PACKAGE_ROOT, 'engine/metadata/python/worker.py');
+
+/** The pids of `root`'s descendants, through /proc/<pid>/stat's parent field. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const cmd = readFileSync(join('/proc', name, 'cmdline'), 'utf8');
-      if (cmd.includes(join(PACKAGE_ROOT, 'engine/metadata/python/worker.py')) && /^(?:\S*\/)?python[0-9.]*\0/.test(cmd)) pids.push(Number(name));
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(join('/proc', name, 'stat'), 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
     } catch {
       // the process ended while we looked
     }
   }
-  return pids;
+  const out: number[] = [];
+  for (const stack = [root]; stack.length; ) for (const c of children.get(stack.pop() as number) ?? []) stack.push(c), out.push(c);
+  return out;
+}
+
+/** Whether `pid` is (still) a python3 running tsbake's worker. */
+function isWorker(pid: number): boolean {
+  try {
+    const cmd = readFileSync(join('/proc', String(pid), 'cmdline'), 'utf8');
+    return cmd.includes(WORKER) && /^(?:\S*\/)?python[0-9.]*\0/.test(cmd);
+  } catch {
+    return false;
+  }
 }
 
 test.serial('kill -9 of tsbake mid-parse leaves no python3 worker behind', async (t) => {
-  const dir = pythonLayer(400);
-  const before = new Set(workerPids());
+  const dir = pythonLayer(40);
+  // One recipe's anonymous python waits for a file nobody writes: the parse is still running when it is killed.
+  writeFileSync(join(dir, 'meta/recipes-a/r0/r0_1.0.bb'), 'python () {\n    import os, time\n    while not os.path.exists(d.getVar("TOPDIR") + "/never"):\n        time.sleep(0.05)\n}\n');
   const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/engine/cli/main.js'), '-p'], { cwd: dir, env: { PATH: process.env['PATH'], BBPATH: dir, BB_NUMBER_PARSE_THREADS: '2' }, stdio: 'ignore' });
+  const exited = new Promise((r) => child.once('exit', r));
+  // Only this tsbake's own process tree: other test files start workers of their own.
   let mine: number[] = [];
-  for (let i = 0; i < 200 && mine.length === 0; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-    mine = workerPids().filter((p) => !before.has(p));
-  }
-  t.true(mine.length > 0, 'the parse started a python3 worker');
+  t.true(await waitFor(() => (mine = descendants(child.pid ?? -1).filter(isWorker)).length > 0), 'the parse started a python3 worker');
   child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
-  for (let i = 0; i < 120 && mine.some((p) => workerPids().includes(p)); i++) await new Promise((r) => setTimeout(r, 50));
-  t.deepEqual(mine.filter((p) => workerPids().includes(p)), []);
+  await exited;
+  t.true(await waitFor(() => !mine.some(isWorker)), `workers left: ${mine.filter(isWorker).join(' ')}`);
 });

@@ -156,12 +156,8 @@ test('--runall adds the task for every recipe in the graph; --runonly keeps only
   t.throws(() => build(graphLayer(), ['rt'], { runonly: 'nonesuch' }), { instanceOf: GraphError, message: /no task do_nonesuch/ });
 });
 
-// BUG (engine/graph/task-graph.ts, markActive): --runall keeps the targets' own tasks (the
-// default do_build and everything it needs) and adds the runall task on top. BitBake 2.19
-// restarts the marking from the runall tasks alone (repeating until no recipe is added), so
-// `bitbake -n --runall=fetch rt` runs exactly rt:do_fetch and base-lib:do_fetch (2 tasks);
-// tsbake runs 18. Fix: in the runall branch, replace `targets` by the runall tasks, recompute
-// the closure from them and repeat while it reaches recipes not seen before.
+// BitBake 2.19 restarts the marking from the runall tasks alone (repeating until no recipe is
+// added): `bitbake -n --runall=fetch rt` runs exactly rt:do_fetch and base-lib:do_fetch.
 test('--runall runs only the named task of every recipe in the targets’ graph (and what it needs), as BitBake does', (t) => {
   const all = build(graphLayer(), ['rt'], { task: 'do_build', runall: 'fetch' });
   t.deepEqual(all.graph.nodes.map((n) => n.id).sort(), ['base-lib:do_fetch', 'rt:do_fetch']);

@@ -72,7 +72,7 @@ export function tsbake(args: readonly string[], cwd: string, env: NodeJS.Process
     cwd,
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 1_200_000, // a hang guard only: a loaded machine may take minutes
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -76,3 +76,15 @@ test('anonymous python that prints a lot runs once and stays off getvar stdout',
   t.is(r.stdout, 'noisy\n');
   t.is(spawnSync('cat', [join(dir, 'runs')], { encoding: 'utf8' }).stdout, 'x', 'the anonymous function ran once');
 });
+
+test('batched print() output keeps its place among bb.note messages', (t) => {
+  const anon = 'python () {\n    print("one")\n    bb.note("two")\n    print("three")\n    bb.warn("four")\n}\n';
+  const dir = runLayer({ order_1: anon });
+  const r = command(dir, ['getvar', '-r', 'order', 'PN']);
+  t.is(r.status, 0, r.stderr);
+  t.is(r.stdout, 'order\n');
+  t.deepEqual(
+    r.stderr.split('\n').filter((l) => /one|two|three|four/.test(l)),
+    ['one', 'NOTE: two', 'three', 'WARNING: four'],
+  );
+});

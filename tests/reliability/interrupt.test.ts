@@ -5,10 +5,10 @@
  * Every wait is on an event (a file the Python wrote, the process exit), never a delay.
  */
 import test, { type ExecutionContext } from 'ava';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { command, processesIn, runLayer, startBake, tempDir, TSBAKE_MAIN, waitFor, type LiveBuild } from '../run/run-layer.js';
+import { bake, command, processesIn, runLayer, startBake, tempDir, TSBAKE_MAIN, waitFor, type LiveBuild } from '../run/run-layer.js';
 
 const ONLY_BUILD = 'do_build[noexec] = "1"\naddtask build\n';
 
@@ -46,6 +46,14 @@ test('SIGINT stops anonymous python that loops for ever during a build', async (
   await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT'], 130);
 });
 
+test('SIGINT stops anonymous python that loops only when the recipe is parsed again for its tasks', async (t) => {
+  const late = "python () {\n    import os\n    if os.path.exists(d.getVar('TOPDIR') + '/loopnow'):\n        open(d.getVar('TOPDIR') + '/looping', 'w').close()\n        while True:\n            pass\n}\ndo_compile() {\n\ttrue\n}\naddtask compile before do_build\n";
+  const dir = runLayer({ late_1: late }, { base: ONLY_BUILD });
+  t.is(bake(dir, ['late']).status, 0, 'the first build fills the parse cache');
+  writeFileSync(join(dir, 'loopnow'), '');
+  await interrupt(t, dir, startBake(dir, ['-f', '-c', 'compile', 'late']), join(dir, 'looping'), ['SIGINT'], 130);
+});
+
 test('SIGTERM stops it too, with 143', async (t) => {
   const dir = runLayer({ loop_1: ANON_LOOP }, { base: ONLY_BUILD });
   await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGTERM'], 143);
@@ -54,6 +62,18 @@ test('SIGTERM stops it too, with 143', async (t) => {
 test('two SIGINTs in a row still exit 130', async (t) => {
   const dir = runLayer({ loop_1: ANON_LOOP }, { base: ONLY_BUILD });
   await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT', 'SIGINT'], 130);
+});
+
+test('python that ignores SIGTERM is killed after the grace period', async (t) => {
+  const stubborn = "python () {\n    import signal\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    open(d.getVar('TOPDIR') + '/looping', 'w').close()\n    while True:\n        pass\n}\n";
+  const dir = runLayer({ loop_1: stubborn }, { base: ONLY_BUILD });
+  await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT'], 130);
+});
+
+test('a python task that ignores SIGTERM is killed after the grace period', async (t) => {
+  const stubborn = "python do_spin() {\n    import signal\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    open(d.getVar('T') + '/spinning', 'w').close()\n    while True:\n        pass\n}\naddtask spin before do_build\n";
+  const dir = runLayer({ spin_1: stubborn }, { base: ONLY_BUILD });
+  await interrupt(t, dir, startBake(dir, ['spin']), join(tempDir(dir, 'spin'), 'spinning'), ['SIGINT'], 130);
 });
 
 test('SIGINT stops a python task that loops for ever', async (t) => {

@@ -30,13 +30,8 @@ test('a full build, then a no-op build: the Tasks Summary counts', (t) => {
   t.is(stamps(dir).length, 7);
 });
 
-// BUG (engine/run/scheduler.ts, runGraph/skip): a noexec task that has no stamp yet is counted
-// as "didn't need to be rerun" (outcome 'noexec' goes into `current`), and it is left out of
-// the "Running task i of N" total. BitBake 2.19 runs it ("NOTE: Running noexec task 7 of 7")
-// and counts it as completed, not skipped: for this layer's first build it prints "Attempted 7
-// tasks of which 0 didn't need to be rerun" where tsbake prints "of which 1". Fix: count
-// noexec outcomes as run (a separate counter that is not added to `skipped`), and include
-// noexec tasks in the plan's toRun so "Running task i of N" numbers match.
+// BitBake 2.19 runs a noexec task without a stamp ("Running noexec task 7 of 7") and counts it
+// as completed: "Attempted 7 tasks of which 0 didn't need to be rerun".
 test('the first build’s summary counts a noexec task as run, as BitBake does', (t) => {
   const dir = pair();
   const out = ok(t, bake(dir, ['app']));
@@ -66,12 +61,7 @@ test('-f runs the task even though its stamp is current, and only that task', (t
   t.deepEqual(started(ok(t, bake(dir, ['-f', '-c', 'compile', 'app']))), ['app:do_compile']);
 });
 
-// BUG (engine/cli/commands/build.ts, build): -f reruns the task but does not taint it, so the
-// tasks after it never see that it ran again. BitBake 2.19 writes `<stamp>.do_compile.taint`
-// for a forced task ("WARNING: ...:do_compile is tainted from a forced run"), which changes its
-// hash: after `bitbake -f -c compile a`, a plain `bitbake a` reruns do_install (checked with
-// BB_SIGNATURE_HANDLER = "basichash"). Fix: when args.force, call stamps.taintTask for the
-// target tasks before hashGraph (as -C does), and print BitBake's warning.
+// As BitBake 2.19: a forced task is tainted, so a later plain build reruns what follows it.
 test('-f taints the task: the next build reruns what comes after it', (t) => {
   const dir = pair();
   ok(t, bake(dir, ['app']));
@@ -79,18 +69,23 @@ test('-f taints the task: the next build reruns what comes after it', (t) => {
   t.deepEqual(started(ok(t, bake(dir, ['app']))), ['app:do_install']);
 });
 
-/** bad1 and bad2 fail in do_compile after `bad` is written; good's chain waits for both failures first. */
+/**
+ * bad1 and bad2 fail in do_compile; good's do_fetch is still running when the build has
+ * recorded bad1's failure: it waits for the failure event in the --log-json file (see
+ * bakeFailing), bounded only so that a broken build fails the test instead of hanging it.
+ */
 function failing(): string {
-  const bad = 'do_compile() {\n\techo "compiling ${PN}"\n\ttouch ${TMPDIR}/${PN}.failed\n\texit 3\n}\n';
+  const bad = 'do_compile() {\n\techo "compiling ${PN}"\n\texit 3\n}\n';
   const good = [
     'do_fetch() {',
-    '\twhile [ ! -e ${TMPDIR}/bad1.failed ]; do sleep 0.05; done',
-    '\tsleep 0.5',
+    '\tfor i in $(seq 6000); do grep -q \'"kind":"task-failed","id":"bad1:do_compile"\' ${TOPDIR}/events.jsonl && break; sleep 0.05; done',
     '}',
     '',
   ].join('\n');
   return runLayer({ bad1_1: bad, bad2_1: bad, good_1: good });
 }
+
+const bakeFailing = (dir: string, args: readonly string[]): ReturnType<typeof bake> => bake(dir, ['--log-json', join(dir, 'events.jsonl'), ...args]);
 
 test('a failing task: the ERROR line with the exit code, the log tail, the log path, exit status 1', (t) => {
   const lines = Array.from({ length: 30 }, (_, i) => `\techo line-${i + 1}`).join('\n');
@@ -113,7 +108,7 @@ test('a failing task: the ERROR line with the exit code, the log tail, the log p
 
 test('without -k, a failure starts nothing new: the running task finishes, its successors never start', (t) => {
   const dir = failing();
-  const r = bake(dir, ['bad1', 'good']);
+  const r = bakeFailing(dir, ['bad1', 'good']);
   t.is(r.status, 1);
   const ran = started(r.stdout);
   t.true(ran.includes('good:do_fetch'));
@@ -123,7 +118,7 @@ test('without -k, a failure starts nothing new: the running task finishes, its s
 
 test('-k: the other branches finish and every failure is reported at the end', (t) => {
   const dir = failing();
-  const r = bake(dir, ['-k', 'bad1', 'bad2', 'good']);
+  const r = bakeFailing(dir, ['-k', 'bad1', 'bad2', 'good']);
   t.is(r.status, 1);
   const ran = started(r.stdout);
   for (const task of ['good:do_fetch', 'good:do_compile', 'good:do_install']) t.true(ran.includes(task), task);
@@ -150,8 +145,9 @@ test('-n: nothing runs and no stamp is written, but the plan is printed', (t) =>
 
 test('--runall TASK runs that task for every recipe in the graph', (t) => {
   const dir = pair();
-  const ran = started(ok(t, bake(dir, ['--runall', 'fetch', 'app'])));
-  t.true(ran.includes('lib:do_fetch') && ran.includes('app:do_fetch'));
+  // The fetch tasks become the only targets: nothing after them runs.
+  t.deepEqual(sorted(started(ok(t, bake(dir, ['--runall', 'fetch', 'app'])))), ['app:do_fetch', 'lib:do_fetch']);
+  t.deepEqual(sorted(started(ok(t, bake(dir, ['--runall', 'compile', 'app'])))), ['app:do_compile', 'lib:do_compile', 'lib:do_install']);
 });
 
 test('--runonly TASK runs only that task (and its dependencies) within the targets’ graph', (t) => {
@@ -198,4 +194,24 @@ test('on a terminal, task lines appear only with -v; the summary always', (t) =>
   const verbose = onTty(pair(), ['-v', 'app']);
   t.regex(verbose, /NOTE: recipe lib-1-r0: task do_compile: Started/);
   t.regex(verbose, /NOTE: Running task \d+ of 7 \(.*app_1\.bb:do_install\)/);
+});
+
+test('longest chain first: with one thread, the task with the longest chain after it starts first', (t) => {
+  // short's one task is named first on the command line and sorts first; long's chain is four tasks.
+  const chain = ['do_s1() {\n\t:\n}', 'addtask s1', 'do_s2() {\n\t:\n}', 'addtask s2 after do_s1', 'do_s3() {\n\t:\n}', 'addtask s3 after do_s2', 'do_s4() {\n\t:\n}', 'addtask s4 after do_s3 before do_build', ''].join('\n');
+  const dir = runLayer({ long_1: chain, short_1: 'do_only() {\n\t:\n}\naddtask only before do_build\n' }, { base: 'do_build[noexec] = "1"\naddtask build\n', conf: 'BB_NUMBER_THREADS = "1"\n' });
+  const ran = started(ok(t, bake(dir, ['short', 'long'])));
+  // After long:do_s3, do_s4 and short:do_only each have a chain of two: either may go first.
+  t.deepEqual(ran.slice(0, 3), ['long:do_s1', 'long:do_s2', 'long:do_s3']);
+  t.deepEqual(sorted(ran.slice(3)), ['long:do_s4', 'short:do_only']);
+});
+
+test('--no-progress on a real terminal prints plain lines; without it the terminal gets the live view', (t) => {
+  if (!requireTool(t, hasCommand('script'), 'script (Debian package bsdutils)')) return;
+  const dir = pair();
+  const plain = onTty(dir, ['--no-progress', 'app']);
+  t.notRegex(plain, /\x1b\[/, 'no cursor movement');
+  t.regex(plain, /^NOTE: recipe app-1-r0: task do_compile: Started$/m);
+  t.regex(plain, /^NOTE: Tasks Summary: Attempted 7 tasks of which 0 didn't need to be rerun and all succeeded\.$/m);
+  t.regex(onTty(dir, ['-C', 'compile', 'app']), /\x1b\[/, 'the control: a terminal does get the live view');
 });

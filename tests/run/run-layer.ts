@@ -154,8 +154,8 @@ export function startBake(dir: string, args: readonly string[], env: NodeJS.Proc
   return { child, pid: child.pid, output: () => out, exit };
 }
 
-/** Polls until `ok()` or the deadline; returns whether it became true. Not a timing assertion: a generous upper bound. */
-export async function waitFor(ok: () => boolean, timeoutMs = 20_000, stepMs = 25): Promise<boolean> {
+/** Polls until `ok()` or the deadline; returns whether it became true. Not a timing assertion: the bound only stops a hang. */
+export async function waitFor(ok: () => boolean, timeoutMs = 300_000, stepMs = 25): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (ok()) return true;

@@ -2,6 +2,7 @@
  * The console texts of a build, worded as BitBake's knotty UI words them so that people and
  * scripts used to BitBake logs read ours the same way. Pure: events in, lines out.
  */
+import { escapeControls } from '../diagnostic.js';
 import type { BuildEvent } from './events.js';
 
 export type TaskStarted = Extract<BuildEvent, { kind: 'task-started' }>;
@@ -50,14 +51,15 @@ export function restoredLine(e: TaskFinished): string {
 }
 
 export function warningLine(e: Warning): string {
-  if (e.file === undefined) return `WARNING: ${e.message}`;
-  return e.line === undefined || e.line <= 0 ? `WARNING: ${e.file}: ${e.message}` : `WARNING: ${e.file}:${e.line}: ${e.message}`;
+  const message = escapeControls(e.message);
+  if (e.file === undefined) return `WARNING: ${message}`;
+  return e.line === undefined || e.line <= 0 ? `WARNING: ${e.file}: ${message}` : `WARNING: ${e.file}:${e.line}: ${message}`;
 }
 
 /** A failed task: the error, the tail of its log (BitBake's "Log data follows") and where the log is. */
 export function failureLines(e: TaskFailed): string[] {
   const lines = [`ERROR: Task (${taskString(e.recipeFile, e.task)}) failed with exit code '${e.exitCode}'`];
-  if (e.logTail.length > 0) lines.push('Log data follows:', ...e.logTail.map((l) => `| ${l}`));
+  if (e.logTail.length > 0) lines.push('Log data follows:', ...e.logTail.map((l) => `| ${escapeControls(l)}`));
   if (e.logFile !== '') lines.push(`ERROR: Logfile of failure stored in: ${e.logFile}`);
   return lines;
 }

@@ -88,6 +88,11 @@ export interface WorkerProcess {
   readonly hello: unknown;
   /** The last few KiB the worker wrote to its stderr (python tracebacks, "not found"). */
   stderrTail(): string;
+  /**
+   * After an EOF: python3's exit status, which the shell around it reports a moment after
+   * the pipe closes (waits up to a second; undefined if it never comes).
+   */
+  exitStatus(): number | undefined;
   /** Closes our ends: the worker sees EOF and exits. */
   close(): void;
 }
@@ -102,7 +107,8 @@ export interface SpawnOptions {
  * It is how a worker that dies before its hello is noticed (see spawnWorker).
  */
 const EXITED_MARKER = 0xffffffff;
-const SHELL_SCRIPT = `"$0" -u "$1" "$2" "$3"; echo "python3 exited with status $?" >&2; printf '\\377\\377\\377\\377' 2>/dev/null 1<>"$3"`;
+const EXIT_LINE = /^tsbake: python3 exited with status (\d+)$/m;
+const SHELL_SCRIPT = `"$0" -u "$1" "$2" "$3"; echo "tsbake: python3 exited with status $?" >&2; printf '\\377\\377\\377\\377' 2>/dev/null 1<>"$3"`;
 
 /**
  * Starts the worker and reads its hello.
@@ -151,7 +157,16 @@ export function spawnWorker(opts: SpawnOptions): WorkerProcess {
       channel,
       groupId: pid,
       hello,
-      stderrTail: () => readTail(errFd),
+      stderrTail: () => readTail(errFd).replace(EXIT_LINE, '').trim(),
+      exitStatus: () => {
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        for (let i = 0; i < 100; i++) {
+          const m = EXIT_LINE.exec(readTail(errFd));
+          if (m) return Number(m[1]);
+          Atomics.wait(pause, 0, 0, 10);
+        }
+        return undefined;
+      },
       close: () => {
         if (closed) return;
         closed = true;

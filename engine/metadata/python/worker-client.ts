@@ -269,7 +269,10 @@ export class PythonWorker implements PythonHost {
     } finally {
       doneWaiting();
     }
-    if (raw === undefined) throw this.#died(proc, 'it exited');
+    if (raw === undefined) {
+      const status = interruptSignal() ? undefined : proc.exitStatus();
+      throw this.#died(proc, status === undefined ? 'it exited' : `it exited with status ${status}`);
+    }
     return this.#parse(proc, raw);
   }
 

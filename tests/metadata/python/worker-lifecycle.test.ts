@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,9 +19,16 @@ function alive(pid: number): boolean {
   }
 }
 
-async function gone(pid: number, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (!alive(pid)) return true;
+/** Waits for the process to end; the bound only keeps a leaked process from hanging the test. */
+async function gone(pid: number): Promise<boolean> {
+  for (const end = Date.now() + 120_000; Date.now() < end; await sleep(50)) if (!alive(pid)) return true;
   return !alive(pid);
+}
+
+/** Waits for `file` to appear (bounded, so a broken worker fails the test instead of hanging it). */
+async function inside(file: string): Promise<boolean> {
+  for (const end = Date.now() + 120_000; Date.now() < end; await sleep(25)) if (existsSync(file)) return true;
+  return existsSync(file);
 }
 
 /**
@@ -41,7 +48,8 @@ function standIn(mode: 'idle' | 'busy', dir: string): string {
       'const d = new DataStore({ python: w, tracking: false });',
       'w.evaluate("1", d, undefined);',
       'process.stdout.write(String(w.pid) + "\\n");',
-      mode === 'busy' ? 'w.exec(d, "import time\\ntime.sleep(20)", { file: "x.bb", line: 1 });' : 'setInterval(() => {}, 1000);',
+      // busy: the call writes `busy` once python is inside it, then blocks.
+      mode === 'busy' ? `w.exec(d, ${JSON.stringify(`open(${JSON.stringify(join(dir, 'busy'))}, "w").close()\nimport time\ntime.sleep(600)`)}, { file: "x.bb", line: 1 });` : 'setInterval(() => {}, 1000);',
     ].join('\n'),
   );
   return script;
@@ -58,20 +66,17 @@ for (const mode of ['idle', 'busy'] as const) {
     const exited = new Promise((ok) => child.once('exit', ok));
     const pid = await new Promise<number>((ok, fail) => {
       let text = '';
-      const timer = setTimeout(() => fail(new Error('the stand-in printed no pid within 30 s')), 30_000);
       child.stdout.on('data', (b: Buffer) => {
         text += b.toString();
-        if (!text.includes('\n')) return;
-        clearTimeout(timer);
-        ok(Number(text.trim()));
+        if (text.includes('\n')) ok(Number(text.trim()));
       });
       void exited.then(() => fail(new Error('stand-in exited early')));
     });
     t.true(alive(pid));
-    await sleep(mode === 'busy' ? 300 : 0);
+    if (mode === 'busy') t.true(await inside(join(dir, 'busy')), 'python is inside the long call');
     child.kill('SIGKILL');
     await exited;
-    t.true(await gone(pid, 3000), `python3 ${pid} still running`);
+    t.true(await gone(pid), `python3 ${pid} still running`);
   });
 }
 
@@ -83,7 +88,7 @@ test('close() ends the process; it is idempotent and a later call restarts', asy
   worker.close();
   worker.close();
   t.false(worker.started);
-  t.true(await gone(pid, 3000));
+  t.true(await gone(pid));
   t.deepEqual(worker.evaluate('2', store, undefined), { kind: 'value', value: '2', references: [] });
   t.not(worker.pid, pid);
 });

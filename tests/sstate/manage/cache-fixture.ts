@@ -113,7 +113,7 @@ export function tsbakeSstate(args: readonly string[], opts: { cwd?: string; inpu
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...opts.env },
     input: opts.input ?? '',
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 1_200_000, // a hang guard only: a loaded machine may take minutes
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

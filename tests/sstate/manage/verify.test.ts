@@ -80,6 +80,7 @@ test('--verify reports corrupt archives (exit 1); with a removal option they are
   const dry = tsbakeSstate(['--cache-dir', cache, '--verify', '--remove-orphans', '-n']);
   t.is(dry.status, 1, 'a dry run leaves them in place');
   t.regex(dry.stdout, /6 out of 8 files will be removed!\n$/);
+  t.deepEqual(listFiles(cache), filesOf(objs), '-n removes nothing');
 
   const rm = tsbakeSstate(['--cache-dir', cache, '--verify', '--remove-orphans', '-y']);
   t.is(rm.status, 0, rm.stderr);

@@ -1,6 +1,10 @@
 import test from 'ava';
-import { createServer } from 'node:http';
-import { createReadStream, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createServer, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hasCommand, requireTool } from '../../helpers/host-tools.js';
 import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { appendConf, bake, command, RUN_BASE, runLayer, startBake, started, tasksSummary } from '../../run/run-layer.js';
@@ -117,6 +121,21 @@ test('a corrupt object is a warning and a miss: the task runs instead', (t) => {
   t.true(started(r.stdout).includes('lib:do_deploy'));
 });
 
+/** An HTTP handler serving `mirrorDir` under /sstate/, counting requests. */
+function serveMirror(mirrorDir: string, count: () => void): RequestListener {
+  return (req, res) => {
+    count();
+    const path = join(mirrorDir, decodeURIComponent((req.url ?? '').replace(/^\/sstate\//, '')));
+    if (!existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': statSync(path).size });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(path).pipe(res);
+  };
+}
+
 test('SSTATE_MIRRORS: a file:// mirror and an http:// mirror supply objects', async (t) => {
   const producer = layer();
   t.is(bake(producer, ['app']).status, 0);
@@ -128,31 +147,62 @@ test('SSTATE_MIRRORS: a file:// mirror and an http:// mirror supply objects', as
   t.regex(fromFile.stdout, /Sstate summary: Wanted 2 Local 0 Mirrors 2 Missed 0/);
   t.deepEqual(started(fromFile.stdout), []);
 
-  const server = createServer((req, res) => {
-    const path = join(mirrorDir, decodeURIComponent((req.url ?? '').replace(/^\/sstate\//, '')));
-    if (!existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': statSync(path).size });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(path).pipe(res);
-  });
+  let requests = 0;
+  const server = createServer(serveMirror(mirrorDir, () => requests++));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const port = (server.address() as AddressInfo).port;
     const viaHttp = layer();
     appendConf(viaHttp, `SSTATE_MIRRORS = "file://.* http://127.0.0.1:${port}/sstate/PATH"\n`);
-    // The server lives in this process, so the build must run without blocking it.
+    // The server lives in this process, so the builds must run without blocking it.
     const live = startBake(viaHttp, ['app']);
     await live.exit;
     t.regex(live.output(), /Mirrors 2 Missed 0/);
     t.deepEqual(started(live.output()), []);
+    t.true(requests > 0);
+    requests = 0;
     const offline = layer();
     appendConf(offline, `SSTATE_MIRRORS = "file://.* http://127.0.0.1:${port}/sstate/PATH"\nBB_NO_NETWORK = "1"\n`);
-    t.regex(bake(offline, ['app']).stdout, /Mirrors 0 Missed 2/, 'BB_NO_NETWORK skips network mirrors');
+    const off = startBake(offline, ['app']);
+    t.is((await off.exit).code, 0, off.output());
+    t.regex(off.output(), /Mirrors 0 Missed 2/, 'BB_NO_NETWORK skips network mirrors');
+    t.regex(off.output(), new RegExp(`NOTE: BB_NO_NETWORK is set: not trying sstate mirror http://127\\.0\\.0\\.1:${port}/`));
+    t.is(requests, 0, 'the mirror server saw no request');
   } finally {
     server.close();
   }
   t.truthy(tasksSummary(fromFile.stdout));
+});
+
+test('an https:// mirror with a self-signed certificate, trusted through NODE_EXTRA_CA_CERTS', async (t) => {
+  if (!requireTool(t, hasCommand('openssl'), 'openssl (Debian package openssl)')) return;
+  const producer = layer();
+  t.is(bake(producer, ['app']).status, 0);
+  const certDir = mkdtempSync(join(tmpdir(), 'tsbake-tls-'));
+  const [key, cert] = [join(certDir, 'key.pem'), join(certDir, 'cert.pem')];
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  t.is(made.status, 0, made.stderr);
+  let requests = 0;
+  const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, serveMirror(join(producer, 'sstate-cache'), () => requests++));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const mirror = `SSTATE_MIRRORS = "file://.* https://127.0.0.1:${port}/sstate/PATH"\n`;
+    // Without the certificate the mirror is not trusted: a warning per object, and every task runs.
+    const untrusted = layer();
+    appendConf(untrusted, mirror);
+    const refused = startBake(untrusted, ['app']);
+    t.is((await refused.exit).code, 0, refused.output());
+    t.regex(refused.output(), /Mirrors 0 Missed 2/);
+    t.regex(refused.output(), /WARNING: sstate mirror https:\/\/127\.0\.0\.1:\d+\/.*certificate/i);
+    const trusted = layer();
+    appendConf(trusted, mirror);
+    const live = startBake(trusted, ['app'], { NODE_EXTRA_CA_CERTS: cert });
+    t.is((await live.exit).code, 0, live.output());
+    t.regex(live.output(), /Sstate summary: Wanted 2 Local 0 Mirrors 2 Missed 0/);
+    t.deepEqual(started(live.output()), []);
+    t.true(requests > 0);
+  } finally {
+    server.close();
+  }
 });

@@ -32,8 +32,11 @@ class Channel:
         self.describe = None  # exception -> error dict for a failed reply
         self.raise_remote = None  # error dict from tsbake -> raises a Python exception
         self.depth = 0  # requests from tsbake being served right now (nesting level)
+        self.before_send = None  # called before any frame goes out (flushes batched output)
 
     def send(self, message):
+        if self.before_send is not None:
+            self.before_send()
         body = self._encode(message).encode("ascii")
         view = memoryview(_HEADER.pack(len(body)) + body)
         try:

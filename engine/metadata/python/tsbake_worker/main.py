@@ -19,6 +19,7 @@ def main(argv):
     channel.describe = errors.describe
     channel.raise_remote = errors.raise_remote
     state.channel = channel
+    channel.before_send = output.send_batched
     sys.stdout = output.LineForwarder("plain")
     sys.stderr = output.LineForwarder("plain")
     contexts.reset()

@@ -1,8 +1,11 @@
 """Where the worker's output goes, and how it notices that tsbake is gone.
 
 tsbake prints variable values on its stdout, so metadata `print()` must never reach it:
-sys.stdout and sys.stderr become line forwarders that send each line to tsbake as a
-"plain" log message. The real fd 2 is a file tsbake reads only to explain a crash.
+sys.stdout and sys.stderr become line forwarders that send lines to tsbake as "plain" log
+messages. Lines are batched (one message per 64 KiB at most) and sent before any other frame,
+so output keeps its place among the `d` calls and replies while a million print()s cost a
+few hundred messages instead of a million. The real fd 2 is a file tsbake reads only to
+explain a crash.
 """
 import io
 import os
@@ -14,11 +17,16 @@ from . import state
 _forwarders = []
 
 
+_BATCH = 64 * 1024
+
+
 class LineForwarder(io.TextIOBase):
     def __init__(self, level):
         io.TextIOBase.__init__(self)
         self._level = level
-        self._pending = ""
+        self._pending = ""  # the unfinished last line
+        self._lines = []  # complete lines not sent yet
+        self._size = 0
         _forwarders.append(self)
 
     def writable(self):
@@ -29,14 +37,28 @@ class LineForwarder(io.TextIOBase):
         self._pending += text
         if "\n" in self._pending:
             *lines, self._pending = self._pending.split("\n")
-            for line in lines:
-                state.log(self._level, line)
+            self._lines.extend(lines)
+            self._size += sum(len(line) + 1 for line in lines)
+            if self._size >= _BATCH:
+                self.send_lines()
         return len(text)
+
+    def send_lines(self):
+        if self._lines:
+            lines, self._lines, self._size = self._lines, [], 0
+            state.log(self._level, "\n".join(lines))
 
     def flush(self):
         if self._pending:
-            line, self._pending = self._pending, ""
-            state.log(self._level, line)
+            self._lines.append(self._pending)
+            self._pending = ""
+        self.send_lines()
+
+
+def send_batched():
+    """Sends the complete lines waiting (before another frame goes out)."""
+    for forwarder in _forwarders:
+        forwarder.send_lines()
 
 
 def flush_all():

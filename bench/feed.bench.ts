@@ -1,0 +1,80 @@
+/**
+ * `tsbake package-index` on 5,000 generated packages per format against the indexers oe-core
+ * runs: apt-ftparchive for deb and createrepo_c for rpm, measured in the same run by
+ * ../shared/bench/baselines.sh on the same packages (its --workdir keeps them between runs).
+ * Goals: a full index <= 1x the baseline; a re-index after one package changed <= 0.1x of
+ * tsbake's own full index. IPK has no host indexer (opkg-utils is not packaged for Debian):
+ * its figures are printed against apt-ftparchive on the same files for orientation.
+ * Each index runs as its own process (bench/feed-index-run.ts), like the baseline tools.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../engine/core/package-root.js';
+import { measure, seconds, series, type Bench, type BenchContext } from './harness.js';
+import { TSBAKE_ENV } from './tools.js';
+
+const BASELINES = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'baselines.sh');
+const RUNNER = join(PACKAGE_ROOT, 'dist', 'bench', 'feed-index-run.js');
+const WORK = process.env['TSBAKE_BENCH_FEEDS'] ?? join(tmpdir(), 'tsbake-bench-feeds');
+
+function baselines(ctx: BenchContext): Map<string, number> {
+  mkdirSync(join(WORK, 'empty-tree'), { recursive: true });
+  ctx.note(`feed-index: baselines (builds 5,000 debs and rpms on first use in ${WORK}/baselines)`);
+  const r = spawnSync('bash', [BASELINES, join(WORK, 'empty-tree'), '--only', 'apt_ftparchive_5000,createrepo_c_5000', '--workdir', join(WORK, 'baselines'), '--runs', String(ctx.runs)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`baselines.sh failed: ${r.stderr}`);
+  return new Map(r.stdout.trim().split('\n').map((l) => { const [k, v] = l.split(' '); return [k ?? '', Number(v)]; }));
+}
+
+/** A hard-linked copy of the generated packages (renamed to `ext`), without indexes. */
+function feedCopy(from: string, to: string, ext: string): string {
+  rmSync(to, { recursive: true, force: true });
+  const walk = (src: string, dst: string): void => {
+    mkdirSync(dst, { recursive: true });
+    for (const e of readdirSync(src, { withFileTypes: true })) {
+      if (e.isDirectory() && e.name !== 'repodata') walk(join(src, e.name), join(dst, e.name));
+      else if (e.isFile() && /\.(deb|rpm)$/.test(e.name)) linkSync(join(src, e.name), join(dst, e.name.replace(/\.(deb|rpm)$/, ext)));
+    }
+  };
+  walk(from, to);
+  return to;
+}
+
+function anyPackage(dir: string): string {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isFile() && /\.(deb|rpm|ipk)$/.test(e.name)) return join(dir, e.name);
+    if (e.isDirectory() && e.name !== 'repodata') return anyPackage(join(dir, e.name));
+  }
+  throw new Error(`no package in ${dir}`);
+}
+
+async function indexFigures(ctx: BenchContext, format: string, dir: string, baseline: { name: string; seconds: number }): Promise<void> {
+  const cache = join(WORK, `cache-${format}.json`);
+  const clear = (): void => {
+    rmSync(cache, { force: true });
+    rmSync(`${cache}.members`, { recursive: true, force: true });
+  };
+  const run = () => measure(process.execPath, [RUNNER, format, dir, cache], { cwd: WORK, env: TSBAKE_ENV, expectStatus: 0 });
+  const full = await series(ctx.runs, clear, run);
+  let bump = 1_900_000_000;
+  const changed = await series(ctx.runs, () => utimesSync(anyPackage(dir), new Date(), new Date(++bump * 1000)), run);
+  const goal = format === 'ipk' ? 'orientation only' : 'goal <= 1';
+  ctx.out(`feed-index ${format} N=5000  tsbake ${seconds(full.wallS)}  ${baseline.name} ${seconds(baseline.seconds)}  ratio ${(full.wallS / baseline.seconds).toFixed(2)} (${goal})`);
+  ctx.out(`feed-index ${format} one package changed  tsbake ${seconds(changed.wallS)}  full index ${seconds(full.wallS)}  ratio ${(changed.wallS / full.wallS).toFixed(2)} (goal <= 0.1)`);
+}
+
+export const feedBench: Bench = {
+  name: 'feed-index',
+  description: 'package-index on 5,000 packages per format against apt-ftparchive and createrepo_c',
+  async run(ctx) {
+    if (!existsSync(BASELINES)) throw new Error(`missing ${BASELINES}`);
+    const base = baselines(ctx);
+    const apt = base.get('apt_ftparchive_5000') ?? Number.NaN;
+    const createrepo = base.get('createrepo_c_5000') ?? Number.NaN;
+    const pkgs = join(WORK, 'baselines', 'pkgs');
+    await indexFigures(ctx, 'deb', feedCopy(join(pkgs, 'deb'), join(WORK, 'feeds', 'deb'), '.deb'), { name: 'apt-ftparchive', seconds: apt });
+    await indexFigures(ctx, 'rpm', feedCopy(join(pkgs, 'rpm'), join(WORK, 'feeds', 'rpm'), '.rpm'), { name: 'createrepo_c', seconds: createrepo });
+    await indexFigures(ctx, 'ipk', feedCopy(join(pkgs, 'deb'), join(WORK, 'feeds', 'ipk'), '.ipk'), { name: 'apt-ftparchive(deb)', seconds: apt });
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * An apt flat repository for one `deploy/deb/<arch>/` directory, as oe-core's deb indexer
+ * leaves it: `Packages` (each package's control plus Filename, Size and the MD5/SHA1/SHA256/
+ * SHA512 sums apt-ftparchive adds, in its field order), `Packages.gz`, `Packages.xz` and a
+ * `Release` that starts with `Label: <arch>` and lists every index with its checksums.
+ */
+import { basename } from 'node:path';
+import { chunkTexts, compressMembers, memberCacheFor } from './members.js';
+import { orderFields, renderParagraph, type Field } from './deb822.js';
+import { digestBytes, withSource, type Algorithm } from './byte-source.js';
+import { packageFiles, publish } from './feed-files.js';
+import { IndexCache } from './index-cache.js';
+import { controlFields } from './read-control.js';
+
+/** apt-ftparchive's field order for Packages stanzas; other fields follow in control order. */
+const APT_ORDER = [
+  'Package', 'Package-Type', 'Architecture', 'Subarchitecture', 'Version', 'Revision', 'Package-Revision',
+  'Package_Revision', 'Kernel-Version', 'Built-Using', 'Built-For-Profiles', 'Multi-Arch', 'Status', 'Priority',
+  'Class', 'Essential', 'Installer-Menu-Item', 'Section', 'Source', 'Origin', 'Maintainer', 'Original-Maintainer',
+  'Bugs', 'Config-Version', 'Conffiles', 'Triggers-Awaited', 'Triggers-Pending', 'Installed-Size', 'Provides',
+  'Pre-Depends', 'Depends', 'Recommends', 'Recommended', 'Suggests', 'Optional', 'Conflicts', 'Breaks', 'Replaces',
+  'Enhances', 'Filename', 'MSDOS-Filename', 'Size', 'MD5sum', 'SHA1', 'SHA256', 'SHA512', 'Homepage',
+  'Description', 'Tag', 'Task',
+];
+const RELEASE_SUMS: ReadonlyArray<readonly [Algorithm, string]> = [['md5', 'MD5Sum'], ['sha1', 'SHA1'], ['sha256', 'SHA256'], ['sha512', 'SHA512']];
+const CACHE_VERSION = 'deb-1';
+
+export interface DebIndexOptions {
+  /** The JSON cache of package reads (see index-cache.ts); none reads every package. */
+  readonly cacheFile?: string;
+  /** The `Date:` of Release (SOURCE_DATE_EPOCH for reproducible feeds). */
+  readonly date: Date;
+}
+
+export interface IndexResult {
+  readonly dir: string;
+  readonly packages: number;
+  /** Packages read this run (the others came from the cache). */
+  readonly read: number;
+  /** Index files written, relative to dir; the meta index (Release, repomd.xml) is last. */
+  readonly files: readonly string[];
+}
+
+/** The stanza of one .deb, rendered once and cached. */
+async function debStanza(path: string, rel: string): Promise<string> {
+  return withSource(path, async (src) => {
+    const control = await controlFields(src, path);
+    const sums = src.digests(['md5', 'sha1', 'sha256', 'sha512']);
+    const added: Field[] = [
+      ['Filename', `./${rel}`],
+      ['Size', String(src.size)],
+      ['MD5sum', sums.md5 ?? ''],
+      ['SHA1', sums.sha1 ?? ''],
+      ['SHA256', sums.sha256 ?? ''],
+      ['SHA512', sums.sha512 ?? ''],
+    ];
+    return renderParagraph(orderFields([...control, ...added], APT_ORDER));
+  });
+}
+
+function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly [string, Uint8Array]>): string {
+  let text = `Label: ${label}\nDate: ${date.toUTCString().replace('GMT', '+0000')}\n`;
+  for (const [algo, title] of RELEASE_SUMS) {
+    text += `${title}:\n`;
+    for (const [name, data] of indexes) text += ` ${digestBytes(data, algo)} ${String(data.length).padStart(16)} ${name}\n`;
+  }
+  return text;
+}
+
+export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<IndexResult> {
+  const cache = IndexCache.load<string>(opts.cacheFile, CACHE_VERSION);
+  const files = packageFiles(dir, ['.deb']);
+  const entries: Array<{ rel: string; stanza: string }> = [];
+  for (const f of files) entries.push({ rel: f.rel, stanza: await cache.get(f.rel, f.stat, () => debStanza(f.path, f.rel)) });
+  const chunks = chunkTexts(entries, (e) => e.rel, (e) => `${e.stanza}\n`);
+  const members = memberCacheFor(opts.cacheFile);
+  const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
+  const gz = await compressMembers(chunks, 'gz', members);
+  const indexes: Array<[string, Uint8Array]> = [
+    ['Packages', Buffer.from(chunks.join(''))],
+    ['Packages.gz', gz],
+    ['Packages.xz', await xz],
+  ];
+  const release = releaseText(basename(dir), opts.date, indexes);
+  publish(dir, [...indexes, ['Release', release]]);
+  cache.save();
+  members.prune();
+  return { dir, packages: files.length, read: cache.misses, files: [...indexes.map(([n]) => n), 'Release'] };
+}

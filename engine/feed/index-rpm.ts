@@ -1,0 +1,92 @@
+/**
+ * An rpm-md repository (`repodata/repomd.xml` with gzip-compressed primary, filelists and
+ * other) for one directory of RPMs, subdirectories included, as createrepo_c writes it. The
+ * metadata files are named by their checksum and written first; repomd.xml is renamed into
+ * place last, and only then are the files it no longer names removed.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { chunkTexts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
+import { digestBytes, withSource } from './byte-source.js';
+import { PackageReadError } from './errors.js';
+import { packageFiles, publish, sortedBy } from './feed-files.js';
+import type { IndexResult } from './index-deb.js';
+import { IndexCache } from './index-cache.js';
+import { readRpmHeaders } from './read-rpm.js';
+import { rpmEntries, type RpmEntries } from './rpm-metadata.js';
+
+const CACHE_VERSION = 'rpm-1';
+/** Files in repodata/ that repomd.xml does not name and that must stay. */
+const KEEP = new Set(['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key']);
+const NS_COMMON = 'http://linux.duke.edu/metadata/common';
+const NS_RPM = 'http://linux.duke.edu/metadata/rpm';
+
+export interface RpmIndexOptions {
+  readonly cacheFile?: string;
+  /** `<revision>` and `<timestamp>`s (SOURCE_DATE_EPOCH for reproducible feeds). */
+  readonly date: Date;
+}
+
+async function readEntries(path: string, rel: string, mtimeMs: number): Promise<RpmEntries> {
+  return withSource(path, (src) => {
+    try {
+      const headers = readRpmHeaders(src);
+      const sha256 = src.digests(['sha256']).sha256 ?? '';
+      return rpmEntries(headers, { location: rel, sha256, fileSize: src.size, mtime: Math.floor(mtimeMs / 1000) });
+    } catch (e) {
+      throw new PackageReadError(path, (e as Error).message);
+    }
+  });
+}
+
+interface MetadataFile {
+  readonly type: string;
+  readonly name: string;
+  readonly gz: Buffer;
+  readonly open: Buffer;
+}
+
+async function metadataFile(type: string, head: string, chunks: readonly string[], tail: string, members: MemberCache): Promise<MetadataFile> {
+  const all = [head, ...chunks, tail];
+  const open = Buffer.from(all.join(''));
+  const gz = await compressMembers(all, 'gz', members);
+  return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
+}
+
+function repomd(files: readonly MetadataFile[], time: number): string {
+  let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="${NS_RPM}">\n  <revision>${time}</revision>\n`;
+  for (const f of files) {
+    xml +=
+      `  <data type="${f.type}">\n    <checksum type="sha256">${digestBytes(f.gz, 'sha256')}</checksum>\n` +
+      `    <open-checksum type="sha256">${digestBytes(f.open, 'sha256')}</open-checksum>\n` +
+      `    <location href="${f.name}"/>\n    <timestamp>${time}</timestamp>\n` +
+      `    <size>${f.gz.length}</size>\n    <open-size>${f.open.length}</open-size>\n  </data>\n`;
+  }
+  return `${xml}</repomd>\n`;
+}
+
+export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<IndexResult> {
+  const cache = IndexCache.load<RpmEntries>(opts.cacheFile, CACHE_VERSION);
+  // createrepo_c lists packages by file name, wherever they sit below the repository.
+  const files = sortedBy(packageFiles(dir, ['.rpm'], ['repodata']), (f) => `${basename(f.rel)}\0${f.rel}`);
+  const entries: RpmEntries[] = [];
+  for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => readEntries(f.path, f.rel, f.stat.mtimeMs)));
+  const n = entries.length;
+  const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
+  const members = memberCacheFor(opts.cacheFile);
+  const part = (pick: (e: RpmEntries) => string): string[] => chunkTexts(entries, (e) => e.location, pick);
+  const metadata = [
+    await metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, part((e) => e.primary), '</metadata>', members),
+    await metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, part((e) => e.filelists), '</filelists>', members),
+    await metadataFile('other', `${head}<otherdata xmlns="http://linux.duke.edu/metadata/other" packages="${n}">\n`, part((e) => e.other), '</otherdata>', members),
+  ];
+  const time = Math.floor(opts.date.getTime() / 1000);
+  publish(dir, [...metadata.map((m): [string, Buffer] => [m.name, m.gz]), ['repodata/repomd.xml', repomd(metadata, time)]]);
+  const named = new Set(metadata.map((m) => m.name.slice('repodata/'.length)));
+  for (const name of readdirSync(join(dir, 'repodata'))) {
+    if (!KEEP.has(name) && !named.has(name) && !name.includes('.tmp-')) rmSync(join(dir, 'repodata', name), { force: true });
+  }
+  cache.save();
+  members.prune();
+  return { dir, packages: n, read: cache.misses, files: [...metadata.map((m) => m.name), 'repodata/repomd.xml'] };
+}

@@ -1,0 +1,40 @@
+/**
+ * The control file of a .deb or .ipk: `control.tar[.gz|.xz|.zst]` found in the outer ar
+ * archive (or, for an ipk, a gzip-compressed tar), then `control` or `./control` inside it.
+ */
+import { gunzipSync } from 'node:zlib';
+import { decompressByName } from './compress.js';
+import type { ByteSource } from './byte-source.js';
+import { parseParagraph, type Field } from './deb822.js';
+import { PackageReadError } from './errors.js';
+import { arMembers, isAr, tarFiles } from './read-archive.js';
+
+async function controlFrom(tarName: string, data: Buffer): Promise<string> {
+  const control = tarFiles(await decompressByName(tarName, data)).get('control');
+  if (!control) throw new Error(`${tarName} has no control file`);
+  return control.toString('utf8');
+}
+
+/** The control text of a package. */
+export async function readControl(src: ByteSource): Promise<string> {
+  const head = src.read(0, Math.min(src.size, 8));
+  if (isAr(head)) {
+    const member = arMembers(src).find((m) => /^control\.tar(\.(gz|xz|zst))?$/.test(m.name));
+    if (!member) throw new Error('no control.tar member');
+    return controlFrom(member.name, src.read(member.offset, member.size));
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const inner = tarFiles(gunzipSync(src.read(0, src.size))).get('control.tar.gz');
+    if (inner) return controlFrom('control.tar.gz', inner);
+  }
+  throw new Error('neither an ar archive nor a gzip tar with control.tar.gz');
+}
+
+/** The control fields of the package `path` (for error messages) read through `src`. */
+export async function controlFields(src: ByteSource, path: string): Promise<Field[]> {
+  try {
+    return parseParagraph(await readControl(src));
+  } catch (e) {
+    throw new PackageReadError(path, (e as Error).message);
+  }
+}

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Generates the `-g` conformance cases in this directory from real BitBake.
+
+Each scenario is a small layer (configuration, a base class with task flags, recipes) and a
+command line. The script writes the layer into a temporary directory, runs `bitbake ARGS` there
+and stores what BitBake wrote: the task-depends.dot edges and nodes and pn-buildlist, or, when
+BitBake fails, its ERROR lines. Only the stored results matter; tests/graph-conformance.test.ts
+runs `tsbake ARGS` on the same files and compares.
+
+    python3 tests/graph-cases/generate.py [--bitbake /work/bitbake] [--jobs 2] [--only SUBSTR]
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+CONF = """CACHE = "${TOPDIR}/cache"
+BBFILES += "${TOPDIR}/meta/recipes-*/*/*.bb ${TOPDIR}/meta/recipes-*/*/*.bbappend"
+PN = "${@bb.parse.vars_from_file(d.getVar('FILE', False),d)[0] or 'defaultpkgname'}"
+PV = "${@bb.parse.vars_from_file(d.getVar('FILE', False),d)[1] or '1.0'}"
+PR = "r0"
+TMPDIR = "${TOPDIR}/tmp"
+WORKDIR = "${TMPDIR}/work/${PN}"
+T = "${WORKDIR}/temp"
+STAMP = "${TMPDIR}/stamps/${PN}"
+"""
+
+
+def task(name, addtask):
+    return "do_%s() {\n\t:\n}\naddtask %s\n" % (name, addtask)
+
+
+BASE_TASKS = "".join([
+    task("fetch", "fetch"),
+    task("unpack", "unpack after do_fetch"),
+    task("configure", "configure after do_unpack"),
+    task("compile", "compile after do_configure"),
+    task("install", "install after do_compile"),
+    task("populate_sysroot", "populate_sysroot after do_install"),
+    task("package", "package after do_install"),
+    task("package_write", "package_write after do_package"),
+    'do_build[noexec] = "1"\n',
+    "addtask build after do_populate_sysroot do_package_write\n",
+])
+
+# Task-flag sets for the base class: each is a way BitBake links tasks across recipes.
+FLAGSETS = {
+    "rdeptask": 'do_package_write[rdeptask] = "do_package"\n',
+    "both": 'do_configure[deptask] = "do_populate_sysroot"\ndo_package_write[rdeptask] = "do_package"\n',
+    "recself": 'do_configure[deptask] = "do_populate_sysroot"\ndo_build[recrdeptask] = "do_build"\n',
+    "recmixed": 'do_package_write[rdeptask] = "do_package"\ndo_build[recrdeptask] = "do_build do_package_write"\n',
+    "recother": 'do_build[recrdeptask] = "do_populate_sysroot"\n',
+    "recideptask": (
+        'do_configure[deptask] = "do_populate_sysroot"\n'
+        + task("extra", "extra after do_fetch")
+        + task("gather", "gather after do_unpack before do_build")
+        + 'do_gather[recrdeptask] = "do_install"\ndo_gather[recideptask] = "do_extra"\n'
+    ),
+    "rdeps-depends": 'do_install[rdeptask] = "do_install"\ndo_compile[deptask] = "do_install"\n',
+}
+
+NATIVE_CLASS = 'CLASSOVERRIDE = "class-native"\n'
+
+
+def recipe(path, text=""):
+    return ("meta/recipes-x/%s" % path, text)
+
+
+# Worlds: recipe sets and configuration, each with the command lines it is checked with.
+WORLDS = {}
+
+
+def world(name, description, recipes, conf="", targets=(), classes=None):
+    WORLDS[name] = {
+        "description": description,
+        "recipes": dict(recipes),
+        "conf": conf,
+        "targets": [list(t) for t in targets],
+        "classes": classes or {},
+    }
+
+
+world(
+    "nopackages",
+    "no PACKAGES: each recipe provides its own PN as a runtime package (RDEPENDS, RPROVIDES:${PN}, RPROVIDES without suffix)",
+    [
+        recipe("a/a_1.0.bb", 'DEPENDS = "b"\nRDEPENDS:${PN} = "c bee"\n'),
+        recipe("b/b_1.0.bb", 'RPROVIDES:${PN} = "bee"\n'),
+        recipe("c/c_1.0.bb", 'RDEPENDS = "dee"\n'),
+        recipe("d/d_1.0.bb", 'RPROVIDES = "dee"\n'),
+        recipe("e/e_1.0.bb", 'RDEPENDS:${PN} = "d"\n'),
+    ],
+    targets=[["a"], ["e"], ["a", "e"], ["-c", "install", "a"], ["a", "d:do_compile"], ["e:do_package_write"]],
+)
+world(
+    "emptypackages",
+    "PACKAGES set but empty behaves as unset; a listed package without FILES still provides",
+    [
+        recipe("a/a_1.0.bb", 'PACKAGES = ""\nRDEPENDS:${PN} = "b-extra"\n'),
+        recipe("b/b_1.0.bb", 'PACKAGES = "${PN} ${PN}-extra"\nRDEPENDS:${PN}-extra = "c"\n'),
+        recipe("c/c_1.0.bb", 'PACKAGES = ""\nRPROVIDES:c = "cee"\n'),
+        recipe("d/d_1.0.bb", 'PACKAGES = "${PN}-only"\nRDEPENDS:${PN} = "a"\nRDEPENDS:${PN}-only = "cee"\n'),
+    ],
+    targets=[["a"], ["d"], ["a", "-c", "package_write"], ["d", "c:do_install"]],
+)
+world(
+    "pkgrdepends",
+    "RDEPENDS without a package suffix applies to every package; packages named like other recipes",
+    [
+        recipe("a/a_1.0.bb", 'PACKAGES = "${PN} ${PN}-dev ${PN}-doc"\nRDEPENDS = "b"\nRDEPENDS:${PN}-doc = "docs"\n'),
+        recipe("b/b_1.0.bb", 'PACKAGES = "${PN} docs"\n'),
+        recipe("docs/docs_1.0.bb", ""),
+        recipe("c/c_1.0.bb", 'RDEPENDS:${PN} = "a-dev"\n'),
+    ],
+    targets=[["a"], ["c"], ["docs"], ["c", "docs:do_install"]],
+)
+world(
+    "providers",
+    "PROVIDES virtual/x by two recipes, with and without PREFERRED_PROVIDER",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/x tool"\n'),
+        recipe("p1/p1_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("p2/p2_1.0.bb", 'PROVIDES = "virtual/x"\nDEPENDS = "tool"\n'),
+        recipe("tool/tool_1.0.bb", ""),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/x = "p2"\n',
+    targets=[["app"], ["virtual/x"], ["virtual/x:do_configure"], ["app", "virtual/x:do_install"], ["-c", "compile", "app", "tool"], ["p1"]],
+)
+world(
+    "providers-nopref",
+    "two providers and no PREFERRED_PROVIDER: the first in name order wins",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/x"\n'),
+        recipe("zz/zz_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("mm/mm_1.0.bb", 'PROVIDES = "virtual/x"\nDEPENDS = "zz"\n'),
+    ],
+    targets=[["app"], ["virtual/x"], ["app", "zz:do_compile"]],
+)
+world(
+    "provides-own-name",
+    "a recipe that PROVIDES the PN of another recipe",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "lib"\n'),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("newlib/newlib_1.0.bb", 'PROVIDES = "lib"\n'),
+    ],
+    targets=[["app"], ["lib"], ["newlib", "app"]],
+)
+world(
+    "versions",
+    "two versions of a recipe: PREFERRED_VERSION (exact, %, unmatched), DEFAULT_PREFERENCE",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "tool"\n'),
+        recipe("tool/tool_1.0.bb", 'DEPENDS = "old"\n'),
+        recipe("tool/tool_2.0.bb", 'DEPENDS = "new"\n'),
+        recipe("old/old_1.0.bb", ""),
+        recipe("new/new_1.0.bb", ""),
+        recipe("lib/lib_1.0.bb", 'DEPENDS = "old"\n'),
+        recipe("lib/lib_2.0.bb", 'DEFAULT_PREFERENCE = "-1"\nDEPENDS = "new"\n'),
+    ],
+    targets=[["app"], ["app", "lib"], ["tool:do_configure"]],
+)
+world(
+    "versions-pref",
+    "PREFERRED_VERSION picks the older version",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "tool lib"\n'),
+        recipe("tool/tool_1.0.bb", 'DEPENDS = "old"\n'),
+        recipe("tool/tool_2.0.bb", 'DEPENDS = "new"\n'),
+        recipe("old/old_1.0.bb", ""),
+        recipe("new/new_1.0.bb", ""),
+        recipe("lib/lib_1.1.bb", 'DEPENDS = "old"\n'),
+        recipe("lib/lib_2.0.bb", 'DEPENDS = "new"\n'),
+    ],
+    conf='PREFERRED_VERSION_tool = "1.0"\nPREFERRED_VERSION_lib = "1.%"\n',
+    targets=[["app"], ["tool", "lib"]],
+)
+world(
+    "rproviders",
+    "two recipes RPROVIDE one name: PREFERRED_RPROVIDER, PREFERRED_PROVIDER of a provide, a package named like the runtime name",
+    [
+        recipe("app/app_1.0.bb", 'RDEPENDS:${PN} = "svc"\n'),
+        recipe("s1/s1_1.0.bb", 'RPROVIDES:${PN} = "svc"\n'),
+        recipe("s2/s2_1.0.bb", 'PROVIDES = "virtual/svc"\nRPROVIDES:${PN} = "svc"\n'),
+        recipe("user/user_1.0.bb", 'RDEPENDS:${PN} = "s1"\n'),
+    ],
+    conf='PREFERRED_RPROVIDER_svc = "s2"\n',
+    targets=[["app"], ["app", "user"], ["-c", "package", "app"]],
+)
+world(
+    "rproviders-provider",
+    "runtime choice through PREFERRED_PROVIDER of a build-time provide",
+    [
+        recipe("app/app_1.0.bb", 'RDEPENDS:${PN} = "svc"\n'),
+        recipe("s1/s1_1.0.bb", 'RPROVIDES:${PN} = "svc"\n'),
+        recipe("s2/s2_1.0.bb", 'PROVIDES = "virtual/svc"\nRPROVIDES:${PN} = "svc"\n'),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/svc = "s2"\n',
+    targets=[["app"], ["virtual/svc", "app"]],
+)
+world(
+    "rproviders-nopref",
+    "two runtime providers and no preference, and a package that shares a runtime name",
+    [
+        recipe("app/app_1.0.bb", 'RDEPENDS:${PN} = "svc"\n'),
+        recipe("s1/s1_1.0.bb", 'RPROVIDES:${PN} = "svc"\n'),
+        recipe("svc/svc_1.0.bb", ""),
+    ],
+    targets=[["app"]],
+)
+world(
+    "dynamic",
+    "PACKAGES_DYNAMIC: a runtime name matched by a pattern",
+    [
+        recipe("app/app_1.0.bb", 'RDEPENDS:${PN} = "plug-foo"\n'),
+        recipe("plug/plug_1.0.bb", 'PACKAGES_DYNAMIC = "^plug-.*"\n'),
+    ],
+    targets=[["app"]],
+)
+world(
+    "rrecommends",
+    "RRECOMMENDS count as runtime dependencies for [rdeptask]",
+    [
+        recipe("app/app_1.0.bb", 'RRECOMMENDS:${PN} = "rec"\n'),
+        recipe("rec/rec_1.0.bb", ""),
+    ],
+    targets=[["app"]],
+)
+world(
+    "extend",
+    "BBCLASSEXTEND native: separate recipes, DEPENDS on -native names, targets of both",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "tool-native lib"\n'),
+        recipe("tool/tool_1.0.bb", 'BBCLASSEXTEND = "native"\nDEPENDS = "lib"\nDEPENDS:class-native = "lib-native"\n'),
+        recipe("lib/lib_1.0.bb", 'BBCLASSEXTEND = "native"\nRDEPENDS:${PN} = "rt"\n'),
+        recipe("rt/rt_1.0.bb", 'BBCLASSEXTEND = "native"\n'),
+    ],
+    targets=[["app"], ["tool-native"], ["tool", "tool-native:do_install"], ["-c", "configure", "lib-native", "app"]],
+    classes={"native": NATIVE_CLASS},
+)
+world(
+    "tasks",
+    "addtask/deltask in recipes, [depends] and [rdepends] on other recipes' tasks",
+    [
+        recipe("app/app_1.0.bb", (
+            'DEPENDS = "lib"\ndeltask do_unpack\n'
+            'do_compile[depends] = "helper:do_install"\n'
+            'do_install[rdepends] = "rt:do_package"\n'
+            + task("deploy", "deploy after do_install before do_build")
+            + 'do_deploy[depends] = "virtual/gen:do_populate_sysroot"\n'
+        )),
+        recipe("lib/lib_1.0.bb", "deltask do_package_write\n"),
+        recipe("helper/helper_1.0.bb", task("prep", "prep before do_configure after do_fetch")),
+        recipe("rt/rt_1.0.bb", 'PACKAGES = "${PN} rt-extra"\nRPROVIDES:rt-extra = "runtime-thing"\n'),
+        recipe("gen/gen_1.0.bb", 'PROVIDES = "virtual/gen"\n'),
+    ],
+    targets=[["app"], ["app", "helper:do_prep"], ["-c", "deploy", "app"], ["app:do_compile", "lib"], ["-c", "install", "app", "lib"]],
+)
+world(
+    "assume",
+    "ASSUME_PROVIDED names are not built",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "hosttool lib"\nRDEPENDS:${PN} = "hostrt"\n'),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("hosttool/hosttool_1.0.bb", ""),
+    ],
+    conf='ASSUME_PROVIDED = "hosttool hostrt"\n',
+    targets=[["app"]],
+)
+world(
+    "missing",
+    "a runtime or build-time name nobody provides is an error",
+    [
+        recipe("a/a_1.0.bb", 'RDEPENDS:${PN} = "nothing-here"\n'),
+        recipe("b/b_1.0.bb", 'DEPENDS = "nobody"\n'),
+        recipe("c/c_1.0.bb", 'PACKAGES = "${PN}-x"\nRPROVIDES:${PN} = "cee"\n'),
+        recipe("d/d_1.0.bb", 'RDEPENDS:${PN} = "cee"\n'),
+    ],
+    targets=[["a"], ["b"], ["d"], ["zzz"], ["a:do_nonexistent"]],
+)
+
+# Which flag sets each world is checked with (all of them unless listed).
+LIGHT = ["both", "recself", "recideptask"]
+WORLD_FLAGS = {
+    "providers-nopref": LIGHT,
+    "provides-own-name": LIGHT,
+    "versions-pref": LIGHT,
+    "rproviders-provider": ["rdeptask", "recself"],
+    "rproviders-nopref": ["rdeptask", "recself"],
+    "dynamic": ["rdeptask", "recmixed"],
+    "rrecommends": ["rdeptask", "recself", "recmixed"],
+    "assume": ["both", "recself"],
+    "missing": ["both"],
+}
+
+
+def scenarios():
+    for wname, w in WORLDS.items():
+        for fname in WORLD_FLAGS.get(wname, list(FLAGSETS)):
+            for targets in w["targets"]:
+                files = {
+                    "conf/bitbake.conf": CONF + w["conf"],
+                    "classes/base.bbclass": BASE_TASKS + FLAGSETS[fname],
+                }
+                for cname, ctext in w["classes"].items():
+                    files["classes/%s.bbclass" % cname] = ctext
+                files.update(w["recipes"])
+                slug = "_".join(re.sub(r"[^A-Za-z0-9]+", "-", t).strip("-") for t in targets)
+                yield {
+                    "name": "g_%s_%s_%s" % (wname, fname, slug),
+                    "description": "%s; base class: %s" % (w["description"], fname),
+                    "files": files,
+                    "args": ["-g"] + targets,
+                }
+
+
+def parse_dot(text, layer):
+    nodes, edges = [], []
+    for line in text.splitlines():
+        m = re.match(r'^"([^"]+)" -> "([^"]+)"$', line)
+        if m:
+            edges.append("%s -> %s" % (m.group(1), m.group(2)))
+            continue
+        m = re.match(r'^"([^"]+)" \[label="(.*)"\]$', line)
+        if m:
+            nodes.append("%s %s" % (m.group(1), m.group(2).replace(layer, "@LAYER@")))
+    return sorted(nodes), sorted(edges)
+
+
+def run_case(case, bitbake):
+    with tempfile.TemporaryDirectory(prefix="tsbake-gcase-") as tmp:
+        layer = os.path.realpath(tmp)
+        for rel, text in case["files"].items():
+            path = os.path.join(layer, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        env = dict(os.environ, BBPATH=layer, LANG="en_US.UTF-8", LC_ALL="en_US.UTF-8")
+        r = subprocess.run([os.path.join(bitbake, "bin", "bitbake")] + case["args"], cwd=layer, env=env,
+                           capture_output=True, text=True, timeout=600)
+        out = r.stdout + r.stderr
+        if r.returncode != 0:
+            errors = [l.replace(layer, "@LAYER@") for l in out.splitlines() if l.startswith("ERROR:")]
+            return dict(case, expected={"status": r.returncode, "errors": errors})
+        with open(os.path.join(layer, "task-depends.dot")) as f:
+            nodes, edges = parse_dot(f.read(), layer)
+        with open(os.path.join(layer, "pn-buildlist")) as f:
+            buildlist = f.read().split()
+        notes = [l.replace(layer, "@LAYER@") for l in out.splitlines() if l.startswith("NOTE: Multiple providers") or l.startswith("WARNING:")]
+        return dict(case, expected={"status": 0, "pnBuildlist": buildlist, "nodes": nodes, "edges": edges, "notes": notes})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bitbake", default=os.path.join(HERE, "..", "..", "..", "bitbake"))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+    cases = [c for c in scenarios() if args.only in c["name"]]
+    if args.list:
+        for c in cases:
+            print(c["name"], " ".join(c["args"]))
+        print(len(cases), "cases")
+        return
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for done in pool.map(lambda c: run_case(c, os.path.abspath(args.bitbake)), cases):
+            with open(os.path.join(HERE, done["name"] + ".json"), "w") as f:
+                json.dump(done, f, indent=1, sort_keys=True)
+                f.write("\n")
+            e = done["expected"]
+            print(done["name"], "status", e["status"], "edges" if e["status"] == 0 else "", len(e.get("edges", e.get("errors", []))), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
