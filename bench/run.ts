@@ -7,6 +7,7 @@ import type { Bench, BenchContext } from './harness.js';
 import { buildBench } from './build.bench.js';
 import { feedBench } from './feed.bench.js';
 import { fetchBench } from './fetch.bench.js';
+import { imageBench, rootfsInstallBench } from './image.bench.js';
 import { oecoreBench } from './oecore.bench.js';
 import { packageSplitBench } from './package-split.bench.js';
 import { packageWriteBench } from './package-write.bench.js';
@@ -16,7 +17,7 @@ import { sstateBuildBench } from './sstate-build.bench.js';
 import { sstateManageBench } from './sstate-manage.bench.js';
 import { sstateRestoreBench } from './sstate-restore.bench.js';
 
-const BENCHES: readonly Bench[] = [parseBench, buildBench, sstateBuildBench, sstateRestoreBench, sstateManageBench, fetchBench, packageSplitBench, packageWriteBench, feedBench, prservBench, oecoreBench];
+const BENCHES: readonly Bench[] = [parseBench, buildBench, sstateBuildBench, sstateRestoreBench, sstateManageBench, fetchBench, packageSplitBench, packageWriteBench, feedBench, prservBench, imageBench, rootfsInstallBench, oecoreBench];
 
 const USAGE = `usage: npm run bench -- [--only NAME[,NAME]] [--runs N] [--n N[,N]] [--keep] [--skip-bitbake] [--list]
   --only   benchmarks to run (default: all): ${BENCHES.map((b) => b.name).join(', ')}

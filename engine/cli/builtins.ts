@@ -16,6 +16,15 @@ import { doPackagedata } from '../package/split/do-packagedata.js';
 import { outputChecksum } from '../prserv/output-checksum.js';
 import { prAuto } from '../prserv/pr-auto.js';
 import { packageIndexTask } from './commands/package-index.js';
+import { imageBuiltins, type WriterFactory } from './image-builtins.js';
+
+/** Each package format's writer, made from a recipe's settings (do_package_write_<fmt> and the rootfs use them). */
+const WRITERS: ReadonlyMap<string, WriterFactory> = new Map([
+  ['deb', debWriterFromSettings],
+  ['rpm', rpmWriterFromSettings],
+  ['ipk', ipkWriterFromSettings],
+  ['tar', tarWriterFromSettings],
+]);
 
 /** Services a build opens for its builtins. */
 export interface BuildServices {
@@ -48,10 +57,9 @@ export function taskBuiltins(services: BuildServices = {}): TaskBuiltins {
     ['do_package', withPrAuto(doPackage, services.prService)],
     ['do_packagedata', doPackagedata],
     // do_package_write_<fmt>: package writers (package_<fmt>.bbclass)
-    ['do_package_write_deb', (ctx) => writePackages(ctx, 'deb', debWriterFromSettings)],
-    ['do_package_write_rpm', (ctx) => writePackages(ctx, 'rpm', rpmWriterFromSettings)],
-    ['do_package_write_ipk', (ctx) => writePackages(ctx, 'ipk', ipkWriterFromSettings)],
-    ['do_package_write_tar', (ctx) => writePackages(ctx, 'tar', tarWriterFromSettings)],
+    ...[...WRITERS].map(([fmt, make]): [string, TaskBuiltin] => [`do_package_write_${fmt}`, (ctx) => writePackages(ctx, fmt, make)]),
     ['do_package_index', packageIndexTask],
+    // images (engine/rootfs)
+    ...imageBuiltins(WRITERS),
   ]);
 }

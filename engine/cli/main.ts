@@ -18,6 +18,7 @@ import { showEnvironment, storeForTarget } from './commands/env.js';
 import { getvar } from './commands/getvar.js';
 import { parseOnly } from './commands/parse.js';
 import { showLayers, showRecipes } from './commands/show.js';
+import { checkHostTools } from './sanity.js';
 import { openSession } from './session.js';
 
 const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAULT_TASK, usually do_build)
@@ -27,6 +28,7 @@ const USAGE = `usage: tsbake [options] TARGET...         build targets (BB_DEFAU
   --runall TASK  run TASK for every recipe         --runonly TASK  run only TASK (and what it needs)
   -v / -q        more / less output                --no-progress   plain lines even on a terminal
   --log-json F   every build event as a JSON line
+       tsbake image IMAGE [options]             build an image recipe (same as tsbake IMAGE)
        tsbake getvar [--recipe FILE | -r TARGET] [--flag F] VAR|VAR[flag]
        tsbake -p | --parse-only                 parse every recipe and report
        tsbake -e | --environment [TARGET]       the datastore, each variable with its history
@@ -193,6 +195,7 @@ async function runBuild(argv: string[]): Promise<number> {
   // Opened before the build starts: a bad path is a usage error, not a failure after the work.
   if (logJson !== undefined) checkOutputFile(logJson, '--log-json');
   const s = session();
+  if (values['dry-run'] !== true && values.graphviz !== true) checkHostTools(s.config.store, process.env['PATH'] ?? '');
   const reporter = createReporter({
     tty: process.stdout.isTTY === true && values['no-progress'] !== true,
     quiet: values.quiet === true,
@@ -252,6 +255,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'buildstats':
       return runBuildstats(rest);
+    case 'image':
+      // `tsbake image NAME` builds the image recipe NAME, exactly as `tsbake NAME` does.
+      if (rest.length === 0) throw new UsageError(`image needs an image recipe name\n${USAGE}`);
+      return runBuild(rest);
     case 'pkgdata': {
       const { pkgdataCommand } = await import('./commands/pkgdata.js');
       return pkgdataCommand(asText(session().config.store.getVar('PKGDATA_DIR')), rest, out, err);

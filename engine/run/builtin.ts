@@ -15,6 +15,8 @@ export interface BuiltinContext {
   /** `${T}/log.do_X.<pid>`; `log` appends a line to it. */
   readonly logFile: string;
   readonly log: (line: string) => void;
+  /** A note the user should see: it goes to the task log and is shown by the build as well (bb.note). */
+  readonly note: (message: string) => void;
   /** A warning the user should see: it goes to the task log and is shown by the build as well. */
   readonly warn: (message: string) => void;
   /** Reports how far the task has got, 0-100 (the live view shows it). */

@@ -175,8 +175,12 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
       log(`WARNING: ${message}`);
       env.emit({ kind: 'warning', message: `${node.id}: ${message}` });
     };
+    const note = (message: string): void => {
+      log(`NOTE: ${message}`);
+      env.emit({ kind: 'note', message });
+    };
     const progress = (percent: number): void => env.emit({ kind: 'task-progress', id: node.id, percent });
-    const ctx: BuiltinContext = { store, node, cwd, logFile, log, warn, progress, signal: env.signal, env: env.baseEnv };
+    const ctx: BuiltinContext = { store, node, cwd, logFile, log, note, warn, progress, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
   }
   if (python) {

@@ -1,4 +1,6 @@
 SUMMARY = "A small image that boots to a shell"
 LICENSE = "MIT"
-IMAGE_INSTALL = "base-files busybox hello greet pkgdemo"
-DEPENDS = "base-files busybox hello greet pkgdemo"
+inherit image
+
+IMAGE_INSTALL = "packagegroup-core-boot hello greet pkgdemo demo-account"
+IMAGE_FSTYPES ?= "tar.zst"

@@ -1,3 +1,3 @@
-SUMMARY = "Tiny versions of many common UNIX utilities (sample)"
+SUMMARY = "Tiny versions of many common UNIX utilities (the build host's busybox-static)"
 LICENSE = "GPL-2.0-only"
-DEPENDS = "virtual/libc"
+require busybox-host.inc
