@@ -12,28 +12,34 @@ const ONLY_BUILD = 'do_build[noexec] = "1"\naddtask build\n';
 
 /**
  * A task body that measures how many tasks of the probe run at once, with marker files, not
- * the clock: it marks itself running, then watches the markers until it has seen `limit`
- * running for a while (then a task beyond the limit would have shown up), more than `limit`
- * (a violation), or every one of `total` started while fewer than `limit` still run (no
- * partner left). It appends the most it saw to ${TMPDIR}/concurrency. The loop's bound only
- * keeps a broken build from hanging the test.
+ * the clock. It marks itself running and started, then watches the running markers: more
+ * than `limit` is a violation (it stops there); once it has seen `limit` it marks itself as
+ * having seen it, and it leaves only when every task still running has seen it too, so a
+ * slow task cannot miss the overlap. A task that can no longer reach `limit` (all `total`
+ * started, fewer running) leaves at once. It appends the most it saw to
+ * ${TMPDIR}/concurrency. The loop's bound only keeps a broken build from hanging the test.
  */
 const PROBE = (limit: number, total: number): string =>
   [
-    'mkdir -p ${TMPDIR}/probe-running ${TMPDIR}/probe-started',
-    'touch ${TMPDIR}/probe-running/${PN} ${TMPDIR}/probe-started/${PN}',
-    'max=0; seen=0',
+    'R=${TMPDIR}/probe-running; S=${TMPDIR}/probe-started; V=${TMPDIR}/probe-seen',
+    'mkdir -p $R $S $V',
+    'touch $R/${PN} $S/${PN}',
+    'max=0',
     'for i in $(seq 6000); do',
-    '\tn=$(ls ${TMPDIR}/probe-running | wc -l); s=$(ls ${TMPDIR}/probe-started | wc -l)',
+    '\tn=$(ls $R | wc -l); s=$(ls $S | wc -l)',
     '\t[ $n -gt $max ] && max=$n',
     `\t[ $n -gt ${limit} ] && break`,
-    `\t[ $n -eq ${limit} ] && seen=$((seen + 1))`,
-    '\t[ $seen -ge 10 ] && break',
-    `\t[ $s -eq ${total} ] && [ $n -lt ${limit} ] && break`,
+    `\t[ $n -ge ${limit} ] && touch $V/\${PN}`,
+    '\tif [ -e $V/${PN} ]; then',
+    '\t\tall=1; for f in $(ls $R); do [ -e $V/$f ] || all=0; done',
+    '\t\t[ $all = 1 ] && break',
+    `\telif [ $s -eq ${total} ] && [ $n -lt ${limit} ]; then`,
+    '\t\tbreak',
+    '\tfi',
     '\tsleep 0.05',
     'done',
     'echo $max >> ${TMPDIR}/concurrency',
-    'rm ${TMPDIR}/probe-running/${PN}',
+    'rm $R/${PN}',
   ].join('\n\t');
 
 /** The most tasks each probe saw running at once. */
