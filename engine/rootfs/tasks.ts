@@ -3,8 +3,8 @@
  * settings in, a root filesystem and image files out. image.bbclass declares the tasks and
  * the variables they read (their [vardeps]), so both take part in signatures and stamps.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { byteCompare } from '../core/byte-order.js';
 import { TsbakeError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
@@ -14,6 +14,7 @@ import type { BuiltinContext, TaskBuiltin } from '../run/builtin.js';
 import type { RootfsBackend, RootfsFormat } from './backend.js';
 import { resolveClosure } from './closure.js';
 import { dpkgBackend, opkgBackend } from './control-backend.js';
+import { feedsConfig } from './feeds-config.js';
 import { rpmBackend } from './db/rpm.js';
 import { writeImages, writeImageText, type ImageFile } from './image.js';
 import { installPackages, type InstallReport } from './install.js';
@@ -80,6 +81,30 @@ async function runPostprocess(ctx: BuiltinContext, host: ScriptHost): Promise<vo
   if (!r.ok) throw new ImageSettingError(`ROOTFS_POSTPROCESS_COMMAND failed (exit code ${String(r.code)}): ${names.join(' ')}\n${r.output.trimEnd()}\nDetails of the failure are in ${ctx.logFile}.`);
 }
 
+/**
+ * PACKAGE_FEED_URIS and friends: the target's package manager configuration for the feeds
+ * (only with package-management, which the caller checks). Archs default to those the
+ * deploy directory has, in PACKAGE_ARCHS order.
+ */
+function writeFeedConfig(s: DataStore, format: RootfsFormat, root: string, deployDir: string): void {
+  const present = new Set(readdirSync(deployDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name));
+  const order = words(s, 'PACKAGE_ARCHS');
+  const presentArchs = [...order.filter((a) => present.has(a)), ...[...present].filter((a) => !order.includes(a)).sort(byteCompare)];
+  const archs = s.getVar('PACKAGE_FEED_ARCHS');
+  const files = feedsConfig({
+    format,
+    uris: text(s, 'PACKAGE_FEED_URIS'),
+    basePaths: text(s, 'PACKAGE_FEED_BASE_PATHS'),
+    archs: archs === undefined || archs === null ? undefined : asText(archs),
+    presentArchs,
+  });
+  for (const f of files) {
+    const path = resolveInRoot(root, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content, { mode: 0o644 });
+  }
+}
+
 /** `<pkg> <arch> <version>` lines, sorted by package, as oe-core's image manifest. */
 export const manifestText = (report: InstallReport): string =>
   report.packages
@@ -128,7 +153,8 @@ export function doRootfs(locatorFor: LocatorFor): TaskBuiltin {
       warn: ctx.warn,
     });
     await runPostprocess(ctx, host);
-    if (!features.has('package-management')) {
+    if (features.has('package-management')) writeFeedConfig(s, format, root, deployDir);
+    else {
       // As oe-core: without package-management the image carries no package database.
       for (const dir of backend.dataDirs) rmSync(resolveInRoot(root, dir), { recursive: true, force: true });
     }

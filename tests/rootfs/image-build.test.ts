@@ -113,7 +113,8 @@ for (const format of ['deb', 'ipk', 'rpm'] as const) {
   test.serial(`${format}: tsbake image core-minimal builds an image that runs in a chroot`, async (t) => {
     if (!toolsOk(t, format)) return;
     const layer = testLayer();
-    const build = buildDir(`PACKAGE_CLASSES = "package_${format}"\nEXTRA_IMAGE_FEATURES = "package-management"\nIMAGE_FSTYPES = "tar.zst ext4"\n`, layer);
+    const feeds = `PACKAGE_FEED_URIS = "http://feeds.example.com/tsbake"\nPACKAGE_FEED_BASE_PATHS = "${format}"\n`;
+    const build = buildDir(`PACKAGE_CLASSES = "package_${format}"\nEXTRA_IMAGE_FEATURES = "package-management"\nIMAGE_FSTYPES = "tar.zst ext4"\n${feeds}`, layer);
     const first = tsbake(['image', 'core-minimal'], build);
     t.is(first.status, 0, first.out);
     t.regex(first.out, new RegExp(`NOTE: Image tar\\.zst: ${build}/${IMAGE}\\.tar\\.zst \\(\\d+\\.\\d (KiB|MiB)\\)`));
@@ -124,6 +125,10 @@ for (const format of ['deb', 'ipk', 'rpm'] as const) {
     const run = chroot(root, 'hello && greet tsbake && cat /etc/hostname /etc/motd && . /etc/os-release && echo "$ID $VERSION_ID"');
     t.is(run.status, 0, run.out);
     t.is(run.out, 'Hello from hello 1.0\nHello, tsbake, from libgreet\nqemux86-64\nWelcome to tsbake sample distribution\ntsbake 1.0\n');
+
+    // package-management: the image points its package manager at the feeds.
+    const feedConfig = { deb: 'etc/apt/sources.list.d/oe-remote-feeds.list', ipk: 'etc/opkg/base-feeds.conf', rpm: 'etc/yum.repos.d/oe-remote-repo-tsbake-rpm.repo' }[format];
+    t.regex(readFileSync(join(root, feedConfig), 'utf8'), new RegExp(`http://feeds\\.example\\.com/tsbake/${format}`));
 
     // The package database lists every package of the manifest, in its state.
     const names = manifestNames(build);
@@ -217,6 +222,7 @@ test.serial('without package-management the image has no package database; two b
   }
   const root = unpack(a);
   t.false(existsSync(join(root, 'var/lib/dpkg')));
+  t.false(existsSync(join(root, 'etc/apt/sources.list.d')), 'no feed configuration without package-management');
   t.true(existsSync(join(root, 'etc/deb-postinsts/000-pkgdemo')));
   for (const type of ['tar.zst', 'tar.gz', 'ext4', 'cpio.gz', 'manifest', 'testdata.json']) {
     t.is(sha(join(a ?? '', `${IMAGE}.${type}`)), sha(join(b ?? '', `${IMAGE}.${type}`)), `${type} differs between the two build directories`);
