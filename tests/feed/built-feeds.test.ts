@@ -24,7 +24,7 @@ test('packages tsbake builds (deb, rpm, ipk; PKGR from the PR service) index int
   }
   t.regex(readFileSync(join(deploy, 'deb', 'core2-64', 'Packages'), 'utf8'), /^Package: hello\n(?:.+\n)*Version: 1\.0-r0\.0\n/m);
 
-  appendFileSync(join(build, 'conf', 'local.conf'), 'bindir = "/usr/bin2"\n');
+  appendFileSync(join(build, 'conf', 'local.conf'), 'bindir:pn-hello = "/usr/bin2"\n');
   const second = tsbake(['--no-progress', 'hello'], build, {});
   t.is(second.status, 0, second.stderr);
   t.true(existsSync(join(deploy, 'deb', 'core2-64', 'hello_1.0-r0.1_amd64.deb')), 'new output, next PRAUTO');
