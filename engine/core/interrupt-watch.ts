@@ -66,18 +66,20 @@ function onSignal(signum: number): void {
   if (signals === 1) setTimeout(() => killGroups(blockingGroups(), 'SIGKILL'), GRACE_MS).unref();
 }
 
-const Watcher = signalWatcher();
-if (Watcher) {
-  for (const signum of [2, 15]) {
-    const w = new Watcher();
-    w.onsignal = onSignal;
-    w.start(signum);
+try {
+  const Watcher = signalWatcher();
+  if (Watcher) {
+    for (const signum of [2, 15]) {
+      const w = new Watcher();
+      w.onsignal = onSignal;
+      w.start(signum);
+    }
   }
+} finally {
+  // Listening (or, without a signal watcher, as ready as it will ever be): the main thread goes on.
+  Atomics.store(input.state, Slot.Ready, 1);
+  Atomics.notify(input.state, Slot.Ready);
 }
-
-// Listening (or, without a signal watcher, as ready as it will ever be): the main thread goes on.
-Atomics.store(input.state, Slot.Ready, 1);
-Atomics.notify(input.state, Slot.Ready);
 
 setInterval(() => {
   const group = Atomics.load(input.state, Slot.WaitGroup);

@@ -42,8 +42,13 @@ const SIGNALS: Readonly<Record<number, NodeJS.Signals>> = { 2: 'SIGINT', 15: 'SI
 let state: Int32Array | undefined;
 let epoch = 0;
 
-/** How long the first use waits for the watch thread to listen (it normally takes milliseconds). */
-const READY_TIMEOUT_MS = 10_000;
+/**
+ * How long the first use waits for the watch thread to listen. It normally takes milliseconds,
+ * but on a machine loaded many times over starting a thread can take seconds, and Python that
+ * started before the watch listens would make a Ctrl-C wait for it: the limit only guards
+ * against a thread that never starts (the thread says it is ready even when it fails).
+ */
+const READY_TIMEOUT_MS = 120_000;
 
 /**
  * Starts the watch thread (once, main thread only) and waits until it listens, so that a
