@@ -26,7 +26,9 @@ const PROBE = (limit: number, total: number): string =>
     'touch $R/${PN} $S/${PN}',
     'max=0',
     'for i in $(seq 6000); do',
-    '\tn=$(ls $R | wc -l); s=$(ls $S | wc -l)',
+    // Started before running: a task marks itself running, then started, so a count of started
+    // tasks read first never sees a task whose running mark the second count would miss.
+    '\ts=$(ls $S | wc -l); n=$(ls $R | wc -l)',
     '\t[ $n -gt $max ] && max=$n',
     `\t[ $n -gt ${limit} ] && break`,
     `\t[ $n -ge ${limit} ] && touch $V/\${PN}`,
