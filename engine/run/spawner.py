@@ -120,7 +120,7 @@ def spawn(req):
         signal_all(getattr(signal, req["signal"], signal.SIGTERM))
         return
     tid = req["id"]
-    token = os.urandom(16).hex()
+    token = req.get("token") or os.urandom(16).hex()
     env = dict(req["env"])
     env["TSBAKE_TASK"] = token
     actions = [

@@ -7,6 +7,8 @@
  * Ctrl-C handling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TsbakeError } from '../core/errors.js';
@@ -40,6 +42,8 @@ interface Pending {
   /** The pid is tsbake's to signal (false: it lives in the spawner's PID namespace). */
   tracked?: boolean;
   kind: Kind;
+  /** TSBAKE_TASK in the task's environment. */
+  readonly token: string;
 }
 
 type Reply = { started: number; pid: number; isolated?: boolean } | { exited: number; status: number; cpu: number } | { failed: number; error: string } | { warning: string };
@@ -99,6 +103,7 @@ export class TaskSpawner {
         }
         untrackGroup(p.pid);
       }
+      killByToken(p.token);
       this.#pending.delete(id);
       p.reject(e);
     }
@@ -133,8 +138,10 @@ export class TaskSpawner {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       const kind = req.network ? 'online' : 'offline';
-      this.#pending.set(id, { resolve, reject, kind });
-      this.#start(kind).stdin?.write(`${JSON.stringify({ id, argv: req.argv, env: req.env, log: req.log })}\n`);
+      // The task's TSBAKE_TASK token: how its processes are found when the spawner dies before naming its pid.
+      const token = randomBytes(16).toString('hex');
+      this.#pending.set(id, { resolve, reject, kind, token });
+      this.#start(kind).stdin?.write(`${JSON.stringify({ id, argv: req.argv, env: req.env, log: req.log, token })}\n`);
     });
   }
 
@@ -144,5 +151,18 @@ export class TaskSpawner {
     this.#closed = true;
     this.#removeSignaller();
     for (const child of this.#children.values()) child.stdin?.end();
+  }
+}
+
+/** SIGKILLs every process whose environment carries the task's token (a task whose spawner died before it reported the pid). */
+function killByToken(token: string): void {
+  const mark = Buffer.from(`TSBAKE_TASK=${token}\0`);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`).includes(mark)) process.kill(Number(name), 'SIGKILL');
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
   }
 }
