@@ -1,67 +1,85 @@
 /**
- * One download of a file at a time: within the process (two recipes with the same SRC_URI
- * entry wait for each other) and across processes sharing a DL_DIR, through `<file>.lock`
- * (BitBake's lock file name) created exclusively and holding the owner's pid. A lock whose
- * owner is gone (or an empty one, as BitBake leaves them) is taken over.
+ * One download of a file at a time, across every process sharing a DL_DIR, BitBake included:
+ * an exclusive flock(2) on `<file>.lock`, taken as bb.utils.lockfile takes it (open for
+ * append, lock, then check the path still names the locked inode, since an unlocker removes
+ * the file; else start again) and released as bb.utils.unlockfile releases it (remove the
+ * file while still holding the lock).
+ *
+ * Node cannot flock, so a small shell child holds the lock (util-linux flock(1) on its fd 9)
+ * until its stdin, a pipe from this process, ends. The kernel closes that pipe when tsbake
+ * dies in any way, SIGKILL included, so a lock never outlives its owner.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { dirname } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { spawnInGroup } from '../core/proc.js';
+import { FetchError } from './errors.js';
 
-const held = new Map<string, Promise<void>>();
-const POLL_MS = 100;
+/**
+ * $1 is the lock file. Prints `busy` when it has to wait, `locked` once it holds the lock;
+ * `cat` (which inherits fd 9) keeps it until stdin ends.
+ */
+const HOLDER = [
+  'flock -n 9 9>>"$1" || echo busy',
+  'while :; do exec 9>>"$1" && flock -x 9 && [ /proc/$$/fd/9 -ef "$1" ] && break; done',
+  'echo locked',
+  'cat >/dev/null',
+  'rm -f "$1"',
+].join('\n');
 
-function ownerAlive(lock: string): boolean {
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** BitBake's lock name: `<file>.lock`, its base name cut to 255 bytes keeping the extension. */
+export function lockName(file: string): string {
+  const name = `${basename(file)}.lock`;
+  if (Buffer.byteLength(name) <= 255) return join(dirname(file), name);
+  const ext = extname(name);
+  return join(dirname(file), Buffer.from(name.slice(0, -ext.length)).subarray(0, 255 - Buffer.byteLength(ext)).toString('utf8') + ext);
 }
 
-async function acquireFile(lock: string, signal: AbortSignal): Promise<void> {
+/** Holds the lock on `lock` until the returned release is called. */
+function acquire(lock: string, signal: AbortSignal, waiting: () => void): Promise<() => Promise<void>> {
   mkdirSync(dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    if (!ownerAlive(lock)) {
-      rmSync(lock, { force: true });
-      continue;
-    }
-    await sleep(POLL_MS, undefined, { signal });
-  }
+  const child = spawnInGroup('sh', ['-c', HOLDER, 'tsbake-download-lock', lock], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((res) => child.once('close', () => res()));
+  let errors = '';
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => (errors += s));
+  return new Promise((resolve, reject) => {
+    const abort = (): void => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    let out = '';
+    const onData = (s: string): void => {
+      out += s;
+      if (out.includes('busy\n')) {
+        out = out.replace('busy\n', '');
+        waiting();
+      }
+      if (!out.includes('locked\n')) return;
+      child.stdout?.off('data', onData);
+      signal.removeEventListener('abort', abort);
+      resolve(async () => {
+        child.stdin?.end();
+        await exited;
+      });
+    };
+    child.stdout?.setEncoding('utf8').on('data', onData);
+    child.once('error', (e) => reject(new FetchError(`cannot lock ${lock}: ${e.message}`)));
+    child.once('close', (code) => {
+      signal.removeEventListener('abort', abort);
+      if (signal.aborted) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      else reject(new FetchError(`cannot lock ${lock} (exit ${code ?? 'signal'}): ${errors.trim()}`, undefined, 'flock(1) comes with util-linux'));
+    });
+    // An exit after 'locked' is the release; the rejection then goes nowhere.
+    child.stdin?.on('error', () => undefined);
+  });
 }
 
-/** Runs `body` holding the lock for `file` (`<file>.lock`). */
-export async function withDownloadLock<T>(file: string, signal: AbortSignal, body: () => Promise<T>): Promise<T> {
-  const lock = `${file}.lock`;
-  while (held.has(lock)) await held.get(lock);
-  let release: () => void = () => undefined;
-  held.set(lock, new Promise<void>((r) => (release = r)));
+/** Runs `body` holding the lock for `file` (`<file>.lock`); `log` hears when it has to wait. */
+export async function withDownloadLock<T>(file: string, signal: AbortSignal, log: (line: string) => void, body: () => Promise<T>): Promise<T> {
+  const lock = lockName(file);
+  const release = await acquire(lock, signal, () => log(`NOTE: waiting for ${lock}, which another build holds`));
   try {
-    await acquireFile(lock, signal);
-    try {
-      return await body();
-    } finally {
-      rmSync(lock, { force: true });
-    }
+    return await body();
   } finally {
-    held.delete(lock);
-    release();
+    await release();
   }
 }

@@ -150,7 +150,7 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
   const extra = neededIds(expected);
   mkdirSync(ctx.settings.dlDir, { recursive: true });
   const verify = (file: string, sums: Checksums): void => verifyChecksums(u, file, sums, expected, ctx.settings.strict, (m) => ctx.log(`WARNING: ${m}`));
-  await withDownloadLock(dest, ctx.signal, async () => {
+  await withDownloadLock(dest, ctx.signal, ctx.log, async () => {
     if (existsSync(dest) && existsSync(`${dest}.done`)) {
       const stamped = readDoneStamp(`${dest}.done`, dest);
       const sums = extra.every((id) => stamped[id] !== undefined) && stamped.sha256 ? stamped : await computeChecksums(dest, extra, ctx.signal);
@@ -237,7 +237,7 @@ async function fetchGit(u: SrcUri, ctx: FetchContext): Promise<void> {
   const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
   const fullMirror = join(ctx.settings.dlDir, src.mirrorTarball);
   mkdirSync(ctx.settings.dlDir, { recursive: true });
-  await withDownloadLock(src.cloneDir, ctx.signal, async () => {
+  await withDownloadLock(src.cloneDir, ctx.signal, ctx.log, async () => {
     if (!existsSync(src.cloneDir) && existsSync(fullMirror)) await cloneFromTarball(src, fullMirror, tools);
     const from = (await needsUpdate(src, tools)) ? await updateGit(u, src, ctx, tools) : 'dl_dir';
     const rev = await resolveInClone(src, tools);

@@ -1,0 +1,101 @@
+/**
+ * The download lock is BitBake's: a kernel flock on `${DL_DIR}/<file>.lock`. Two tsbake
+ * builds and a Python holder (fcntl.flock, as bb.utils.lockfile) sharing one DL_DIR download
+ * a file once, and a holder killed with SIGKILL gives the lock up.
+ */
+import test from 'ava';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCommand, requireTool } from '../helpers/host-tools.js';
+import { startBake, tempDir, waitFor } from '../run/run-layer.js';
+import { fetchLayer, sha256 } from './fetch-layer.js';
+import { startHttp } from './servers.js';
+
+const DATA = Buffer.from('shared download\n'.repeat(4096));
+const FILE = 'shared-1.0.tar.gz';
+
+/** bb.utils.lockfile's protocol: open for append, flock, check the path is still that inode. */
+const PY_LOCK = `
+import fcntl, os, sys
+name = sys.argv[1]
+while True:
+    lf = open(name, 'a+')
+    fcntl.flock(lf.fileno(), fcntl.LOCK_EX)
+    if os.path.exists(name) and os.stat(name).st_ino == os.fstat(lf.fileno()).st_ino:
+        break
+    lf.close()
+print('held', flush=True)
+sys.stdin.readline()
+`;
+
+interface PyHolder {
+  readonly child: ChildProcess;
+  readonly held: Promise<void>;
+}
+
+function pythonHolder(lock: string): PyHolder {
+  const child = spawn('python3', ['-c', PY_LOCK, lock], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const held = new Promise<void>((resolve, reject) => {
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => s.includes('held') && resolve());
+    child.once('exit', (code) => reject(new Error(`python lock holder exited (${code ?? 'signal'})`)));
+  });
+  return { child, held };
+}
+
+const fetchLog = (dir: string): string => {
+  const path = join(tempDir(dir, 'app'), 'log.do_fetch');
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+};
+
+test('two tsbake builds and a Python flock holder on one DL_DIR: one download; SIGKILL releases the lock', async (t) => {
+  if (!requireTool(t, hasCommand('flock'), 'flock (Debian package util-linux)')) return;
+  if (!requireTool(t, hasCommand('python3'), 'python3 (Debian package python3)')) return;
+  const server = await startHttp(new Map([[`/${FILE}`, { kind: 'file', data: DATA }]]));
+  t.teardown(() => server.close());
+  const dlDir = mkdtempSync(join(tmpdir(), 'tsbake-shared-dl-'));
+  const lock = join(dlDir, `${FILE}.lock`);
+  const recipe = { app_1: `SRC_URI = "${server.url}/${FILE}"\nSRC_URI[sha256sum] = "${sha256(DATA)}"\n` };
+  const dirs = [fetchLayer(recipe, {}, `DL_DIR = "${dlDir}"\n`), fetchLayer(recipe, {}, `DL_DIR = "${dlDir}"\n`)];
+
+  const py = pythonHolder(lock);
+  t.teardown(() => void py.child.kill('SIGKILL'));
+  await py.held;
+  const builds = dirs.map((d) => startBake(d, ['-c', 'fetch', 'app']));
+  t.teardown(() => builds.forEach((b) => b.child.kill('SIGKILL')));
+  // Both builds wait on the lock Python holds; nothing is downloaded meanwhile.
+  t.true(await waitFor(() => dirs.every((d) => fetchLog(d).includes(`waiting for ${lock}`))), dirs.map(fetchLog).join('\n'));
+  t.is(server.hits.get(`/${FILE}`), undefined);
+  py.child.kill('SIGKILL');
+  const ends = await Promise.all(builds.map((b) => b.exit));
+  t.deepEqual(ends.map((e) => e.code), [0, 0], builds.map((b) => b.output()).join('\n'));
+  t.is(server.hits.get(`/${FILE}`), 1);
+  t.deepEqual(readFileSync(join(dlDir, FILE)), DATA);
+  // Released as BitBake releases: the lock file is removed.
+  t.deepEqual(readdirSync(dlDir).sort(), [FILE, `${FILE}.done`]);
+});
+
+test('a tsbake build killed with SIGKILL in the middle of a download releases the lock to a Python holder', async (t) => {
+  if (!requireTool(t, hasCommand('flock'), 'flock (Debian package util-linux)')) return;
+  if (!requireTool(t, hasCommand('python3'), 'python3 (Debian package python3)')) return;
+  let release: () => void = () => undefined;
+  const server = await startHttp(new Map([[`/${FILE}`, { kind: 'hold', data: DATA, release: new Promise<void>((r) => (release = r)) }]]));
+  t.teardown(() => {
+    release();
+    return server.close();
+  });
+  const dir = fetchLayer({ app_1: `SRC_URI = "${server.url}/${FILE}"\nSRC_URI[sha256sum] = "${sha256(DATA)}"\n` });
+  const build = startBake(dir, ['-c', 'fetch', 'app']);
+  t.teardown(() => void build.child.kill('SIGKILL'));
+  // The download has started, so the build holds the lock.
+  t.true(await waitFor(() => server.hits.get(`/${FILE}`) === 1));
+  const lock = join(dir, `downloads/${FILE}.lock`);
+  t.is(spawnSync('flock', ['-n', lock, 'true']).status, 1, 'the lock is taken');
+  const py = pythonHolder(lock);
+  t.teardown(() => void py.child.kill('SIGKILL'));
+  build.child.kill('SIGKILL');
+  await build.exit;
+  await py.held;
+  t.false(existsSync(join(dir, `downloads/${FILE}`)), 'the half download is not in DL_DIR');
+});
