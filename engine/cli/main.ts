@@ -10,6 +10,7 @@ import { formatError } from '../core/diagnostic.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { checkOutputFile } from '../core/fs.js';
 import { markStartup, timed, timingsLine } from '../core/timings.js';
+import { startRevisionCache } from '../fetch/srcrev.js';
 import { asText } from '../metadata/datastore.js';
 import type { MetadataSession } from '../metadata/session.js';
 import type { PrService } from '../prserv/pr-auto.js';
@@ -74,7 +75,12 @@ function topdir(): string {
   }
   return buildDir;
 }
-const session = (tracking = false): MetadataSession => timed('config', () => openSession({ cwd: topdir(), env: process.env, tracking }));
+const session = (tracking = false): MetadataSession =>
+  timed('config', () => {
+    const s = openSession({ cwd: topdir(), env: process.env, tracking });
+    startRevisionCache(s.config.store);
+    return s;
+  });
 
 function runGetvar(args: string[]): number {
   const { values, positionals } = parseOptions({

@@ -2,6 +2,7 @@
  * Builds the metadata session a command works on: build directory, environment, python host.
  */
 import { checksumFileList } from '../fetch/file.js';
+import { autorev, hashValue } from '../fetch/srcrev.js';
 import { InlinePythonHost } from '../metadata/inline-python/host.js';
 import { PythonWorker, type PythonLogLevel } from '../metadata/python/worker-client.js';
 import type { SessionOpener } from '../metadata/parse-pool.js';
@@ -31,10 +32,14 @@ export function pythonTimeout(env: NodeJS.ProcessEnv): number {
 /** What each session was opened with, so parse worker threads can open an identical one. */
 const requests = new WeakMap<MetadataSession, SessionRequest>();
 
-/** BitBake library functions evaluated in TypeScript (the fetcher's, for do_fetch[file-checksums]). */
+/** BitBake library functions evaluated in TypeScript (the fetcher's: do_fetch[file-checksums], revisions). */
 const FAST_FUNCTIONS = new Map([
   ['bb.fetch.get_checksum_file_list', checksumFileList],
   ['bb.fetch2.get_checksum_file_list', checksumFileList],
+  ['bb.fetch.get_hashvalue', hashValue],
+  ['bb.fetch2.get_hashvalue', hashValue],
+  ['bb.fetch.get_autorev', autorev],
+  ['bb.fetch2.get_autorev', autorev],
 ]);
 
 export function openSession(req: SessionRequest): MetadataSession {

@@ -14,10 +14,11 @@ import { computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDon
 import { withDownloadLock } from './download-lock.js';
 import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
 import { localPath } from './file.js';
-import { cloneFromTarball, gitSource, needsUpdate, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
+import { cloneFromTarball, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
 import { httpDownload } from './http.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair } from './mirrors.js';
 import type { ToolOptions } from './run-tool.js';
+import { resolvedGitSource } from './srcrev.js';
 import { decodeUrl, requestUrl, srcUris, type SrcUri } from './src-uri.js';
 
 export interface FetchSettings {
@@ -232,14 +233,14 @@ const PROGRESS_MIN = 1 << 20;
 // ---- git --------------------------------------------------------------------------------
 
 async function fetchGit(u: SrcUri, ctx: FetchContext): Promise<void> {
-  const src = gitSource(u, ctx.store, ctx.settings.dlDir);
+  const src = resolvedGitSource(u, ctx.store, ctx.settings.dlDir);
   if (u.type === 'gitsm') ctx.log(`WARNING: ${u.url}: tsbake fetches gitsm:// like git:// (its submodules are not fetched)`);
   const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
   const fullMirror = join(ctx.settings.dlDir, src.mirrorTarball);
   mkdirSync(ctx.settings.dlDir, { recursive: true });
   await withDownloadLock(src.cloneDir, ctx.signal, ctx.log, async () => {
     if (!existsSync(src.cloneDir) && existsSync(fullMirror)) await cloneFromTarball(src, fullMirror, tools);
-    const from = (await needsUpdate(src, tools)) ? await updateGit(u, src, ctx, tools) : 'dl_dir';
+    const from = (await resolveInClone(src, tools)) === undefined ? await updateGit(u, src, ctx, tools) : 'dl_dir';
     const rev = await resolveInClone(src, tools);
     if (!rev) throw new FetchError(`unable to find revision ${src.wanted} in ${src.nobranch ? 'the repository' : `branch ${src.branch}`} of ${u.url}, even from upstream`);
     ctx.log(`NOTE: ${u.url}: using ${rev}${rev === src.wanted ? '' : ` (${src.wanted})`}`);

@@ -2,8 +2,9 @@
  * `git://` (and `gitsm://` without submodules) with BitBake's layout: a bare mirror clone in
  * `${DL_DIR}/git2/<host>.<path>` (GITDIR), updated with `git fetch`, and with
  * BB_GENERATE_MIRROR_TARBALLS a `${DL_DIR}/git2_<host>.<path>.tar.gz` of it that a later
- * build (or BitBake) can start from. SRCREV (or `rev=`/`tag=`) picks the commit; a name that
- * is not a commit id (a tag, a branch, AUTOREV) is resolved against the clone, then used.
+ * build (or BitBake) can start from. SRCREV (or `rev=`/`tag=`) picks the commit; a tag or
+ * branch name is resolved against the clone, then used (AUTOREV is resolved upstream before:
+ * srcrev.ts).
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,12 +26,12 @@ export interface GitSource {
   readonly cloneDir: string;
   /** `git2_<srcName>.tar.gz`. */
   readonly mirrorTarball: string;
-  /** What SRCREV/rev=/tag= asked for (a commit id, a tag, a branch or AUTOINC). */
+  /** What SRCREV/rev=/tag= asked for (a commit id, a tag, a branch; AUTOINC until srcrev.ts resolves it). */
   readonly wanted: string;
 }
 
-const SHA1 = /^[0-9a-f]{40}$/;
-const GIT = ['-c', 'gc.autoDetach=false', '-c', 'core.pager=cat', '-c', 'safe.bareRepository=all', '-c', 'clone.defaultRemoteName=origin'];
+export const SHA1 = /^[0-9a-f]{40}$/;
+export const GIT = ['-c', 'gc.autoDetach=false', '-c', 'core.pager=cat', '-c', 'safe.bareRepository=all', '-c', 'clone.defaultRemoteName=origin'];
 
 /** BitBake's srcrev_internal_helper: SRCREV_<name>:pn-<pn>, SRCREV_<name>, SRCREV:pn-<pn>, SRCREV, then rev=/tag=. */
 function wantedRevision(u: SrcUri, store: DataStore): string {
@@ -82,8 +83,7 @@ async function git(args: readonly string[], opts: ToolOptions, what: string): Pr
 /** The commit `wanted` names in the clone, or undefined. */
 export async function resolveInClone(src: GitSource, opts: ToolOptions): Promise<string | undefined> {
   if (!existsSync(src.cloneDir)) return undefined;
-  const ref = src.wanted === 'AUTOINC' ? `refs/heads/${src.branch}` : src.wanted;
-  const r = await runTool('git', [...GIT, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { ...opts, cwd: src.cloneDir });
+  const r = await runTool('git', [...GIT, 'rev-parse', '--verify', '--quiet', `${src.wanted}^{commit}`], { ...opts, cwd: src.cloneDir });
   const sha = r.output.trim();
   if (r.status !== 0 || !SHA1.test(sha)) return undefined;
   if (!src.nobranch && SHA1.test(src.wanted)) {
@@ -93,10 +93,6 @@ export async function resolveInClone(src: GitSource, opts: ToolOptions): Promise
   return sha;
 }
 
-/** Whether the clone must talk to the remote before `wanted` can be used (AUTOREV always does). */
-export async function needsUpdate(src: GitSource, opts: ToolOptions): Promise<boolean> {
-  return src.wanted === 'AUTOINC' || (await resolveInClone(src, opts)) === undefined;
-}
 
 /** Clones (bare, mirror) or updates `cloneDir` from `url`. */
 export async function updateClone(src: GitSource, url: string, opts: ToolOptions): Promise<void> {

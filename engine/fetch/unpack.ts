@@ -15,7 +15,8 @@ import { asText, type DataStore } from '../metadata/datastore.js';
 import { UnpackError } from './errors.js';
 import { localPath } from './file.js';
 import { downloadName } from './fetcher.js';
-import { gitCheckout, gitSource, resolveInClone } from './git.js';
+import { gitCheckout, resolveInClone } from './git.js';
+import { resolvedGitSource } from './srcrev.js';
 import { runTool, type ToolOptions } from './run-tool.js';
 import { srcUris, type SrcUri } from './src-uri.js';
 import { extractTar, memberPath } from './unpack-tar.js';
@@ -68,7 +69,7 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
     const dest = destination(u, unpackdir);
     mkdirSync(dest, { recursive: true });
     if (u.type === 'git' || u.type === 'gitsm') {
-      const src = gitSource(u, ctx.store, dlDir);
+      const src = resolvedGitSource(u, ctx.store, dlDir);
       const rev = await resolveInClone(src, tools);
       if (!rev) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}`, undefined, 'run do_fetch first');
       const suffix = u.params.get('destsuffix') ?? (u.params.has('subdir') ? '' : `${asText(ctx.store.getVar('BB_GIT_DEFAULT_DESTSUFFIX')) || 'git'}/`);

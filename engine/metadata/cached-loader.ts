@@ -76,6 +76,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         }
         infos.set(file, o.parsed.infos);
         python = addStats(python, o.parsed.python);
+        if (o.parsed.noCache) return;
         // The configuration's files are in the configuration hash already.
         const depends = o.parsed.depends.filter((d) => !inConfig.has(d)).map((d) => [d, hashes.hash(d)] as const);
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });

@@ -5,6 +5,7 @@
  */
 import { throwIfInterrupted } from '../core/interrupt.js';
 import { InterruptedError, LayerError, TsbakeError } from '../core/errors.js';
+import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
@@ -29,6 +30,8 @@ export interface ParsedFile {
   readonly depends: string[];
   /** What parsing this file asked of Python. */
   readonly python: PythonStats;
+  /** BB_DONT_CACHE: the parse must not be cached (a floating SRCREV, for one). */
+  readonly noCache: boolean;
 }
 
 /** Parses one recipe file into RecipeInfo, one per variant. */
@@ -41,7 +44,8 @@ export function parseToInfo(session: MetadataSession, file: string): ParsedFile 
   const infos = variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer));
   const depends = new Set<string>();
   for (const v of variants) for (const d of allDepends(v.store)) depends.add(d);
-  return { infos, depends: [...depends], python: addStats(host.stats(), before, -1) };
+  const noCache = variants.some((v) => asText(v.store.getVar('BB_DONT_CACHE')) !== '');
+  return { infos, depends: [...depends], python: addStats(host.stats(), before, -1), noCache };
 }
 
 /** A recipe source: the parse cache, or parsing on the spot. */

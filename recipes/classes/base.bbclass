@@ -17,11 +17,19 @@ def base_set_filespath(path, d):
 
 FILESPATH = "${@base_set_filespath(["${FILE_DIRNAME}/${BP}", "${FILE_DIRNAME}/${BPN}", "${FILE_DIRNAME}/files"], d)}"
 
+# The revision of each git entry (AUTOREV resolved) is part of do_fetch's signature, through
+# an empty function whose value is replaced, as BitBake's base.bbclass does it.
+python fetcher_hashes_dummyfunc() {
+    return
+}
+fetcher_hashes_dummyfunc[vardepvalue] = "${@bb.fetch.get_hashvalue(d)}"
+
 python do_fetch() {
     bb.fetch2.Fetch((d.getVar('SRC_URI') or "").split(), d).download()
 }
 do_fetch[dirs] = "${DL_DIR}"
 do_fetch[network] = "1"
+do_fetch[prefuncs] += "fetcher_hashes_dummyfunc"
 do_fetch[vardeps] += "SRCREV"
 # Each local file's content is part of do_fetch's signature, so editing a patch reruns
 # do_fetch and everything after it.

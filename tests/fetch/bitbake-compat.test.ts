@@ -43,6 +43,8 @@ const BITBAKE_CONF = [
   'FILESPATH = "${FILE_DIRNAME}/files"',
   'BB_GIT_DEFAULT_DESTSUFFIX = "${BP}"',
   'SRCREV ??= "INVALID"',
+  'SRC_URI ??= ""',
+  `AUTOREV = "\${@bb.fetch2.get_autorev(d)}"`,
   'BB_DEFAULT_TASK = "build"',
   'BB_SIGNATURE_HANDLER ?= "basichash"',
   'BB_BASEHASH_IGNORE_VARS = "TMPDIR TOPDIR FILE BB_CURRENTTASK BBPATH BBFILES PATH DL_DIR"',
@@ -156,4 +158,48 @@ test.serial('a DL_DIR filled by BitBake lets tsbake build offline', async (t) =>
   const r = await bakeAsync(dir, ['app', 'lib']);
   t.is(r.code, 0, r.out);
   checkSources(t, dir);
+});
+
+/** `pn:do_task` of each task a BitBake or tsbake run started. */
+const startedTasks = (out: string): string[] => [...out.matchAll(/^NOTE: recipe (\S+?)-[^-\s]+-r\d+: task (do_\w+): Started$/gm)].map((m) => `${m[1]}:${m[2]}`).sort();
+
+test.serial('AUTOREV: BitBake and tsbake both rerun do_fetch and do_unpack after a new commit, and nothing without one', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const repo = join(mkdtempSync(join(tmpdir(), 'tsbake-compat-autorev-')), 'lib.git');
+  mkdirSync(repo);
+  git(repo, 'init', '-q');
+  const commit = (text: string): void => {
+    writeFileSync(join(repo, 'lib.txt'), text);
+    git(repo, 'add', 'lib.txt');
+    git(repo, 'commit', '-qm', text);
+  };
+  commit('one\n');
+  const layer = (): string =>
+    makeLayer({
+      'conf/bblayers.conf': 'BBPATH = "${TOPDIR}"\nBBFILES ?= ""\nBBLAYERS = "${TOPDIR}"\n',
+      'conf/layer.conf': 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes/*.bb"\nBBFILE_COLLECTIONS += "compat"\nBBFILE_PATTERN_compat = "^${LAYERDIR}/"\nBBFILE_PRIORITY_compat = "5"\nLAYERSERIES_CORENAMES = "compat"\nLAYERSERIES_COMPAT_compat = "compat"\n',
+      'conf/bitbake.conf': BITBAKE_CONF,
+      'conf/local.conf': '',
+      'classes/base.bbclass': BASE,
+      'recipes/lib_1.0.bb': `SRC_URI = "git://${repo};protocol=file;branch=main"\nSRCREV = "\${AUTOREV}"\n`,
+    });
+  const tools = {
+    bitbake: { dir: layer(), run: (dir: string) => bitbake(script ?? '', dir, ['lib']) },
+    tsbake: { dir: layer(), run: (dir: string) => bakeAsync(dir, ['lib']) },
+  };
+  const rounds: Array<Record<string, string[]>> = [];
+  for (const step of ['first', 'again', 'commit']) {
+    if (step === 'commit') commit('two\n');
+    const round: Record<string, string[]> = {};
+    for (const [name, tool] of Object.entries(tools)) {
+      const r = await tool.run(tool.dir);
+      t.is(r.code, 0, `${name} ${step}:\n${r.out}`);
+      round[name] = startedTasks(r.out);
+      t.is(readFileSync(join(tool.dir, 'tmp/work/lib-1.0-r0/sources/lib-1.0/lib.txt'), 'utf8'), step === 'commit' ? 'two\n' : 'one\n', `${name} ${step}`);
+    }
+    rounds.push(round);
+  }
+  const both = (tasks: string[]): Record<string, string[]> => ({ bitbake: tasks, tsbake: tasks });
+  t.deepEqual(rounds, [both(['lib:do_fetch', 'lib:do_unpack']), both([]), both(['lib:do_fetch', 'lib:do_unpack'])]);
 });

@@ -27,9 +27,12 @@ export const FETCH_CONF = [
 
 /** do_fetch and do_unpack as base.bbclass has them (real BitBake runs these bodies too). */
 export const FETCH_UNPACK_TASKS = [
+  'python fetcher_hashes_dummyfunc() {\n    return\n}',
+  'fetcher_hashes_dummyfunc[vardepvalue] = "${@bb.fetch.get_hashvalue(d)}"',
   "python do_fetch() {\n    bb.fetch2.Fetch((d.getVar('SRC_URI') or '').split(), d).download()\n}",
   'do_fetch[dirs] = "${DL_DIR}"',
   'do_fetch[network] = "1"',
+  'do_fetch[prefuncs] += "fetcher_hashes_dummyfunc"',
   'do_fetch[vardeps] += "SRCREV"',
   'do_fetch[file-checksums] = "${@bb.fetch.get_checksum_file_list(d)}"',
   'addtask fetch',
