@@ -18,6 +18,7 @@ import { cloneFromTarball, resolveInClone, updateClone, writeMirrorTarball, type
 import { httpDownload } from './http.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair } from './mirrors.js';
 import type { ToolOptions } from './run-tool.js';
+import { submodules } from './gitsm.js';
 import { resolvedGitSource } from './srcrev.js';
 import { decodeUrl, requestUrl, srcUris, type SrcUri } from './src-uri.js';
 
@@ -128,7 +129,7 @@ function refused(c: SrcUri, local: boolean, premirror: boolean, ctx: FetchContex
 }
 
 function isLocal(c: SrcUri): boolean {
-  return c.type === 'file' || (c.type === 'git' && (c.params.get('protocol') ?? (c.host ? 'git' : 'file')) === 'file');
+  return c.type === 'file' || ((c.type === 'git' || c.type === 'gitsm') && (c.params.get('protocol') ?? (c.host ? 'git' : 'file')) === 'file');
 }
 
 /** Points `link` at `target` (a file:// mirror), replacing an older link. */
@@ -234,11 +235,25 @@ const PROGRESS_MIN = 1 << 20;
 
 async function fetchGit(u: SrcUri, ctx: FetchContext): Promise<void> {
   const src = resolvedGitSource(u, ctx.store, ctx.settings.dlDir);
-  if (u.type === 'gitsm') ctx.log(`WARNING: ${u.url}: tsbake fetches gitsm:// like git:// (its submodules are not fetched)`);
+  mkdirSync(ctx.settings.dlDir, { recursive: true });
+  const rev = await fetchClone(src, ctx);
+  if (u.type === 'gitsm') await fetchSubmodules(src, rev, ctx);
+}
+
+/** Every submodule of `parent` at `rev`, recursively, into a clone of its own. */
+async function fetchSubmodules(parent: GitSource, rev: string, ctx: FetchContext): Promise<void> {
+  for (const m of await submodules(parent, rev, ctx.store, ctx.settings.dlDir, { env: ctx.env, signal: ctx.signal })) {
+    ctx.log(`NOTE: ${parent.uri.url}: submodule ${m.name} (${m.path}) is ${m.source.uri.url}`);
+    await fetchSubmodules(m.source, await fetchClone(m.source, ctx), ctx);
+  }
+}
+
+/** Makes the DL_DIR clone of `src` hold its revision; returns the commit. */
+async function fetchClone(src: GitSource, ctx: FetchContext): Promise<string> {
+  const u = src.uri;
   const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
   const fullMirror = join(ctx.settings.dlDir, src.mirrorTarball);
-  mkdirSync(ctx.settings.dlDir, { recursive: true });
-  await withDownloadLock(src.cloneDir, ctx.signal, ctx.log, async () => {
+  return withDownloadLock(src.cloneDir, ctx.signal, ctx.log, async () => {
     if (!existsSync(src.cloneDir) && existsSync(fullMirror)) await cloneFromTarball(src, fullMirror, tools);
     const from = (await resolveInClone(src, tools)) === undefined ? await updateGit(u, src, ctx, tools) : 'dl_dir';
     const rev = await resolveInClone(src, tools);
@@ -251,6 +266,7 @@ async function fetchGit(u: SrcUri, ctx: FetchContext): Promise<void> {
       await writeMirrorTarball(src, fullMirror, tools);
       writeFileAtomic(`${fullMirror}.done`, '');
     }
+    return rev;
   });
 }
 

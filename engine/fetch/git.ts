@@ -1,5 +1,5 @@
 /**
- * `git://` (and `gitsm://` without submodules) with BitBake's layout: a bare mirror clone in
+ * `git://` (and the superproject of `gitsm://`, gitsm.ts) with BitBake's layout: a bare mirror clone in
  * `${DL_DIR}/git2/<host>.<path>` (GITDIR), updated with `git fetch`, and with
  * BB_GENERATE_MIRROR_TARBALLS a `${DL_DIR}/git2_<host>.<path>.tar.gz` of it that a later
  * build (or BitBake) can start from. SRCREV (or `rev=`/`tag=`) picks the commit; a tag or
@@ -61,7 +61,8 @@ export function gitSrcName(u: SrcUri): string {
   return name.startsWith('.') ? name.slice(1) : name;
 }
 
-export function gitSource(u: SrcUri, store: DataStore, dlDir: string): GitSource {
+/** `wanted` defaults to what SRCREV (or rev=/tag=) says; a submodule passes its gitlink's commit. */
+export function gitSource(u: SrcUri, store: DataStore, dlDir: string, wanted?: string): GitSource {
   const proto = u.params.get('protocol') ?? (u.host ? 'git' : 'file');
   if (!['git', 'file', 'ssh', 'http', 'https', 'rsync'].includes(proto)) throw new FetchError(`invalid protocol type '${proto}' in ${u.url}`);
   const nobranch = u.params.get('nobranch') === '1';
@@ -71,10 +72,10 @@ export function gitSource(u: SrcUri, store: DataStore, dlDir: string): GitSource
   const gitDir = asText(store.getVar('GITDIR')) || join(dlDir, 'git2');
   const userinfo = u.user ? `${u.user}${u.pswd ? `:${u.pswd}` : ''}@` : '';
   const repoUrl = proto === 'file' ? u.path : `${proto}://${userinfo}${u.host}${u.path}`;
-  return { uri: u, repoUrl, proto, branch, nobranch, srcName, cloneDir: join(gitDir, srcName), mirrorTarball: `git2_${srcName}.tar.gz`, wanted: wantedRevision(u, store) };
+  return { uri: u, repoUrl, proto, branch, nobranch, srcName, cloneDir: join(gitDir, srcName), mirrorTarball: `git2_${srcName}.tar.gz`, wanted: wanted ?? wantedRevision(u, store) };
 }
 
-async function git(args: readonly string[], opts: ToolOptions, what: string): Promise<string> {
+export async function git(args: readonly string[], opts: ToolOptions, what: string): Promise<string> {
   const r = await runTool('git', [...GIT, ...args], opts);
   if (r.status !== 0) throw new FetchError(`${what}: git ${args.join(' ')} failed (exit ${r.status}):\n${r.output.trimEnd()}`);
   return r.output;

@@ -16,6 +16,7 @@ import { UnpackError } from './errors.js';
 import { localPath } from './file.js';
 import { downloadName } from './fetcher.js';
 import { gitCheckout, resolveInClone } from './git.js';
+import { unpackSubmodules } from './gitsm.js';
 import { resolvedGitSource } from './srcrev.js';
 import { runTool, type ToolOptions } from './run-tool.js';
 import { srcUris, type SrcUri } from './src-uri.js';
@@ -74,6 +75,7 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
       if (!rev) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}`, undefined, 'run do_fetch first');
       const suffix = u.params.get('destsuffix') ?? (u.params.has('subdir') ? '' : `${asText(ctx.store.getVar('BB_GIT_DEFAULT_DESTSUFFIX')) || 'git'}/`);
       await gitCheckout(src, rev, join(dest, suffix), tools);
+      if (u.type === 'gitsm') await unpackSubmodules(src, rev, join(dest, suffix), ctx.store, dlDir, tools);
       ctx.log(`NOTE: ${u.url}: checked out ${rev} in ${join(dest, suffix)}`);
       continue;
     }
