@@ -5,19 +5,13 @@
  * BB_SRCREV_POLICY = "cache" the resolved revision is kept until the cache is cleared.
  */
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
 import { appendConf, bake, started } from '../run/run-layer.js';
+import { git } from './git-repos.js';
 import { fetchLayer } from './fetch-layer.js';
-
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 function commit(repo: string, text: string): string {
   writeFileSync(join(repo, 'VERSION'), text);

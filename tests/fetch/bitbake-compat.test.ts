@@ -1,16 +1,19 @@
 /**
  * DL_DIR compatibility with real BitBake (../bitbake or $TSBAKE_BITBAKE), both ways: what one
- * tool downloads (a tarball over HTTP with its .done stamp, a git clone in git2/) lets the
- * other build the same recipes with BB_NO_NETWORK = "1" and the servers gone.
+ * tool downloads (a tarball over HTTP with its .done stamp, a git clone in git2/, a gitsm
+ * superproject with nested submodules) lets the other build the same recipes with
+ * BB_NO_NETWORK = "1" and the servers gone; both lay out DL_DIR alike; and AUTOREV reruns the
+ * same tasks in both.
  */
 import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../engine/core/package-root.js';
 import { requireTool } from '../helpers/host-tools.js';
 import { makeLayer } from '../helpers/layer.js';
+import { git, superproject } from './git-repos.js';
 import { bakeAsync, FETCH_UNPACK_TASKS, sha256 } from './fetch-layer.js';
 import { startGitDaemon, startHttp, type GitDaemon, type TestServer } from './servers.js';
 
@@ -58,12 +61,6 @@ const BITBAKE_CONF = [
 /** BitBake runs these python bodies; tsbake binds the task names to its builtins. */
 const BASE = [...FETCH_UNPACK_TASKS, 'do_build[noexec] = "1"', 'addtask build after do_unpack', ''].join('\n');
 
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
 interface Upstream {
   readonly http: TestServer;
   readonly daemon: GitDaemon;
@@ -91,15 +88,23 @@ async function upstream(t: ExecutionContext): Promise<Upstream> {
   return { http, daemon, tarSum: sha256(tar), rev: git(repo, 'rev-parse', 'HEAD') };
 }
 
-function compatLayer(up: Upstream): string {
-  return makeLayer({
+/** A build directory for both tools with `recipes/<name>.bb` for each entry. */
+function compatDir(recipes: Readonly<Record<string, string>>): string {
+  const files: Record<string, string> = {
     'conf/bblayers.conf': 'BBPATH = "${TOPDIR}"\nBBFILES ?= ""\nBBLAYERS = "${TOPDIR}"\n',
     'conf/layer.conf': 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes/*.bb"\nBBFILE_COLLECTIONS += "compat"\nBBFILE_PATTERN_compat = "^${LAYERDIR}/"\nBBFILE_PRIORITY_compat = "5"\nLAYERSERIES_CORENAMES = "compat"\nLAYERSERIES_COMPAT_compat = "compat"\n',
     'conf/bitbake.conf': BITBAKE_CONF,
     'conf/local.conf': '',
     'classes/base.bbclass': BASE,
-    'recipes/app_1.0.bb': `SRC_URI = "${up.http.url}/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "${up.tarSum}"\n`,
-    'recipes/lib_1.0.bb': `SRC_URI = "git://127.0.0.1:${up.daemon.port}/lib.git;branch=main"\nSRCREV = "${up.rev}"\n`,
+  };
+  for (const [name, text] of Object.entries(recipes)) files[`recipes/${name}.bb`] = text;
+  return makeLayer(files);
+}
+
+function compatLayer(up: Upstream): string {
+  return compatDir({
+    'app_1.0': `SRC_URI = "${up.http.url}/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "${up.tarSum}"\n`,
+    'lib_1.0': `SRC_URI = "git://127.0.0.1:${up.daemon.port}/lib.git;branch=main"\nSRCREV = "${up.rev}"\n`,
   });
 }
 
@@ -175,15 +180,7 @@ test.serial('AUTOREV: BitBake and tsbake both rerun do_fetch and do_unpack after
     git(repo, 'commit', '-qm', text);
   };
   commit('one\n');
-  const layer = (): string =>
-    makeLayer({
-      'conf/bblayers.conf': 'BBPATH = "${TOPDIR}"\nBBFILES ?= ""\nBBLAYERS = "${TOPDIR}"\n',
-      'conf/layer.conf': 'BBPATH .= ":${LAYERDIR}"\nBBFILES += "${LAYERDIR}/recipes/*.bb"\nBBFILE_COLLECTIONS += "compat"\nBBFILE_PATTERN_compat = "^${LAYERDIR}/"\nBBFILE_PRIORITY_compat = "5"\nLAYERSERIES_CORENAMES = "compat"\nLAYERSERIES_COMPAT_compat = "compat"\n',
-      'conf/bitbake.conf': BITBAKE_CONF,
-      'conf/local.conf': '',
-      'classes/base.bbclass': BASE,
-      'recipes/lib_1.0.bb': `SRC_URI = "git://${repo};protocol=file;branch=main"\nSRCREV = "\${AUTOREV}"\n`,
-    });
+  const layer = (): string => compatDir({ 'lib_1.0': `SRC_URI = "git://${repo};protocol=file;branch=main"\nSRCREV = "\${AUTOREV}"\n` });
   const tools = {
     bitbake: { dir: layer(), run: (dir: string) => bitbake(script ?? '', dir, ['lib']) },
     tsbake: { dir: layer(), run: (dir: string) => bakeAsync(dir, ['lib']) },
@@ -202,4 +199,43 @@ test.serial('AUTOREV: BitBake and tsbake both rerun do_fetch and do_unpack after
   }
   const both = (tasks: string[]): Record<string, string[]> => ({ bitbake: tasks, tsbake: tasks });
   t.deepEqual(rounds, [both(['lib:do_fetch', 'lib:do_unpack']), both([]), both(['lib:do_fetch', 'lib:do_unpack'])]);
+});
+
+/** Every name in DL_DIR and in its git2/, as `git2/<name>` for the latter. */
+function dlDirLayout(dir: string): string[] {
+  const dl = join(dir, 'downloads');
+  return [...readdirSync(dl).filter((n) => n !== 'git2'), ...readdirSync(join(dl, 'git2')).map((n) => `git2/${n}`)].sort();
+}
+
+test.serial('gitsm: BitBake and tsbake lay out the same DL_DIR (a clone and a mirror tarball per submodule), and each builds offline from the other\'s', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const sp = superproject();
+  const recipe = { 'app_1.0': `SRC_URI = "gitsm://${sp.top};protocol=file;branch=main"\nSRCREV = "${sp.topRev}"\n` };
+  const dirs = { bitbake: compatDir(recipe), tsbake: compatDir(recipe) };
+  const run = (tool: string, dir: string, args: readonly string[]): Promise<{ code: number | null; out: string }> => (tool === 'bitbake' ? bitbake(script ?? '', dir, args) : bakeAsync(dir, args));
+  for (const [tool, dir] of Object.entries(dirs)) {
+    writeFileSync(join(dir, 'conf/local.conf'), 'BB_GENERATE_MIRROR_TARBALLS = "1"\n');
+    const r = await run(tool, dir, ['--runall=fetch', 'app']);
+    t.is(r.code, 0, `${tool}:\n${r.out}`);
+  }
+  const layout = dlDirLayout(dirs.bitbake);
+  t.deepEqual(dlDirLayout(dirs.tsbake), layout);
+  const name = (repo: string): string => join(sp.base, repo).slice(1).replaceAll('/', '.');
+  for (const repo of ['top.git', 'sub.git', 'deep.git']) t.true(layout.includes(`git2/${name(repo)}`) && layout.includes(`git2_${name(repo)}.tar.gz`), layout.join('\n'));
+
+  // Upstream gone; each tool builds from the DL_DIR the other filled.
+  renameSync(sp.base, `${sp.base}-gone`);
+  t.teardown(() => renameSync(`${sp.base}-gone`, sp.base));
+  const swapped = { bitbake: dirs.tsbake, tsbake: dirs.bitbake };
+  for (const [tool, dir] of Object.entries(swapped)) {
+    for (const d of ['tmp', 'cache']) rmSync(join(dir, d), { recursive: true, force: true });
+    writeFileSync(join(dir, 'conf/local.conf'), 'BB_NO_NETWORK = "1"\n');
+    const r = await run(tool, dir, ['app']);
+    t.is(r.code, 0, `${tool}:\n${r.out}`);
+    const src = join(dir, 'tmp/work/app-1.0-r0/sources/app-1.0');
+    t.is(readFileSync(join(src, 'libs/sub/deep/deep.txt'), 'utf8'), 'deep.git\n', tool);
+    t.is(git(join(src, 'libs/sub'), 'rev-parse', 'HEAD'), sp.subRev, tool);
+    t.is(git(join(src, 'libs/sub/deep'), 'rev-parse', 'HEAD'), sp.deepRev, tool);
+  }
 });

@@ -1,19 +1,13 @@
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FetchError, NetworkAccessError } from '../../engine/fetch/errors.js';
 import { startRevisionCache } from '../../engine/fetch/srcrev.js';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
+import { git } from './git-repos.js';
 import { fetchLayer, fetchRecipe, unpackRecipe } from './fetch-layer.js';
 import { startGitDaemon } from './servers.js';
-
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 /** A repository `<base>/repo.git` with two commits on main (the first tagged v1.0) and one on `dev`. */
 function repository(): { base: string; repo: string; first: string; second: string; dev: string } {

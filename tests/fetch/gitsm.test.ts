@@ -4,56 +4,13 @@
  * commit the superproject records, offline once fetched.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetworkAccessError } from '../../engine/fetch/errors.js';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
 import { fetchLayer, fetchRecipe, unpackRecipe } from './fetch-layer.js';
+import { git, superproject, type Superproject } from './git-repos.js';
 import { startGitDaemon } from './servers.js';
-
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-export interface Superproject {
-  readonly base: string;
-  readonly top: string;
-  /** The commits the superproject records for libs/sub and for libs/sub's deep. */
-  readonly subRev: string;
-  readonly deepRev: string;
-}
-
-/**
- * `<base>/top.git` with submodule libs/sub (`../sub.git`, relative) which has submodule deep
- * (`../deep.git`); sub.git gets a commit after it was recorded, which must not be used.
- */
-export function superproject(): Superproject {
-  const base = mkdtempSync(join(tmpdir(), 'tsbake-gitsm-'));
-  const repo = (name: string, file: string): string => {
-    const dir = join(base, name);
-    git(base, 'init', '-q', dir);
-    writeFileSync(join(dir, file), `${name}\n`);
-    git(dir, 'add', file);
-    git(dir, 'commit', '-qm', name);
-    return dir;
-  };
-  repo('deep.git', 'deep.txt');
-  const sub = repo('sub.git', 'sub.txt');
-  git(sub, 'submodule', 'add', '-q', '../deep.git', 'deep');
-  git(sub, 'commit', '-qm', 'deep');
-  const top = repo('top.git', 'top.txt');
-  git(top, 'submodule', 'add', '-q', '../sub.git', 'libs/sub');
-  git(top, 'commit', '-qm', 'sub');
-  const subRev = git(sub, 'rev-parse', 'HEAD');
-  const deepRev = git(join(base, 'deep.git'), 'rev-parse', 'HEAD');
-  writeFileSync(join(sub, 'sub.txt'), 'later\n');
-  git(sub, 'commit', '-qam', 'later');
-  return { base, top, subRev, deepRev };
-}
 
 const checkout = (layer: string): string => join(layer, 'tmp/work/app/sources/app-1.0');
 
@@ -73,8 +30,7 @@ function checkSources(t: ExecutionContext, layer: string, sp: Superproject): voi
 test('gitsm protocol=file: a clone per submodule (nested too) in git2/, checked out at the recorded commits', async (t) => {
   if (!requireTool(t, hasCommand('git'), 'git (Debian package git)')) return;
   const sp = superproject();
-  const top = git(sp.top, 'rev-parse', 'HEAD');
-  const layer = fetchLayer({ 'app_1.0': `SRC_URI = "gitsm://${sp.top};protocol=file;branch=main"\nSRCREV = "${top}"\n` });
+  const layer = fetchLayer({ 'app_1.0': `SRC_URI = "gitsm://${sp.top};protocol=file;branch=main"\nSRCREV = "${sp.topRev}"\n` });
   await fetchRecipe(layer, 'app_1.0');
   const name = (repo: string): string => join(sp.base, repo).slice(1).replaceAll('/', '.');
   t.deepEqual(readdirSync(join(layer, 'downloads/git2')).sort(), [name('deep.git'), `${name('deep.git')}.done`, name('sub.git'), `${name('sub.git')}.done`, name('top.git'), `${name('top.git')}.done`].sort());
@@ -87,7 +43,7 @@ test('gitsm over git://: offline (BB_NO_NETWORK) from the clones, and from the m
   const sp = superproject();
   const daemon = await startGitDaemon(sp.base);
   t.teardown(() => daemon.close());
-  const recipe = { 'app_1.0': `SRC_URI = "gitsm://127.0.0.1:${daemon.port}/top.git;branch=main"\nSRCREV = "${git(sp.top, 'rev-parse', 'HEAD')}"\n` };
+  const recipe = { 'app_1.0': `SRC_URI = "gitsm://127.0.0.1:${daemon.port}/top.git;branch=main"\nSRCREV = "${sp.topRev}"\n` };
   const layer = fetchLayer(recipe, {}, 'BB_GENERATE_MIRROR_TARBALLS = "1"\n');
   await fetchRecipe(layer, 'app_1.0');
   const tarballs = readdirSync(join(layer, 'downloads')).filter((n) => n.endsWith('.tar.gz')).sort();
