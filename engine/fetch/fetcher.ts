@@ -16,7 +16,7 @@ import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
 import { localPath } from './file.js';
 import { cloneFromTarball, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
 import { httpDownload } from './http.js';
-import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair } from './mirrors.js';
+import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair, type ReplaceContext } from './mirrors.js';
 import type { ToolOptions } from './run-tool.js';
 import { submodules } from './gitsm.js';
 import { resolvedGitSource } from './srcrev.js';
@@ -113,10 +113,45 @@ function noSource(u: SrcUri, expected: string, attempts: readonly Attempt[], ctx
 }
 
 /** The candidate URLs in BitBake's order: PREMIRRORS, upstream (unless premirror-only), MIRRORS. */
-function candidates(u: SrcUri, ctx: FetchContext, names: { localName: string | undefined; mirrorTarball: string | undefined }): Array<{ url: string; premirror: boolean }> {
+function candidates(u: SrcUri, ctx: FetchContext, names: ReplaceContext): Array<{ url: string; premirror: boolean }> {
   const pre = mirrorUrls(u, ctx.settings.premirrors, names).map((url) => ({ url, premirror: true }));
   const post = mirrorUrls(u, ctx.settings.mirrors, names).map((url) => ({ url, premirror: false }));
   return [...pre, { url: u.url, premirror: false }, ...post];
+}
+
+/**
+ * The first candidate (PREMIRRORS, upstream, MIRRORS) for which `attempt` succeeds. Refused
+ * and failed candidates make the final error; a `fatal` failure ends the search at once.
+ */
+async function firstSource<T>(
+  u: SrcUri,
+  ctx: FetchContext,
+  names: ReplaceContext,
+  expected: string,
+  local: (c: SrcUri) => boolean,
+  fatal: (e: unknown) => boolean,
+  attempt: (c: SrcUri, url: string) => Promise<T>,
+): Promise<T> {
+  const attempts: Attempt[] = [];
+  let firstError: unknown;
+  for (const c of candidates(u, ctx, names)) {
+    const cu = decodeUrl(c.url);
+    const why = refused(cu, local(cu), c.premirror, ctx);
+    if (why) {
+      attempts.push({ url: c.url, reason: why, network: true });
+      continue;
+    }
+    try {
+      return await attempt(cu, c.url);
+    } catch (e) {
+      if (fatal(e) || ctx.signal.aborted) throw e;
+      firstError ??= e;
+      const reason = e instanceof Error ? e.message : String(e);
+      attempts.push({ url: c.url, reason, network: false });
+      ctx.log(`WARNING: ${c.url}: ${reason}`);
+    }
+  }
+  throw noSource(u, expected, attempts, ctx, firstError);
 }
 
 /** Whether `c` may be tried; undefined when it may, else why not. */
@@ -152,6 +187,8 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
   const extra = neededIds(expected);
   mkdirSync(ctx.settings.dlDir, { recursive: true });
   const verify = (file: string, sums: Checksums): void => verifyChecksums(u, file, sums, expected, ctx.settings.strict, (m) => ctx.log(`WARNING: ${m}`));
+  // Without a checksum in SRC_URI, a ChecksumError is about the recipe, not the download.
+  const noChecksum = expected.every((x) => x.value === undefined);
   await withDownloadLock(dest, ctx.signal, ctx.log, async () => {
     if (existsSync(dest) && existsSync(`${dest}.done`)) {
       const stamped = readDoneStamp(`${dest}.done`, dest);
@@ -160,35 +197,18 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
         verify(dest, sums);
         return;
       } catch (e) {
-        if (!(e instanceof ChecksumError) || expected.every((x) => x.value === undefined)) throw e;
+        if (!(e instanceof ChecksumError) || noChecksum) throw e;
         ctx.log(`WARNING: ${dest} does not match SRC_URI's checksum; fetching it again`);
         renameSync(dest, `${dest}_bad-checksum_${sums.sha256 ?? ''}`);
         rmSync(`${dest}.done`, { force: true });
       }
     }
-    const attempts: Attempt[] = [];
-    let firstError: unknown;
-    for (const c of candidates(u, ctx, { localName: name, mirrorTarball: undefined })) {
-      const cu = decodeUrl(c.url);
-      const why = refused(cu, cu.type === 'file', c.premirror, ctx);
-      if (why) {
-        attempts.push({ url: c.url, reason: why, network: true });
-        continue;
-      }
-      try {
-        const sums = await tryFile(cu, dest, ctx, extra, verify);
-        writeFileAtomic(`${dest}.done`, doneStampBytes(sums));
-        ctx.log(`NOTE: fetched ${u.url}${c.url === u.url ? '' : ` from ${c.url}`} into ${dest}`);
-        return;
-      } catch (e) {
-        if (e instanceof ChecksumError && expected.every((x) => x.value === undefined)) throw e;
-        if (ctx.signal.aborted) throw e;
-        firstError ??= e;
-        attempts.push({ url: c.url, reason: e instanceof Error ? e.message : String(e), network: false });
-        ctx.log(`WARNING: ${c.url}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    throw noSource(u, dest, attempts, ctx, firstError);
+    const recipeError = (e: unknown): boolean => noChecksum && e instanceof ChecksumError;
+    await firstSource(u, ctx, { localName: name, mirrorTarball: undefined }, dest, (c) => c.type === 'file', recipeError, async (c, url) => {
+      const sums = await tryFile(c, dest, ctx, extra, verify);
+      writeFileAtomic(`${dest}.done`, doneStampBytes(sums));
+      ctx.log(`NOTE: fetched ${u.url}${url === u.url ? '' : ` from ${url}`} into ${dest}`);
+    });
   });
 }
 
@@ -272,33 +292,17 @@ async function fetchClone(src: GitSource, ctx: FetchContext): Promise<string> {
 
 /** Brings the clone up to date from the first source that has the revision; says which kind it was. */
 async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: ToolOptions): Promise<'remote' | 'tarball'> {
-  const attempts: Attempt[] = [];
-  let firstError: unknown;
-  for (const c of candidates(u, ctx, { localName: undefined, mirrorTarball: src.mirrorTarball })) {
-    const cu = decodeUrl(c.url);
-    const why = refused(cu, isLocal(cu), c.premirror, ctx);
-    if (why) {
-      attempts.push({ url: c.url, reason: why, network: true });
-      continue;
+  return firstSource(u, ctx, { localName: undefined, mirrorTarball: src.mirrorTarball }, src.cloneDir, isLocal, () => false, async (c) => {
+    const remote = c.type === 'git' || c.type === 'gitsm';
+    if (remote) {
+      const proto = c.params.get('protocol') ?? (c.host ? 'git' : 'file');
+      await updateClone(src, proto === 'file' ? c.path : `${proto}://${c.host}${c.path}`, tools);
+    } else {
+      await cloneFromTarball(src, await mirrorTarballFrom(c, src, ctx), tools);
     }
-    try {
-      const remote = cu.type === 'git' || cu.type === 'gitsm';
-      if (remote) {
-        const proto = cu.params.get('protocol') ?? (cu.host ? 'git' : 'file');
-        await updateClone(src, proto === 'file' ? cu.path : `${proto}://${cu.host}${cu.path}`, tools);
-      } else {
-        await cloneFromTarball(src, await mirrorTarballFrom(cu, src, ctx), tools);
-      }
-      if ((await resolveInClone(src, tools)) === undefined) throw new FetchError(`revision ${src.wanted} is not there`);
-      return remote ? 'remote' : 'tarball';
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      firstError ??= e;
-      attempts.push({ url: c.url, reason: e instanceof Error ? e.message : String(e), network: false });
-      ctx.log(`WARNING: ${c.url}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  throw noSource(u, src.cloneDir, attempts, ctx, firstError);
+    if ((await resolveInClone(src, tools)) === undefined) throw new FetchError(`revision ${src.wanted} is not there`);
+    return remote ? 'remote' : 'tarball';
+  });
 }
 
 /** A git mirror tarball offered by a mirror: a local file as is, a remote one into DL_DIR. */
