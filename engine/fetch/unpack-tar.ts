@@ -6,14 +6,11 @@
  * file is replaced (unlinked, never written through); directory modes are applied last, as
  * GNU tar does, so a read-only directory can still be filled. Owners are not restored.
  */
-import { chmodSync, closeSync, constants, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { extract, type ExtractEvents, type Header } from 'tar-stream';
-
-/** tar-stream's entry stream (a streamx Readable). */
-type EntryStream = ExtractEvents['entry'][1];
+import type { Header } from 'tar-stream';
+import { finishDirectories, forEachTarEntry, memberParts, unsafeMemberName, type EntryStream, type PendingDirectory } from '../core/tar-entries.js';
 import { UnpackError, UnsafeMemberError } from './errors.js';
 
 export interface TarOptions {
@@ -25,10 +22,9 @@ type Kind = 'dir' | 'file' | 'symlink' | 'other';
 
 /** A member's path relative to the target, or undefined when striplevel leaves nothing. */
 export function memberPath(archive: string, name: string, strip: number): string | undefined {
-  if (name.startsWith('/')) throw new UnsafeMemberError(archive, name, 'absolute path');
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new UnsafeMemberError(archive, name, "path contains '..'");
-  const kept = parts.slice(strip);
+  const unsafe = unsafeMemberName(name);
+  if (unsafe) throw new UnsafeMemberError(archive, name, unsafe);
+  const kept = memberParts(name).slice(strip);
   return kept.length ? kept.join('/') : undefined;
 }
 
@@ -43,7 +39,7 @@ class Extraction {
   readonly #root: string;
   readonly #archive: string;
   readonly #known = new Map<string, Kind>([['', 'dir']]);
-  readonly #dirModes: Array<[string, number, Date | undefined]> = [];
+  readonly #dirs: PendingDirectory[] = [];
 
   constructor(root: string, archive: string) {
     this.#root = root;
@@ -98,7 +94,7 @@ class Extraction {
         this.#clear(rel, true);
         if (this.#kind(rel) !== 'dir') mkdirSync(path);
         this.#known.set(rel, 'dir');
-        this.#dirModes.push([path, mode, header.mtime]);
+        this.#dirs.push({ path, mode, mtime: header.mtime });
         return void body.resume();
       }
       case 'file':
@@ -140,37 +136,19 @@ class Extraction {
     }
   }
 
-  /** Directory modes and times, deepest first (so setting one does not disturb its parent's mtime). */
   finish(): void {
-    for (const [path, mode, mtime] of this.#dirModes.reverse()) {
-      chmodSync(path, mode);
-      if (mtime) utimesSync(path, mtime, mtime);
-    }
+    finishDirectories(this.#dirs);
   }
 }
 
 /** Extracts the tar stream `input` into `root` (which must exist). */
 export async function extractTar(input: Readable, root: string, archive: string, opts: TarOptions): Promise<void> {
   const x = new Extraction(root, archive);
-  const ex = extract();
-  let failure: unknown;
-  ex.on('entry', (header, stream, next) => {
-    // A failure destroys every entry stream with it; the pipeline reports it, not the entry.
-    stream.on('error', () => undefined);
-    x.entry(header, stream, opts.strip).then(
-      () => next(),
-      (e: unknown) => {
-        failure = e;
-        next(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
   try {
-    await pipeline(input, ex);
+    await forEachTarEntry(input, (header, body) => x.entry(header, body, opts.strip));
   } catch (e) {
-    const cause = failure ?? e;
-    if (cause instanceof UnsafeMemberError || cause instanceof UnpackError) throw cause;
-    throw new UnpackError(`${archive}: cannot unpack: ${cause instanceof Error ? cause.message : String(cause)}`);
+    if (e instanceof UnsafeMemberError || e instanceof UnpackError) throw e;
+    throw new UnpackError(`${archive}: cannot unpack: ${e instanceof Error ? e.message : String(e)}`);
   }
   x.finish();
 }

@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import { TsbakeError } from '../core/errors.js';
 import { spawnInGroup } from '../core/proc.js';
-import { forEachTarEntry } from './tar-entries.js';
+import { forEachTarEntry } from '../core/tar-entries.js';
 
 /** A package file that is not what its format says. */
 export class PackageFileError extends TsbakeError {

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Header } from 'tar-stream';
 import { TsbakeError } from '../core/errors.js';
-import { forEachTarEntry, type EntryStream } from './tar-entries.js';
+import { forEachTarEntry, memberParts, type EntryStream } from '../core/tar-entries.js';
 
 export class UnsafeEntryError extends TsbakeError {
   readonly code = 'E_UNSAFE_ENTRY';
@@ -39,7 +39,7 @@ const lstatOrUndefined = (p: string): Stats | undefined => {
 
 /** `path` (absolute in the target) → host path, following symlinked directories inside `root`. */
 export function resolveInRoot(root: string, path: string, followLast = false): string {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  const parts = memberParts(path);
   if (parts.includes('..')) throw new UnsafeEntryError(`refusing entry with '..': ${path}`);
   let at: string[] = [];
   for (let i = 0, hops = 0; i < parts.length; i++) {

@@ -23,9 +23,10 @@
 import { chmodSync, closeSync, constants, copyFileSync, fchmodSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmdirSync, statSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { extract as tarExtract, type ExtractEvents, type Header } from 'tar-stream';
+import { extract as tarExtract, type Header } from 'tar-stream';
 import { TsbakeError } from '../../engine/core/errors.js';
 import { tempName } from '../../engine/core/fs.js';
+import { finishDirectories, memberParts, unsafeMemberName, type EntryStream, type PendingDirectory } from '../../engine/core/tar-entries.js';
 import { install, removeTree, type InstallMode } from './install.js';
 import { tarBytes } from './object-stream.js';
 
@@ -91,16 +92,6 @@ interface Place {
   readonly abs: string;
 }
 
-interface PendingDir {
-  readonly abs: string;
-  readonly mode: number;
-  readonly mtime: Date;
-  readonly depth: number;
-}
-
-/** tar-stream's entry stream (a streamx Readable). */
-type EntryStream = ExtractEvents['entry'][1];
-
 const O_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const END_BLOCKS = 1024;
 
@@ -157,7 +148,7 @@ class Extraction {
   readonly #roots: readonly Root[];
   /** What this restore created, by archive path (prefix included). */
   readonly #kinds = new Map<string, Kind>();
-  readonly #dirs: PendingDir[] = [];
+  readonly #dirs: PendingDirectory[] = [];
   /** A thrown Unsafe/Corrupt/IO error from an entry, which wins over what the pipeline saw. */
   #failure: unknown;
   /** The parent directory checked last (members come sorted, so it repeats). */
@@ -206,7 +197,7 @@ class Extraction {
     }
     if (this.#failure !== undefined) throw this.#failure;
     this.#checkEnd();
-    this.#finishDirs();
+    finishDirectories(this.#dirs);
   }
 
   #track(chunk: Buffer): void {
@@ -230,9 +221,9 @@ class Extraction {
 
   /** The archive path of a member or link name, checked: never absolute, never `..`. */
   #key(name: string, member: string): string {
-    if (name.startsWith('/')) throw this.#unsafe(member, `absolute path '${name}'`);
-    const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-    if (parts.includes('..')) throw this.#unsafe(member, `'..' in '${name}'`);
+    const unsafe = unsafeMemberName(name);
+    if (unsafe) throw this.#unsafe(member, `${unsafe}: '${name}'`);
+    const parts = memberParts(name);
     if (parts.length === 0) throw this.#unsafe(member, 'empty name');
     return parts.join('/');
   }
@@ -312,7 +303,7 @@ class Extraction {
       mkdirSync(at.abs, { mode: 0o700 }); // writable until finishDirs gives it its mode
       this.#kinds.set(at.key, 'dir');
     }
-    this.#dirs.push({ abs: at.abs, mode: header.mode & 0o7777, mtime: header.mtime, depth: at.key.split('/').length });
+    this.#dirs.push({ path: at.abs, mode: header.mode & 0o7777, mtime: header.mtime });
   }
 
   #file(at: Place, header: Header, stream: EntryStream, next: (err?: Error | null) => void): void {
@@ -394,14 +385,5 @@ class Extraction {
       closeSync(fd);
       next();
     });
-  }
-
-  /** Directory modes and times last, deepest first, so a read-only directory is filled first. */
-  #finishDirs(): void {
-    this.#dirs.sort((a, b) => b.depth - a.depth);
-    for (const d of this.#dirs) {
-      chmodSync(d.abs, d.mode);
-      utimesSync(d.abs, d.mtime, d.mtime);
-    }
   }
 }
