@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
-import { appendConf, bake, started } from '../run/run-layer.js';
+import { appendConf, bake, command, started } from '../run/run-layer.js';
 import { git } from './git-repos.js';
 import { fetchLayer } from './fetch-layer.js';
 
@@ -33,11 +33,15 @@ test('AUTOREV: a new commit on the branch reruns do_fetch and what follows; none
   const repo = join(mkdtempSync(join(tmpdir(), 'tsbake-autorev-')), 'repo.git');
   git(tmpdir(), 'init', '-q', repo);
   commit(repo, '1\n');
-  const dir = fetchLayer({ 'app_1.0': `SRC_URI = "git://${repo};protocol=file;branch=main"\nSRCREV = "\${AUTOREV}"\n` }, {}, 'AUTOREV = "${@bb.fetch2.get_autorev(d)}"\n');
+  const dir = fetchLayer({ 'app_1.0': `SRC_URI = "git://${repo};protocol=file;branch=main"\nSRCREV = "\${AUTOREV}"\nSRCPV_PY = "\${@'%s' % bb.fetch2.get_srcrev(d)}"\n` }, {}, 'AUTOREV = "${@bb.fetch2.get_autorev(d)}"\n');
   const compiled = (): string => readFileSync(join(dir, 'tmp/work/app/compiled'), 'utf8');
 
   t.deepEqual(build(dir), ALL);
   t.is(compiled(), '1\n');
+  // Python metadata (bb.fetch2.get_srcrev, as package.bbclass calls it) sees the same commit.
+  const first = git(join(dir, 'tmp/work/app/sources/app-1.0'), 'rev-parse', 'HEAD');
+  const srcpv = command(dir, ['getvar', '--recipe', 'app', 'SRCPV_PY']);
+  t.is(srcpv.stdout.trim(), `AUTOINC+${first.slice(0, 10)}`, srcpv.stderr);
   t.deepEqual(build(dir), [], 'no new commit: nothing runs');
   const second = commit(repo, '2\n');
   t.deepEqual(build(dir), ALL);

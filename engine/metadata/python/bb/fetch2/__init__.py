@@ -1,11 +1,14 @@
-"""bb.fetch2 (also importable as bb.fetch): the parts metadata uses while parsing, without
-the network. URLs are decoded and encoded, `file://` entries are found along FILESPATH,
-and SCM revisions come from SRCREV (or a `rev=`/`tag=` parameter) as BitBake's fetchers
-take them. Fetching itself is tsbake's engine/fetch; anything that needs the network (an
-AUTOREV or a branch name to resolve) fails here with a FetchError that says so."""
+"""bb.fetch2 (also importable as bb.fetch): the parts metadata uses while parsing. URLs are
+decoded and encoded, `file://` entries are found along FILESPATH, and SCM revisions come
+from SRCREV (or a `rev=`/`tag=` parameter) as BitBake's fetchers take them; a git revision
+that floats (AUTOREV, a tag or branch name) is resolved with `git ls-remote` through the
+revision cache engine/fetch/srcrev.ts keeps (the same file, keys and matching), so Python
+and TypeScript agree on the commit within a build. Fetching itself is tsbake's engine/fetch."""
 import collections
+import json
 import os
 import re
+import subprocess
 import sys
 import urllib.parse
 
@@ -212,8 +215,69 @@ def _srcrev(ud, d):
     if unset:
         raise FetchError("Please set a valid SRCREV for url %s (possible key names are %s, or use a ;rev=X URL parameter)" % (str(attempts), ud.url), ud.url)
     if srcrev == "AUTOINC":
-        raise FetchError("SRCREV is AUTOREV: tsbake does not resolve the latest revision while parsing (no network)", ud.url)
+        d.setVar("__BBAUTOREV_ACTED_UPON", True)
     return srcrev
+
+
+_TRUE = ("1", "yes", "y", "true", "on")
+
+
+def _mark_recipe_nocache(d):
+    if d.getVar("BB_SRCREV_POLICY") != "cache":
+        d.setVar("BB_DONT_CACHE", "1")
+
+
+def _revisions_file(d):
+    return os.path.join(d.getVar("BB_CACHEDIR") or os.path.join(d.getVar("TOPDIR") or ".", "cache"), "tsbake-srcrevisions.json")
+
+
+def _read_revisions(path):
+    try:
+        with open(path) as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _latest_revision(ud, d):
+    """The commit a floating git revision names now: the build's revision cache, else git ls-remote."""
+    _mark_recipe_nocache(d)
+    if ud.parm.get("usehead") == "1":
+        name = "HEAD"
+    else:
+        name = ud.parm.get("branch", "") if ud.revision == "AUTOINC" else ud.revision
+    key = "git:" + ud.host + re.sub("/+", ".", ud.path) + name
+    path = _revisions_file(d)
+    known = _read_revisions(path).get(key)
+    if known is not None:
+        return known
+    proto = ud.parm.get("protocol") or ("git" if ud.host else "file")
+    user = ud.user + "@" if ud.user else ""
+    repourl = ud.path if proto == "file" else "%s://%s%s%s" % (proto, user, ud.host, ud.path)
+    if proto != "file" and (d.getVar("BB_NO_NETWORK") or "").lower() in _TRUE:
+        raise FetchError("Network access disabled through BB_NO_NETWORK, but git ls-remote %s is needed to resolve %s" % (repourl, name), ud.url)
+    out = subprocess.run(["git", "-c", "core.pager=cat", "ls-remote", repourl], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise FetchError("git ls-remote %s failed: %s" % (repourl, out.stderr.strip()), ud.url)
+    refs = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            refs[parts[1]] = parts[0]
+    wanted = [name] if name.startswith("refs/") or name == "HEAD" else ["refs/heads/" + name, "refs/tags/" + name + "^{}", "refs/tags/" + name]
+    for ref in wanted:
+        if ref in refs:
+            revs = _read_revisions(path)
+            revs[key] = refs[ref]
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = "%s.tmp-%d" % (path, os.getpid())
+            with open(tmp, "w") as f:
+                json.dump(revs, f, indent=1)
+                f.write("\n")
+            os.replace(tmp, path)
+            return refs[ref]
+    raise FetchError("Unable to resolve '%s' in upstream git repository in git ls-remote output for %s" % (name, ud.host + ud.path), ud.url)
 
 
 class _Method(object):
@@ -238,7 +302,7 @@ class FetchData(object):
         if self.method.supports_srcrev():
             self.revision = _srcrev(self, d)
             if self.type in ("git", "gitsm") and not _SHA1.match(self.revision or ""):
-                raise FetchError("revision %s is not a commit id: resolving it needs the network, which tsbake does not use while parsing" % self.revision, url)
+                self.revision = _latest_revision(self, d)
         self.localpath = _local_path(self, d)
 
 
@@ -342,6 +406,7 @@ def get_srcrev(d, method_name="sortable_revision"):
 
 
 def get_autorev(d):
+    _mark_recipe_nocache(d)
     d.setVar("__BBAUTOREV_SEEN", True)
     return "AUTOINC"
 
