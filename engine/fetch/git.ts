@@ -34,7 +34,7 @@ export const SHA1 = /^[0-9a-f]{40}$/;
 export const GIT = ['-c', 'gc.autoDetach=false', '-c', 'core.pager=cat', '-c', 'safe.bareRepository=all', '-c', 'clone.defaultRemoteName=origin'];
 
 /** BitBake's srcrev_internal_helper: SRCREV_<name>:pn-<pn>, SRCREV_<name>, SRCREV:pn-<pn>, SRCREV, then rev=/tag=. */
-function wantedRevision(u: SrcUri, store: DataStore): string {
+export function wantedRevision(u: SrcUri, store: DataStore): string {
   const name = uriName(u);
   const pn = asText(store.getVar('PN'));
   const attempts = [`SRCREV_${name}:pn-${pn}`, `SRCREV_${name}`, `SRCREV:pn-${pn}`, 'SRCREV'];

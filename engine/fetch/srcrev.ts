@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { FetchError, NetworkAccessError } from './errors.js';
-import { GIT, gitSource, SHA1, type GitSource } from './git.js';
+import { GIT, gitSource, SHA1, wantedRevision, type GitSource } from './git.js';
 import { srcUris, type SrcUri } from './src-uri.js';
 
 const CACHE_FILE = 'tsbake-srcrevisions.json';
@@ -98,13 +98,20 @@ export function resolvedGitSource(u: SrcUri, store: DataStore, dlDir: string): G
   return src.wanted === 'AUTOINC' ? { ...src, wanted: latestRevision(src, store) } : src;
 }
 
-/** `${@bb.fetch.get_hashvalue(d)}`: the revision of each git entry of SRC_URI, space-separated. */
+/** Schemes with revisions (BitBake's supports_srcrev); tsbake fetches only git and gitsm. */
+const SCM_TYPES: ReadonlySet<string> = new Set(['git', 'gitsm', 'svn', 'hg', 'bzr', 'cvs', 'repo', 'p4', 'osc', 'gitannex']);
+
+/** `${@bb.fetch.get_hashvalue(d)}`: the revision of each SCM entry of SRC_URI (git ones resolved), space-separated. */
 export function hashValue(store: DataStore): string {
   store.setVar('__BBSRCREV_SEEN', '1');
   const dlDir = asText(store.getVar('DL_DIR'));
   const revs: string[] = [];
   for (const u of srcUris(asText(store.getVar('SRC_URI')))) {
-    if (u.type !== 'git' && u.type !== 'gitsm') continue;
+    if (!SCM_TYPES.has(u.type)) continue;
+    if (u.type !== 'git' && u.type !== 'gitsm') {
+      revs.push(wantedRevision(u, store));
+      continue;
+    }
     const src = resolvedGitSource(u, store, dlDir);
     revs.push(SHA1.test(src.wanted) ? src.wanted : latestRevision(src, store));
   }
