@@ -7,24 +7,15 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../engine/core/package-root.js';
 import { requireTool } from '../helpers/host-tools.js';
 import { makeLayer } from '../helpers/layer.js';
 import { git, superproject } from './git-repos.js';
+import { findBitbake } from './bitbake.js';
 import { bakeAsync, FETCH_UNPACK_TASKS, sha256 } from './fetch-layer.js';
 import { startGitDaemon, startHttp, type GitDaemon, type TestServer } from './servers.js';
-
-function findBitbake(): string | undefined {
-  const given = process.env['TSBAKE_BITBAKE'];
-  for (const c of given ? [given] : [join(PACKAGE_ROOT, '..', 'bitbake')]) {
-    const script = existsSync(c) && statSync(c).isDirectory() ? join(c, 'bin', 'bitbake') : c;
-    if (existsSync(script)) return script;
-  }
-  return undefined;
-}
 
 const BITBAKE_CONF = [
   'TMPDIR = "${TOPDIR}/tmp"',

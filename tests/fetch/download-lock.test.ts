@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
 import { startBake, tempDir, waitFor } from '../run/run-layer.js';
+import { bitbakeLib } from './bitbake.js';
 import { fetchLayer, sha256 } from './fetch-layer.js';
 import { startHttp } from './servers.js';
 
@@ -98,4 +99,27 @@ test('a tsbake build killed with SIGKILL in the middle of a download releases th
   await build.exit;
   await py.held;
   t.false(existsSync(join(dir, `downloads/${FILE}`)), 'the half download is not in DL_DIR');
+});
+
+test('BitBake\'s own bb.utils.lockfile and tsbake exclude each other; its unlockfile removing the file is handled', async (t) => {
+  const lib = bitbakeLib();
+  if (!requireTool(t, lib !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  if (!requireTool(t, hasCommand('flock'), 'flock (Debian package util-linux)')) return;
+  const server = await startHttp(new Map([[`/${FILE}`, { kind: 'file', data: DATA }]]));
+  t.teardown(() => server.close());
+  const dir = fetchLayer({ app_1: `SRC_URI = "${server.url}/${FILE}"\nSRC_URI[sha256sum] = "${sha256(DATA)}"\n` });
+  const lock = join(dir, `downloads/${FILE}.lock`);
+  const code = `import sys\nsys.path.insert(0, sys.argv[2])\nimport bb.utils\nlf = bb.utils.lockfile(sys.argv[1])\nprint('held', flush=True)\nsys.stdin.readline()\nbb.utils.unlockfile(lf)\n`;
+  const bitbake = spawn('python3', ['-c', code, lock, lib ?? ''], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8' } });
+  t.teardown(() => void bitbake.kill('SIGKILL'));
+  await new Promise<void>((resolve) => bitbake.stdout?.setEncoding('utf8').on('data', (s: string) => s.includes('held') && resolve()));
+  const build = startBake(dir, ['-c', 'fetch', 'app']);
+  t.teardown(() => void build.child.kill('SIGKILL'));
+  t.true(await waitFor(() => fetchLog(dir).includes(`waiting for ${lock}`)), fetchLog(dir));
+  t.is(server.hits.get(`/${FILE}`), undefined);
+  // BitBake unlocks by removing the file while it holds it: tsbake must lock the new one.
+  bitbake.stdin?.end('\n');
+  const end = await build.exit;
+  t.is(end.code, 0, build.output());
+  t.is(server.hits.get(`/${FILE}`), 1);
 });
