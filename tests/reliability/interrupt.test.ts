@@ -22,7 +22,8 @@ function start(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': the last lines (the interrupted note) can arrive after the exit event.
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   if (child.pid === undefined) throw new Error('cannot start tsbake');
   return { child, pid: child.pid, output: () => out, exit };
 }

@@ -149,7 +149,8 @@ export function startBake(dir: string, args: readonly string[], env: NodeJS.Proc
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr?.setEncoding('utf8').on('data', (s: string) => (out += s));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': a process's last output can arrive after its exit event, and tests read it.
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   if (child.pid === undefined) throw new Error('cannot start tsbake');
   return { child, pid: child.pid, output: () => out, exit };
 }

@@ -245,7 +245,7 @@ test('Ctrl-C or SIGTERM at the prompt removes nothing and exits 130 or 143', asy
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     await new Promise<void>((resolve) =>
       child.stdout.setEncoding('utf8').on('data', (s: string) => {
         stdout += s;
