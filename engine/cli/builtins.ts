@@ -15,7 +15,7 @@ import { doPackage } from '../package/split/do-package.js';
 import { doPackagedata } from '../package/split/do-packagedata.js';
 import { outputChecksum } from '../prserv/output-checksum.js';
 import { prAuto } from '../prserv/pr-auto.js';
-import { packageIndexTask } from './commands/package-index.js';
+import { indexFeeds } from '../feed/feed-settings.js';
 import { imageBuiltins, type WriterFactory } from './image-builtins.js';
 
 /** Each package format's writer, made from a recipe's settings (do_package_write_<fmt> and the rootfs use them). */
@@ -58,7 +58,10 @@ export function taskBuiltins(services: BuildServices = {}): TaskBuiltins {
     ['do_packagedata', doPackagedata],
     // do_package_write_<fmt>: package writers (package_<fmt>.bbclass)
     ...[...WRITERS].map(([fmt, make]): [string, TaskBuiltin] => [`do_package_write_${fmt}`, (ctx) => writePackages(ctx, fmt, make)]),
-    ['do_package_index', packageIndexTask],
+    // do_package_index (recipes/recipes-core/meta/package-index.bb): `tsbake package-index` as a task
+    ['do_package_index', async (ctx) => {
+      for (const line of await indexFeeds((name) => asText(ctx.store.getVar(name)) || undefined)) ctx.log(line);
+    }],
     // images (engine/rootfs)
     ...imageBuiltins(WRITERS),
   ]);
