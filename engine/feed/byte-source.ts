@@ -3,7 +3,7 @@
  * once into memory (one system call instead of one per header); a large one is read in place,
  * its payload hashed in 1 MiB chunks and never held whole.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 export type Algorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
@@ -26,7 +26,8 @@ function memorySource(data: Buffer): ByteSource {
       if (offset + length > data.length) throw new Error('file ends early');
       return data.subarray(offset, offset + length);
     },
-    digests: (algos) => Object.fromEntries(algos.map((a) => [a, createHash(a).update(data).digest('hex')])),
+    // One-shot hashing: no Hash object per algorithm and file.
+    digests: (algos) => Object.fromEntries(algos.map((a) => [a, hash(a, data, 'hex')])),
   };
 }
 
@@ -68,5 +69,5 @@ export async function withSource<T>(file: string, use: (src: ByteSource) => Prom
 }
 
 export function digestBytes(data: Uint8Array, algo: Algorithm): string {
-  return createHash(algo).update(data).digest('hex');
+  return hash(algo, data, 'hex');
 }

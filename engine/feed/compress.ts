@@ -1,17 +1,20 @@
 /**
  * Compression for index files and package members: gzip in-process (deterministic header:
- * no name, no time), zstd through zstd-napi, xz through the host's `xz` (Node has no xz).
+ * no name, no time), zstd through zstd-napi (loaded on first use: most feeds have no zstd
+ * member), xz through the host's `xz` (Node has no xz).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'zstd-napi';
 import { spawnInGroup } from '../core/proc.js';
 
 export const gzip = (data: Uint8Array, level = 9): Buffer => gzipSync(data, { level });
 
-/** Runs `xz` over `data` (compress, or `-d`), in its own process group. */
-function xz(args: readonly string[], data: Uint8Array): Promise<Buffer> {
+/** Runs `xz` with `args`, `input` on its stdin; resolves with its stdout. */
+function xz(args: readonly string[], input: Uint8Array | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawnInGroup('xz', [...args, '-c', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnInGroup('xz', ['-T1', ...args], { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
@@ -20,17 +23,36 @@ function xz(args: readonly string[], data: Uint8Array): Promise<Buffer> {
     child.on('close', (code) =>
       code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`xz ${args.join(' ')} failed: ${Buffer.concat(err).toString().trim()}`)),
     );
-    child.stdin?.end(data);
+    child.stdin?.end(input);
   });
 }
 
-/** xz at preset 1: an index is re-written on every change, and -6 costs seconds for a few MB. */
-export const xzCompress = (data: Uint8Array): Promise<Buffer> => xz(['-1'], data);
+/**
+ * Each of `texts` as its own xz stream, at preset 1 (an index is re-written on every change,
+ * and -6 costs seconds for a few MB). One xz process compresses many files (a process start
+ * costs more than a small member), two processes share the work.
+ */
+export async function xzEach(texts: readonly string[]): Promise<Buffer[]> {
+  if (texts.length === 0) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'tsbake-xz-'));
+  try {
+    const files = texts.map((text, i) => {
+      const file = join(dir, String(i));
+      writeFileSync(file, text);
+      return file;
+    });
+    const halves = texts.length > 1 ? [files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)] : [files];
+    await Promise.all(halves.map((part) => xz(['-1', '-z', '-k', '-f', '-q', '--', ...part], undefined)));
+    return files.map((f) => readFileSync(`${f}.xz`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Decompresses a member by its file name's extension (`.gz`, `.xz`, `.zst`, none). */
 export async function decompressByName(name: string, data: Buffer): Promise<Buffer> {
   if (name.endsWith('.gz')) return gunzipSync(data);
-  if (name.endsWith('.xz')) return xz(['-d'], data);
-  if (name.endsWith('.zst')) return zstdDecompress(data);
+  if (name.endsWith('.xz')) return xz(['-d', '-c'], data);
+  if (name.endsWith('.zst')) return (await import('zstd-napi')).decompress(data);
   return data;
 }

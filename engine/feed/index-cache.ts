@@ -42,17 +42,18 @@ export class IndexCache<T> {
     return new IndexCache(file, version, old);
   }
 
-  /** The cached value for `rel` when `st` still matches, else what `read` returns (then cached). */
-  async get(rel: string, st: Stats, read: () => Promise<T>): Promise<T> {
+  /** The value cached for `rel` while `st` still matches it (kept for the next save), else undefined. */
+  lookup(rel: string, st: Stats): T | undefined {
     const hit = this.#old.get(rel);
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
-      this.#next.set(rel, hit);
-      return hit.value;
-    }
+    if (!hit || hit.size !== st.size || hit.mtimeMs !== st.mtimeMs) return undefined;
+    this.#next.set(rel, hit);
+    return hit.value;
+  }
+
+  /** Records the value just read for `rel`. */
+  store(rel: string, st: Stats, value: T): void {
     this.#misses++;
-    const value = await read();
     this.#next.set(rel, { size: st.size, mtimeMs: st.mtimeMs, value });
-    return value;
   }
 
   /** How many packages were read this run (not served from the cache). */

@@ -11,6 +11,7 @@ import { withSource } from './byte-source.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache } from './index-cache.js';
+import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
 /** opkg-make-index's field order; `@` marks what the indexer adds. Other control fields are dropped. */
@@ -24,13 +25,13 @@ const OPKG_ORDER: ReadonlyArray<readonly [key: string, name: string]> = [
 ];
 const CACHE_VERSION = 'ipk-1';
 
-interface IpkEntry {
+export interface IpkEntry {
   /** `package:arch`, the key opkg-make-index sorts by. */
   readonly key: string;
   readonly stanza: string;
 }
 
-async function ipkEntry(path: string, rel: string): Promise<IpkEntry> {
+export async function ipkEntry({ path, rel }: PackageJob): Promise<IpkEntry> {
   return withSource(path, async (src) => {
     const control = await controlFields(src, path);
     const sums = src.digests(['md5', 'sha256']);
@@ -55,8 +56,7 @@ export interface IpkIndexOptions {
 export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<IndexResult> {
   const cache = IndexCache.load<IpkEntry>(opts.cacheFile, CACHE_VERSION);
   const files = packageFiles(dir, ['.ipk', '.opk'], ['morgue']);
-  const entries: IpkEntry[] = [];
-  for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => ipkEntry(f.path, f.rel)));
+  const entries = await readThroughCache(cache, 'ipk', files, ipkEntry);
   const sorted = sortedBy(entries, (e) => e.key);
   const packages = Buffer.from(sorted.map((e) => `${e.stanza}\n`).join(''));
   const stamps = files.map((f) => `${Math.floor(f.stat.ctimeMs / 1000)} ${f.rel}\n`).join('');

@@ -12,6 +12,7 @@ import { PackageReadError } from './errors.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache } from './index-cache.js';
+import { readThroughCache, type PackageJob } from './read-pool.js';
 import { readRpmHeaders } from './read-rpm.js';
 import { rpmEntries, type RpmEntries } from './rpm-metadata.js';
 
@@ -27,7 +28,8 @@ export interface RpmIndexOptions {
   readonly date: Date;
 }
 
-async function readEntries(path: string, rel: string, mtimeMs: number): Promise<RpmEntries> {
+/** The primary, filelists and other entries of one .rpm, rendered once and cached. */
+export async function rpmPackageEntries({ path, rel, mtimeMs }: PackageJob): Promise<RpmEntries> {
   return withSource(path, (src) => {
     try {
       const headers = readRpmHeaders(src);
@@ -69,8 +71,7 @@ export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<Inde
   const cache = IndexCache.load<RpmEntries>(opts.cacheFile, CACHE_VERSION);
   // createrepo_c lists packages by file name, wherever they sit below the repository.
   const files = sortedBy(packageFiles(dir, ['.rpm'], ['repodata']), (f) => `${basename(f.rel)}\0${f.rel}`);
-  const entries: RpmEntries[] = [];
-  for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => readEntries(f.path, f.rel, f.stat.mtimeMs)));
+  const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries);
   const n = entries.length;
   const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
   const members = memberCacheFor(opts.cacheFile);

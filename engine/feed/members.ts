@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
 import { hashBytes, hashParts } from '../core/hash.js';
-import { gzip, xzCompress } from './compress.js';
+import { gzip, xzEach } from './compress.js';
 
 /** About one member per this many packages. */
 const AVERAGE_PACKAGES = 512;
@@ -39,15 +39,27 @@ export class MemberCache {
     this.#dir = dir;
   }
 
-  async member(text: string, kind: MemberKind): Promise<Buffer> {
-    const data = Buffer.from(text);
-    const name = `${hashBytes(data)}-${data.length}.${kind}`;
-    this.#used.add(name);
-    const file = this.#dir === undefined ? undefined : join(this.#dir, name);
-    if (file && existsSync(file)) return readFileSync(file);
-    const packed = kind === 'gz' ? gzip(data, 6) : await xzCompress(data);
-    if (file) writeFileAtomic(file, packed);
-    return packed;
+  /** The members of `texts`, compressing only those not cached (all xz ones in one batch). */
+  async members(texts: readonly string[], kind: MemberKind): Promise<Buffer[]> {
+    const out: Array<Buffer | undefined> = [];
+    const missing: number[] = [];
+    const files = texts.map((text, i) => {
+      const data = Buffer.from(text);
+      const name = `${hashBytes(data)}-${data.length}.${kind}`;
+      this.#used.add(name);
+      const file = this.#dir === undefined ? undefined : join(this.#dir, name);
+      out[i] = file && existsSync(file) ? readFileSync(file) : undefined;
+      if (out[i] === undefined) missing.push(i);
+      return file;
+    });
+    const made = kind === 'gz' ? missing.map((i) => gzip(Buffer.from(texts[i] ?? ''), 6)) : await xzEach(missing.map((i) => texts[i] ?? ''));
+    missing.forEach((i, k) => {
+      const packed = made[k] ?? Buffer.alloc(0);
+      out[i] = packed;
+      const file = files[i];
+      if (file) writeFileAtomic(file, packed);
+    });
+    return out.map((b) => b ?? Buffer.alloc(0));
   }
 
   /** Removes members no index of this run used. */
@@ -57,18 +69,9 @@ export class MemberCache {
   }
 }
 
-/** The members of `chunks`, concatenated; xz members are made two at a time (one process each). */
+/** The members of `chunks`, concatenated. */
 export async function compressMembers(chunks: readonly string[], kind: MemberKind, cache: MemberCache): Promise<Buffer> {
-  const out: Buffer[] = new Array<Buffer>(chunks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      const i = next++;
-      out[i] = await cache.member(chunks[i] ?? '', kind);
-    }
-  };
-  await Promise.all(kind === 'xz' ? [worker(), worker()] : [worker()]);
-  return Buffer.concat(out);
+  return Buffer.concat(await cache.members(chunks, kind));
 }
 
 export function memberCacheFor(cacheFile: string | undefined): MemberCache {
