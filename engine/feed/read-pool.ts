@@ -1,9 +1,10 @@
 /**
  * Reading many package files at once: the indexer's main thread reads one share itself and
- * worker threads (engine/feed/read-worker.ts) read the others, so a full index uses every
- * core. A few packages (a re-index) are read in-thread: a worker's start-up costs more.
+ * worker threads (engine/feed/read-worker.ts) read the others, so a full index uses the idle
+ * cores. A few packages (a re-index) are read in-thread, and so is everything on a machine
+ * whose cores are all busy: there a worker's start-up is only extra work.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { PackageReadError } from './errors.js';
 import type { PackageFile } from './feed-files.js';
@@ -24,6 +25,12 @@ export type WorkerReply<T> = { readonly ok: true; readonly entries: readonly T[]
 /** Below this many packages per thread, one thread reads them all. */
 const PER_THREAD = 400;
 
+/** Threads worth using for `jobs` packages: one per idle core (the load average says how many are busy). */
+export function readerThreads(jobs: number, cores: number, load: number): number {
+  const idle = Math.floor(cores - load + 0.5);
+  return Math.max(1, Math.min(idle, Math.floor(jobs / PER_THREAD)));
+}
+
 function inWorker<T>(kind: ReaderKind, jobs: readonly PackageJob[]): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./read-worker.js', import.meta.url), { workerData: { kind, jobs } });
@@ -43,8 +50,12 @@ async function inThread<T>(jobs: readonly PackageJob[], read: (job: PackageJob) 
 }
 
 /** The entries of `jobs` in order; `read` is the reader a worker of `kind` runs too. */
-export async function readPackages<T>(kind: ReaderKind, jobs: readonly PackageJob[], read: (job: PackageJob) => Promise<T>): Promise<T[]> {
-  const threads = Math.max(1, Math.min(availableParallelism(), Math.floor(jobs.length / PER_THREAD)));
+export async function readPackages<T>(
+  kind: ReaderKind,
+  jobs: readonly PackageJob[],
+  read: (job: PackageJob) => Promise<T>,
+  threads = readerThreads(jobs.length, availableParallelism(), loadavg()[0] ?? 0),
+): Promise<T[]> {
   if (threads === 1) return inThread(jobs, read);
   const size = Math.ceil(jobs.length / threads);
   const shares = Array.from({ length: threads }, (_, i) => jobs.slice(i * size, (i + 1) * size));
