@@ -57,8 +57,12 @@ function fdSource(fd: number, size: number): ByteSource {
   };
 }
 
-/** Runs `use` on `file` as a ByteSource and closes the file once `use` has settled. */
-export async function withSource<T>(file: string, use: (src: ByteSource) => Promise<T> | T): Promise<T> {
+/**
+ * Runs `use` on `file` as a ByteSource and closes the file once `use` has settled. `size`, when
+ * the caller has just stat'ed the file, saves a small file its open-stat-read round.
+ */
+export async function withSource<T>(file: string, use: (src: ByteSource) => Promise<T> | T, size?: number): Promise<T> {
+  if (size !== undefined && size <= IN_MEMORY_LIMIT) return use(memorySource(readFileSync(file)));
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;

@@ -28,20 +28,20 @@ function xz(args: readonly string[], input: Uint8Array | undefined): Promise<Buf
 }
 
 /**
- * Each of `texts` as its own xz stream, at preset 1 (an index is re-written on every change,
+ * Each of `parts` as its own xz stream, at preset 1 (an index is re-written on every change,
  * and -6 costs seconds for a few MB). One xz process compresses many files (a process start
  * costs more than a small member), two processes share the work.
  */
-export async function xzEach(texts: readonly string[]): Promise<Buffer[]> {
-  if (texts.length === 0) return [];
+export async function xzEach(parts: readonly Uint8Array[]): Promise<Buffer[]> {
+  if (parts.length === 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'tsbake-xz-'));
   try {
-    const files = texts.map((text, i) => {
+    const files = parts.map((data, i) => {
       const file = join(dir, String(i));
-      writeFileSync(file, text);
+      writeFileSync(file, data);
       return file;
     });
-    const halves = texts.length > 1 ? [files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)] : [files];
+    const halves = parts.length > 1 ? [files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)] : [files];
     await Promise.all(halves.map((part) => xz(['-1', '-z', '-k', '-f', '-q', '--', ...part], undefined)));
     return files.map((f) => readFileSync(`${f}.xz`));
   } finally {

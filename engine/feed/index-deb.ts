@@ -44,7 +44,7 @@ export interface IndexResult {
 }
 
 /** The stanza of one .deb, rendered once and cached. */
-export async function debStanza({ path, rel }: PackageJob): Promise<string> {
+export async function debStanza({ path, rel, size }: PackageJob): Promise<string> {
   return withSource(path, async (src) => {
     const control = await controlFields(src, path);
     const sums = src.digests(['md5', 'sha1', 'sha256', 'sha512']);
@@ -57,7 +57,7 @@ export async function debStanza({ path, rel }: PackageJob): Promise<string> {
       ['SHA512', sums.sha512 ?? ''],
     ];
     return renderParagraph(aptOrder([...control, ...added]));
-  });
+  }, size);
 }
 
 function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly [string, Uint8Array]>): string {
@@ -74,12 +74,13 @@ export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<Inde
   const files = packageFiles(dir, ['.deb']);
   const stanzas = await readThroughCache(cache, 'deb', files, debStanza);
   const entries = files.map((f, i) => ({ rel: f.rel, stanza: stanzas[i] ?? '' }));
-  const chunks = chunkTexts(entries, (e) => e.rel, (e) => `${e.stanza}\n`);
+  // Each chunk encoded once: it is the Packages text, and the input of a gz and an xz member.
+  const chunks = chunkTexts(entries, (e) => e.rel, (e) => `${e.stanza}\n`).map((c) => Buffer.from(c));
   const members = memberCacheFor(opts.cacheFile);
   const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
   const gz = await compressMembers(chunks, 'gz', members);
   const indexes: Array<[string, Uint8Array]> = [
-    ['Packages', Buffer.from(chunks.join(''))],
+    ['Packages', Buffer.concat(chunks)],
     ['Packages.gz', gz],
     ['Packages.xz', await xz],
   ];

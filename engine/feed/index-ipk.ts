@@ -31,7 +31,7 @@ export interface IpkEntry {
   readonly stanza: string;
 }
 
-export async function ipkEntry({ path, rel }: PackageJob): Promise<IpkEntry> {
+export async function ipkEntry({ path, rel, size }: PackageJob): Promise<IpkEntry> {
   return withSource(path, async (src) => {
     const control = await controlFields(src, path);
     const sums = src.digests(['md5', 'sha256']);
@@ -46,7 +46,7 @@ export async function ipkEntry({ path, rel }: PackageJob): Promise<IpkEntry> {
       if (value !== undefined) fields.push([name, value]);
     }
     return { key: `${known.get('package') ?? ''}:${known.get('architecture') ?? ''}`, stanza: renderParagraph(fields) };
-  });
+  }, size);
 }
 
 export interface IpkIndexOptions {

@@ -29,7 +29,7 @@ export interface RpmIndexOptions {
 }
 
 /** The primary, filelists and other entries of one .rpm, rendered once and cached. */
-export async function rpmPackageEntries({ path, rel, mtimeMs }: PackageJob): Promise<RpmEntries> {
+export async function rpmPackageEntries({ path, rel, size, mtimeMs }: PackageJob): Promise<RpmEntries> {
   return withSource(path, (src) => {
     try {
       const headers = readRpmHeaders(src);
@@ -38,7 +38,7 @@ export async function rpmPackageEntries({ path, rel, mtimeMs }: PackageJob): Pro
     } catch (e) {
       throw new PackageReadError(path, (e as Error).message);
     }
-  });
+  }, size);
 }
 
 interface MetadataFile {
@@ -49,8 +49,8 @@ interface MetadataFile {
 }
 
 async function metadataFile(type: string, head: string, chunks: readonly string[], tail: string, members: MemberCache): Promise<MetadataFile> {
-  const all = [head, ...chunks, tail];
-  const open = Buffer.from(all.join(''));
+  const all = [head, ...chunks, tail].map((t) => Buffer.from(t));
+  const open = Buffer.concat(all);
   const gz = await compressMembers(all, 'gz', members);
   return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
 }

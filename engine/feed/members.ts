@@ -39,12 +39,11 @@ export class MemberCache {
     this.#dir = dir;
   }
 
-  /** The members of `texts`, compressing only those not cached (all xz ones in one batch). */
-  async members(texts: readonly string[], kind: MemberKind): Promise<Buffer[]> {
+  /** The members of `parts`, compressing only those not cached (all xz ones in one batch). */
+  async members(parts: readonly Buffer[], kind: MemberKind): Promise<Buffer[]> {
     const out: Array<Buffer | undefined> = [];
     const missing: number[] = [];
-    const files = texts.map((text, i) => {
-      const data = Buffer.from(text);
+    const files = parts.map((data, i) => {
       const name = `${hashBytes(data)}-${data.length}.${kind}`;
       this.#used.add(name);
       const file = this.#dir === undefined ? undefined : join(this.#dir, name);
@@ -52,7 +51,8 @@ export class MemberCache {
       if (out[i] === undefined) missing.push(i);
       return file;
     });
-    const made = kind === 'gz' ? missing.map((i) => gzip(Buffer.from(texts[i] ?? ''), 6)) : await xzEach(missing.map((i) => texts[i] ?? ''));
+    const todo = missing.map((i) => parts[i] ?? Buffer.alloc(0));
+    const made = kind === 'gz' ? todo.map((data) => gzip(data, 6)) : await xzEach(todo);
     missing.forEach((i, k) => {
       const packed = made[k] ?? Buffer.alloc(0);
       out[i] = packed;
@@ -70,7 +70,7 @@ export class MemberCache {
 }
 
 /** The members of `chunks`, concatenated. */
-export async function compressMembers(chunks: readonly string[], kind: MemberKind, cache: MemberCache): Promise<Buffer> {
+export async function compressMembers(chunks: readonly Buffer[], kind: MemberKind, cache: MemberCache): Promise<Buffer> {
   return Buffer.concat(await cache.members(chunks, kind));
 }
 

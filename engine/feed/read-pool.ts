@@ -16,6 +16,7 @@ export interface PackageJob {
   readonly path: string;
   /** Path relative to the feed directory, `/`-separated. */
   readonly rel: string;
+  readonly size: number;
   readonly mtimeMs: number;
 }
 
@@ -71,7 +72,7 @@ export async function readThroughCache<T>(cache: IndexCache<T>, kind: ReaderKind
   const missing = out.flatMap((v, i) => (v === undefined ? [i] : []));
   const jobs = missing.map((i): PackageJob => {
     const f = files[i] as PackageFile;
-    return { path: f.path, rel: f.rel, mtimeMs: f.stat.mtimeMs };
+    return { path: f.path, rel: f.rel, size: f.stat.size, mtimeMs: f.stat.mtimeMs };
   });
   const fresh = await readPackages(kind, jobs, read);
   missing.forEach((i, k) => {

@@ -24,7 +24,7 @@ for (const [jobs, cores, load, threads, why] of [
 }
 
 const jobsOf = (dir: string, exts: readonly string[]): PackageJob[] =>
-  packageFiles(dir, exts).map((f) => ({ path: f.path, rel: f.rel, mtimeMs: f.stat.mtimeMs }));
+  packageFiles(dir, exts).map((f) => ({ path: f.path, rel: f.rel, size: f.stat.size, mtimeMs: f.stat.mtimeMs }));
 
 test('worker threads read deb, ipk and rpm packages to the same entries, in order, as this thread does', async (t) => {
   const missing = missingFeedTools();
