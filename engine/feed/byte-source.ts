@@ -57,12 +57,26 @@ function fdSource(fd: number, size: number): ByteSource {
   };
 }
 
+/** The whole of `file`, expected to be `size` bytes: one open, read and close (readFileSync when it is not). */
+function readKnownSize(file: string, size: number): Buffer {
+  const fd = openSync(file, 'r');
+  let n: number;
+  const buf = Buffer.allocUnsafe(size + 1);
+  try {
+    n = readSync(fd, buf, 0, size + 1, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // A short read or one byte more: the file changed since it was stat'ed.
+  return n === size ? buf.subarray(0, size) : readFileSync(file);
+}
+
 /**
  * Runs `use` on `file` as a ByteSource and closes the file once `use` has settled. `size`, when
  * the caller has just stat'ed the file, saves a small file its open-stat-read round.
  */
 export async function withSource<T>(file: string, use: (src: ByteSource) => Promise<T> | T, size?: number): Promise<T> {
-  if (size !== undefined && size <= IN_MEMORY_LIMIT) return use(memorySource(readFileSync(file)));
+  if (size !== undefined && size <= IN_MEMORY_LIMIT) return use(memorySource(readKnownSize(file, size)));
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync, inflateRawSync } from 'node:zlib';
 import { spawnInGroup } from '../core/proc.js';
 
 export const gzip = (data: Uint8Array, level = 9): Buffer => gzipSync(data, { level });
@@ -49,9 +49,32 @@ export async function xzEach(parts: readonly Uint8Array[]): Promise<Buffer[]> {
   }
 }
 
+/**
+ * The deflate data of one gzip member, after its header (RFC 1952: optional extra field, name,
+ * comment and header CRC). Inflating that raw is cheaper than a gunzip: a package's control
+ * member is small, and the whole file's checksums already cover its bytes.
+ */
+function deflateBody(data: Buffer): Buffer {
+  if (data.length < 18 || data[0] !== 0x1f || data[1] !== 0x8b || data[2] !== 8) throw new Error('not a gzip member');
+  const flags = data[3] ?? 0;
+  let pos = 10;
+  if (flags & 4) pos += 2 + data.readUInt16LE(pos);
+  for (const bit of [8, 16]) {
+    if (flags & bit) {
+      const end = data.indexOf(0, pos);
+      if (end < 0) throw new Error('gzip header runs past the data');
+      pos = end + 1;
+    }
+  }
+  if (flags & 2) pos += 2;
+  return data.subarray(pos);
+}
+
+export const gunzip = (data: Buffer): Buffer => inflateRawSync(deflateBody(data));
+
 /** Decompresses a member by its file name's extension (`.gz`, `.xz`, `.zst`, none). */
 export async function decompressByName(name: string, data: Buffer): Promise<Buffer> {
-  if (name.endsWith('.gz')) return gunzipSync(data);
+  if (name.endsWith('.gz')) return gunzip(data);
   if (name.endsWith('.xz')) return xz(['-d', '-c'], data);
   if (name.endsWith('.zst')) return (await import('zstd-napi')).decompress(data);
   return data;
