@@ -28,9 +28,10 @@ function xz(args: readonly string[], input: Uint8Array | undefined): Promise<Buf
 }
 
 /**
- * Each of `parts` as its own xz stream, at preset 1 (an index is re-written on every change,
- * and -6 costs seconds for a few MB). One xz process compresses many files (a process start
- * costs more than a small member), two processes share the work.
+ * Each of `parts` as its own xz stream, at preset 0: an index is re-written on every change,
+ * and on a 5,000-package Packages -0 takes a third of -1's time for a 2% larger file (-6 takes
+ * seconds). One xz process compresses many files (a process start costs more than a small
+ * member), two processes share the work.
  */
 export async function xzEach(parts: readonly Uint8Array[]): Promise<Buffer[]> {
   if (parts.length === 0) return [];
@@ -42,7 +43,7 @@ export async function xzEach(parts: readonly Uint8Array[]): Promise<Buffer[]> {
       return file;
     });
     const halves = parts.length > 1 ? [files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)] : [files];
-    await Promise.all(halves.map((part) => xz(['-1', '-z', '-k', '-f', '-q', '--', ...part], undefined)));
+    await Promise.all(halves.map((part) => xz(['-0', '-z', '-k', '-f', '-q', '--', ...part], undefined)));
     return files.map((f) => readFileSync(`${f}.xz`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
