@@ -106,10 +106,12 @@ export function tagString(tags: TagTable, tag: number): string {
 export function tagStrings(tags: TagTable, tag: number): readonly string[] {
   const v = tags.get(tag);
   if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.map(String) : [];
+  if (!Array.isArray(v)) return [];
+  return v.every((x): x is string => typeof x === 'string') ? v : v.map(String);
 }
 
 export function tagNumbers(tags: TagTable, tag: number): readonly number[] {
   const v = tags.get(tag);
-  return Array.isArray(v) ? v.map(Number) : [];
+  if (!Array.isArray(v)) return [];
+  return v.every((x): x is number => typeof x === 'number') ? v : v.map(Number);
 }
