@@ -5,7 +5,7 @@
  * `Release` that starts with `Label: <arch>` and lists every index with its checksums.
  */
 import { basename } from 'node:path';
-import { chunkTexts, compressMembers, memberCacheFor } from './members.js';
+import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
 import { fieldOrder, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
 import { packageFiles, publish } from './feed-files.js';
@@ -75,7 +75,7 @@ export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<Inde
   const stanzas = await readThroughCache(cache, 'deb', files, debStanza);
   const entries = files.map((f, i) => ({ rel: f.rel, stanza: stanzas[i] ?? '' }));
   // Each chunk encoded once: it is the Packages text, and the input of a gz and an xz member.
-  const chunks = chunkTexts(entries, (e) => e.rel, (e) => `${e.stanza}\n`).map((c) => Buffer.from(c));
+  const chunks = chunkBytes(entries, chunkCuts(entries, (e) => e.rel), (e) => `${e.stanza}\n`);
   const members = memberCacheFor(opts.cacheFile);
   const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
   const gz = await compressMembers(chunks, 'gz', members);

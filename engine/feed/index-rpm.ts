@@ -6,7 +6,7 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chunkTexts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
+import { chunkBytes, chunkCuts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
 import { digestBytes, withSource } from './byte-source.js';
 import { PackageReadError } from './errors.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
@@ -48,8 +48,8 @@ interface MetadataFile {
   readonly open: Buffer;
 }
 
-async function metadataFile(type: string, head: string, chunks: readonly string[], tail: string, members: MemberCache): Promise<MetadataFile> {
-  const all = [head, ...chunks, tail].map((t) => Buffer.from(t));
+async function metadataFile(type: string, head: string, chunks: readonly Buffer[], tail: string, members: MemberCache): Promise<MetadataFile> {
+  const all = [Buffer.from(head), ...chunks, Buffer.from(tail)];
   const open = Buffer.concat(all);
   const gz = await compressMembers(all, 'gz', members);
   return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
@@ -75,7 +75,9 @@ export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<Inde
   const n = entries.length;
   const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
   const members = memberCacheFor(opts.cacheFile);
-  const part = (pick: (e: RpmEntries) => string): string[] => chunkTexts(entries, (e) => e.location, pick);
+  // The three files are cut at the same packages.
+  const cuts = chunkCuts(entries, (e) => e.location);
+  const part = (pick: (e: RpmEntries) => string): Buffer[] => chunkBytes(entries, cuts, pick);
   const metadata = [
     await metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, part((e) => e.primary), '</metadata>', members),
     await metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, part((e) => e.filelists), '</filelists>', members),

@@ -13,18 +13,27 @@ import { gzip, xzEach } from './compress.js';
 /** About one member per this many packages. */
 const AVERAGE_PACKAGES = 512;
 
-/** Joins `items` into texts, cut after each item whose key hashes to a boundary. */
-export function chunkTexts<T>(items: readonly T[], key: (item: T) => string, text: (item: T) => string): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  for (const item of items) {
-    current += text(item);
-    if (Number.parseInt(hashParts([key(item)]).slice(-4), 16) % AVERAGE_PACKAGES === 0) {
-      chunks.push(current);
-      current = '';
+/** Where `items` are cut into chunks: after each item whose key hashes to a boundary (the indexes after the cuts). */
+export function chunkCuts<T>(items: readonly T[], key: (item: T) => string): number[] {
+  const cuts: number[] = [];
+  items.forEach((item, i) => {
+    if (Number.parseInt(hashParts([key(item)]).slice(-4), 16) % AVERAGE_PACKAGES === 0) cuts.push(i + 1);
+  });
+  return cuts;
+}
+
+/** The texts of `items` joined per chunk (`cuts` from chunkCuts), each encoded to bytes. */
+export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], text: (item: T) => string): Buffer[] {
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (const end of [...cuts, items.length]) {
+    if (end > start || chunks.length === 0) {
+      let joined = '';
+      for (let i = start; i < end; i++) joined += text(items[i] as T);
+      chunks.push(Buffer.from(joined));
     }
+    start = end;
   }
-  if (current !== '' || chunks.length === 0) chunks.push(current);
   return chunks;
 }
 
