@@ -9,7 +9,7 @@ import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './member
 import { fieldOrder, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
 import { packageFiles, publish } from './feed-files.js';
-import { IndexCache } from './index-cache.js';
+import { IndexCache, TEXT_CODEC } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
@@ -70,7 +70,7 @@ function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly 
 }
 
 export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load<string>(opts.cacheFile, CACHE_VERSION);
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, TEXT_CODEC);
   const files = packageFiles(dir, ['.deb']);
   const stanzas = await readThroughCache(cache, 'deb', files, debStanza);
   const entries = files.map((f, i) => ({ rel: f.rel, stanza: stanzas[i] ?? '' }));

@@ -10,7 +10,7 @@ import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
-import { IndexCache } from './index-cache.js';
+import { IndexCache, type EntryCodec } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
@@ -30,6 +30,8 @@ export interface IpkEntry {
   readonly key: string;
   readonly stanza: string;
 }
+
+const IPK_CODEC: EntryCodec<IpkEntry> = { parts: 2, encode: (e) => [e.key, e.stanza], decode: ([key = '', stanza = '']) => ({ key, stanza }) };
 
 export async function ipkEntry({ path, rel, size }: PackageJob): Promise<IpkEntry> {
   return withSource(path, async (src) => {
@@ -54,7 +56,7 @@ export interface IpkIndexOptions {
 }
 
 export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load<IpkEntry>(opts.cacheFile, CACHE_VERSION);
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, IPK_CODEC);
   const files = packageFiles(dir, ['.ipk', '.opk'], ['morgue']);
   const entries = await readThroughCache(cache, 'ipk', files, ipkEntry);
   const sorted = sortedBy(entries, (e) => e.key);

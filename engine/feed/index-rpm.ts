@@ -11,12 +11,17 @@ import { digestBytes, withSource } from './byte-source.js';
 import { PackageReadError } from './errors.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
-import { IndexCache } from './index-cache.js';
+import { IndexCache, type EntryCodec } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
 import { readRpmHeaders } from './read-rpm.js';
 import { rpmEntries, type RpmEntries } from './rpm-metadata.js';
 
 const CACHE_VERSION = 'rpm-1';
+const RPM_CODEC: EntryCodec<RpmEntries> = {
+  parts: 4,
+  encode: (e) => [e.location, e.primary, e.filelists, e.other],
+  decode: ([location = '', primary = '', filelists = '', other = '']) => ({ location, primary, filelists, other }),
+};
 /** Files in repodata/ that repomd.xml does not name and that must stay. */
 const KEEP = new Set(['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key']);
 const NS_COMMON = 'http://linux.duke.edu/metadata/common';
@@ -68,7 +73,7 @@ function repomd(files: readonly MetadataFile[], time: number): string {
 }
 
 export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load<RpmEntries>(opts.cacheFile, CACHE_VERSION);
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, RPM_CODEC);
   // createrepo_c lists packages by file name, wherever they sit below the repository.
   const files = sortedBy(packageFiles(dir, ['.rpm'], ['repodata']), (f) => `${basename(f.rel)}\0${f.rel}`);
   const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries);
