@@ -2,13 +2,13 @@
  * `tsbake package-index` on 5,000 generated packages per format against the indexers oe-core
  * runs: apt-ftparchive for deb and createrepo_c for rpm, measured in the same run by
  * ../shared/bench/baselines.sh on the same packages (its --workdir keeps them between runs).
- * Goals: a full index <= 1x the baseline; a re-index after one package changed <= 0.1x of
- * tsbake's own full index. IPK has no host indexer (opkg-utils is not packaged for Debian):
+ * Goals: a full index <= 1x the baseline; a re-index after one package changed (new content,
+ * new mtime) <= 0.1x of tsbake's own full index. IPK has no host indexer (opkg-utils is not packaged for Debian):
  * its figures are printed against apt-ftparchive on the same files for orientation.
  * Each index runs as its own process (bench/feed-index-run.ts), like the baseline tools.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
@@ -41,12 +41,38 @@ function feedCopy(from: string, to: string, ext: string): string {
   return to;
 }
 
-function anyPackage(dir: string): string {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isFile() && /\.(deb|rpm|ipk)$/.test(e.name)) return join(dir, e.name);
-    if (e.isDirectory() && e.name !== 'repodata') return anyPackage(join(dir, e.name));
-  }
-  throw new Error(`no package in ${dir}`);
+/** The first two packages of `dir` (depth first). */
+function twoPackages(dir: string): [string, string] {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (found.length === 2) return;
+      if (e.isFile() && /\.(deb|rpm|ipk)$/.test(e.name)) found.push(join(d, e.name));
+      else if (e.isDirectory() && e.name !== 'repodata') walk(join(d, e.name));
+    }
+  };
+  walk(dir);
+  const [a, b] = found;
+  if (!a || !b) throw new Error(`fewer than two packages in ${dir}`);
+  return [a, b];
+}
+
+/**
+ * A real change of one package: its file gets other content (the second package's bytes, or
+ * its own again, in turn) and a new mtime, so its index entry and one compressed member change.
+ */
+function changer(dir: string): () => void {
+  const [target, other] = twoPackages(dir);
+  const own = readFileSync(target);
+  const alien = readFileSync(other);
+  let turn = 0;
+  let bump = 1_900_000_000;
+  return () => {
+    const tmp = `${target}.tmp-bench`;
+    writeFileSync(tmp, ++turn % 2 === 1 ? alien : own); // a new inode: the hard-linked original stays as it was
+    renameSync(tmp, target);
+    utimesSync(target, new Date(), new Date(++bump * 1000));
+  };
 }
 
 async function indexFigures(ctx: BenchContext, format: string, dir: string, baseline: { name: string; seconds: number }): Promise<void> {
@@ -57,8 +83,7 @@ async function indexFigures(ctx: BenchContext, format: string, dir: string, base
   };
   const run = () => measure(process.execPath, [RUNNER, format, dir, cache], { cwd: WORK, env: TSBAKE_ENV, expectStatus: 0 });
   const full = await series(ctx.runs, clear, run);
-  let bump = 1_900_000_000;
-  const changed = await series(ctx.runs, () => utimesSync(anyPackage(dir), new Date(), new Date(++bump * 1000)), run);
+  const changed = await series(ctx.runs, changer(dir), run);
   const goal = format === 'ipk' ? 'orientation only' : 'goal <= 1';
   ctx.out(`feed-index ${format} N=5000  tsbake ${seconds(full.wallS)}  ${baseline.name} ${seconds(baseline.seconds)}  ratio ${(full.wallS / baseline.seconds).toFixed(2)} (${goal})`);
   ctx.out(`feed-index ${format} one package changed  tsbake ${seconds(changed.wallS)}  full index ${seconds(full.wallS)}  ratio ${(changed.wallS / full.wallS).toFixed(2)} (goal <= 0.1)`);

@@ -13,9 +13,8 @@ import type { TaskBuiltin, TaskBuiltins } from '../run/builtin.js';
 import { asText } from '../metadata/datastore.js';
 import { doPackage } from '../package/split/do-package.js';
 import { doPackagedata } from '../package/split/do-packagedata.js';
-import { outputChecksum } from '../prserv/output-checksum.js';
 import { prAuto } from '../prserv/pr-auto.js';
-import { packageIndexTask } from './commands/package-index.js';
+import { indexFeeds } from '../feed/feed-settings.js';
 import { imageBuiltins, type WriterFactory } from './image-builtins.js';
 
 /** Each package format's writer, made from a recipe's settings (do_package_write_<fmt> and the rootfs use them). */
@@ -33,20 +32,22 @@ export interface BuildServices {
 }
 
 /**
- * do_package with a PR service: PRAUTO for (PRAUTOINX or PN-PV, PACKAGE_ARCH, the checksum of
- * ${D}) is set first, and EXTENDPRAUTO = ".${PRAUTO}" puts it into PKGR.
+ * do_package with a PR service: PRAUTO for (PRAUTOINX or PN-PV, PACKAGE_ARCH, do_package's
+ * task hash), as oe-core's package_get_auto_pr asks for it, is set first, and
+ * EXTENDPRAUTO = ".${PRAUTO}" puts it into PKGR. The same hash keeps its value, so a build
+ * and BitBake with the same signature share one PR server's values.
  */
 function withPrAuto(run: TaskBuiltin, service: PrService | undefined): TaskBuiltin {
   if (!service) return run;
   return async (ctx) => {
     const get = (name: string): string => asText(ctx.store.getVar(name)) ?? '';
-    const key = { version: get('PRAUTOINX') || `${get('PN')}-${get('PV')}`, pkgarch: get('PACKAGE_ARCH'), checksum: outputChecksum(get('D')) };
+    const key = { version: get('PRAUTOINX') || `${get('PN')}-${get('PV')}`, pkgarch: get('PACKAGE_ARCH'), checksum: ctx.taskhash };
     const value = await prAuto(service, key);
     // A copy: the recipe's datastore stays as it was hashed.
     const store = ctx.store.createCopy();
     store.setVar('PRAUTO', value);
     store.setVar('EXTENDPRAUTO', `.${value}`);
-    ctx.log(`NOTE: PRAUTO ${value} for ${key.version} ${key.pkgarch} (output ${key.checksum.slice(0, 16)})`);
+    ctx.log(`NOTE: PRAUTO ${value} for ${key.version} ${key.pkgarch} (do_package ${key.checksum})`);
     await run({ ...ctx, store });
   };
 }
@@ -58,7 +59,10 @@ export function taskBuiltins(services: BuildServices = {}): TaskBuiltins {
     ['do_packagedata', doPackagedata],
     // do_package_write_<fmt>: package writers (package_<fmt>.bbclass)
     ...[...WRITERS].map(([fmt, make]): [string, TaskBuiltin] => [`do_package_write_${fmt}`, (ctx) => writePackages(ctx, fmt, make)]),
-    ['do_package_index', packageIndexTask],
+    // do_package_index (recipes/recipes-core/meta/package-index.bb): `tsbake package-index` as a task
+    ['do_package_index', async (ctx) => {
+      for (const line of await indexFeeds((name) => asText(ctx.store.getVar(name)) || undefined)) ctx.log(line);
+    }],
     // images (engine/rootfs)
     ...imageBuiltins(WRITERS),
   ]);

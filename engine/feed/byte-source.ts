@@ -3,7 +3,7 @@
  * once into memory (one system call instead of one per header); a large one is read in place,
  * its payload hashed in 1 MiB chunks and never held whole.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 export type Algorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
@@ -26,7 +26,8 @@ function memorySource(data: Buffer): ByteSource {
       if (offset + length > data.length) throw new Error('file ends early');
       return data.subarray(offset, offset + length);
     },
-    digests: (algos) => Object.fromEntries(algos.map((a) => [a, createHash(a).update(data).digest('hex')])),
+    // One-shot hashing: no Hash object per algorithm and file.
+    digests: (algos) => Object.fromEntries(algos.map((a) => [a, hash(a, data, 'hex')])),
   };
 }
 
@@ -56,8 +57,26 @@ function fdSource(fd: number, size: number): ByteSource {
   };
 }
 
-/** Runs `use` on `file` as a ByteSource and closes the file once `use` has settled. */
-export async function withSource<T>(file: string, use: (src: ByteSource) => Promise<T> | T): Promise<T> {
+/** The whole of `file`, expected to be `size` bytes: one open, read and close (readFileSync when it is not). */
+function readKnownSize(file: string, size: number): Buffer {
+  const fd = openSync(file, 'r');
+  let n: number;
+  const buf = Buffer.allocUnsafe(size + 1);
+  try {
+    n = readSync(fd, buf, 0, size + 1, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // A short read or one byte more: the file changed since it was stat'ed.
+  return n === size ? buf.subarray(0, size) : readFileSync(file);
+}
+
+/**
+ * Runs `use` on `file` as a ByteSource and closes the file once `use` has settled. `size`, when
+ * the caller has just stat'ed the file, saves a small file its open-stat-read round.
+ */
+export async function withSource<T>(file: string, use: (src: ByteSource) => Promise<T> | T, size?: number): Promise<T> {
+  if (size !== undefined && size <= IN_MEMORY_LIMIT) return use(memorySource(readKnownSize(file, size)));
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -68,5 +87,5 @@ export async function withSource<T>(file: string, use: (src: ByteSource) => Prom
 }
 
 export function digestBytes(data: Uint8Array, algo: Algorithm): string {
-  return createHash(algo).update(data).digest('hex');
+  return hash(algo, data, 'hex');
 }

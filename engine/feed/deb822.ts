@@ -33,11 +33,15 @@ export function fieldValue(fields: readonly Field[], name: string): string | und
   return fields.find(([n]) => n.toLowerCase() === lower)?.[1];
 }
 
-/** Reorders fields by `order` (case-insensitive); unknown fields follow in their own order. */
-export function orderFields(fields: readonly Field[], order: readonly string[]): Field[] {
+/**
+ * A function that reorders fields by `order` (case-insensitive); unknown fields follow in
+ * their own order. The ranks are computed once, not once per paragraph.
+ */
+export function fieldOrder(order: readonly string[]): (fields: readonly Field[]) => Field[] {
   const rank = new Map(order.map((n, i) => [n.toLowerCase(), i]));
-  return fields
-    .map((f, i) => ({ f, r: rank.get(f[0].toLowerCase()) ?? order.length + i }))
-    .sort((a, b) => a.r - b.r)
-    .map(({ f }) => f);
+  return (fields) =>
+    fields
+      .map((f, i) => ({ f, r: rank.get(f[0].toLowerCase()) ?? order.length + i }))
+      .sort((a, b) => a.r - b.r)
+      .map(({ f }) => f);
 }

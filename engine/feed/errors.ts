@@ -4,8 +4,11 @@ import { TsbakeError } from '../core/errors.js';
 /** A package file in a feed directory that cannot be read as its format says. */
 export class PackageReadError extends TsbakeError {
   readonly code = 'E_PACKAGE_READ';
-  constructor(file: string, why: string) {
-    super(`cannot index ${file}: ${why}`, { file, line: 0 });
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot index ${file}: ${reason}`, { file, line: 0 });
   }
 }
 

@@ -9,12 +9,20 @@ import { ensureDir, tempName } from '../core/fs.js';
 
 export const byteCompare = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** `items` in byte order of `key`, each key encoded once (not once per comparison). */
+/**
+ * `items` in byte order of `key`. Without surrogates (characters beyond the BMP), UTF-16 order
+ * is code point order, which is UTF-8 byte order, so the keys compare as strings; otherwise
+ * each is encoded once (not once per comparison).
+ */
 export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  return items
-    .map((item) => ({ item, k: Buffer.from(key(item)) }))
-    .sort((a, b) => Buffer.compare(a.k, b.k))
-    .map(({ item }) => item);
+  const keyed = items.map((item) => ({ item, k: key(item) }));
+  if (keyed.some(({ k }) => /[\uD800-\uDFFF]/.test(k))) {
+    return keyed
+      .map(({ item, k }) => ({ item, b: Buffer.from(k) }))
+      .sort((a, b) => Buffer.compare(a.b, b.b))
+      .map(({ item }) => item);
+  }
+  return keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ item }) => item);
 }
 
 export interface PackageFile {

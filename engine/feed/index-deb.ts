@@ -5,11 +5,12 @@
  * `Release` that starts with `Label: <arch>` and lists every index with its checksums.
  */
 import { basename } from 'node:path';
-import { chunkTexts, compressMembers, memberCacheFor } from './members.js';
-import { orderFields, renderParagraph, type Field } from './deb822.js';
+import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
+import { fieldOrder, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
 import { packageFiles, publish } from './feed-files.js';
-import { IndexCache } from './index-cache.js';
+import { IndexCache, TEXT_CODEC } from './index-cache.js';
+import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
 /** apt-ftparchive's field order for Packages stanzas; other fields follow in control order. */
@@ -22,6 +23,7 @@ const APT_ORDER = [
   'Enhances', 'Filename', 'MSDOS-Filename', 'Size', 'MD5sum', 'SHA1', 'SHA256', 'SHA512', 'Homepage',
   'Description', 'Tag', 'Task',
 ];
+const aptOrder = fieldOrder(APT_ORDER);
 const RELEASE_SUMS: ReadonlyArray<readonly [Algorithm, string]> = [['md5', 'MD5Sum'], ['sha1', 'SHA1'], ['sha256', 'SHA256'], ['sha512', 'SHA512']];
 const CACHE_VERSION = 'deb-1';
 
@@ -42,7 +44,7 @@ export interface IndexResult {
 }
 
 /** The stanza of one .deb, rendered once and cached. */
-async function debStanza(path: string, rel: string): Promise<string> {
+export async function debStanza({ path, rel, size }: PackageJob): Promise<string> {
   return withSource(path, async (src) => {
     const control = await controlFields(src, path);
     const sums = src.digests(['md5', 'sha1', 'sha256', 'sha512']);
@@ -54,8 +56,8 @@ async function debStanza(path: string, rel: string): Promise<string> {
       ['SHA256', sums.sha256 ?? ''],
       ['SHA512', sums.sha512 ?? ''],
     ];
-    return renderParagraph(orderFields([...control, ...added], APT_ORDER));
-  });
+    return renderParagraph(aptOrder([...control, ...added]));
+  }, size);
 }
 
 function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly [string, Uint8Array]>): string {
@@ -68,16 +70,17 @@ function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly 
 }
 
 export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load<string>(opts.cacheFile, CACHE_VERSION);
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, TEXT_CODEC);
   const files = packageFiles(dir, ['.deb']);
-  const entries: Array<{ rel: string; stanza: string }> = [];
-  for (const f of files) entries.push({ rel: f.rel, stanza: await cache.get(f.rel, f.stat, () => debStanza(f.path, f.rel)) });
-  const chunks = chunkTexts(entries, (e) => e.rel, (e) => `${e.stanza}\n`);
+  const stanzas = await readThroughCache(cache, 'deb', files, debStanza);
+  const entries = files.map((f, i) => ({ rel: f.rel, stanza: stanzas[i] ?? '' }));
+  // Each chunk encoded once: it is the Packages text, and the input of a gz and an xz member.
+  const chunks = chunkBytes(entries, chunkCuts(entries, (e) => e.rel), (e) => `${e.stanza}\n`);
   const members = memberCacheFor(opts.cacheFile);
   const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
   const gz = await compressMembers(chunks, 'gz', members);
   const indexes: Array<[string, Uint8Array]> = [
-    ['Packages', Buffer.from(chunks.join(''))],
+    ['Packages', Buffer.concat(chunks)],
     ['Packages.gz', gz],
     ['Packages.xz', await xz],
   ];

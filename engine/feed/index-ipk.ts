@@ -10,7 +10,8 @@ import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
-import { IndexCache } from './index-cache.js';
+import { IndexCache, type EntryCodec } from './index-cache.js';
+import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
 /** opkg-make-index's field order; `@` marks what the indexer adds. Other control fields are dropped. */
@@ -24,13 +25,15 @@ const OPKG_ORDER: ReadonlyArray<readonly [key: string, name: string]> = [
 ];
 const CACHE_VERSION = 'ipk-1';
 
-interface IpkEntry {
+export interface IpkEntry {
   /** `package:arch`, the key opkg-make-index sorts by. */
   readonly key: string;
   readonly stanza: string;
 }
 
-async function ipkEntry(path: string, rel: string): Promise<IpkEntry> {
+const IPK_CODEC: EntryCodec<IpkEntry> = { parts: 2, encode: (e) => [e.key, e.stanza], decode: ([key = '', stanza = '']) => ({ key, stanza }) };
+
+export async function ipkEntry({ path, rel, size }: PackageJob): Promise<IpkEntry> {
   return withSource(path, async (src) => {
     const control = await controlFields(src, path);
     const sums = src.digests(['md5', 'sha256']);
@@ -45,7 +48,7 @@ async function ipkEntry(path: string, rel: string): Promise<IpkEntry> {
       if (value !== undefined) fields.push([name, value]);
     }
     return { key: `${known.get('package') ?? ''}:${known.get('architecture') ?? ''}`, stanza: renderParagraph(fields) };
-  });
+  }, size);
 }
 
 export interface IpkIndexOptions {
@@ -53,10 +56,9 @@ export interface IpkIndexOptions {
 }
 
 export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load<IpkEntry>(opts.cacheFile, CACHE_VERSION);
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, IPK_CODEC);
   const files = packageFiles(dir, ['.ipk', '.opk'], ['morgue']);
-  const entries: IpkEntry[] = [];
-  for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => ipkEntry(f.path, f.rel)));
+  const entries = await readThroughCache(cache, 'ipk', files, ipkEntry);
   const sorted = sortedBy(entries, (e) => e.key);
   const packages = Buffer.from(sorted.map((e) => `${e.stanza}\n`).join(''));
   const stamps = files.map((f) => `${Math.floor(f.stat.ctimeMs / 1000)} ${f.rel}\n`).join('');

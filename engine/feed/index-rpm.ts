@@ -6,16 +6,22 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chunkTexts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
+import { chunkBytes, chunkCuts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
 import { digestBytes, withSource } from './byte-source.js';
 import { PackageReadError } from './errors.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
-import { IndexCache } from './index-cache.js';
+import { IndexCache, type EntryCodec } from './index-cache.js';
+import { readThroughCache, type PackageJob } from './read-pool.js';
 import { readRpmHeaders } from './read-rpm.js';
 import { rpmEntries, type RpmEntries } from './rpm-metadata.js';
 
 const CACHE_VERSION = 'rpm-1';
+const RPM_CODEC: EntryCodec<RpmEntries> = {
+  parts: 4,
+  encode: (e) => [e.location, e.primary, e.filelists, e.other],
+  decode: ([location = '', primary = '', filelists = '', other = '']) => ({ location, primary, filelists, other }),
+};
 /** Files in repodata/ that repomd.xml does not name and that must stay. */
 const KEEP = new Set(['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key']);
 const NS_COMMON = 'http://linux.duke.edu/metadata/common';
@@ -27,7 +33,8 @@ export interface RpmIndexOptions {
   readonly date: Date;
 }
 
-async function readEntries(path: string, rel: string, mtimeMs: number): Promise<RpmEntries> {
+/** The primary, filelists and other entries of one .rpm, rendered once and cached. */
+export async function rpmPackageEntries({ path, rel, size, mtimeMs }: PackageJob): Promise<RpmEntries> {
   return withSource(path, (src) => {
     try {
       const headers = readRpmHeaders(src);
@@ -36,7 +43,7 @@ async function readEntries(path: string, rel: string, mtimeMs: number): Promise<
     } catch (e) {
       throw new PackageReadError(path, (e as Error).message);
     }
-  });
+  }, size);
 }
 
 interface MetadataFile {
@@ -46,9 +53,9 @@ interface MetadataFile {
   readonly open: Buffer;
 }
 
-async function metadataFile(type: string, head: string, chunks: readonly string[], tail: string, members: MemberCache): Promise<MetadataFile> {
-  const all = [head, ...chunks, tail];
-  const open = Buffer.from(all.join(''));
+async function metadataFile(type: string, head: string, chunks: readonly Buffer[], tail: string, members: MemberCache): Promise<MetadataFile> {
+  const all = [Buffer.from(head), ...chunks, Buffer.from(tail)];
+  const open = Buffer.concat(all);
   const gz = await compressMembers(all, 'gz', members);
   return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
 }
@@ -66,15 +73,16 @@ function repomd(files: readonly MetadataFile[], time: number): string {
 }
 
 export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load<RpmEntries>(opts.cacheFile, CACHE_VERSION);
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, RPM_CODEC);
   // createrepo_c lists packages by file name, wherever they sit below the repository.
   const files = sortedBy(packageFiles(dir, ['.rpm'], ['repodata']), (f) => `${basename(f.rel)}\0${f.rel}`);
-  const entries: RpmEntries[] = [];
-  for (const f of files) entries.push(await cache.get(f.rel, f.stat, () => readEntries(f.path, f.rel, f.stat.mtimeMs)));
+  const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries);
   const n = entries.length;
   const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
   const members = memberCacheFor(opts.cacheFile);
-  const part = (pick: (e: RpmEntries) => string): string[] => chunkTexts(entries, (e) => e.location, pick);
+  // The three files are cut at the same packages.
+  const cuts = chunkCuts(entries, (e) => e.location);
+  const part = (pick: (e: RpmEntries) => string): Buffer[] => chunkBytes(entries, cuts, pick);
   const metadata = [
     await metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, part((e) => e.primary), '</metadata>', members),
     await metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, part((e) => e.filelists), '</filelists>', members),

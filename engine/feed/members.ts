@@ -8,23 +8,32 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
 import { hashBytes, hashParts } from '../core/hash.js';
-import { gzip, xzCompress } from './compress.js';
+import { gzip, xzEach } from './compress.js';
 
 /** About one member per this many packages. */
 const AVERAGE_PACKAGES = 512;
 
-/** Joins `items` into texts, cut after each item whose key hashes to a boundary. */
-export function chunkTexts<T>(items: readonly T[], key: (item: T) => string, text: (item: T) => string): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  for (const item of items) {
-    current += text(item);
-    if (Number.parseInt(hashParts([key(item)]).slice(-4), 16) % AVERAGE_PACKAGES === 0) {
-      chunks.push(current);
-      current = '';
+/** Where `items` are cut into chunks: after each item whose key hashes to a boundary (the indexes after the cuts). */
+export function chunkCuts<T>(items: readonly T[], key: (item: T) => string): number[] {
+  const cuts: number[] = [];
+  items.forEach((item, i) => {
+    if (Number.parseInt(hashParts([key(item)]).slice(-4), 16) % AVERAGE_PACKAGES === 0) cuts.push(i + 1);
+  });
+  return cuts;
+}
+
+/** The texts of `items` joined per chunk (`cuts` from chunkCuts), each encoded to bytes. */
+export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], text: (item: T) => string): Buffer[] {
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (const end of [...cuts, items.length]) {
+    if (end > start || chunks.length === 0) {
+      let joined = '';
+      for (let i = start; i < end; i++) joined += text(items[i] as T);
+      chunks.push(Buffer.from(joined));
     }
+    start = end;
   }
-  if (current !== '' || chunks.length === 0) chunks.push(current);
   return chunks;
 }
 
@@ -39,15 +48,27 @@ export class MemberCache {
     this.#dir = dir;
   }
 
-  async member(text: string, kind: MemberKind): Promise<Buffer> {
-    const data = Buffer.from(text);
-    const name = `${hashBytes(data)}-${data.length}.${kind}`;
-    this.#used.add(name);
-    const file = this.#dir === undefined ? undefined : join(this.#dir, name);
-    if (file && existsSync(file)) return readFileSync(file);
-    const packed = kind === 'gz' ? gzip(data, 6) : await xzCompress(data);
-    if (file) writeFileAtomic(file, packed);
-    return packed;
+  /** The members of `parts`, compressing only those not cached (all xz ones in one batch). */
+  async members(parts: readonly Buffer[], kind: MemberKind): Promise<Buffer[]> {
+    const out: Array<Buffer | undefined> = [];
+    const missing: number[] = [];
+    const files = parts.map((data, i) => {
+      const name = `${hashBytes(data)}-${data.length}.${kind}`;
+      this.#used.add(name);
+      const file = this.#dir === undefined ? undefined : join(this.#dir, name);
+      out[i] = file && existsSync(file) ? readFileSync(file) : undefined;
+      if (out[i] === undefined) missing.push(i);
+      return file;
+    });
+    const todo = missing.map((i) => parts[i] ?? Buffer.alloc(0));
+    const made = kind === 'gz' ? todo.map((data) => gzip(data, 6)) : await xzEach(todo);
+    missing.forEach((i, k) => {
+      const packed = made[k] ?? Buffer.alloc(0);
+      out[i] = packed;
+      const file = files[i];
+      if (file) writeFileAtomic(file, packed);
+    });
+    return out.map((b) => b ?? Buffer.alloc(0));
   }
 
   /** Removes members no index of this run used. */
@@ -57,18 +78,9 @@ export class MemberCache {
   }
 }
 
-/** The members of `chunks`, concatenated; xz members are made two at a time (one process each). */
-export async function compressMembers(chunks: readonly string[], kind: MemberKind, cache: MemberCache): Promise<Buffer> {
-  const out: Buffer[] = new Array<Buffer>(chunks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      const i = next++;
-      out[i] = await cache.member(chunks[i] ?? '', kind);
-    }
-  };
-  await Promise.all(kind === 'xz' ? [worker(), worker()] : [worker()]);
-  return Buffer.concat(out);
+/** The members of `chunks`, concatenated. */
+export async function compressMembers(chunks: readonly Buffer[], kind: MemberKind, cache: MemberCache): Promise<Buffer> {
+  return Buffer.concat(await cache.members(chunks, kind));
 }
 
 export function memberCacheFor(cacheFile: string | undefined): MemberCache {

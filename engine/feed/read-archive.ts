@@ -38,9 +38,8 @@ function octal(buf: Buffer, start: number, length: number): number {
   return text === '' ? 0 : Number.parseInt(text, 8);
 }
 
-/** The regular files of an uncompressed tar (ustar, GNU long names, pax paths), by name. */
-export function tarFiles(tar: Buffer): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
+/** The first regular file named `want` in an uncompressed tar (ustar, GNU long names, pax paths), as a view of `tar`. */
+export function tarFile(tar: Buffer, want: string): Buffer | undefined {
   let pos = 0;
   let longName: string | undefined;
   while (pos + 512 <= tar.length) {
@@ -56,8 +55,8 @@ export function tarFiles(tar: Buffer): Map<string, Buffer> {
     longName = undefined;
     if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
     else if (type === 'x') longName = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-    else if (type === '0' || type === '\0') files.set(name.replace(/^\.\//, ''), Buffer.from(body));
+    else if ((type === '0' || type === '\0') && name.replace(/^\.\//, '') === want) return body;
     pos += 512 + Math.ceil(size / 512) * 512;
   }
-  return files;
+  return undefined;
 }

@@ -2,15 +2,14 @@
  * The control file of a .deb or .ipk: `control.tar[.gz|.xz|.zst]` found in the outer ar
  * archive (or, for an ipk, a gzip-compressed tar), then `control` or `./control` inside it.
  */
-import { gunzipSync } from 'node:zlib';
-import { decompressByName } from './compress.js';
+import { decompressByName, gunzip } from './compress.js';
 import type { ByteSource } from './byte-source.js';
 import { parseParagraph, type Field } from './deb822.js';
 import { PackageReadError } from './errors.js';
-import { arMembers, isAr, tarFiles } from './read-archive.js';
+import { arMembers, isAr, tarFile } from './read-archive.js';
 
 async function controlFrom(tarName: string, data: Buffer): Promise<string> {
-  const control = tarFiles(await decompressByName(tarName, data)).get('control');
+  const control = tarFile(await decompressByName(tarName, data), 'control');
   if (!control) throw new Error(`${tarName} has no control file`);
   return control.toString('utf8');
 }
@@ -24,7 +23,7 @@ export async function readControl(src: ByteSource): Promise<string> {
     return controlFrom(member.name, src.read(member.offset, member.size));
   }
   if (head[0] === 0x1f && head[1] === 0x8b) {
-    const inner = tarFiles(gunzipSync(src.read(0, src.size))).get('control.tar.gz');
+    const inner = tarFile(gunzip(src.read(0, src.size)), 'control.tar.gz');
     if (inner) return controlFrom('control.tar.gz', inner);
   }
   throw new Error('neither an ar archive nor a gzip tar with control.tar.gz');

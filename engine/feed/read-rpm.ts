@@ -6,9 +6,14 @@ import type { ByteSource } from './byte-source.js';
 
 type TagValue = string | readonly string[] | readonly number[] | Buffer;
 
+/** A header's tags, decoded when asked for: an index needs a few dozen of a header's many tags. */
+export interface TagTable {
+  get(tag: number): TagValue | undefined;
+}
+
 export interface RpmHeaders {
-  readonly signature: ReadonlyMap<number, TagValue>;
-  readonly main: ReadonlyMap<number, TagValue>;
+  readonly signature: TagTable;
+  readonly main: TagTable;
   /** Byte range of the main header in the file (createrepo_c's `header-range`). */
   readonly headerStart: number;
   readonly headerEnd: number;
@@ -37,8 +42,32 @@ function integers(store: Buffer, offset: number, count: number, width: 1 | 2 | 4
   return out;
 }
 
-/** Parses the header structure at `start`; returns its tags and its length in bytes. */
-function readHeader(src: ByteSource, start: number): { tags: Map<number, TagValue>; length: number } {
+/** The value of one index entry (`type`, `offset` into the store, `n` items). */
+function decode(store: Buffer, type: number, offset: number, n: number): TagValue | undefined {
+  switch (type) {
+    case 1:
+    case 2:
+      return integers(store, offset, n, 1);
+    case 3:
+      return integers(store, offset, n, 2);
+    case 4:
+      return integers(store, offset, n, 4);
+    case 5:
+      return integers(store, offset, n, 8);
+    case 6:
+      return strings(store, offset, 1)[0] ?? '';
+    case 7:
+      return Buffer.from(store.subarray(offset, offset + n));
+    case 8:
+    case 9:
+      return strings(store, offset, n);
+    default:
+      return undefined;
+  }
+}
+
+/** Reads the header structure at `start`: its tag table (decoded lazily) and its length in bytes. */
+function readHeader(src: ByteSource, start: number): { tags: TagTable; length: number } {
   const intro = src.read(start, 16);
   if (intro.readUInt32BE(0) !== HEADER_MAGIC) throw new Error(`no header magic at byte ${start}`);
   const count = intro.readUInt32BE(8);
@@ -46,40 +75,14 @@ function readHeader(src: ByteSource, start: number): { tags: Map<number, TagValu
   if (count > 100_000 || storeSize > 256 * 1024 * 1024) throw new Error('implausible header size');
   const body = src.read(start + 16, count * 16 + storeSize);
   const store = body.subarray(count * 16);
-  const tags = new Map<number, TagValue>();
-  for (let i = 0; i < count; i++) {
-    const tag = body.readUInt32BE(i * 16);
-    const type = body.readUInt32BE(i * 16 + 4);
-    const offset = body.readUInt32BE(i * 16 + 8);
-    const n = body.readUInt32BE(i * 16 + 12);
-    switch (type) {
-      case 1:
-      case 2:
-        tags.set(tag, integers(store, offset, n, 1));
-        break;
-      case 3:
-        tags.set(tag, integers(store, offset, n, 2));
-        break;
-      case 4:
-        tags.set(tag, integers(store, offset, n, 4));
-        break;
-      case 5:
-        tags.set(tag, integers(store, offset, n, 8));
-        break;
-      case 6:
-        tags.set(tag, strings(store, offset, 1)[0] ?? '');
-        break;
-      case 7:
-        tags.set(tag, Buffer.from(store.subarray(offset, offset + n)));
-        break;
-      case 8:
-      case 9:
-        tags.set(tag, strings(store, offset, n));
-        break;
-      default:
-        break;
-    }
-  }
+  const entries = new Map<number, number>();
+  for (let i = 0; i < count; i++) entries.set(body.readUInt32BE(i * 16), i * 16);
+  const tags: TagTable = {
+    get(tag) {
+      const at = entries.get(tag);
+      return at === undefined ? undefined : decode(store, body.readUInt32BE(at + 4), body.readUInt32BE(at + 8), body.readUInt32BE(at + 12));
+    },
+  };
   return { tags, length: 16 + count * 16 + storeSize };
 }
 
@@ -93,20 +96,22 @@ export function readRpmHeaders(src: ByteSource): RpmHeaders {
 }
 
 /** A tag as one string ('' when absent; the first entry of an array). */
-export function tagString(tags: ReadonlyMap<number, TagValue>, tag: number): string {
+export function tagString(tags: TagTable, tag: number): string {
   const v = tags.get(tag);
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return String(v[0] ?? '');
   return '';
 }
 
-export function tagStrings(tags: ReadonlyMap<number, TagValue>, tag: number): readonly string[] {
+export function tagStrings(tags: TagTable, tag: number): readonly string[] {
   const v = tags.get(tag);
   if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.map(String) : [];
+  if (!Array.isArray(v)) return [];
+  return v.every((x): x is string => typeof x === 'string') ? v : v.map(String);
 }
 
-export function tagNumbers(tags: ReadonlyMap<number, TagValue>, tag: number): readonly number[] {
+export function tagNumbers(tags: TagTable, tag: number): readonly number[] {
   const v = tags.get(tag);
-  return Array.isArray(v) ? v.map(Number) : [];
+  if (!Array.isArray(v)) return [];
+  return v.every((x): x is number => typeof x === 'number') ? v : v.map(Number);
 }

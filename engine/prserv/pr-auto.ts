@@ -61,7 +61,7 @@ export interface PrAutoKey {
   /** PRAUTOINX: the package's `PN-PV`. */
   readonly version: string;
   readonly pkgarch: string;
-  /** The checksum of the package output (do_package's task hash). */
+  /** do_package's task hash (oe-core: its unihash). */
   readonly checksum: string;
 }
 

@@ -10,6 +10,8 @@ export interface BuiltinContext {
   /** The recipe's datastore (parsed once per build). */
   readonly store: DataStore;
   readonly node: TaskNode;
+  /** The task's hash in this build (tsbake has no hash equivalence, so also its unihash): BB_TASKHASH. */
+  readonly taskhash: string;
   /** The task's working directory: the last `[dirs]` entry, created. */
   readonly cwd: string;
   /** `${T}/log.do_X.<pid>`; `log` appends a line to it. */

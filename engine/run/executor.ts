@@ -130,7 +130,7 @@ async function withLocks<T>(paths: readonly string[], body: () => Promise<T>): P
   }
 }
 
-export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Promise<TaskResult> {
+export async function executeTask(node: TaskNode, env: ExecutorEnvironment, taskhash: string): Promise<TaskResult> {
   const store = env.store(node);
   const task = node.task;
   const t = text(store, 'T');
@@ -180,7 +180,7 @@ export async function executeTask(node: TaskNode, env: ExecutorEnvironment): Pro
       env.emit({ kind: 'note', message });
     };
     const progress = (percent: number): void => env.emit({ kind: 'task-progress', id: node.id, percent });
-    const ctx: BuiltinContext = { store, node, cwd, logFile, log, note, warn, progress, signal: env.signal, env: env.baseEnv };
+    const ctx: BuiltinContext = { store, node, taskhash, cwd, logFile, log, note, warn, progress, signal: env.signal, env: env.baseEnv };
     return withLocks(lockfiles, () => runBuiltin(builtin, ctx));
   }
   if (python) {

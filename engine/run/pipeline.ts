@@ -346,9 +346,9 @@ class TaskRunner {
 
   /** Runs the task; then its signature data goes beside its stamp, and an sstate task's outputs into the store. */
   async run(node: TaskNode): Promise<RunResult> {
-    const r = await executeTask(node, this.#env);
-    if (r.exitCode !== 0 || r.interrupted) return { ok: false, exitCode: r.exitCode, logFile: r.logFile, logTail: logTail(r.logFile), cpu: r.cpu, interrupted: r.interrupted };
     const hash = this.#hashes.get(node.id) ?? '';
+    const r = await executeTask(node, this.#env, hash);
+    if (r.exitCode !== 0 || r.interrupted) return { ok: false, exitCode: r.exitCode, logFile: r.logFile, logTail: logTail(r.logFile), cpu: r.cpu, interrupted: r.interrupted };
     const record = this.#writeSiginfo(node, hash);
     if (this.#sstate?.task(node)) await this.#sstate.store(node, hash, `${JSON.stringify(record)}\n`, this.#signal);
     return { ok: true, cpu: r.cpu };

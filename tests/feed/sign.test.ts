@@ -60,7 +60,7 @@ test('signed feeds: apt and dnf verify the signatures without trusted=yes, and r
 });
 
 test('PACKAGE_FEED_SIGN without a key name is a usage error', async (t) => {
-  const { feedSigner } = await import('../../engine/cli/commands/package-index.js');
+  const { feedSigner } = await import('../../engine/feed/feed-settings.js');
   const settings: Record<string, string> = { PACKAGE_FEED_SIGN: '1' };
   t.throws(() => feedSigner((n) => settings[n]), { message: /PACKAGE_FEED_GPG_NAME and PACKAGE_FEED_GPG_PASSPHRASE_FILE/ });
   t.is(feedSigner(() => undefined), undefined);

@@ -1,111 +1,146 @@
 /**
- * End to end through the feeds: packages built by the real tools go into deploy/, are indexed
- * and served on loopback; apt (with its own configuration, on a root's dpkg database) and
- * dnf (--installroot) install them; after a PR bump and a re-index, both see the upgrade and
- * install it, running its scripts.
+ * End to end through the feeds, with images tsbake builds: the bundled layer's core-minimal is
+ * built, unpacked and its deploy directory indexed and served by `tsbake feed serve` on
+ * loopback. Then pkgdemo's PR is bumped, rebuilt and re-indexed; apt (its own configuration,
+ * on the image's dpkg database) and dnf (--installroot on the RPM image) see the upgrade and
+ * install it, running the new package's maintainer scripts inside the image root.
  */
-import test from 'ava';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import test, { type ExecutionContext } from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageIndex } from '../../engine/feed/package-index.js';
-import { serveFeeds } from '../../engine/feed/serve.js';
+import { createInterface } from 'node:readline';
+import { PACKAGE_ROOT } from '../../engine/core/package-root.js';
 import { isolatedApt, isolatedDnf } from '../helpers/clients.js';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
+import { tsbake } from '../helpers/layer.js';
 
-const DATE = new Date(1_700_000_000_000);
+const MAIN = join(PACKAGE_ROOT, 'dist/engine/cli/main.js');
+const IMAGE = 'tmp/deploy/images/qemux86-64/core-minimal-qemux86-64.rootfs.tar.zst';
 
-function sh(cmd: string, args: readonly string[], cwd?: string): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', ...(cwd ? { cwd } : {}) });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-  return r.stdout;
-}
-
-/** upg_1.0-<pr>_all.deb: one file, and a postinst that records how it was called. */
-function buildDeb(out: string, pr: string): void {
-  const root = mkdtempSync(join(tmpdir(), 'tsbake-upgdeb-'));
-  mkdirSync(join(root, 'DEBIAN'));
-  mkdirSync(join(root, 'usr/share/upg'), { recursive: true });
-  writeFileSync(join(root, 'usr/share/upg/version'), `1.0-${pr}\n`);
-  writeFileSync(join(root, 'DEBIAN/control'), `Package: upg\nVersion: 1.0-${pr}\nArchitecture: all\nMaintainer: tsbake <t@example.com>\nDescription: upgrade test\n`);
-  writeFileSync(join(root, 'DEBIAN/postinst'), `#!/bin/sh\necho "postinst $1 $2 -> 1.0-${pr}" >> "$DPKG_ROOT/upg.log"\n`);
-  chmodSync(join(root, 'DEBIAN/postinst'), 0o755);
-  sh('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, join(out, `upg_1.0-${pr}_all.deb`)]);
-}
-
-/** upg-1.0-<pr>.noarch.rpm: one file, and a lua %post (no /bin/sh needed in the root) that records its argument. */
-function buildRpm(out: string, pr: string): void {
-  const top = mkdtempSync(join(tmpdir(), 'tsbake-upgrpm-'));
-  const spec = join(top, 'upg.spec');
-  writeFileSync(spec, [
-    'Name: upg', 'Version: 1.0', `Release: ${pr}`, 'Summary: upgrade test', 'License: MIT', 'BuildArch: noarch', 'AutoReqProv: no',
-    '%description', 'upgrade test', '%install', `mkdir -p %{buildroot}/usr/share/upg && echo 1.0-${pr} > %{buildroot}/usr/share/upg/version`,
-    '%post -p <lua>', `local f = io.open("/upg.log", "a"); f:write("post " .. arg[2] .. " -> 1.0-${pr}\\n"); f:close()`,
-    '%files', '/usr/share/upg/version', '',
-  ].join('\n'));
-  sh('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', `_rpmdir ${out}`, '--define', '__spec_install_post %{nil}', '--define', 'debug_package %{nil}', '--define', '_build_id_links none', spec]);
-}
-
-const tools = ['dpkg-deb', 'apt-get', 'rpmbuild', 'dnf', 'rpm', 'xz'].filter((c) => !hasCommand(c));
-
-test('a PR bump reaches apt and dnf through the indexed, served feeds, and the upgrade runs its scripts', async (t) => {
-  if (!requireTool(t, tools.length === 0, `${tools.join(', ')} (Debian: dpkg-dev apt rpm dnf xz-utils)`)) return;
+/**
+ * A build directory from tsbake's templates with `conf` added, its image (with its package
+ * database: package-management) built and unpacked.
+ */
+function builtImage(t: ExecutionContext, conf: string): { build: string; root: string } | undefined {
   const top = mkdtempSync(join(tmpdir(), 'tsbake-upgrade-'));
-  const deploy = join(top, 'deploy');
-  const debDir = join(deploy, 'deb', 'all');
-  mkdirSync(debDir, { recursive: true });
-  mkdirSync(join(deploy, 'rpm'), { recursive: true });
-  const index = () => packageIndex({ deployDirs: { deb: join(deploy, 'deb'), rpm: join(deploy, 'rpm') }, cacheDir: join(top, 'cache'), date: DATE });
-  buildDeb(debDir, 'r0');
-  buildRpm(join(deploy, 'rpm'), 'r0');
-  await index();
-  const lines: string[] = [];
-  const server = await serveFeeds(deploy, { port: 0, bind: '127.0.0.1', log: (l) => lines.push(l) });
+  t.is(tsbake(['show-layers'], top, {}).status, 0);
+  const build = join(top, 'build');
+  appendFileSync(join(build, 'conf', 'local.conf'), `${conf}EXTRA_IMAGE_FEATURES = "package-management"\n`);
+  const image = tsbake(['image', 'core-minimal', '--no-progress'], build, {});
+  t.is(image.status, 0, image.stderr);
+  const root = join(top, 'root');
+  mkdirSync(root);
+  const untar = spawnSync('tar', ['-C', root, '-xf', join(build, IMAGE)], { encoding: 'utf8' });
+  t.is(untar.status, 0, untar.stderr);
+  return image.status === 0 && untar.status === 0 ? { build, root } : undefined;
+}
+
+/** pkgdemo's PR bumped (a conf override, as a bbappend would), the image rebuilt, the feeds re-indexed. */
+function bumpAndReindex(t: ExecutionContext, build: string): void {
+  appendFileSync(join(build, 'conf', 'local.conf'), 'PR:pn-pkgdemo = "r1"\n');
+  const rebuild = tsbake(['image', 'core-minimal', '--no-progress'], build, {});
+  t.is(rebuild.status, 0, rebuild.stderr);
+  const index = tsbake(['package-index'], build, {});
+  t.is(index.status, 0, index.stderr);
+  t.regex(index.stdout, /\([1-9]\d* read, [1-9]\d* from cache\)/, 'only the rebuilt packages are read again');
+}
+
+interface Served {
+  readonly url: string;
+  readonly requests: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** `tsbake feed serve --port 0` in `build`, once it prints the URL it serves. */
+function serve(build: string): Promise<Served> {
+  const child = spawn(process.execPath, [MAIN, 'feed', 'serve', '--port', '0'], { cwd: build, env: { PATH: process.env['PATH'], HOME: process.env['HOME'] }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const requests: string[] = [];
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`feed serve exited (${String(code)}) before serving: ${stderr}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^Serving .* at (http:\/\/\S+)$/.exec(line);
+      if (m?.[1]) resolve({ url: m[1], requests, stop: () => (child.kill('SIGTERM'), exited) });
+      else requests.push(line);
+    });
+  });
+}
+
+/**
+ * What oe-core's rpm backend sets up for dnf on a target root: the package architectures
+ * (etc/dnf/vars/arch, read by dnf under --installroot) and the database path the image uses
+ * (the host's rpm may default to another; a macros file in the HOME dnf runs with).
+ */
+function rpmTarget(root: string, deployRpm: string): NodeJS.ProcessEnv {
+  const archs = readdirSync(deployRpm, { withFileTypes: true }).filter((e) => e.isDirectory() && !['noarch', 'repodata'].includes(e.name)).map((e) => e.name);
+  mkdirSync(join(root, 'etc/dnf/vars'), { recursive: true });
+  writeFileSync(join(root, 'etc/dnf/vars/arch'), `${archs.join(':')}\n`);
+  const home = mkdtempSync(join(tmpdir(), 'tsbake-rpmhome-'));
+  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+  return { HOME: home };
+}
+
+const missingDeb = ['apt-get', 'dpkg', 'tar', 'zstd'].filter((c) => !hasCommand(c));
+const missingRpm = ['dnf', 'rpm', 'tar', 'zstd'].filter((c) => !hasCommand(c));
+const isRoot = process.getuid?.() === 0;
+
+test('deb: a PR bump reaches the unpacked image through the served feed; apt-get installs it and runs its scripts in the image', async (t) => {
+  if (!requireTool(t, missingDeb.length === 0, `${missingDeb.join(', ')} (Debian: apt dpkg tar zstd)`)) return;
+  if (!requireTool(t, isRoot, 'root (dpkg runs the maintainer scripts chrooted into the image)')) return;
+  const made = builtImage(t, 'PACKAGE_CLASSES = "package_deb"\n');
+  if (!made) return;
+  const { build, root } = made;
+  t.is(tsbake(['package-index'], build, {}).status, 0);
+  const server = await serve(build);
   try {
-    // DEB: a root with its own dpkg database, apt configured only with the served feed.
-    const root = join(top, 'debroot');
-    for (const d of ['var/lib/dpkg/info', 'var/lib/dpkg/updates']) mkdirSync(join(root, d), { recursive: true });
-    writeFileSync(join(root, 'var/lib/dpkg/status'), '');
-    const apt = isolatedApt(`deb [trusted=yes] ${server.url}deb/all ./\n`, { admindir: join(root, 'var/lib/dpkg') });
+    bumpAndReindex(t, build);
+    const deploy = join(build, 'tmp', 'deploy', 'deb');
+    const sources = readdirSync(deploy).sort().map((arch) => `deb [trusted=yes] ${server.url}deb/${arch} ./\n`).join('');
+    const apt = isolatedApt(sources, { admindir: join(root, 'var/lib/dpkg'), chroot: true });
     const update = await apt.aptGet('update');
     t.is(update.status, 0, update.output);
-    const install = await apt.aptGet('install', '-y', 'upg');
+    const sim = await apt.aptGet('-s', 'install', 'pkgdemo');
+    t.regex(sim.output, /^Inst pkgdemo \[1\.0-r0\] \(1\.0-r1 /m, 'apt sees the upgrade');
+    const install = await apt.aptGet('install', '-y', 'pkgdemo');
     t.is(install.status, 0, install.output);
-    t.is(readFileSync(join(root, 'usr/share/upg/version'), 'utf8'), '1.0-r0\n');
-
-    // RPM: dnf with an installroot and the served repository.
-    const rpmRoot = join(top, 'rpmroot');
-    const dnf = isolatedDnf({}, { installroot: rpmRoot, setopts: [`--repofrompath=feed,${server.url}rpm`, '--enablerepo=feed', '--setopt=feed.gpgcheck=0', '--setopt=install_weak_deps=False'] });
-    const dnfInstall = await dnf('install', 'upg');
-    t.is(dnfInstall.status, 0, dnfInstall.output);
-    t.is(readFileSync(join(rpmRoot, 'usr/share/upg/version'), 'utf8'), '1.0-r0\n');
-
-    // The recipe's PR is bumped: rebuilt packages, re-indexed feeds (the server keeps serving).
-    buildDeb(debDir, 'r1');
-    buildRpm(join(deploy, 'rpm'), 'r1');
-    const again = await index();
-    t.deepEqual(again.filter((f) => f.read > 0).map((f) => `${f.format} ${f.read}`), ['deb 1', 'rpm 1', 'rpm 1']);
-
-    t.is((await apt.aptGet('update')).status, 0);
-    t.regex((await apt.aptGet('-s', 'upgrade')).output, /^Inst upg \[1\.0-r0\] \(1\.0-r1 /m, 'apt sees the upgrade');
-    const upgrade = await apt.aptGet('upgrade', '-y');
-    t.is(upgrade.status, 0, upgrade.output);
-    t.is(readFileSync(join(root, 'usr/share/upg/version'), 'utf8'), '1.0-r1\n');
-    t.is(readFileSync(join(root, 'upg.log'), 'utf8'), 'postinst configure  -> 1.0-r0\npostinst configure 1.0-r0 -> 1.0-r1\n', 'the upgrade ran its postinst as an upgrade');
-    t.regex(sh('dpkg-query', [`--admindir=${join(root, 'var/lib/dpkg')}`, '-W', 'upg']), /^upg\t1\.0-r1$/m);
-
-    const check = await dnf('--refresh', 'check-upgrade');
-    t.is(check.status, 100, 'dnf sees the upgrade (check-upgrade exits 100)');
-    t.regex(check.output, /upg\.noarch\s+1\.0-r1/);
-    const dnfUpgrade = await dnf('upgrade', 'upg');
-    t.is(dnfUpgrade.status, 0, dnfUpgrade.output);
-    t.regex(sh('rpm', ['--root', rpmRoot, '-q', 'upg']), /^upg-1\.0-r1\.noarch$/m);
-    t.is(readFileSync(join(rpmRoot, 'usr/share/upg/version'), 'utf8'), '1.0-r1\n');
-    t.is(readFileSync(join(rpmRoot, 'upg.log'), 'utf8'), 'post 1 -> 1.0-r0\npost 2 -> 1.0-r1\n', 'the upgrade ran its %post with 2 instances');
+    const status = spawnSync('dpkg-query', [`--admindir=${join(root, 'var/lib/dpkg')}`, '-W', '-f', '${Version} ${Status}\n', 'pkgdemo'], { encoding: 'utf8' });
+    t.is(status.stdout, '1.0-r1 install ok installed\n');
+    // The image's scripts ran at rootfs time ($D set); the upgrade's run inside the image as on the target.
+    const log = readFileSync(join(root, 'var/lib/pkgdemo/scripts.log'), 'utf8');
+    // (pkgdemo has no configured version: its on-target part was deferred, so postinst gets none.)
+    t.is(log, 'preinst install\npostinst configure\npreinst upgrade 1.0-r0 1.0-r1\npostinst configure \nfirst boot\n');
   } finally {
-    await server.close();
+    await server.stop();
   }
-  t.true(lines.some((l) => / "GET \/deb\/all\/(\.\/)?upg_1\.0-r1_all\.deb" 200$/.test(l)), 'apt fetched the upgrade from the feed server');
-  t.false(existsSync(join(deploy, 'deb', 'all', 'Packages.tmp')));
+  t.true(server.requests.some((l) => /"GET \/deb\/core2-64\/(\.\/)?pkgdemo_1\.0-r1_amd64\.deb" 200$/.test(l)), server.requests.join('\n'));
 });
+
+test('rpm: a PR bump reaches the unpacked image through the served feed; dnf --installroot upgrades it and runs %post', async (t) => {
+  if (!requireTool(t, missingRpm.length === 0, `${missingRpm.join(', ')} (Debian: dnf rpm tar zstd)`)) return;
+  if (!requireTool(t, isRoot, 'root (rpm runs %post chrooted into the image)')) return;
+  const made = builtImage(t, 'PACKAGE_CLASSES = "package_rpm"\n');
+  if (!made) return;
+  const { build, root } = made;
+  t.is(tsbake(['package-index'], build, {}).status, 0);
+  const server = await serve(build);
+  try {
+    bumpAndReindex(t, build);
+    const dnf = isolatedDnf({}, { installroot: root, env: rpmTarget(root, join(build, 'tmp', 'deploy', 'rpm')), setopts: [`--repofrompath=feed,${server.url}rpm`, '--enablerepo=feed', '--setopt=feed.gpgcheck=0', '--setopt=install_weak_deps=False', '--setopt=ignorearch=True'] });
+    const check = await dnf('check-upgrade', 'pkgdemo');
+    t.is(check.status, 100, check.output);
+    t.regex(check.output, /^pkgdemo\.\S+\s+1\.0-r1\s/m, 'dnf sees the upgrade');
+    const upgrade = await dnf('upgrade', 'pkgdemo');
+    t.is(upgrade.status, 0, upgrade.output);
+    t.regex(spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-q', 'pkgdemo'], { encoding: 'utf8' }).stdout, /^pkgdemo-1\.0-r1\./m);
+    const log = readFileSync(join(root, 'var/lib/pkgdemo/scripts.log'), 'utf8');
+    t.regex(log, /^preinst 1\npostinst 1\npreinst 2\npostinst 2\nfirst boot\n$/, 'the image ran the scripts as an install, dnf as an upgrade (2 instances), on the target');
+  } finally {
+    await server.stop();
+  }
+  t.true(server.requests.some((l) => /"GET \/rpm\/\S*pkgdemo-1\.0-r1\.\S+\.rpm" 200$/.test(l)), server.requests.join('\n'));
+});
+

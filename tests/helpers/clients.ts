@@ -32,9 +32,10 @@ export interface IsolatedApt {
 
 /**
  * An apt whose sources are `sources` and whose dpkg database is `admindir` (status file
- * included), with `archs` as foreign architectures.
+ * included), with `archs` as foreign architectures. Maintainer scripts run on the host with
+ * DPKG_ROOT set, or with `chroot` inside the root (a root that has a shell, as an image does).
  */
-export function isolatedApt(sources: string, opts: { admindir?: string; archs?: readonly string[]; extra?: string } = {}): IsolatedApt {
+export function isolatedApt(sources: string, opts: { admindir?: string; archs?: readonly string[]; extra?: string; chroot?: boolean } = {}): IsolatedApt {
   const root = mkdtempSync(join(tmpdir(), 'tsbake-apt-'));
   for (const d of ['etc/apt.conf.d', 'etc/sources.list.d', 'etc/preferences.d', 'etc/trusted.gpg.d', 'state/lists/partial', 'cache/archives/partial', 'log']) mkdirSync(join(root, d), { recursive: true });
   const native = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim();
@@ -48,7 +49,7 @@ export function isolatedApt(sources: string, opts: { admindir?: string; archs?: 
     'Dir::Etc::trusted "trusted.gpg";', 'Dir::Etc::trustedparts "trusted.gpg.d";', `Dir::State "${root}/state/";`, `Dir::State::status "${status}";`,
     `Dir::Cache "${root}/cache/";`, `Dir::Log "${root}/log/";`, `APT::Architecture "${native}";`,
     `APT::Architectures { ${archs.map((a) => `"${a}";`).join(' ')} };`, 'APT::Sandbox::User "root";', 'Acquire::Languages "none";', 'Debug::NoLocking "true";',
-    ...(opts.admindir ? [`Dir::Bin::dpkg "/usr/bin/dpkg";`, `DPkg::Options { "--admindir=${opts.admindir}"; "--root=${join(opts.admindir, '..', '..', '..')}"; "--force-script-chrootless"; "--force-not-root"; "--force-depends"; "--log=${root}/log/dpkg.log"; };`] : []),
+    ...(opts.admindir ? [`Dir::Bin::dpkg "/usr/bin/dpkg";`, `DPkg::Options { "--admindir=${opts.admindir}"; "--root=${join(opts.admindir, '..', '..', '..')}"; ${opts.chroot ? '' : '"--force-script-chrootless"; '}"--force-not-root"; "--force-depends"; "--log=${root}/log/dpkg.log"; };`] : []),
     opts.extra ?? '',
   ].join('\n');
   writeFileSync(join(root, 'apt.conf'), `${conf}\n`);
@@ -56,12 +57,12 @@ export function isolatedApt(sources: string, opts: { admindir?: string; archs?: 
   return { root, env, aptGet: (...args) => run('apt-get', ['-q', ...args], env, root) };
 }
 
-/** dnf with only `repos` (id -> directory) enabled, in `installroot` (default: a fresh one). */
-export function isolatedDnf(repos: Readonly<Record<string, string>>, opts: { installroot?: string; setopts?: readonly string[] } = {}): (...args: string[]) => Promise<Run> {
+/** dnf with only `repos` (id -> directory) enabled, in `installroot` (default: a fresh one), `env` added to its environment. */
+export function isolatedDnf(repos: Readonly<Record<string, string>>, opts: { installroot?: string; setopts?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): (...args: string[]) => Promise<Run> {
   const base = mkdtempSync(join(tmpdir(), 'tsbake-dnf-'));
   writeFileSync(join(base, 'dnf.conf'), '[main]\n');
   const installroot = opts.installroot ?? join(base, 'root');
   const repoArgs = Object.entries(repos).flatMap(([id, dir]) => [`--repofrompath=${id},file://${dir}`, `--enablerepo=${id}`]);
   return (...args) =>
-    run('dnf', ['-y', '--noplugins', '--releasever=tsbake', `--config=${join(base, 'dnf.conf')}`, '--setopt=reposdir=', `--installroot=${installroot}`, '--disablerepo=*', ...repoArgs, ...(opts.setopts ?? []), ...args], { ...process.env, LC_ALL: 'C' });
+    run('dnf', ['-y', '--noplugins', '--releasever=tsbake', `--config=${join(base, 'dnf.conf')}`, '--setopt=reposdir=', `--installroot=${installroot}`, '--disablerepo=*', ...repoArgs, ...(opts.setopts ?? []), ...args], { ...process.env, LC_ALL: 'C', ...opts.env });
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { tsbake } from '../helpers/layer.js';
 
 const release = (build: string): string => {
@@ -9,7 +9,10 @@ const release = (build: string): string => {
   return (JSON.parse(readFileSync(join(spec, '..', 'packages-split', 'hello.spec.json'), 'utf8')) as { version: { release: string } }).version.release;
 };
 
-test('with PRSERV_HOST, do_package packages with PKGR = ${PR}.${PRAUTO}: same output, same value; new output, next value', (t) => {
+/** The log of hello's last do_package (it notes the PRAUTO key). */
+const prautoLog = (build: string): string => readFileSync(join(tsbake(['getvar', '-r', 'hello', 'T'], build, {}).stdout.trim(), 'log.do_package'), 'utf8');
+
+test('with PRSERV_HOST, do_package packages with PKGR = ${PR}.${PRAUTO}, keyed on its task hash: a new signature (forced, or a changed recipe) gets the next value', (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'tsbake-pkgr-'));
   t.is(tsbake(['show-layers'], cwd, {}).status, 0);
   const build = join(cwd, 'build');
@@ -17,11 +20,15 @@ test('with PRSERV_HOST, do_package packages with PKGR = ${PR}.${PRAUTO}: same ou
   const first = tsbake(['--no-progress', '-c', 'package', 'hello'], build, {});
   t.is(first.status, 0, first.stderr);
   t.is(release(build), 'r0.0');
-  const again = tsbake(['--no-progress', '-f', '-c', 'package', 'hello'], build, {});
-  t.is(again.status, 0, again.stderr);
-  t.is(release(build), 'r0.0', 'a rebuild with the same output keeps its value');
+  // The key is do_package's task hash: the one its stamp carries.
+  const key = /^NOTE: PRAUTO 0 for hello-1\.0 core2-64 \(do_package ([0-9a-f]+)\)$/m.exec(prautoLog(build))?.[1] ?? 'none';
+  const stamp = tsbake(['getvar', '-r', 'hello', 'STAMP'], build, {}).stdout.trim();
+  t.true(readdirSync(dirname(stamp)).includes(`${basename(stamp)}.do_package.${key}`), key);
+  const forced = tsbake(['--no-progress', '-f', '-c', 'package', 'hello'], build, {});
+  t.is(forced.status, 0, forced.stderr);
+  t.is(release(build), 'r0.1', '-f taints do_package (as BitBake does): a new task hash, the next value');
   appendFileSync(join(build, 'conf', 'local.conf'), 'bindir = "/usr/bin2"\n');
   const changed = tsbake(['--no-progress', '-c', 'package', 'hello'], build, {});
   t.is(changed.status, 0, changed.stderr);
-  t.is(release(build), 'r0.1', 'new output, next value: the package upgrades');
+  t.is(release(build), 'r0.2', 'a changed recipe: a new task hash, the next value, so the package upgrades');
 });

@@ -1,0 +1,57 @@
+import test from 'ava';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { debStanza } from '../../engine/feed/index-deb.js';
+import { ipkEntry } from '../../engine/feed/index-ipk.js';
+import { rpmPackageEntries } from '../../engine/feed/index-rpm.js';
+import { PackageReadError } from '../../engine/feed/errors.js';
+import { packageFiles } from '../../engine/feed/feed-files.js';
+import { readerThreads, readPackages, type PackageJob } from '../../engine/feed/read-pool.js';
+import { deployFromReference, missingFeedTools } from '../helpers/feeds.js';
+import { requireTool } from '../helpers/host-tools.js';
+
+for (const [jobs, cores, load, threads, why] of [
+  [5000, 2, 0.1, 2, 'an idle machine: every core'],
+  [5000, 2, 1.2, 1, 'one core busy: this thread only'],
+  [5000, 8, 3, 5, 'the idle cores of a bigger machine'],
+  [600, 8, 0, 1, 'few packages: a worker costs more than it saves'],
+  [1200, 8, 0, 3, 'one thread per 400 packages'],
+  [5000, 2, 15, 1, 'an overloaded machine: never less than one'],
+] as const) {
+  test(`readerThreads(${jobs} packages, ${cores} cores, load ${load}) = ${threads}: ${why}`, (t) => {
+    t.is(readerThreads(jobs, cores, load), threads);
+  });
+}
+
+const jobsOf = (dir: string, exts: readonly string[]): PackageJob[] =>
+  packageFiles(dir, exts).map((f) => ({ path: f.path, rel: f.rel, size: f.stat.size, mtimeMs: f.stat.mtimeMs }));
+
+test('worker threads read deb, ipk and rpm packages to the same entries, in order, as this thread does', async (t) => {
+  const missing = missingFeedTools();
+  if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: dpkg-dev rpm createrepo-c apt-utils dnf xz-utils)`)) return;
+  const deploy = deployFromReference();
+  const cases = [
+    ['deb', jobsOf(join(deploy, 'deb', 'core2-64'), ['.deb']), debStanza],
+    ['ipk', jobsOf(join(deploy, 'ipk', 'core2-64'), ['.ipk']), ipkEntry],
+    ['rpm', jobsOf(join(deploy, 'rpm'), ['.rpm']), rpmPackageEntries],
+  ] as const;
+  for (const [kind, jobs, read] of cases) {
+    t.true(jobs.length >= 2, kind);
+    const alone = await readPackages<unknown>(kind, jobs, read, 1);
+    t.deepEqual(await readPackages<unknown>(kind, jobs, read, jobs.length), alone, kind);
+  }
+});
+
+test('a package a worker cannot read fails the index with a PackageReadError naming the file', async (t) => {
+  const missing = missingFeedTools();
+  if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: dpkg-dev rpm createrepo-c apt-utils dnf xz-utils)`)) return;
+  const dir = join(deployFromReference(), 'deb', 'core2-64');
+  const bad = join(dir, 'zz-broken_1.0_amd64.deb');
+  writeFileSync(bad, '!<arch>\nnot really an ar member header at all, and too short\n');
+  const jobs = jobsOf(dir, ['.deb']);
+  t.is(jobs[jobs.length - 1]?.path, bad);
+  t.true(statSync(bad).isFile());
+  const e = await t.throwsAsync(readPackages('deb', jobs, debStanza, 2), { instanceOf: PackageReadError });
+  t.is(e?.file, bad);
+  t.regex(e?.message ?? '', /^cannot index .*zz-broken_1\.0_amd64\.deb: /);
+});
