@@ -58,12 +58,23 @@ function killGroups(groups: readonly number[], signal: NodeJS.Signals): void {
 }
 
 let signals = 0;
+/**
+ * Every group a signal was sent to. The grace-period SIGKILL goes to these too: the SIGTERM
+ * ends the worker's shell, so a python3 that ignores SIGTERM is no longer our child, but its
+ * group lives on.
+ */
+const signalled = new Set<number>();
 function onSignal(signum: number): void {
   signals++;
   if (signals === 1) Atomics.store(input.state, Slot.Signal, signum);
-  const groups = blockingGroups();
-  killGroups(groups, signals === 1 ? 'SIGTERM' : 'SIGKILL');
-  if (signals === 1) setTimeout(() => killGroups(blockingGroups(), 'SIGKILL'), GRACE_MS).unref();
+  for (const g of blockingGroups()) signalled.add(g);
+  killGroups([...signalled], signals === 1 ? 'SIGTERM' : 'SIGKILL');
+  if (signals === 1) {
+    setTimeout(() => {
+      for (const g of blockingGroups()) signalled.add(g);
+      killGroups([...signalled], 'SIGKILL');
+    }, GRACE_MS).unref();
+  }
 }
 
 try {

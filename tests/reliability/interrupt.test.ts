@@ -6,6 +6,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { existsSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { bake, command, processesIn, runLayer, startBake, tempDir, TSBAKE_MAIN, waitFor, type LiveBuild } from '../run/run-layer.js';
@@ -15,6 +16,9 @@ const ONLY_BUILD = 'do_build[noexec] = "1"\naddtask build\n';
 /** Anonymous python that announces itself (a file in TOPDIR), then loops for ever. */
 const ANON_LOOP = "python () {\n    open(d.getVar('TOPDIR') + '/looping', 'w').close()\n    while True:\n        pass\n}\n";
 const TASK_LOOP = "python do_spin() {\n    open(d.getVar('T') + '/spinning', 'w').close()\n    while True:\n        pass\n}\naddtask spin before do_build\n";
+
+/** No python time limit: only the signal may stop the run. */
+const NO_LIMIT = { TSBAKE_PYTHON_TIMEOUT: '0' };
 
 /** Starts any tsbake command line (not only builds) in `dir`. */
 function start(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): LiveBuild {
@@ -35,7 +39,14 @@ async function interrupt(t: ExecutionContext, dir: string, run: LiveBuild, marke
     return;
   }
   for (const s of signals) run.child.kill(s);
-  const exit = await run.exit;
+  // The bound only stops a hang (a stop that never comes); TSBAKE_PYTHON_TIMEOUT=0 makes sure
+  // the python time limit cannot end the run in the signal's place.
+  const exit = await Promise.race([run.exit, delay(120_000).then(() => undefined)]);
+  if (exit === undefined) {
+    run.child.kill('SIGKILL');
+    t.fail(`tsbake did not stop after ${signals.join(', ')}:\n${run.output()}`);
+    return;
+  }
   t.is(exit.code, expected, run.output());
   t.notRegex(run.output(), /\n\s+at /, 'no JavaScript stack');
   await waitFor(() => processesIn(dir).length === 0, 15_000, 50);
@@ -44,7 +55,7 @@ async function interrupt(t: ExecutionContext, dir: string, run: LiveBuild, marke
 
 test('SIGINT stops anonymous python that loops for ever during a build', async (t) => {
   const dir = runLayer({ loop_1: ANON_LOOP }, { base: ONLY_BUILD });
-  await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT'], 130);
+  await interrupt(t, dir, startBake(dir, ['loop'], NO_LIMIT), join(dir, 'looping'), ['SIGINT'], 130);
 });
 
 test('SIGINT stops anonymous python that loops only when the recipe is parsed again for its tasks', async (t) => {
@@ -52,34 +63,34 @@ test('SIGINT stops anonymous python that loops only when the recipe is parsed ag
   const dir = runLayer({ late_1: late }, { base: ONLY_BUILD });
   t.is(bake(dir, ['late']).status, 0, 'the first build fills the parse cache');
   writeFileSync(join(dir, 'loopnow'), '');
-  await interrupt(t, dir, startBake(dir, ['-f', '-c', 'compile', 'late']), join(dir, 'looping'), ['SIGINT'], 130);
+  await interrupt(t, dir, startBake(dir, ['-f', '-c', 'compile', 'late'], NO_LIMIT), join(dir, 'looping'), ['SIGINT'], 130);
 });
 
 test('SIGTERM stops it too, with 143', async (t) => {
   const dir = runLayer({ loop_1: ANON_LOOP }, { base: ONLY_BUILD });
-  await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGTERM'], 143);
+  await interrupt(t, dir, startBake(dir, ['loop'], NO_LIMIT), join(dir, 'looping'), ['SIGTERM'], 143);
 });
 
 test('two SIGINTs in a row still exit 130', async (t) => {
   const dir = runLayer({ loop_1: ANON_LOOP }, { base: ONLY_BUILD });
-  await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT', 'SIGINT'], 130);
+  await interrupt(t, dir, startBake(dir, ['loop'], NO_LIMIT), join(dir, 'looping'), ['SIGINT', 'SIGINT'], 130);
 });
 
 test('python that ignores SIGTERM is killed after the grace period', async (t) => {
   const stubborn = "python () {\n    import signal\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    open(d.getVar('TOPDIR') + '/looping', 'w').close()\n    while True:\n        pass\n}\n";
   const dir = runLayer({ loop_1: stubborn }, { base: ONLY_BUILD });
-  await interrupt(t, dir, startBake(dir, ['loop']), join(dir, 'looping'), ['SIGINT'], 130);
+  await interrupt(t, dir, startBake(dir, ['loop'], NO_LIMIT), join(dir, 'looping'), ['SIGINT'], 130);
 });
 
 test('a python task that ignores SIGTERM is killed after the grace period', async (t) => {
   const stubborn = "python do_spin() {\n    import signal\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    open(d.getVar('T') + '/spinning', 'w').close()\n    while True:\n        pass\n}\naddtask spin before do_build\n";
   const dir = runLayer({ spin_1: stubborn }, { base: ONLY_BUILD });
-  await interrupt(t, dir, startBake(dir, ['spin']), join(tempDir(dir, 'spin'), 'spinning'), ['SIGINT'], 130);
+  await interrupt(t, dir, startBake(dir, ['spin'], NO_LIMIT), join(tempDir(dir, 'spin'), 'spinning'), ['SIGINT'], 130);
 });
 
 test('SIGINT stops a python task that loops for ever', async (t) => {
   const dir = runLayer({ spin_1: TASK_LOOP }, { base: ONLY_BUILD });
-  const run = startBake(dir, ['spin']);
+  const run = startBake(dir, ['spin'], NO_LIMIT);
   await interrupt(t, dir, run, join(tempDir(dir, 'spin'), 'spinning'), ['SIGINT'], 130);
   t.regex(run.output(), /do_spin\) was interrupted/);
 });
@@ -87,7 +98,7 @@ test('SIGINT stops a python task that loops for ever', async (t) => {
 for (const args of [['-p'], ['getvar', '-r', 'loop', 'PN'], ['-e', 'loop']]) {
   test(`SIGINT stops looping anonymous python in tsbake ${args.join(' ')}`, async (t) => {
     const dir = runLayer({ loop_1: ANON_LOOP }, { base: ONLY_BUILD });
-    await interrupt(t, dir, start(dir, args), join(dir, 'looping'), ['SIGINT'], 130);
+    await interrupt(t, dir, start(dir, args, NO_LIMIT), join(dir, 'looping'), ['SIGINT'], 130);
   });
 }
 
@@ -95,7 +106,7 @@ test('SIGINT stops looping anonymous python in a parallel parse (worker threads)
   const recipes: Record<string, string> = { zz_loop_1: ANON_LOOP };
   for (let i = 0; i < 320; i++) recipes[`r${i}_1`] = 'A = "1"\n';
   const dir = runLayer(recipes, { base: ONLY_BUILD, conf: 'BB_NUMBER_PARSE_THREADS = "3"\n' });
-  await interrupt(t, dir, start(dir, ['-p']), join(dir, 'looping'), ['SIGINT'], 130);
+  await interrupt(t, dir, start(dir, ['-p'], NO_LIMIT), join(dir, 'looping'), ['SIGINT'], 130);
 });
 
 test('a python worker that hangs without output hits TSBAKE_PYTHON_TIMEOUT, named in the error', (t) => {
