@@ -88,16 +88,30 @@ const missingDeb = ['apt-get', 'dpkg', 'tar', 'zstd'].filter((c) => !hasCommand(
 const missingRpm = ['dnf', 'rpm', 'tar', 'zstd'].filter((c) => !hasCommand(c));
 const isRoot = process.getuid?.() === 0;
 
-test('deb: a PR bump reaches the unpacked image through the served feed; apt-get installs it and runs its scripts in the image', async (t) => {
-  if (!requireTool(t, missingDeb.length === 0, `${missingDeb.join(', ')} (Debian: apt dpkg tar zstd)`)) return;
-  if (!requireTool(t, isRoot, 'root (dpkg runs the maintainer scripts chrooted into the image)')) return;
-  const made = builtImage(t, 'PACKAGE_CLASSES = "package_deb"\n');
-  if (!made) return;
+/**
+ * Builds the image with `conf`, indexes and serves its feeds, bumps pkgdemo's PR, rebuilds
+ * and re-indexes, then lets `upgrade` work on the unpacked image; the served request lines
+ * come back (undefined when the image could not be built or a tool is missing).
+ */
+async function upgradeThroughFeed(t: ExecutionContext, conf: string, missing: readonly string[], packages: string, upgrade: (build: string, root: string, server: Served) => Promise<void>): Promise<readonly string[] | undefined> {
+  if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: ${packages})`)) return undefined;
+  if (!requireTool(t, isRoot, 'root (the package manager runs the scripts chrooted into the image)')) return undefined;
+  const made = builtImage(t, conf);
+  if (!made) return undefined;
   const { build, root } = made;
   t.is(tsbake(['package-index'], build, {}).status, 0);
   const server = await serve(build);
   try {
     bumpAndReindex(t, build);
+    await upgrade(build, root, server);
+  } finally {
+    await server.stop();
+  }
+  return server.requests;
+}
+
+test('deb: a PR bump reaches the unpacked image through the served feed; apt-get installs it and runs its scripts in the image', async (t) => {
+  const requests = await upgradeThroughFeed(t, 'PACKAGE_CLASSES = "package_deb"\n', missingDeb, 'apt dpkg tar zstd', async (build, root, server) => {
     const deploy = join(build, 'tmp', 'deploy', 'deb');
     const sources = readdirSync(deploy).sort().map((arch) => `deb [trusted=yes] ${server.url}deb/${arch} ./\n`).join('');
     const apt = isolatedApt(sources, { admindir: join(root, 'var/lib/dpkg'), chroot: true });
@@ -113,22 +127,12 @@ test('deb: a PR bump reaches the unpacked image through the served feed; apt-get
     const log = readFileSync(join(root, 'var/lib/pkgdemo/scripts.log'), 'utf8');
     // (pkgdemo has no configured version: its on-target part was deferred, so postinst gets none.)
     t.is(log, 'preinst install\npostinst configure\npreinst upgrade 1.0-r0 1.0-r1\npostinst configure \nfirst boot\n');
-  } finally {
-    await server.stop();
-  }
-  t.true(server.requests.some((l) => /"GET \/deb\/core2-64\/(\.\/)?pkgdemo_1\.0-r1_amd64\.deb" 200$/.test(l)), server.requests.join('\n'));
+  });
+  if (requests) t.true(requests.some((l) => /"GET \/deb\/core2-64\/(\.\/)?pkgdemo_1\.0-r1_amd64\.deb" 200$/.test(l)), requests.join('\n'));
 });
 
 test('rpm: a PR bump reaches the unpacked image through the served feed; dnf --installroot upgrades it and runs %post', async (t) => {
-  if (!requireTool(t, missingRpm.length === 0, `${missingRpm.join(', ')} (Debian: dnf rpm tar zstd)`)) return;
-  if (!requireTool(t, isRoot, 'root (rpm runs %post chrooted into the image)')) return;
-  const made = builtImage(t, 'PACKAGE_CLASSES = "package_rpm"\n');
-  if (!made) return;
-  const { build, root } = made;
-  t.is(tsbake(['package-index'], build, {}).status, 0);
-  const server = await serve(build);
-  try {
-    bumpAndReindex(t, build);
+  const requests = await upgradeThroughFeed(t, 'PACKAGE_CLASSES = "package_rpm"\n', missingRpm, 'dnf rpm tar zstd', async (build, root, server) => {
     const dnf = isolatedDnf({}, { installroot: root, env: rpmTarget(root, join(build, 'tmp', 'deploy', 'rpm')), setopts: [`--repofrompath=feed,${server.url}rpm`, '--enablerepo=feed', '--setopt=feed.gpgcheck=0', '--setopt=install_weak_deps=False', '--setopt=ignorearch=True'] });
     const check = await dnf('check-upgrade', 'pkgdemo');
     t.is(check.status, 100, check.output);
@@ -138,9 +142,7 @@ test('rpm: a PR bump reaches the unpacked image through the served feed; dnf --i
     t.regex(spawnSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-q', 'pkgdemo'], { encoding: 'utf8' }).stdout, /^pkgdemo-1\.0-r1\./m);
     const log = readFileSync(join(root, 'var/lib/pkgdemo/scripts.log'), 'utf8');
     t.regex(log, /^preinst 1\npostinst 1\npreinst 2\npostinst 2\nfirst boot\n$/, 'the image ran the scripts as an install, dnf as an upgrade (2 instances), on the target');
-  } finally {
-    await server.stop();
-  }
-  t.true(server.requests.some((l) => /"GET \/rpm\/\S*pkgdemo-1\.0-r1\.\S+\.rpm" 200$/.test(l)), server.requests.join('\n'));
+  });
+  if (requests) t.true(requests.some((l) => /"GET \/rpm\/\S*pkgdemo-1\.0-r1\.\S+\.rpm" 200$/.test(l)), requests.join('\n'));
 });
 
