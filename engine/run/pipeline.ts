@@ -141,6 +141,7 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
     io.note(`PN build list saved to '${written.pnBuildlist ?? 'pn-buildlist'}'`);
     io.note(`Task dependencies saved to '${written.taskDepends}'`);
     if (written.svg) io.note(`Task graph rendered to '${written.svg}'`);
+    if (written.svgProblem) io.note(written.svgProblem);
     return 0;
   }
   const plan = planBuild(session, deps, request, io, args.invalidate, args.force);
