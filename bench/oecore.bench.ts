@@ -8,7 +8,8 @@
  * - getvar: bench/oecore/variables.txt in every recipe of bench/oecore/recipes.txt and every
  *   variable of bench/oecore/recipes-all-vars.txt, through bitbake-values.py and the same
  *   queries in tsbake (with TSBAKE_OECORE_WIDE=1 also recipes-wide.txt, 387 recipes);
- * - `-g core-image-minimal`: pn-buildlist and task-depends.dot nodes and edges.
+ * - `-g core-image-minimal` (with TSBAKE_OECORE_WIDE=1 also `-g world`): pn-buildlist and
+ *   task-depends.dot nodes and edges.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,16 +96,16 @@ function graphOf(build: string): { nodes: Set<string>; edges: Set<string>; pns: 
 
 const diffCount = (a: Set<string>, b: Set<string>): string => `${[...a].filter((x) => !b.has(x)).length} only-bitbake ${[...b].filter((x) => !a.has(x)).length} only-tsbake`;
 
-function compareGraph(ctx: BenchContext, bitbake: string, bbBuild: string, tsBuild: string): void {
-  const bb = spawnSync(bitbake, ['-g', 'core-image-minimal'], { cwd: bbBuild, env: BITBAKE_ENV, encoding: 'utf8' });
-  const ts = spawnSync(process.execPath, [TSBAKE, '-g', 'core-image-minimal'], { cwd: tsBuild, env: TSBAKE_ENV, encoding: 'utf8' });
+function compareGraph(ctx: BenchContext, label: string, target: string, bitbake: string, bbBuild: string, tsBuild: string): void {
+  const bb = spawnSync(bitbake, ['-g', target], { cwd: bbBuild, env: BITBAKE_ENV, encoding: 'utf8' });
+  const ts = spawnSync(process.execPath, [TSBAKE, '-g', target], { cwd: tsBuild, env: TSBAKE_ENV, encoding: 'utf8' });
   const want = bb.status === 0 ? graphOf(bbBuild) : undefined;
   const got = ts.status === 0 ? graphOf(tsBuild) : undefined;
-  if (!want) return ctx.out(`oecore-graph bitbake FAILED: ${firstLine(bb.stderr) || firstLine(bb.stdout)}`);
-  if (!got) return ctx.out(`oecore-graph tsbake FAILED: ${firstLine(ts.stderr) || firstLine(ts.stdout)}`);
+  if (!want) return ctx.out(`${label} bitbake FAILED: ${firstLine(bb.stderr) || firstLine(bb.stdout)}`);
+  if (!got) return ctx.out(`${label} tsbake FAILED: ${firstLine(ts.stderr) || firstLine(ts.stdout)}`);
   const nodes = (g: Set<string>): Set<string> => new Set([...g].map((n) => n.replaceAll(bbBuild, 'TOPDIR').replaceAll(tsBuild, 'TOPDIR')));
   ctx.out(
-    `oecore-graph pn-buildlist bitbake ${want.pns.size} tsbake ${got.pns.size} (${diffCount(want.pns, got.pns)})  ` +
+    `${label} pn-buildlist bitbake ${want.pns.size} tsbake ${got.pns.size} (${diffCount(want.pns, got.pns)})  ` +
       `nodes bitbake ${want.nodes.size} tsbake ${got.nodes.size} (${diffCount(nodes(want.nodes), nodes(got.nodes))})  ` +
       `edges bitbake ${want.edges.size} tsbake ${got.edges.size} (${diffCount(nodes(want.edges), nodes(got.edges))})`,
   );
@@ -137,7 +138,8 @@ export const oecoreBench: Bench = {
       compareGetvar(ctx, 'oecore-getvar', bitbake, bbBuild, tsBuild, join(HERE, 'recipes.txt'), join(HERE, 'variables.txt'));
       compareGetvar(ctx, 'oecore-getvar-all', bitbake, bbBuild, tsBuild, join(HERE, 'recipes-all-vars.txt'), 'ALL');
       if (process.env['TSBAKE_OECORE_WIDE'] === '1') compareGetvar(ctx, 'oecore-getvar-wide', bitbake, bbBuild, tsBuild, join(HERE, 'recipes-wide.txt'), join(HERE, 'variables.txt'));
-      compareGraph(ctx, bitbake, bbBuild, tsBuild);
+      compareGraph(ctx, 'oecore-graph', 'core-image-minimal', bitbake, bbBuild, tsBuild);
+      if (process.env['TSBAKE_OECORE_WIDE'] === '1') compareGraph(ctx, 'oecore-graph-world', 'world', bitbake, bbBuild, tsBuild);
     } finally {
       if (ctx.keep) ctx.note(`kept ${root}`);
       else rmSync(root, { recursive: true, force: true });

@@ -53,8 +53,11 @@ export function generateLayer(bench: string, n: number, extra: readonly string[]
 /** The first error line of a tool's output, else its first line: enough to say why a run failed. */
 export const firstLine = (s: string): string => s.split('\n').find((l) => /ERROR|error/.test(l))?.slice(0, 200) ?? s.split('\n').find((l) => l.trim() !== '')?.slice(0, 200) ?? '';
 
-/** `peak-rss tsbake 140MB bitbake 260MB`, for whichever series were measured. */
+/** `peak-rss tsbake 140MB bitbake 260MB ratio 0.538`, for whichever series were measured. */
 export function rssPart(ts: Series | string, bb: Series | string | undefined): string | undefined {
-  const rss = [typeof ts === 'string' ? undefined : `tsbake ${megabytes(ts.peakRss)}`, bb && typeof bb !== 'string' ? `bitbake ${megabytes(bb.peakRss)}` : undefined].filter((x) => x !== undefined);
+  const mine = typeof ts === 'string' ? undefined : ts.peakRss;
+  const theirs = bb === undefined || typeof bb === 'string' ? undefined : bb.peakRss;
+  const rss = [mine === undefined ? undefined : `tsbake ${megabytes(mine)}`, theirs === undefined ? undefined : `bitbake ${megabytes(theirs)}`].filter((x) => x !== undefined);
+  if (mine !== undefined && theirs) rss.push(`ratio ${(mine / theirs).toFixed(3)}`);
   return rss.length ? `peak-rss ${rss.join(' ')}` : undefined;
 }

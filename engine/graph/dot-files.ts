@@ -1,6 +1,7 @@
 /**
  * Writes `tsbake -g`'s files into a directory (BitBake writes them into the current one):
- * task-depends.dot, pn-buildlist and, when Graphviz's `dot` is on PATH, task-depends.svg.
+ * task-depends.dot, pn-buildlist and, when Graphviz's `dot` is on PATH and the graph is small
+ * enough to draw in seconds, task-depends.svg.
  * Like BitBake it removes the old-format pn-depends.dot, package-depends.dot and
  * recipe-depends.dot, so nobody reads stale data next to fresh files.
  */
@@ -17,15 +18,23 @@ export interface DotFiles {
   readonly pnBuildlist: string | undefined;
   /** The SVG, when `dot` was found and succeeded. */
   readonly svg: string | undefined;
-  /** Why there is no SVG although `dot` exists (it failed); undefined otherwise. */
+  /** Why there is no SVG: the graph has more than `svgMaxTasks` tasks, or `dot` failed; undefined when drawn or `dot` is missing. */
   readonly svgProblem: string | undefined;
 }
+
+/**
+ * Graphviz's layout time grows much faster than the graph: on oe-core's task graph, 500 tasks
+ * take seconds and 1000 take minutes (core-image-minimal's 5000 would take an hour).
+ */
+export const SVG_MAX_TASKS = 500;
 
 export interface DotFilesOptions {
   /** Render task-depends.svg with Graphviz when `dot` is on PATH; default true. */
   readonly svg?: boolean;
   /** Stops a long `dot` run (large graphs take Graphviz minutes). */
   readonly signal?: AbortSignal;
+  /** Larger graphs are not rendered; default SVG_MAX_TASKS. */
+  readonly svgMaxTasks?: number;
 }
 
 const STALE = ['pn-depends.dot', 'package-depends.dot', 'recipe-depends.dot'];
@@ -38,6 +47,11 @@ export async function writeDotFiles(dir: string, input: DotGraphInput, opts: Dot
   for (const name of STALE) rmSync(join(dir, name), { force: true });
   writeFileAtomic(taskDepends, taskDependsDot(input));
   if (opts.svg === false) return { taskDepends, pnBuildlist: buildlist, svg: undefined, svgProblem: undefined };
+  const max = opts.svgMaxTasks ?? SVG_MAX_TASKS;
+  if (input.tasks.length > max) {
+    const why = `task-depends.svg not rendered: ${input.tasks.length} tasks are more than Graphviz lays out quickly (${max}); \`dot -Tsvg -o task-depends.svg task-depends.dot\` draws it`;
+    return { taskDepends, pnBuildlist: buildlist, svg: undefined, svgProblem: why };
+  }
   const svg = join(dir, 'task-depends.svg');
   const result = await renderSvg(taskDepends, svg, opts.signal);
   return { taskDepends, pnBuildlist: buildlist, svg: result === 'ok' ? svg : undefined, svgProblem: result === 'ok' || result === 'no-dot' ? undefined : result };

@@ -7,6 +7,7 @@
 import { RecipeLookupError } from '../core/errors.js';
 import type { RecipeInfo } from '../metadata/recipe-info.js';
 import { pythonMatch, pythonRegex } from '../metadata/pyregex.js';
+import type { ExtraDepends } from './extra-depends.js';
 import { filterProviders, filterRuntimeProviders, type Lookup } from './providers.js';
 
 export interface TaskData {
@@ -90,7 +91,8 @@ function runtimeProviders(index: RecipeIndex, name: string): RecipeInfo[] {
   return index.dynamic.filter((d) => pythonMatch(d.pattern, name)).map((d) => d.recipe);
 }
 
-export function buildTaskData(all: readonly RecipeInfo[], targets: readonly string[], lookup: Lookup): TaskData {
+/** `extraDepends` gives a recipe's DEPENDS with what its `calculate_extra_depends` adds (see extra-depends.ts). */
+export function buildTaskData(all: readonly RecipeInfo[], targets: readonly string[], lookup: Lookup, extraDepends: ExtraDepends = (r) => r.depends): TaskData {
   const assumed = new Set((lookup('ASSUME_PROVIDED') ?? '').split(/\s+/).filter(Boolean));
   const recipes = new Map<string, RecipeInfo>();
   const buildTargets = new Map<string, RecipeInfo>();
@@ -150,8 +152,9 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
   for (let i = 0; i < queue.length; i++) {
     const { recipe, chain } = queue[i] ?? { recipe: undefined, chain: [] };
     if (!recipe) continue;
-    const build = [...recipe.depends, ...taskDepNames(recipe, 'depends')];
-    depends.set(recipe.pn, unique(recipe.depends.map((d) => addBuild(d, chain)?.pn)));
+    const own = extraDepends(recipe);
+    const build = [...own, ...taskDepNames(recipe, 'depends')];
+    depends.set(recipe.pn, unique(own.map((d) => addBuild(d, chain)?.pn)));
     for (const name of build) addBuild(name, chain);
     const run = [...runtimeNames(recipe), ...taskDepNames(recipe, 'rdepends')];
     rdepends.set(recipe.pn, unique(runtimeNames(recipe).map((d) => addRun(d, chain)?.pn)));

@@ -2,6 +2,7 @@
  * RecipeInfo: what the rest of tsbake needs from a parsed recipe, as plain JSON. It is what
  * the parse cache stores, so a warm parse or a no-op build never rebuilds a datastore.
  */
+import { ParseError } from '../core/errors.js';
 import { asText, type DataStore } from './datastore.js';
 import { pySplit } from './pystr.js';
 import { taskList } from './tasks.js';
@@ -70,6 +71,10 @@ export interface RecipeInfo {
   readonly packageRrecommends: Readonly<Record<string, readonly string[]>>;
   readonly packageRprovides: Readonly<Record<string, readonly string[]>>;
   readonly inherits: readonly string[];
+  /** EXCLUDE_FROM_WORLD is true: `world` leaves this recipe out. */
+  readonly excludeFromWorld: boolean;
+  /** The body of the `calculate_extra_depends` python function (expanded), which adds DEPENDS when the graph is built. */
+  readonly calculateExtraDepends: string | undefined;
   /** ${STAMP} expanded: the prefix of every stamp of this recipe. */
   readonly stamp: string;
   /** ${T} expanded: where task logs go. */
@@ -159,11 +164,21 @@ export function recipeInfo(
     packageRrecommends: perPackage('RRECOMMENDS'),
     packageRprovides: perPackage('RPROVIDES'),
     inherits: Array.isArray(inherits) ? [...(inherits as readonly string[])] : [],
+    excludeFromWorld: toBoolean(text(store, 'EXCLUDE_FROM_WORLD'), 'EXCLUDE_FROM_WORLD', file),
+    calculateExtraDepends: text(store, 'calculate_extra_depends') || undefined,
     stamp: skipped === undefined ? text(store, 'STAMP') : '',
     tempDir: skipped === undefined ? text(store, 'T') : '',
     tasks: skipped === undefined ? tasksOf(store, signer) : [],
     sstate: skipped === undefined ? sstateOf(store) : undefined,
   };
+}
+
+/** bb.utils.to_boolean: y/yes/1/true, n/no/0/false (any case), '' is false; anything else is an error. */
+function toBoolean(value: string, name: string, file: string): boolean {
+  const v = value.toLowerCase();
+  if (v === '' || ['n', 'no', '0', 'false'].includes(v)) return false;
+  if (['y', 'yes', '1', 'true'].includes(v)) return true;
+  throw new ParseError(`${name} = "${value}" is not a boolean (y, yes, 1, true, n, no, 0, false)`, { file, line: 0 });
 }
 
 /** SSTATETASKS that have a `_setscene` twin, with their expanded directories. */

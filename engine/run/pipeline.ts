@@ -15,6 +15,8 @@ import { timed } from '../core/timings.js';
 import type { EventSink } from '../core/log/events.js';
 import { dotVersion } from '../graph/dot.js';
 import { writeDotFiles } from '../graph/dot-files.js';
+import { expandTargets, worldTargets } from '../graph/world.js';
+import { pythonExtraDepends } from '../graph/extra-depends.js';
 import { checkMultipleProviders } from '../graph/multi-providers.js';
 import { buildTaskData } from '../graph/taskdata.js';
 import { buildTaskGraph, splitTarget, type GraphRequest, type TaskGraph, type TaskNode } from '../graph/task-graph.js';
@@ -103,14 +105,18 @@ export interface BuildPlan {
   readonly lookup: (name: string) => string | undefined;
 }
 
-export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'loadRecipes'>, req: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string, force = false): BuildPlan {
+export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'loadRecipes'>, asked: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string, force = false): BuildPlan {
   const summary = deps.loadRecipes((w) => io.emit({ kind: 'warning', message: w }));
   if (summary.errors.length) {
     for (const e of summary.errors.slice(1)) io.emit({ kind: 'warning', message: formatError(e) });
     throw summary.errors[0];
   }
+  const req = { ...asked, targets: expandTargets(summary.recipes, asked.targets, asked.task) };
   const lookup = configLookup(session);
-  const td = timed('graph', () => buildTaskData(summary.recipes, req.targets.map((t) => splitTarget(t, req.task).name), lookup));
+  // calculate_extra_depends sees `world` as the command line asked for it, else without a task filter.
+  let world: readonly string[] | undefined;
+  const extra = pythonExtraDepends(summary.recipes, () => (world ??= worldTargets(summary.recipes, asked.targets.includes('world') ? asked.task : undefined)));
+  const td = timed('graph', () => buildTaskData(summary.recipes, req.targets.map((t) => splitTarget(t, req.task).name), lookup, extra));
   for (const w of td.warnings) io.note(w);
   const graph = timed('graph', () => buildTaskGraph(td, req));
   checkMultipleProviders(graph, (lookup('BB_MULTI_PROVIDER_ALLOWED') ?? '').split(/\s+/).filter(Boolean));
@@ -141,6 +147,7 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
     io.note(`PN build list saved to '${written.pnBuildlist ?? 'pn-buildlist'}'`);
     io.note(`Task dependencies saved to '${written.taskDepends}'`);
     if (written.svg) io.note(`Task graph rendered to '${written.svg}'`);
+    if (written.svgProblem) io.note(written.svgProblem);
     return 0;
   }
   const plan = planBuild(session, deps, request, io, args.invalidate, args.force);

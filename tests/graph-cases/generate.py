@@ -286,6 +286,30 @@ world(
     targets=[["a"], ["b"], ["d"], ["zzz"], ["a:do_nonexistent"]],
 )
 
+world(
+    "world",
+    "world: not EXCLUDE_FROM_WORLD, no virtual/ provide, no provide shared with another PN, has the task; universe: every PN; calculate_extra_depends adds DEPENDS",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "lib"\n'),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("excl/excl_1.0.bb", 'EXCLUDE_FROM_WORLD = "1"\n'),
+        recipe("virt/virt_1.0.bb", 'PROVIDES = "virtual/thing"\n'),
+        recipe("alt1/alt1_1.0.bb", 'PROVIDES = "shared"\n'),
+        recipe("alt2/alt2_1.0.bb", 'PROVIDES = "shared"\n'),
+        recipe("nocompile/nocompile_1.0.bb", "deltask do_compile\n"),
+        recipe("collector/collector_1.0.bb", (
+            'EXCLUDE_FROM_WORLD = "1"\nSKIPPED = "lib"\n'
+            "python calculate_extra_depends() {\n"
+            "    for p in sorted(world_target):\n"
+            "        if p != self_pn and p not in '${SKIPPED}'.split() and p in pkg_pn:\n"
+            "            deps.append(p)\n"
+            "}\n"
+        )),
+    ],
+    conf='PREFERRED_PROVIDER_shared = "alt1"\nBB_MULTI_PROVIDER_ALLOWED = "shared"\n',
+    targets=[["world"], ["-c", "compile", "world"], ["universe"], ["collector"], ["world", "collector"]],
+)
+
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
 WORLD_FLAGS = {
@@ -298,6 +322,7 @@ WORLD_FLAGS = {
     "rrecommends": ["rdeptask", "recself", "recmixed"],
     "assume": ["both", "recself"],
     "missing": ["both"],
+    "world": ["both", "recself"],
 }
 
 

@@ -85,3 +85,11 @@ test.serial('with Graphviz, task-depends.svg is rendered', async (t) => {
   t.false(readdirSync(dir).some((n) => n.includes('.tmp-')), 'no temp file left');
   t.true(existsSync(r.taskDepends));
 });
+
+test('a graph too large for Graphviz to lay out quickly is written without an SVG, saying why', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsbake-dot-'));
+  const r = await writeDotFiles(dir, graph, { svgMaxTasks: 2 });
+  t.is(r.svg, undefined);
+  t.regex(r.svgProblem ?? '', /not rendered: 3 tasks .*\(2\).*dot -Tsvg/);
+  t.deepEqual(readdirSync(dir).sort(), ['pn-buildlist', 'task-depends.dot']);
+});

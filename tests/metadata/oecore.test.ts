@@ -2,12 +2,13 @@
  * oe-core smoke test: a pinned, unmodified snapshot of openembedded-core (configuration,
  * classes, lib, files and a few recipe directories of every kind, see
  * tests/fixtures/oecore/README.md) is parsed as a new user would, and tsbake must say what
- * BitBake 2.19 said about it: the `-p` summary and the values of every variable in
- * variables.txt for every recipe in recipes.txt.
+ * BitBake 2.19 said about it: the `-p` summary, the values of every variable in
+ * variables.txt for every recipe in recipes.txt, and the task graph of `-g` (graph-targets.txt,
+ * with graph.conf's ASSUME_PROVIDED standing in for the toolchain the snapshot lacks).
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareValues, readList, tsbakeValues, type Values } from '../../bench/oecore/values.js';
@@ -38,15 +39,15 @@ function unpack(): Tree {
 
 const env = (): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'], HOME: process.env['HOME'] });
 
-/** `tsbake -p` with no time limit of its own: on a loaded machine it takes minutes. */
-function parseAll(topdir: string): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/engine/cli/main.js'), '-p'], { cwd: topdir, env: env(), encoding: 'utf8' });
+/** tsbake with no time limit of its own: on a loaded machine parsing takes minutes. */
+function tsbake(topdir: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/engine/cli/main.js'), ...args], { cwd: topdir, env: env(), encoding: 'utf8' });
 }
 
 test('oe-core snapshot: -p reports what BitBake reports', (t) => {
   if (!requireTool(t, hasCommand('xz'), 'xz (Debian package xz-utils)')) return;
   const { topdir } = unpack();
-  const r = parseAll(topdir);
+  const r = tsbake(topdir, ['-p']);
   t.is(r.status, 0, r.stderr);
   t.is(r.stdout.trim(), readFileSync(fixture('expected-parse.txt'), 'utf8').trim());
 });
@@ -62,4 +63,14 @@ test('oe-core snapshot: getvar of recipes of every kind equals BitBake', (t) => 
   ]);
   t.true(result.compared >= 900, `only ${result.compared} values compared`);
   t.deepEqual(result.mismatches, []);
+});
+
+test('oe-core snapshot: -g writes the task graph and pn-buildlist BitBake wrote', (t) => {
+  if (!requireTool(t, hasCommand('xz'), 'xz (Debian package xz-utils)')) return;
+  const { oecore, topdir } = unpack();
+  appendFileSync(join(topdir, 'conf', 'local.conf'), readFileSync(fixture('graph.conf'), 'utf8'));
+  const r = tsbake(topdir, ['-g', ...readFileSync(fixture('graph-targets.txt'), 'utf8').split(/\s+/).filter(Boolean)]);
+  t.is(r.status, 0, r.stderr);
+  t.is(readFileSync(join(topdir, 'task-depends.dot'), 'utf8').replaceAll(oecore, '@OECORE@'), readFileSync(fixture('expected-task-depends.dot'), 'utf8'));
+  t.is(readFileSync(join(topdir, 'pn-buildlist'), 'utf8'), readFileSync(fixture('expected-pn-buildlist'), 'utf8'));
 });
