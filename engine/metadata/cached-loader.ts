@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
+import { timed } from '../core/timings.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { appendMatches, type CollectedFiles } from './collections.js';
 import { approvedEnvironment, type Environment } from './config.js';
@@ -67,7 +68,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       const errors: TsbakeError[] = [];
       const entries: CacheEntry[] = [];
       let python = NO_PYTHON;
-      misses.forEach((file, i) => {
+      timed('cache-hash', () => misses.forEach((file, i) => {
         const o = outcomes[i];
         if (!o) return;
         if (!o.ok) {
@@ -79,8 +80,8 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         // The configuration's files are in the configuration hash already.
         const depends = o.parsed.depends.filter((d) => !inConfig.has(d)).map((d) => [d, hashes.hash(d)] as const);
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });
-      });
-      cache?.write(entries, hashes);
+      }));
+      timed('cache-write', () => cache?.write(entries, hashes));
       return { infos, errors, cached: files.length - misses.length, python };
     } finally {
       cache?.close();
