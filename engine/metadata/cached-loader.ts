@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
 import { timed } from '../core/timings.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
-import { appendMatches, type CollectedFiles } from './collections.js';
+import { appendIndex } from './collections.js';
 import { approvedEnvironment, type Environment } from './config.js';
 import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
-import { basename } from './locate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
 import { configHash, FileHashes, ParseCache, type CacheEntry, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
@@ -103,30 +102,6 @@ function parseFiles(session: MetadataSession, files: readonly string[], opts: Ca
       return { ok: false, error: e };
     }
   });
-}
-
-/**
- * session.appendsFor for many recipes: a bbappend without `%` applies only to the recipe of
- * exactly its name, so those are looked up by name instead of testing every bbappend against
- * every recipe (1,000 recipes × 100 bbappends was a tenth of a warm parse).
- */
-function appendIndex(appends: CollectedFiles['appends']): (recipe: string) => string[] {
-  const exact = new Map<string, Array<readonly [number, string]>>();
-  const wildcard: Array<readonly [number, string, string]> = [];
-  appends.forEach(([target, path], i) => {
-    if (target.includes('%')) wildcard.push([i, target, path]);
-    else {
-      const list = exact.get(target);
-      if (list) list.push([i, path]);
-      else exact.set(target, [[i, path]]);
-    }
-  });
-  return (recipe) => {
-    const name = basename(recipe);
-    const found = [...(exact.get(name) ?? [])];
-    for (const [i, target, path] of wildcard) if (appendMatches(target, name)) found.push([i, path]);
-    return found.sort((a, b) => a[0] - b[0]).map(([, path]) => path);
-  };
 }
 
 function approvedPairs(env: Environment): Array<[string, string]> {

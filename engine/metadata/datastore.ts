@@ -101,9 +101,12 @@ export class DataStore {
   #overrides: string[] | null = null;
   #overridesSet: Set<string> = new Set();
   #inOverride = false;
-  readonly #overrideVars: Set<string>;
-  /** d.setVarFilter: a Python expression over `val` applied to the variable's expanded value. */
-  readonly #filters: Map<string, string>;
+  /** OVERRIDES and what it references. Shared with copies until one of them adds a name. */
+  #overrideVars: Set<string>;
+  #ownsOverrideVars: boolean;
+  /** d.setVarFilter: a Python expression over `val` applied to the variable's expanded value (shared like #overrideVars). */
+  #filters: Map<string, string>;
+  #ownsFilters: boolean;
   /** Variables whose expansion is in progress: meeting one again is a reference cycle. */
   readonly #expanding: string[] = [];
   /** Per-store scratch owned by the evaluator (inherit cache, deferred inherits, ...). */
@@ -118,8 +121,11 @@ export class DataStore {
     // Shared with every copy, as BitBake shares it.
     this.#renames = parent ? parent.#renames : new Map(BITBAKE_RENAMED_VARS);
     this.#renameError = parent ? parent.#renameError : undefined;
-    this.#overrideVars = parent ? new Set(parent.#overrideVars) : new Set(['OVERRIDES', 'FILE']);
-    this.#filters = parent ? new Map(parent.#filters) : new Map();
+    // Copying these for every recipe store showed in profiles; the first write copies instead.
+    this.#overrideVars = parent ? parent.#overrideVars : new Set(['OVERRIDES', 'FILE']);
+    this.#filters = parent ? parent.#filters : new Map();
+    this.#ownsOverrideVars = this.#ownsFilters = parent === undefined;
+    if (parent) parent.#ownsOverrideVars = parent.#ownsFilters = false;
     this.extra = parent ? new Map(parent.extra) : new Map();
   }
 
@@ -294,6 +300,10 @@ export class DataStore {
     let fresh = new Set(this.expandWithRefs(value, name).references);
     while (![...fresh].every((v) => this.#overrideVars.has(v))) {
       const next = new Set<string>();
+      if (!this.#ownsOverrideVars) {
+        this.#overrideVars = new Set(this.#overrideVars);
+        this.#ownsOverrideVars = true;
+      }
       for (const v of fresh) this.#overrideVars.add(v);
       for (const v of fresh) {
         for (const r of this.expandWithRefs(this.getVar(v) ?? null, v).references) next.add(r);
@@ -314,7 +324,8 @@ export class DataStore {
         'use the colon syntax: FOO:append, FOO:prepend, FOO:remove',
       );
     }
-    this.#checkRename(name.split(':', 1)[0] ?? name, name, info);
+    const colon = name.indexOf(':');
+    this.#checkRename(colon < 0 ? name : name.slice(0, colon), name, info);
     this.#dropCache();
     const target = parseOpName(name);
     if (target) {
@@ -460,6 +471,10 @@ export class DataStore {
   }
 
   setVarFilter(name: string, filter: string | null): void {
+    if (!this.#ownsFilters) {
+      this.#filters = new Map(this.#filters);
+      this.#ownsFilters = true;
+    }
     if (filter) this.#filters.set(name, filter);
     else this.#filters.delete(name);
     this.#dropCache();

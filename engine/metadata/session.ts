@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { FileKind, Statement } from './ast.js';
-import { appendsFor, collectionsOf, RecipeCollection, type CollectedFiles } from './collections.js';
+import { appendIndex, collectionsOf, RecipeCollection, type CollectedFiles } from './collections.js';
 import { parseConfiguration, type Configuration, type Environment } from './config.js';
 import type { StoreEnv } from './datastore.js';
 import type { MetadataSource } from './evaluate.js';
@@ -127,8 +127,10 @@ export class MetadataSession {
     return this.#files;
   }
 
+  #appendsOf: ((recipe: string) => string[]) | undefined;
   appendsFor(recipe: string): string[] {
-    return appendsFor(recipe, this.files().appends);
+    this.#appendsOf ??= appendIndex(this.files().appends);
+    return this.#appendsOf(recipe);
   }
 
   /**
