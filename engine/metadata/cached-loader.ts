@@ -51,6 +51,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
     try {
       const hashes = new FileHashes(cache?.stamps());
       const configFiles = allDepends(session.config.store);
+      seedReads(hashes, session, configFiles);
       cache?.useConfig(configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes));
 
       const appendsOf = appendIndex(session.files().appends);
@@ -76,6 +77,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         }
         infos.set(file, o.parsed.infos);
         python = addStats(python, o.parsed.python);
+        for (const [path, read] of o.parsed.reads) hashes.seed(path, read);
         // The configuration's files are in the configuration hash already.
         const depends = o.parsed.depends.filter((d) => !inConfig.has(d)).map((d) => [d, hashes.hash(d)] as const);
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });
@@ -102,6 +104,14 @@ function parseFiles(session: MetadataSession, files: readonly string[], opts: Ca
       return { ok: false, error: e };
     }
   });
+}
+
+/** The files this thread's parse read are hashed already (from the bytes it parsed). */
+function seedReads(hashes: FileHashes, session: MetadataSession, files: readonly string[]): void {
+  for (const f of files) {
+    const read = session.source.readStamp(f);
+    if (read) hashes.seed(f, read);
+  }
 }
 
 function approvedPairs(env: Environment): Array<[string, string]> {

@@ -95,6 +95,9 @@ export class DataStore {
   readonly #history = new Map<string, HistoryEvent[]>();
   /** The names in #vars or #variants that contain `${` (the keys finalisation may rename). */
   readonly #referenceNames = new Set<string>();
+  /** Bumped by every write (each one drops the expansion cache): what memoised lists check. */
+  #version = 0;
+  #exportedMemo: { readonly version: number; readonly inherited: readonly string[] | undefined; readonly names: readonly string[] } | undefined;
   /** Memoised expansions: of values by name, and of flags by flag, then name (no key to build). */
   #cache = new Map<string, Expansion>();
   #flagCache = new Map<string, Map<string, Expansion>>();
@@ -175,6 +178,7 @@ export class DataStore {
   }
 
   #dropCache(): void {
+    this.#version++;
     if (this.#cache.size > 0) this.#cache = new Map();
     if (this.#flagCache.size > 0) this.#flagCache = new Map();
   }
@@ -665,18 +669,23 @@ export class DataStore {
     return out;
   }
 
-  /** Names whose [export] flag is true and [unexport] is not, read straight from the entries. */
-  exportedNames(): string[] {
-    const seen = new Set<string>();
-    const out: string[] = [];
-    for (let s: DataStore | undefined = this; s; s = s.#parent) {
-      for (const [name, e] of s.#vars) {
-        if (seen.has(name)) continue;
-        seen.add(name);
-        if (flagTrue(e.flags.get('export')) && !flagTrue(e.flags.get('unexport'))) out.push(name);
-      }
+  /**
+   * Names whose [export] flag is true and [unexport] is not, read straight from the entries:
+   * this store's, then those of the stores it was copied from that it does not shadow. The
+   * list is memoised per store while neither it nor a store above it is written, so a recipe
+   * store does not walk every variable of the configuration.
+   */
+  exportedNames(): readonly string[] {
+    const inherited = this.#parent?.exportedNames();
+    const memo = this.#exportedMemo;
+    if (memo && memo.version === this.#version && memo.inherited === inherited) return memo.names;
+    const names: string[] = [];
+    for (const [name, e] of this.#vars) {
+      if (flagTrue(e.flags.get('export')) && !flagTrue(e.flags.get('unexport'))) names.push(name);
     }
-    return out;
+    for (const name of inherited ?? []) if (!this.#vars.has(name)) names.push(name);
+    this.#exportedMemo = { version: this.#version, inherited, names };
+    return names;
   }
 
   /** The unexpanded :remove strings getVar would apply to `name` now (the winning variant's, then its own). */

@@ -54,7 +54,7 @@ export function allDepends(store: DataStore): string[] {
 const UNNORMALISED = /\/\/|\/\.\.?(\/|$)|.\/$/;
 
 /** resolve(f), skipping the work for the usual case of a path that is absolute and normal already. */
-function absolutePath(f: string): string {
+export function absolutePath(f: string): string {
   return f.startsWith('/') && !UNNORMALISED.test(f) ? f : resolvePath(f);
 }
 

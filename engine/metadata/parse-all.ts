@@ -5,9 +5,10 @@
  */
 import { throwIfInterrupted } from '../core/interrupt.js';
 import { InterruptedError, LayerError, TsbakeError } from '../core/errors.js';
-import { allDepends } from './evaluate.js';
+import { absolutePath, allDepends, fileDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
+import type { FileStamp } from './parse-cache.js';
 import { addStats, NO_PYTHON, type PythonStats } from './python-bridge.js';
 import { recipeInfo, type RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
@@ -27,6 +28,8 @@ export interface ParsedFile {
   readonly infos: RecipeInfo[];
   /** Every file the parse read or looked for (configuration included): the cache key. */
   readonly depends: string[];
+  /** The content hash and stat of each of `depends` that the parse read, from the bytes it parsed. */
+  readonly reads: Array<readonly [string, FileStamp]>;
   /** What parsing this file asked of Python. */
   readonly python: PythonStats;
 }
@@ -41,7 +44,16 @@ export function parseToInfo(session: MetadataSession, file: string): ParsedFile 
   const infos = variants.map((v) => recipeInfo(v.store, file, v.variant, v.skipped, where, session.signer));
   const depends = new Set<string>();
   for (const v of variants) for (const d of allDepends(v.store)) depends.add(d);
-  return { infos, depends: [...depends], python: addStats(host.stats(), before, -1) };
+  // The recipe's own files (the configuration's are hashed once, for the configuration hash).
+  const reads: Array<readonly [string, FileStamp]> = [];
+  for (const v of variants) {
+    for (const d of fileDepends(v.store)) {
+      const path = absolutePath(d);
+      const stamp = session.source.readStamp(path);
+      if (stamp && !reads.some(([p]) => p === path)) reads.push([path, stamp]);
+    }
+  }
+  return { infos, depends: [...depends], reads, python: addStats(host.stats(), before, -1) };
 }
 
 /** A recipe source: the parse cache, or parsing on the spot. */
