@@ -118,6 +118,7 @@ export function pythonStatsLine(s: ParseSummary): string {
   const per = (n: number): string => (s.parsed ? (n / s.parsed).toFixed(1) : '0');
   return (
     `NOTE: python for ${s.parsed} recipe files parsed: ${p.fast + p.slow} \${@} evaluations (${p.fast} in TypeScript, ${p.slow} in python3; ${per(p.slow)} in python3 per file), ` +
+    `${p.fastRuns} anonymous functions run in TypeScript (${per(p.fastRuns)} per file), ` +
     `${p.runs} other python3 runs (anonymous functions, handlers, filters; ${per(p.runs)} per file), ${p.calls} d calls from python3 (${per(p.calls)} per file), ` +
     `${(p.ms / 1000).toFixed(1)} s in python3 requests (${per(p.ms)} ms per file, summed over parse threads)`
   );
