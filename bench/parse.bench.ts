@@ -37,7 +37,7 @@ export function checkSummary(label: string, m: { status: number; stdout: string;
 
 /** `tsbake -p` in `build`, cold (its parse cache `cacheDir` removed before each run) or warm. */
 export async function tsbakeSeries(ctx: BenchContext, build: string, files: number, cold: boolean, cacheDir = join(build, 'cache')): Promise<Series | string> {
-  const run = () => measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: TSBAKE_ENV });
+  const run = () => measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: { ...TSBAKE_ENV, TSBAKE_PARSE_STATS: '1' } });
   const clear = (): void => rmSync(cacheDir, { recursive: true, force: true });
   if (!cold) await run(); // fill the cache
   const s = await series(ctx.runs, cold ? clear : () => {}, run);
@@ -73,6 +73,21 @@ export async function bitbakeSeries(ctx: BenchContext, bitbake: string, build: s
   }
 }
 
+/**
+ * `python per recipe: \${@} 5.0 in TS 0.0 in python3, anonymous functions 1.0 in TS, other python3 runs 0.0`,
+ * from the TSBAKE_PARSE_STATS note of the run closest to the median (a cold parse only).
+ */
+export function pythonPart(s: Series | string): string | undefined {
+  if (typeof s === 'string' || s.runs.length === 0) return undefined;
+  const run = [...s.runs].sort((a, b) => Math.abs(a.wallS - s.wallS) - Math.abs(b.wallS - s.wallS))[0];
+  const m = /python for (\d+) recipe files parsed: \d+ \$\{@\} evaluations \((\d+) in TypeScript, (\d+) in python3;.*?(\d+) anonymous functions run in TypeScript.*?(\d+) other python3 runs/.exec(run?.stderr ?? '');
+  if (!m) return undefined;
+  const [files, fast, slow, anonFast, runs] = m.slice(1).map(Number);
+  if (!files) return undefined;
+  const per = (n: number | undefined): string => ((n ?? 0) / files).toFixed(1);
+  return `python per recipe: \${@} ${per(fast)} in TS ${per(slow)} in python3, anonymous functions ${per(anonFast)} in TS, other python3 runs ${per(runs)}`;
+}
+
 export function line(label: string, n: number, goal: number, ts: Series | string, bb: Series | string | undefined, python: boolean): string {
   const parts = [`${label} N=${n}`];
   parts.push(typeof ts === 'string' ? `tsbake FAILED: ${ts}` : `tsbake ${seconds(ts.wallS)}`);
@@ -87,6 +102,8 @@ export function line(label: string, n: number, goal: number, ts: Series | string
   const where = wherePart(ts);
   if (where) parts.push(where);
   if (python && typeof ts !== 'string') parts.push(`python-cpu tsbake ${seconds(ts.cpuByComm.get('python3') ?? 0)}`);
+  const py = pythonPart(ts);
+  if (py) parts.push(py);
   return parts.join('  ');
 }
 

@@ -51,10 +51,11 @@ let epoch = 0;
 const READY_TIMEOUT_MS = 120_000;
 
 /**
- * Starts the watch thread (once, main thread only) and waits until it listens, so that a
- * signal sent once Python runs is never missed. `marker` names the blocking children.
+ * Starts the watch thread (once, main thread only) without waiting for it: the thread boots
+ * while tsbake goes on (a parse that needs no Python never waits for it). `marker` names the
+ * blocking children.
  */
-export function watchInterrupts(marker: string): void {
+export function startInterruptWatch(marker: string): void {
   if (state !== undefined || !isMainThread) return;
   state = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
   epoch = Date.now();
@@ -62,7 +63,31 @@ export function watchInterrupts(marker: string): void {
   const worker = new Worker(new URL('./interrupt-watch.js', import.meta.url), { workerData: input });
   worker.on('error', () => {}); // without its watch, tsbake behaves as before: Ctrl-C waits for the child
   worker.unref();
-  Atomics.wait(state, Slot.Ready, 0, READY_TIMEOUT_MS);
+}
+
+/** The word the watch sets once it listens, for other threads to wait on (`adoptWatchReady`). */
+export function watchReadyWord(): Int32Array | undefined {
+  return state ? new Int32Array(state.buffer, Slot.Ready * 4, 1) : undefined;
+}
+
+/** In a worker thread: the main thread's watch, whose readiness watchInterrupts waits for. */
+let adoptedReady: Int32Array | undefined;
+export function adoptWatchReady(word: Int32Array | undefined): void {
+  adoptedReady = word;
+}
+
+/**
+ * Starts the watch thread if needed and waits until it listens, so that a signal sent once
+ * Python runs is never missed: every thread calls this before it starts a python3 worker. In
+ * a worker thread it waits for the main thread's watch (when it was handed one).
+ */
+export function watchInterrupts(marker: string): void {
+  if (!isMainThread) {
+    if (adoptedReady) Atomics.wait(adoptedReady, 0, 0, READY_TIMEOUT_MS);
+    return;
+  }
+  startInterruptWatch(marker);
+  if (state) Atomics.wait(state, Slot.Ready, 0, READY_TIMEOUT_MS);
 }
 
 /** The signal that interrupted tsbake, if one did. */

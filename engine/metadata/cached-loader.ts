@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
+import { timed } from '../core/timings.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
-import { appendMatches, type CollectedFiles } from './collections.js';
+import { appendIndex } from './collections.js';
 import { approvedEnvironment, type Environment } from './config.js';
 import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
-import { basename } from './locate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
 import { configHash, FileHashes, ParseCache, type CacheEntry, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
@@ -51,6 +51,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
     try {
       const hashes = new FileHashes(cache?.stamps());
       const configFiles = allDepends(session.config.store);
+      seedReads(hashes, session, configFiles);
       cache?.useConfig(configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes));
 
       const appendsOf = appendIndex(session.files().appends);
@@ -67,7 +68,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       const errors: TsbakeError[] = [];
       const entries: CacheEntry[] = [];
       let python = NO_PYTHON;
-      misses.forEach((file, i) => {
+      timed('cache-hash', () => misses.forEach((file, i) => {
         const o = outcomes[i];
         if (!o) return;
         if (!o.ok) {
@@ -77,11 +78,12 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         infos.set(file, o.parsed.infos);
         python = addStats(python, o.parsed.python);
         if (o.parsed.noCache) return;
+        for (const [path, read] of o.parsed.reads) hashes.seed(path, read);
         // The configuration's files are in the configuration hash already.
         const depends = o.parsed.depends.filter((d) => !inConfig.has(d)).map((d) => [d, hashes.hash(d)] as const);
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });
-      });
-      cache?.write(entries, hashes);
+      }));
+      timed('cache-write', () => cache?.write(entries, hashes));
       return { infos, errors, cached: files.length - misses.length, python };
     } finally {
       cache?.close();
@@ -105,28 +107,12 @@ function parseFiles(session: MetadataSession, files: readonly string[], opts: Ca
   });
 }
 
-/**
- * session.appendsFor for many recipes: a bbappend without `%` applies only to the recipe of
- * exactly its name, so those are looked up by name instead of testing every bbappend against
- * every recipe (1,000 recipes × 100 bbappends was a tenth of a warm parse).
- */
-function appendIndex(appends: CollectedFiles['appends']): (recipe: string) => string[] {
-  const exact = new Map<string, Array<readonly [number, string]>>();
-  const wildcard: Array<readonly [number, string, string]> = [];
-  appends.forEach(([target, path], i) => {
-    if (target.includes('%')) wildcard.push([i, target, path]);
-    else {
-      const list = exact.get(target);
-      if (list) list.push([i, path]);
-      else exact.set(target, [[i, path]]);
-    }
-  });
-  return (recipe) => {
-    const name = basename(recipe);
-    const found = [...(exact.get(name) ?? [])];
-    for (const [i, target, path] of wildcard) if (appendMatches(target, name)) found.push([i, path]);
-    return found.sort((a, b) => a[0] - b[0]).map(([, path]) => path);
-  };
+/** The files this thread's parse read are hashed already (from the bytes it parsed). */
+function seedReads(hashes: FileHashes, session: MetadataSession, files: readonly string[]): void {
+  for (const f of files) {
+    const read = session.source.readStamp(f);
+    if (read) hashes.seed(f, read);
+  }
 }
 
 function approvedPairs(env: Environment): Array<[string, string]> {

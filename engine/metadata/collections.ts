@@ -132,10 +132,29 @@ export class RecipeCollection {
   }
 }
 
-/** The bbappends that apply to `recipe` (`%` matches any rest of the name), in order. */
-export function appendsFor(recipe: string, appends: CollectedFiles['appends']): string[] {
-  const name = basename(recipe);
-  return appends.filter(([target]) => appendMatches(target, name)).map(([, path]) => path);
+/**
+ * The bbappends that apply to a recipe (`%` matches any rest of the name), in order, for
+ * many recipes: a bbappend without `%` applies only to the recipe of
+ * exactly its name, so those are looked up by name instead of testing every bbappend against
+ * every recipe (1,000 recipes × 100 bbappends was a tenth of a warm parse).
+ */
+export function appendIndex(appends: CollectedFiles['appends']): (recipe: string) => string[] {
+  const exact = new Map<string, Array<readonly [number, string]>>();
+  const wildcard: Array<readonly [number, string, string]> = [];
+  appends.forEach(([target, path], i) => {
+    if (target.includes('%')) wildcard.push([i, target, path]);
+    else {
+      const list = exact.get(target);
+      if (list) list.push([i, path]);
+      else exact.set(target, [[i, path]]);
+    }
+  });
+  return (recipe) => {
+    const name = basename(recipe);
+    const found = [...(exact.get(name) ?? [])];
+    for (const [i, target, path] of wildcard) if (appendMatches(target, name)) found.push([i, path]);
+    return found.sort((a, b) => a[0] - b[0]).map(([, path]) => path);
+  };
 }
 
 /** Does a bbappend targeting `target` (its name with .bb) apply to the recipe file `name`? */

@@ -93,13 +93,23 @@ export class DataStore {
   readonly #vars = new Map<string, VarEntry>();
   readonly #variants = new Map<string, VariantList | typeof DELETED>();
   readonly #history = new Map<string, HistoryEvent[]>();
+  /** The names in #vars or #variants that contain `${` (the keys finalisation may rename). */
+  readonly #referenceNames = new Set<string>();
+  /** Bumped by every write (each one drops the expansion cache): what memoised lists check. */
+  #version = 0;
+  #exportedMemo: { readonly version: number; readonly inherited: readonly string[] | undefined; readonly names: readonly string[] } | undefined;
+  /** Memoised expansions: of values by name, and of flags by flag, then name (no key to build). */
   #cache = new Map<string, Expansion>();
+  #flagCache = new Map<string, Map<string, Expansion>>();
   #overrides: string[] | null = null;
   #overridesSet: Set<string> = new Set();
   #inOverride = false;
-  readonly #overrideVars: Set<string>;
-  /** d.setVarFilter: a Python expression over `val` applied to the variable's expanded value. */
-  readonly #filters: Map<string, string>;
+  /** OVERRIDES and what it references. Shared with copies until one of them adds a name. */
+  #overrideVars: Set<string>;
+  #ownsOverrideVars: boolean;
+  /** d.setVarFilter: a Python expression over `val` applied to the variable's expanded value (shared like #overrideVars). */
+  #filters: Map<string, string>;
+  #ownsFilters: boolean;
   /** Variables whose expansion is in progress: meeting one again is a reference cycle. */
   readonly #expanding: string[] = [];
   /** Per-store scratch owned by the evaluator (inherit cache, deferred inherits, ...). */
@@ -114,8 +124,11 @@ export class DataStore {
     // Shared with every copy, as BitBake shares it.
     this.#renames = parent ? parent.#renames : new Map(BITBAKE_RENAMED_VARS);
     this.#renameError = parent ? parent.#renameError : undefined;
-    this.#overrideVars = parent ? new Set(parent.#overrideVars) : new Set(['OVERRIDES', 'FILE']);
-    this.#filters = parent ? new Map(parent.#filters) : new Map();
+    // Copying these for every recipe store showed in profiles; the first write copies instead.
+    this.#overrideVars = parent ? parent.#overrideVars : new Set(['OVERRIDES', 'FILE']);
+    this.#filters = parent ? parent.#filters : new Map();
+    this.#ownsOverrideVars = this.#ownsFilters = parent === undefined;
+    if (parent) parent.#ownsOverrideVars = parent.#ownsFilters = false;
     this.extra = parent ? new Map(parent.extra) : new Map();
   }
 
@@ -143,19 +156,48 @@ export class DataStore {
     return undefined;
   }
 
+  #setEntry(name: string, e: VarEntry): void {
+    this.#vars.set(name, e);
+    if (name.includes('${')) this.#referenceNames.add(name);
+  }
+
+  #setVariants(base: string, list: VariantList | typeof DELETED): void {
+    this.#variants.set(base, list);
+    if (base.includes('${')) this.#referenceNames.add(base);
+  }
+
   /** The entry for `name` in this store, copied from a parent first when needed. */
   #own(name: string): VarEntry {
     let e = this.#vars.get(name);
     if (!e) {
       const inherited = this.#find(name);
       e = inherited ? copyEntry(inherited) : { flags: new Map() };
-      this.#vars.set(name, e);
+      this.#setEntry(name, e);
     }
     return e;
   }
 
   #dropCache(): void {
+    this.#version++;
     if (this.#cache.size > 0) this.#cache = new Map();
+    if (this.#flagCache.size > 0) this.#flagCache = new Map();
+  }
+
+  #cached(name: string, flag: string): Expansion | undefined {
+    return flag === CONTENT ? this.#cache.get(name) : this.#flagCache.get(flag)?.get(name);
+  }
+
+  #remember(name: string, flag: string, expansion: Expansion): void {
+    if (flag === CONTENT) {
+      this.#cache.set(name, expansion);
+      return;
+    }
+    let byName = this.#flagCache.get(flag);
+    if (!byName) {
+      byName = new Map();
+      this.#flagCache.set(flag, byName);
+    }
+    byName.set(name, expansion);
   }
 
   // ---- history ------------------------------------------------------------------------
@@ -229,7 +271,7 @@ export class DataStore {
       }
       seen.push(this.#overrides);
       this.#overridesSet = new Set(this.#overrides);
-      this.#cache = new Map();
+      this.#dropCache();
       const again = splitOverrides(this.getVar('OVERRIDES'));
       if (sameList(again, this.#overrides)) return;
       this.#overrides = again;
@@ -244,7 +286,7 @@ export class DataStore {
   #registerVariants(name: string): void {
     for (const [base, override] of variantPairs(name)) {
       const list = this.#variantsOf(base) ?? [];
-      if (!list.some(([n, o]) => n === name && o === override)) this.#variants.set(base, [...list, [name, override]]);
+      if (!list.some(([n, o]) => n === name && o === override)) this.#setVariants(base, [...list, [name, override]]);
     }
   }
 
@@ -253,7 +295,7 @@ export class DataStore {
       const list = this.#variantsOf(base);
       if (!list) continue;
       const i = list.findIndex(([n, o]) => n === name && o === override);
-      if (i >= 0) this.#variants.set(base, [...list.slice(0, i), ...list.slice(i + 1)]);
+      if (i >= 0) this.#setVariants(base, [...list.slice(0, i), ...list.slice(i + 1)]);
     }
   }
 
@@ -262,6 +304,10 @@ export class DataStore {
     let fresh = new Set(this.expandWithRefs(value, name).references);
     while (![...fresh].every((v) => this.#overrideVars.has(v))) {
       const next = new Set<string>();
+      if (!this.#ownsOverrideVars) {
+        this.#overrideVars = new Set(this.#overrideVars);
+        this.#ownsOverrideVars = true;
+      }
       for (const v of fresh) this.#overrideVars.add(v);
       for (const v of fresh) {
         for (const r of this.expandWithRefs(this.getVar(v) ?? null, v).references) next.add(r);
@@ -269,7 +315,7 @@ export class DataStore {
       fresh = next;
     }
     this.#overrides = null;
-    this.#cache = new Map();
+    this.#dropCache();
   }
 
   // ---- writes -------------------------------------------------------------------------
@@ -282,7 +328,8 @@ export class DataStore {
         'use the colon syntax: FOO:append, FOO:prepend, FOO:remove',
       );
     }
-    this.#checkRename(name.split(':', 1)[0] ?? name, name, info);
+    const colon = name.indexOf(':');
+    this.#checkRename(colon < 0 ? name : name.slice(0, colon), name, info);
     this.#dropCache();
     const target = parseOpName(name);
     if (target) {
@@ -303,7 +350,7 @@ export class DataStore {
         this.#needOverrides();
         const active = variants.filter(([, o]) => overrideActive(o, this.#overridesSet)).map(([n]) => n);
         for (const v of active) this.delVar(v);
-        this.#variants.set(name, DELETED);
+        this.#setVariants(name, DELETED);
       }
     }
     if (name.includes(':')) this.#registerVariants(name);
@@ -335,8 +382,8 @@ export class DataStore {
   delVar(name: string, info?: WriteInfo): void {
     this.#dropCache();
     this.#record(name, info, 'del', '');
-    this.#vars.set(name, { flags: new Map() });
-    if (this.#variantsOf(name)) this.#variants.set(name, DELETED);
+    this.#setEntry(name, { flags: new Map() });
+    if (this.#variantsOf(name)) this.#setVariants(name, DELETED);
     if (name.includes(':')) this.#unregisterVariants(name);
   }
 
@@ -393,8 +440,8 @@ export class DataStore {
     if (!e) return;
     this.#record(name, info, 'delete flags', '');
     const content = e.flags.get(CONTENT);
-    if (e.flags.has(CONTENT)) this.#vars.set(name, { flags: new Map([[CONTENT, content ?? null]]) });
-    else this.#vars.set(name, { flags: new Map() });
+    if (e.flags.has(CONTENT)) this.#setEntry(name, { flags: new Map([[CONTENT, content ?? null]]) });
+    else this.#setEntry(name, { flags: new Map() });
   }
 
   /**
@@ -419,7 +466,7 @@ export class DataStore {
     }
     const variants = this.#variantsOf(key);
     if (variants) {
-      this.#variants.set(newKey, variants.map(([v, o]) => [v.replaceAll(key, newKey), o] as const));
+      this.#setVariants(newKey, variants.map(([v, o]) => [v.replaceAll(key, newKey), o] as const));
       for (const [v] of variants) this.renameVar(v, v.replaceAll(key, newKey));
     }
     if (newKey.includes(':') && value === undefined) this.#registerVariants(newKey);
@@ -428,6 +475,10 @@ export class DataStore {
   }
 
   setVarFilter(name: string, filter: string | null): void {
+    if (!this.#ownsFilters) {
+      this.#filters = new Map(this.#filters);
+      this.#ownsFilters = true;
+    }
     if (filter) this.#filters.set(name, filter);
     else this.#filters.delete(name);
     this.#dropCache();
@@ -435,27 +486,27 @@ export class DataStore {
 
   // ---- reads --------------------------------------------------------------------------
 
-  getVar(name: string, expand = true, opts: ReadOptions = {}): Value | undefined {
+  getVar(name: string, expand = true, opts: ReadOptions = NO_OPTIONS): Value | undefined {
     return this.getVarFlag(name, CONTENT, expand, opts);
   }
 
-  getVarFlag(name: string, flag: string, expand = true, opts: ReadOptions = {}): Value | undefined {
-    return this.#read(name, flag, expand, opts, false).value;
+  getVarFlag(name: string, flag: string, expand = true, opts: ReadOptions = NO_OPTIONS): Value | undefined {
+    const noWeak = opts.noWeakDefault ?? false;
+    if (expand && !noWeak) {
+      const cached = this.#cached(name, flag);
+      if (cached) return cached.value;
+    }
+    return this.#read(name, flag, expand, noWeak, opts.parsing ?? false, false).value;
   }
 
   /** The variable's text before expansion together with its (cached) expansion. */
-  #read(name: string, flag: string, expand: boolean, opts: ReadOptions, wantExpansion: boolean): { value: Value | undefined; expansion?: Expansion } {
-    const noWeak = opts.noWeakDefault ?? false;
-    const parsing = opts.parsing ?? false;
-    const cacheName = flag === CONTENT ? name : `${name}[${flag}]`;
-    const cached = noWeak ? undefined : this.#cache.get(cacheName);
-    if (cached) {
-      if (expand) return { value: cached.value, expansion: cached };
-      if (wantExpansion) return { value: cached.unexpanded, expansion: cached };
-    }
+  #read(name: string, flag: string, expand: boolean, noWeak: boolean, parsing: boolean, wantExpansion: boolean): { value: Value | undefined; expansion?: Expansion } {
+    const expanding = expand || wantExpansion;
+    const cached = noWeak || !expanding ? undefined : this.#cached(name, flag);
+    if (cached) return { value: expand ? cached.value : cached.unexpanded, expansion: cached };
     const entry = this.#find(name);
     let value: Value | undefined;
-    let removes = new Set<string>();
+    let removes: Set<string> | undefined;
     const content = flag === CONTENT && !parsing;
 
     if (content) {
@@ -464,16 +515,22 @@ export class DataStore {
         this.#needOverrides();
         const winner = chooseVariant(variants, this.#overrides ?? [], this.#overridesSet);
         if (winner !== undefined) {
-          const sub = this.#read(winner, CONTENT, false, {}, true);
+          const sub = this.#read(winner, CONTENT, false, false, false, true);
           value = sub.value;
           if (sub.expansion?.removes) removes = sub.expansion.removes;
         }
       }
     }
     if (entry && value === undefined) {
-      if (entry.flags.has(flag)) value = entry.flags.get(flag);
-      else if (flag === CONTENT && entry.flags.has(DEFAULT) && !noWeak) value = entry.flags.get(DEFAULT);
-      else if (entry.flags.has(DEFAULT_FLAG + flag) && !noWeak) value = entry.flags.get(DEFAULT_FLAG + flag);
+      const flags = entry.flags;
+      if (flags.has(flag)) value = flags.get(flag);
+      else if (!noWeak) {
+        if (flag === CONTENT && flags.has(DEFAULT)) value = flags.get(DEFAULT);
+        else if (flags.size > 0) {
+          const weak = defaultFlagName(flag);
+          if (flags.has(weak)) value = flags.get(weak);
+        }
+      }
     }
     if (content && entry?.append) {
       this.#needOverrides();
@@ -488,26 +545,26 @@ export class DataStore {
       }
     }
     let expansion: Expansion | undefined;
-    if (expand || wantExpansion) {
-      expansion = this.#expandGuarded(value, cacheName);
+    if (expanding) {
+      expansion = this.#expandGuarded(value, flag === CONTENT ? name : `${name}[${flag}]`);
       if (expand) value = expansion.value;
     }
     if (content && isTruthy(value) && entry?.remove) {
       this.#needOverrides();
       for (const [text, cond] of entry.remove) {
-        if (conditionHolds(cond, this.#overrides ?? [])) removes.add(text);
+        if (conditionHolds(cond, this.#overrides ?? [])) (removes ??= new Set()).add(text);
       }
     }
-    if (content && isTruthy(value) && removes.size > 0 && expansion) {
+    if (content && removes !== undefined && removes.size > 0 && isTruthy(value) && expansion) {
       expansion = this.#applyRemoves(expansion, removes);
       if (expand) value = expansion.value;
     }
-    const filter = content && expand && isTruthy(value) ? this.#filters.get(name.split(':')[0] ?? name) : undefined;
+    const filter = content && expand && this.#filters.size > 0 && isTruthy(value) ? this.#filters.get(name.split(':')[0] ?? name) : undefined;
     if (filter !== undefined && expansion) {
       expansion = { ...expansion, value: this.env.python.filter(this, asText(value), filter) };
       value = expansion.value;
     }
-    if (expansion && !noWeak) this.#cache.set(cacheName, expansion);
+    if (expansion && !noWeak) this.#remember(name, flag, expansion);
     return expansion ? { value, expansion } : { value };
   }
 
@@ -595,18 +652,40 @@ export class DataStore {
     return [...out, ...fromVariants];
   }
 
-  /** Names whose [export] flag is true and [unexport] is not, read straight from the entries. */
-  exportedNames(): string[] {
-    const seen = new Set<string>();
+  /**
+   * keys() restricted to the names that contain `${` (what finalisation expands), found
+   * without walking every variable of the configuration for each recipe.
+   */
+  keysWithReferences(): string[] {
+    this.#needOverrides();
+    const candidates = new Set<string>();
+    for (let s: DataStore | undefined = this; s; s = s.#parent) for (const n of s.#referenceNames) candidates.add(n);
     const out: string[] = [];
-    for (let s: DataStore | undefined = this; s; s = s.#parent) {
-      for (const [name, e] of s.#vars) {
-        if (seen.has(name)) continue;
-        seen.add(name);
-        if (flagTrue(e.flags.get('export')) && !flagTrue(e.flags.get('unexport'))) out.push(name);
-      }
+    for (const name of candidates) {
+      const fromVariant = this.#variantsOf(name)?.some(([, o]) => overrideActive(o, this.#overridesSet)) ?? false;
+      const entry = fromVariant ? undefined : this.#find(name);
+      if (fromVariant || (entry && !isEmpty(entry))) out.push(name);
     }
     return out;
+  }
+
+  /**
+   * Names whose [export] flag is true and [unexport] is not, read straight from the entries:
+   * this store's, then those of the stores it was copied from that it does not shadow. The
+   * list is memoised per store while neither it nor a store above it is written, so a recipe
+   * store does not walk every variable of the configuration.
+   */
+  exportedNames(): readonly string[] {
+    const inherited = this.#parent?.exportedNames();
+    const memo = this.#exportedMemo;
+    if (memo && memo.version === this.#version && memo.inherited === inherited) return memo.names;
+    const names: string[] = [];
+    for (const [name, e] of this.#vars) {
+      if (flagTrue(e.flags.get('export')) && !flagTrue(e.flags.get('unexport'))) names.push(name);
+    }
+    for (const name of inherited ?? []) if (!this.#vars.has(name)) names.push(name);
+    this.#exportedMemo = { version: this.#version, inherited, names };
+    return names;
   }
 
   /** The unexpanded :remove strings getVar would apply to `name` now (the winning variant's, then its own). */
@@ -648,6 +727,19 @@ export interface ReadOptions {
   readonly noWeakDefault?: boolean;
   /** Read the assigned value only: no variants, no pending operations. */
   readonly parsing?: boolean;
+}
+
+const NO_OPTIONS: ReadOptions = Object.freeze({});
+
+/** `_defaultval_flag_<flag>`, where a `??=` default of a flag is kept (names memoised: they are read constantly). */
+const defaultFlagNames = new Map<string, string>();
+function defaultFlagName(flag: string): string {
+  let name = defaultFlagNames.get(flag);
+  if (name === undefined) {
+    name = DEFAULT_FLAG + flag;
+    if (defaultFlagNames.size < 4096) defaultFlagNames.set(flag, name);
+  }
+  return name;
 }
 
 function splitOverrides(value: Value | undefined): string[] {

@@ -47,7 +47,15 @@ export function rebaseDepends(store: DataStore): void {
 /** The configuration's files, then the recipe's: every file read or looked for. */
 export function allDepends(store: DataStore): string[] {
   const base = (store.extra.get(BASE_DEPENDS) as readonly string[] | undefined) ?? [];
-  return [...base, ...fileDepends(store)].map((f) => resolvePath(f));
+  return [...base, ...fileDepends(store)].map(absolutePath);
+}
+
+/** A path that normalising would change: relative, or with `//`, `.` or `..` parts, or a trailing `/`. */
+const UNNORMALISED = /\/\/|\/\.\.?(\/|$)|.\/$/;
+
+/** resolve(f), skipping the work for the usual case of a path that is absolute and normal already. */
+export function absolutePath(f: string): string {
+  return f.startsWith('/') && !UNNORMALISED.test(f) ? f : resolvePath(f);
 }
 
 /** BBINCLUDED: allDepends as BitBake shows it. */
@@ -326,13 +334,13 @@ function assign(s: Assign, where: SourceLocation, store: DataStore): void {
       throw new Error(`unreachable operator ${String(never)}`);
     }
   }
-  const info = { where, op: s.op === '??=' ? 'set' : op, detail: s.value };
+  const info = { where, op: s.op === '??=' ? 'set' : op, detail: s.value, parsing: true };
   if (s.flag !== undefined) {
     store.setVarFlag(key, s.op === '??=' ? `_defaultval_flag_${s.flag}` : s.flag, value, info);
   } else if (s.op === '??=') {
     store.setVarFlag(key, '_defaultval', value, info);
   } else {
-    store.setVar(key, value, { ...info, parsing: true });
+    store.setVar(key, value, info);
   }
 }
 

@@ -32,8 +32,11 @@ export interface InlinePython {
   evaluate(code: string, store: DataStore, varname: string | undefined): PythonOutcome;
 }
 
+/** The references of a value without `${` (shared: an Expansion's references are never changed). */
+const NO_REFERENCES: ReadonlySet<string> = new Set();
+
 export function expandText(store: DataStore, input: Value | undefined, varname: string | undefined): Expansion {
-  if (typeof input !== 'string') return { value: input, unexpanded: input, references: new Set() };
+  if (typeof input !== 'string' || !input.includes('${')) return { value: input, unexpanded: input, references: NO_REFERENCES };
   const references = new Set<string>();
   let s = input;
   const varSub = (match: string): string => {

@@ -12,8 +12,7 @@ import { taskList } from './tasks.js';
 /** Renames every variable whose name contains `${...}`, in sorted order of the old names. */
 export function expandKeys(store: DataStore): void {
   const todo = new Map<string, string>();
-  for (const key of store.keys()) {
-    if (!key.includes('${')) continue;
+  for (const key of store.keysWithReferences()) {
     const expanded = store.expand(key);
     if (expanded !== key) todo.set(key, expanded);
   }

@@ -6,9 +6,10 @@
 import { throwIfInterrupted } from '../core/interrupt.js';
 import { InterruptedError, LayerError, TsbakeError } from '../core/errors.js';
 import { asText } from './datastore.js';
-import { allDepends } from './evaluate.js';
+import { absolutePath, allDepends, fileDepends } from './evaluate.js';
 import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
+import type { FileStamp } from './parse-cache.js';
 import { addStats, NO_PYTHON, type PythonStats } from './python-bridge.js';
 import { recipeInfo, type RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
@@ -28,6 +29,8 @@ export interface ParsedFile {
   readonly infos: RecipeInfo[];
   /** Every file the parse read or looked for (configuration included): the cache key. */
   readonly depends: string[];
+  /** The content hash and stat of each of `depends` that the parse read, from the bytes it parsed. */
+  readonly reads: Array<readonly [string, FileStamp]>;
   /** What parsing this file asked of Python. */
   readonly python: PythonStats;
   /** BB_DONT_CACHE: the parse must not be cached (a floating SRCREV, for one). */
@@ -45,7 +48,16 @@ export function parseToInfo(session: MetadataSession, file: string): ParsedFile 
   const depends = new Set<string>();
   for (const v of variants) for (const d of allDepends(v.store)) depends.add(d);
   const noCache = variants.some((v) => asText(v.store.getVar('BB_DONT_CACHE')) !== '');
-  return { infos, depends: [...depends], python: addStats(host.stats(), before, -1), noCache };
+  // The recipe's own files (the configuration's are hashed once, for the configuration hash).
+  const reads: Array<readonly [string, FileStamp]> = [];
+  for (const v of variants) {
+    for (const d of fileDepends(v.store)) {
+      const path = absolutePath(d);
+      const stamp = session.source.readStamp(path);
+      if (stamp && !reads.some(([p]) => p === path)) reads.push([path, stamp]);
+    }
+  }
+  return { infos, depends: [...depends], reads, python: addStats(host.stats(), before, -1), noCache };
 }
 
 /** A recipe source: the parse cache, or parsing on the spot. */
@@ -110,6 +122,7 @@ export function pythonStatsLine(s: ParseSummary): string {
   const per = (n: number): string => (s.parsed ? (n / s.parsed).toFixed(1) : '0');
   return (
     `NOTE: python for ${s.parsed} recipe files parsed: ${p.fast + p.slow} \${@} evaluations (${p.fast} in TypeScript, ${p.slow} in python3; ${per(p.slow)} in python3 per file), ` +
+    `${p.fastRuns} anonymous functions run in TypeScript (${per(p.fastRuns)} per file), ` +
     `${p.runs} other python3 runs (anonymous functions, handlers, filters; ${per(p.runs)} per file), ${p.calls} d calls from python3 (${per(p.calls)} per file), ` +
     `${(p.ms / 1000).toFixed(1)} s in python3 requests (${per(p.ms)} ms per file, summed over parse threads)`
   );

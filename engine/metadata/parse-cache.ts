@@ -66,6 +66,20 @@ export class FileHashes {
     return h;
   }
 
+  /**
+   * The hash of a file the parse read, from the bytes it parsed and the stat taken as it
+   * opened them: `hash(path)` then needs no second read. A stamp is kept under the same rule
+   * as a computed one (not for a file changed too recently).
+   */
+  seed(path: string, read: FileStamp): void {
+    if (this.#known.has(path)) return;
+    this.#known.set(path, read.hash);
+    const old = this.#stamps.get(path);
+    // Nothing new to save when the stamp from an earlier run says the same.
+    if (old && old.mtime === read.mtime && old.ctime === read.ctime && old.size === read.size && old.ino === read.ino && old.hash === read.hash) return;
+    if (this.#now - Math.max(read.mtime, read.ctime) > RACY_MS) this.#fresh.set(path, read);
+  }
+
   /** Stamps made this run, to be saved with the next write. */
   get fresh(): ReadonlyMap<string, FileStamp> {
     return this.#fresh;

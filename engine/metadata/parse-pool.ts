@@ -16,7 +16,8 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as errors from '../core/errors.js';
-import { watchInterrupts } from '../core/interrupt.js';
+import { startInterruptWatch, watchReadyWord } from '../core/interrupt.js';
+import { addCount, addTime, timed } from '../core/timings.js';
 import { workerScript } from './python/transport.js';
 import { TsbakeError } from '../core/errors.js';
 import { parseToInfo, type ParsedFile } from './parse-all.js';
@@ -67,6 +68,8 @@ export interface WorkerInput {
   /** [0]: next index to take; [1]: bumped after every message (what Atomics.wait watches). */
   readonly shared: Int32Array;
   readonly opener: SessionOpener;
+  /** The interrupt watch's ready word: a worker waits on it before it starts python3. */
+  readonly watchReady: Int32Array | undefined;
 }
 
 /**
@@ -83,29 +86,36 @@ export function parseThreads(setting: string | undefined): number {
 export function parseInPool(session: MetadataSession, files: readonly string[], opts: PoolOptions): ParseOutcome[] {
   const mainParses = opts.mainThreadParses ?? true;
   // The workers' python3 processes are this process's children: Ctrl-C must reach them even
-  // while this thread waits here (or parses a recipe whose Python never returns).
-  watchInterrupts(workerScript());
+  // while this thread waits here (or parses a recipe whose Python never returns). The watch
+  // boots alongside the workers; whichever thread first starts python3 waits until it listens.
+  startInterruptWatch(workerScript());
   const shared = new Int32Array(new SharedArrayBuffer(8));
+  const startedAt = performance.now();
   const workers = startWorkers(Math.min(mainParses ? opts.threads - 1 : opts.threads, files.length), files, shared, opts.opener);
-  const run = new PoolRun(session, files, workers, opts.onWarning);
+  const run = new PoolRun(session, files, workers, startedAt, opts.onWarning);
   try {
-    while (mainParses) {
-      run.drain();
-      const index = Atomics.add(shared, 0, 1);
-      if (index >= files.length) break;
-      run.parseHere(index);
-    }
+    timed('parse-main', () => {
+      while (mainParses) {
+        run.drain();
+        const index = Atomics.add(shared, 0, 1);
+        if (index >= files.length) break;
+        run.parseHere(index);
+      }
+    });
     // The rest is being parsed by workers. Wait for it; once nothing has arrived for stallMs
     // (or no worker is left), the main thread parses whatever is missing, still taking any
     // result that comes in meanwhile.
     const stallMs = opts.stallMs ?? 500;
     let takeover = false;
-    while (run.left > 0) {
-      const seen = Atomics.load(shared, 1);
-      if (run.drain() || run.left === 0) continue;
-      takeover ||= !workers.some((w) => w.active) || Atomics.wait(shared, 1, seen, stallMs) === 'timed-out';
-      if (takeover && !run.drain()) run.parseHere(run.firstMissing());
-    }
+    timed('parse-wait', () => {
+      while (run.left > 0) {
+        const seen = Atomics.load(shared, 1);
+        if (run.drain() || run.left === 0) continue;
+        takeover ||= !workers.some((w) => w.active) || Atomics.wait(shared, 1, seen, stallMs) === 'timed-out';
+        if (takeover && !run.drain()) run.parseHere(run.firstMissing());
+      }
+    });
+    addCount('parsed-by-main', run.parsedHere);
   } finally {
     for (const w of workers) {
       w.port.close();
@@ -124,12 +134,15 @@ class PoolRun {
   readonly #workers: readonly RunningWorker[];
   readonly #onWarning: ((message: string) => void) | undefined;
   readonly #outcomes: (ParseOutcome | undefined)[];
+  readonly #startedAt: number;
   left: number;
+  parsedHere = 0;
 
-  constructor(session: MetadataSession, files: readonly string[], workers: readonly RunningWorker[], onWarning: ((message: string) => void) | undefined) {
+  constructor(session: MetadataSession, files: readonly string[], workers: readonly RunningWorker[], startedAt: number, onWarning: ((message: string) => void) | undefined) {
     this.#session = session;
     this.#files = files;
     this.#workers = workers;
+    this.#startedAt = startedAt;
     this.#onWarning = onWarning;
     this.#outcomes = new Array<ParseOutcome | undefined>(files.length).fill(undefined);
     this.left = files.length;
@@ -138,6 +151,7 @@ class PoolRun {
   parseHere(index: number): void {
     const file = this.#files[index];
     if (file === undefined || this.#outcomes[index] !== undefined) return;
+    this.parsedHere++;
     try {
       this.#record(index, { ok: true, parsed: parseToInfo(this.#session, file) });
     } catch (e) {
@@ -167,6 +181,11 @@ class PoolRun {
   }
 
   #handle(w: RunningWorker, msg: WorkerMessage): void {
+    if (msg.type === 'result' || msg.type === 'error') {
+      // TSBAKE_TIMINGS: when each worker's first file came back, and how many files it parsed.
+      if (w.results++ === 0) addTime('worker-first-file', performance.now() - this.#startedAt);
+      addCount('parsed-by-workers', 1);
+    }
     switch (msg.type) {
       case 'result':
         return this.#record(msg.index, { ok: true, parsed: msg.parsed });
@@ -200,18 +219,19 @@ interface RunningWorker {
   readonly worker: Worker;
   readonly port: MessagePort;
   active: boolean;
+  results: number;
 }
 
 function startWorkers(count: number, files: readonly string[], shared: Int32Array, opener: SessionOpener): RunningWorker[] {
   const out: RunningWorker[] = [];
   for (let i = 0; i < count; i++) {
     const { port1, port2 } = new MessageChannel();
-    const input: WorkerInput = { kind: 'tsbake-parse-worker', port: port2, files, shared, opener };
+    const input: WorkerInput = { kind: 'tsbake-parse-worker', port: port2, files, shared, opener, watchReady: watchReadyWord() };
     const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: input, transferList: [port2] });
     // Failures arrive as messages; an 'error' event only follows a death already handled by
     // the stall fallback, and an unhandled one would crash tsbake.
     worker.on('error', () => {});
-    out.push({ worker, port: port1, active: true });
+    out.push({ worker, port: port1, active: true, results: 0 });
   }
   return out;
 }

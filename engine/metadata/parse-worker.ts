@@ -5,6 +5,7 @@
  * it never waits for an answer, so it cannot hang on a main thread that has moved on.
  */
 import { workerData } from 'node:worker_threads';
+import { adoptWatchReady } from '../core/interrupt.js';
 import { parseToInfo } from './parse-all.js';
 import { serialiseError, type WorkerInput, type WorkerMessage } from './parse-pool.js';
 import { MetadataSession } from './session.js';
@@ -28,6 +29,7 @@ async function run(input: WorkerInput): Promise<void> {
     Atomics.add(input.shared, 1, 1);
     Atomics.notify(input.shared, 1);
   };
+  adoptWatchReady(input.watchReady);
   try {
     const session = await openSession(input);
     for (;;) {

@@ -31,6 +31,8 @@ export type EventAttributes = Readonly<Record<string, string | readonly string[]
 export interface PythonStats {
   /** `${@...}` expressions evaluated by the TypeScript fast path. */
   readonly fast: number;
+  /** Anonymous functions run by the TypeScript fast path (function-body.ts). */
+  readonly fastRuns: number;
   /** `${@...}` expressions evaluated by python3. */
   readonly slow: number;
   /** Other python3 requests: anonymous functions, event handlers, variable filters. */
@@ -41,10 +43,10 @@ export interface PythonStats {
   readonly ms: number;
 }
 
-export const NO_PYTHON: PythonStats = { fast: 0, slow: 0, runs: 0, calls: 0, ms: 0 };
+export const NO_PYTHON: PythonStats = { fast: 0, fastRuns: 0, slow: 0, runs: 0, calls: 0, ms: 0 };
 
 export function addStats(a: PythonStats, b: PythonStats, sign = 1): PythonStats {
-  return { fast: a.fast + sign * b.fast, slow: a.slow + sign * b.slow, runs: a.runs + sign * b.runs, calls: a.calls + sign * b.calls, ms: a.ms + sign * b.ms };
+  return { fast: a.fast + sign * b.fast, fastRuns: a.fastRuns + sign * b.fastRuns, slow: a.slow + sign * b.slow, runs: a.runs + sign * b.runs, calls: a.calls + sign * b.calls, ms: a.ms + sign * b.ms };
 }
 
 export interface PythonHost extends InlinePython {

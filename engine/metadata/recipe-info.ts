@@ -13,6 +13,7 @@ import { taskList } from './tasks.js';
  * taskhash without parsing); the rest stay unexpanded until the task runs.
  */
 const EXPANDED_FLAGS = ['depends', 'rdepends', 'deptask', 'rdeptask', 'recrdeptask', 'recideptask', 'noexec', 'nostamp', 'fakeroot', 'umask', 'file-checksums'] as const;
+const EXPANDED: ReadonlySet<string> = new Set(EXPANDED_FLAGS);
 export const TASK_FLAGS = [
   ...EXPANDED_FLAGS,
   'network',
@@ -202,9 +203,14 @@ function tasksOf(store: DataStore, signer: TaskSigner | undefined): TaskInfo[] {
   return names.map((name) => {
     const deps = store.getVarFlag(name, 'deps', false);
     const flags: Partial<Record<(typeof TASK_FLAGS)[number], string>> = {};
-    for (const f of TASK_FLAGS) {
-      const v = store.getVarFlag(name, f, (EXPANDED_FLAGS as readonly string[]).includes(f));
-      if (v !== undefined && v !== null) flags[f] = asText(v);
+    // One look at the task's flags; only those it has are read (and expanded) one by one.
+    const set = store.getVarFlags(name);
+    if (set) {
+      for (const f of TASK_FLAGS) {
+        if (!set.has(f)) continue;
+        const v = EXPANDED.has(f) ? store.getVarFlag(name, f) : set.get(f);
+        if (v !== undefined && v !== null) flags[f] = asText(v);
+      }
     }
     return { name, after: Array.isArray(deps) ? [...(deps as readonly string[])] : [], flags, basehash: basehashes?.get(name) ?? '' };
   });

@@ -3,15 +3,17 @@
  * builds the configuration, collects recipe files and parses recipes. Everything it calls is
  * pure over the MetadataSource it provides.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hashBytes } from '../core/hash.js';
 import type { FileKind, Statement } from './ast.js';
-import { appendsFor, collectionsOf, RecipeCollection, type CollectedFiles } from './collections.js';
+import { appendIndex, collectionsOf, RecipeCollection, type CollectedFiles } from './collections.js';
 import { parseConfiguration, type Configuration, type Environment } from './config.js';
 import type { StoreEnv } from './datastore.js';
-import type { MetadataSource } from './evaluate.js';
+import { absolutePath, type MetadataSource } from './evaluate.js';
 import { parseRecipeFile, type RecipeVariant } from './finalise.js';
 import type { TaskSigner } from './recipe-info.js';
 import type { DirReader } from './glob.js';
+import type { FileStamp } from './parse-cache.js';
 import { parse } from './parser.js';
 import { resolve as resolvePath } from 'node:path';
 
@@ -21,6 +23,8 @@ const IGNORED_DIRS = new Set(['SCCS', 'CVS', '.svn']);
 export class DiskSource implements MetadataSource, DirReader {
   readonly #parsed = new Map<string, readonly Statement[]>();
   readonly #texts = new Map<string, string>();
+  /** What each file read was: its content hash and stat, which the parse cache records. */
+  readonly #reads = new Map<string, FileStamp>();
 
   exists(path: string): boolean {
     try {
@@ -42,10 +46,31 @@ export class DiskSource implements MetadataSource, DirReader {
   text(path: string): string {
     let t = this.#texts.get(path);
     if (t === undefined) {
-      t = readFileSync(path, 'utf8');
+      t = this.#read(path);
       this.#texts.set(path, t);
     }
     return t;
+  }
+
+  /**
+   * The content hash and stat of a file this source read (by its absolute, normal path),
+   * taken from the very bytes that were parsed: the parse cache keys its entries on them
+   * instead of reading the files again.
+   */
+  readStamp(path: string): FileStamp | undefined {
+    return this.#reads.get(path);
+  }
+
+  #read(path: string): string {
+    const fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(fd);
+      const content = readFileSync(fd);
+      this.#reads.set(absolutePath(path), { mtime: st.mtimeMs, ctime: st.ctimeMs, size: st.size, ino: st.ino, hash: hashBytes(content) });
+      return content.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
   }
 
   statements(path: string, kind: FileKind, baseConfig: boolean): readonly Statement[] {
@@ -127,8 +152,10 @@ export class MetadataSession {
     return this.#files;
   }
 
+  #appendsOf: ((recipe: string) => string[]) | undefined;
   appendsFor(recipe: string): string[] {
-    return appendsFor(recipe, this.files().appends);
+    this.#appendsOf ??= appendIndex(this.files().appends);
+    return this.#appendsOf(recipe);
   }
 
   /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { cachedLoader, CACHE_FILE, type CachedLoaderOptions } from '../../engine/metadata/cached-loader.js';
 import { parseAll, type ParseSummary } from '../../engine/metadata/parse-all.js';
 import { FileHashes, MISSING } from '../../engine/metadata/parse-cache.js';
+import { DiskSource } from '../../engine/metadata/session.js';
 import type { RecipeInfo } from '../../engine/metadata/recipe-info.js';
 import { makeLayer, openLayer, PRELUDE, tsbake } from '../helpers/layer.js';
 import { PN_CONF, TEST_ENV } from '../helpers/parse-session.js';
@@ -210,4 +211,26 @@ test('file stamps: recently changed files get none (their timestamps may not mov
   hashes.hash(join(dir, 'f.txt'));
   t.is(hashes.fresh.size, 0);
   t.is(hashes.hash(join(dir, 'missing.txt')), MISSING);
+});
+
+test('file stamps: a file the parse read is hashed from the bytes it parsed; a stamp that says the same is not saved again', (t) => {
+  const dir = makeLayer({ 'f.txt': 'one' });
+  const f = join(dir, 'f.txt');
+  const later = Date.now() + 60_000;
+  const source = new DiskSource();
+  t.is(source.text(f), 'one');
+  const read = source.readStamp(f);
+  t.truthy(read);
+  if (!read) return;
+  t.is(read.hash, new FileHashes(new Map(), later).hash(f));
+  t.is(read.size, 3);
+  // A seeded hash is used as it is: a made-up one proves the file is not read again.
+  const seeded = new FileHashes(new Map(), later);
+  seeded.seed(f, { ...read, hash: 'from-the-parse' });
+  t.is(seeded.hash(f), 'from-the-parse');
+  t.is(seeded.fresh.get(f)?.hash, 'from-the-parse');
+  const known = new FileHashes(new Map([[f, read]]), later);
+  known.seed(f, read);
+  t.is(known.fresh.size, 0);
+  t.true(known.used(f));
 });

@@ -59,6 +59,27 @@ export interface FastResult {
   readonly references: readonly string[];
 }
 
+/** The datastore writes a function body may make (never an inline `${@...}` expression), with their arity. */
+const WRITES: ReadonlyMap<string, number> = new Map([
+  ['d.setVar', 2],
+  ['d.setVarFlag', 3],
+  ['d.appendVar', 2],
+  ['d.prependVar', 2],
+  ['d.appendVarFlag', 3],
+  ['d.prependVarFlag', 3],
+  ['d.delVar', 1],
+  ['d.delVarFlag', 2],
+]);
+
+/** What a function body adds to the expression evaluator (function-body.ts). */
+export interface FunctionScope {
+  /** Every name the function assigns: local throughout it (Python's rule), unbound until assigned. */
+  readonly assigned: ReadonlySet<string>;
+  readonly locals: Map<string, PyVal>;
+  /** Each datastore write made, as an operation that can be made again on another store. */
+  readonly writes: Array<(store: DataStore) => void>;
+}
+
 const refsCache = new WeakMap<Expr, readonly string[]>();
 
 /** Evaluates `code` against `store`, or throws NotFast. */
@@ -72,12 +93,19 @@ export function evaluateFast(code: string, store: DataStore, extra: FastFunction
   return { value: pyStr(new Evaluator(store, extra).eval(expr)), references: refs };
 }
 
+/** Evaluates `e` in a function body: its locals are visible, and `d`'s writes are made on `store`. */
+export function evaluateInFunction(e: Expr, store: DataStore, scope: FunctionScope, extra: FastFunctions = NO_EXTRA): PyVal {
+  return new Evaluator(store, extra, scope).eval(e);
+}
+
 class Evaluator {
   readonly #store: DataStore;
   readonly #extra: FastFunctions;
-  constructor(store: DataStore, extra: FastFunctions) {
+  readonly #scope: FunctionScope | undefined;
+  constructor(store: DataStore, extra: FastFunctions, scope?: FunctionScope) {
     this.#store = store;
     this.#extra = extra;
+    this.#scope = scope;
   }
 
   #isModule(path: string): boolean {
@@ -91,6 +119,11 @@ class Evaluator {
       case 'const':
         return e.v;
       case 'name': {
+        if (this.#scope?.assigned.has(e.id)) {
+          const v = this.#scope.locals.get(e.id);
+          if (v === undefined) throw new NotFast(`unbound local ${e.id}`);
+          return v;
+        }
         const g = GLOBALS[e.id];
         if (!g) throw new NotFast(`name ${e.id}`);
         return g;
@@ -146,7 +179,7 @@ class Evaluator {
   #attr(obj: PyVal, name: string): PyVal {
     if (isRef(obj) && obj.self === undefined && this.#isModule(obj.path)) {
       const path = `${obj.path}.${name}`;
-      if (this.#isModule(path) || FUNCTIONS.has(path) || this.#extra.has(path)) return ref(path);
+      if (this.#isModule(path) || FUNCTIONS.has(path) || this.#extra.has(path) || (this.#scope !== undefined && WRITES.has(path))) return ref(path);
       throw new NotFast(path);
     }
     if (typeof obj === 'string' && hasStrMethod(name)) return ref(`str.${name}`, obj);
@@ -174,6 +207,7 @@ class Evaluator {
     const allowKw = (...names: string[]): void => {
       for (const k of kwargs.keys()) if (!names.includes(k)) throw new NotFast(`keyword ${k}`);
     };
+    if (WRITES.has(path)) return this.#write(path, args, kwargs);
     allowKw(...(path === 'd.getVar' ? ['expand'] : path === 'd.getVarFlag' ? ['expand'] : path === 'bb.utils.to_boolean' ? ['default'] : []));
     const store = this.#store;
     switch (path) {
@@ -234,6 +268,57 @@ class Evaluator {
         return f(store);
       }
     }
+  }
+
+  /**
+   * A write of tsbake's `d` (python/tsbake_worker/proxy.py), made the same way: names must be
+   * str, setVar/setVarFlag store to_value(value), the append/prepend family str(value).
+   */
+  #write(path: string, args: PyVal[], kwargs: ReadonlyMap<string, PyVal>): PyVal {
+    const scope = this.#scope;
+    if (!scope) throw new NotFast(path);
+    for (const k of kwargs.keys()) if (!(path === 'd.setVar' && k === 'parsing')) throw new NotFast(`keyword ${k}`);
+    if (args.length !== WRITES.get(path)) throw new NotFast(`${path} arity`);
+    const name = text(args[0]);
+    let op: (store: DataStore) => void;
+    switch (path) {
+      case 'd.setVar': {
+        const value = toValue(args[1] ?? null);
+        const parsing = truthy(kwargs.get('parsing') ?? false);
+        op = (s) => s.setVar(name, value, { parsing });
+        break;
+      }
+      case 'd.setVarFlag': {
+        const [flag, value] = [text(args[1]), toValue(args[2] ?? null)];
+        op = (s) => s.setVarFlag(name, flag, value, {});
+        break;
+      }
+      case 'd.appendVar':
+      case 'd.prependVar': {
+        const value = pyStr(args[1] ?? null);
+        op = path === 'd.appendVar' ? (s) => s.appendVar(name, value, {}) : (s) => s.prependVar(name, value, {});
+        break;
+      }
+      case 'd.appendVarFlag':
+      case 'd.prependVarFlag': {
+        const [flag, value] = [text(args[1]), pyStr(args[2] ?? null)];
+        op = path === 'd.appendVarFlag' ? (s) => s.appendVarFlag(name, flag, value, {}) : (s) => s.prependVarFlag(name, flag, value, {});
+        break;
+      }
+      case 'd.delVar':
+        op = (s) => s.delVar(name, {});
+        break;
+      case 'd.delVarFlag': {
+        const flag = text(args[1]);
+        op = (s) => s.delVarFlag(name, flag, {});
+        break;
+      }
+      default:
+        throw new NotFast(path);
+    }
+    op(this.#store);
+    scope.writes.push(op);
+    return null;
   }
 }
 
@@ -303,6 +388,13 @@ function text(v: PyVal | undefined): string {
 function noSurrogates(s: string): string {
   if (/[\ud800-\udfff]/.test(s)) throw new NotFast('astral characters');
   return s;
+}
+
+/** proxy.py's to_value: a Python value as the datastore stores it (JSON scalars and lists of str, else str()). */
+function toValue(v: PyVal): Value {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
+  if (isSeq(v) && v.items.every((x): x is string => typeof x === 'string')) return [...v.items];
+  return pyStr(v);
 }
 
 /** Datastore values as the Python objects BitBake stores. */

@@ -80,7 +80,7 @@ export class PythonWorker implements PythonHost {
   readonly #where: (SourceLocation | undefined)[] = [];
   /** What each request in progress runs, for the error when the worker dies. */
   readonly #doing: string[] = [];
-  #stats = { fast: 0, slow: 0, runs: 0, calls: 0, ms: 0 };
+  #stats = { fast: 0, fastRuns: 0, slow: 0, runs: 0, calls: 0, ms: 0 };
   /** The first buffered `d` write that failed and is not reported yet. */
   #writeError: unknown;
 
