@@ -238,7 +238,8 @@ async function buildPlanned(session: MetadataSession, deps: PipelineDeps, args: 
     }).finally(() => runner.close());
     journal.end(outcome.interrupted.length > 0);
     const code = finish(outcome, io, dropped);
-    const allCurrent = code === 0 && toRun === 0 && interrupted.length === 0 && settled.size === plan.graph.nodes.length && [...settled.values()].every((v) => v === 'current');
+    // Every task of the whole graph current (shared state may have left some unexamined): the next build can only repeat this one.
+    const allCurrent = code === 0 && toRun === 0 && interrupted.length === 0 && [...settled.values()].every((v) => v === 'current') && plan.graph.nodes.every((n) => stamps.isCurrent(n.recipe.stamp, n.task, hashes.get(n.id) ?? ''));
     return { code, plan, allCurrent };
   } finally {
     lock?.release();
