@@ -10,7 +10,8 @@ import { PACKAGE_ROOT } from '../engine/core/package-root.js';
 import { megabytes, type Series } from './harness.js';
 
 const GEN_LAYER = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'gen-layer.py');
-export const TSBAKE = join(PACKAGE_ROOT, 'dist', 'engine', 'cli', 'main.js');
+/** The CLI as the package's `bin` runs it: the bundle tools/bundle.ts makes (`npm run build`). */
+export const TSBAKE = join(PACKAGE_ROOT, 'dist', 'bundle', 'tsbake.js');
 /** BitBake needs a UTF-8 locale. */
 export const BITBAKE_ENV = { ...process.env, LANG: 'en_US.UTF-8' };
 /**

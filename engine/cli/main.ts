@@ -171,12 +171,11 @@ async function openPrServiceFor(s: MetadataSession): Promise<PrService | undefin
 
 async function runBuild(argv: string[]): Promise<number> {
   // The runner's modules (graph, executor, shared state, zstd) load only for a build: a parse or getvar starts faster.
-  const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }, { taskBuiltins }, { loadRecipes }] = await Promise.all([
+  const [{ build }, { combine, createReporter, fanOut }, { createBuildstats }, { killAllGroups }, { loadRecipes }] = await Promise.all([
     import('../run/pipeline.js'),
     import('../core/log/reporter.js'),
     import('../run/buildstats.js'),
     import('../core/proc.js'),
-    import('./builtins.js'),
     import('./recipes.js'),
   ]);
   const { values, positionals } = parseOptions({
@@ -222,7 +221,7 @@ async function runBuild(argv: string[]): Promise<number> {
   try {
     return await build(
       s,
-      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: taskBuiltins(prService ? { prService } : {}) },
+      { loadRecipes: (warn) => loadRecipes(s, warn), builtins: async () => (await import('./builtins.js')).taskBuiltins(prService ? { prService } : {}) },
       {
         targets: positionals,
         task: values.cmd,

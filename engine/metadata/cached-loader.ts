@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
+import { hashParts } from '../core/hash.js';
 import { timed } from '../core/timings.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { appendIndex } from './collections.js';
@@ -13,10 +14,10 @@ import { approvedEnvironment, type Environment } from './config.js';
 import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
-import { configHash, FileHashes, ParseCache, type CacheEntry, type Warn } from './parse-cache.js';
+import { configHash, FileHashes, ParseCache, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
 import { parseInPool, parseThreads, type ParseOutcome, type SessionOpener } from './parse-pool.js';
-import type { RecipeInfo } from './recipe-info.js';
+import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
 
 /**
@@ -47,27 +48,48 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
   return (files) => {
     const warn = opts.onWarning ?? (() => {});
     const cacheDir = asText(session.config.store.getVar('CACHE'));
-    const cache = cacheDir ? ParseCache.open(join(cacheDir, CACHE_FILE), warn) : undefined;
+    const cachePath = cacheDir ? join(cacheDir, CACHE_FILE) : undefined;
+    const cache = cachePath ? ParseCache.open(cachePath, warn) : undefined;
     try {
       const hashes = new FileHashes(cache?.stamps());
       const configFiles = allDepends(session.config.store);
       seedReads(hashes, session, configFiles);
-      cache?.useConfig(configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes));
-
+      const config = configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes);
+      cache?.useConfig(config);
       const appendsOf = appendIndex(session.files().appends);
-      const infos = new Map<string, RecipeInfo[]>();
+      const appends = hashParts(files.map((f) => appendsOf(f).join('\n')));
+      const identity = (digests: ReadonlyMap<string, EntryDigest>): string => hashParts([config, ...files.flatMap((f) => [f, digests.get(f)?.digest ?? ''])]);
+
+      const stored = cache?.snapshot();
+      if (cache && cachePath && stored && snapshotHolds(stored, files, appends, hashes)) {
+        cache.write([], hashes, () => stored, stored);
+        const digests = new Map(files.map((f, i) => [f, stored.entries[i] as EntryDigest]));
+        return { counts: digests, infos: lazyInfos(session, cachePath, config, digests, warn), errors: [], cached: files.length, identity: identity(digests) };
+      }
+
+      const digests = new Map<string, EntryDigest>();
+      const decoders = new Map<string, () => RecipeInfo[] | undefined>();
+      const inputs = new Map<string, string>();
       const misses: string[] = [];
       for (const f of files) {
         const hit = cache?.lookup(f, appendsOf(f), hashes);
-        if (hit) infos.set(f, hit);
-        else misses.push(f);
+        if (!hit) {
+          misses.push(f);
+          continue;
+        }
+        digests.set(f, hit.entry);
+        decoders.set(f, hit.infos);
+        for (const [path, hash] of hit.depends) inputs.set(path, hash);
       }
 
       const outcomes = parseFiles(session, misses, opts, warn);
       const inConfig = new Set(configFiles);
       const errors: TsbakeError[] = [];
       const entries: CacheEntry[] = [];
+      const parsed = new Map<string, RecipeInfo[]>();
       let python = NO_PYTHON;
+      // A BB_DONT_CACHE recipe is parsed on every run, so no snapshot may stand for it.
+      let uncached = false;
       timed('cache-hash', () => misses.forEach((file, i) => {
         const o = outcomes[i];
         if (!o) return;
@@ -75,19 +97,62 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
           errors.push(o.error);
           return;
         }
-        infos.set(file, o.parsed.infos);
+        parsed.set(file, o.parsed.infos);
         python = addStats(python, o.parsed.python);
-        if (o.parsed.noCache) return;
+        if (o.parsed.noCache) {
+          uncached = true;
+          return;
+        }
         for (const [path, read] of o.parsed.reads) hashes.seed(path, read);
         // The configuration's files are in the configuration hash already.
         const depends = o.parsed.depends.filter((d) => !inConfig.has(d)).map((d) => [d, hashes.hash(d)] as const);
+        for (const [path, hash] of depends) inputs.set(path, hash);
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });
       }));
-      timed('cache-write', () => cache?.write(entries, hashes));
-      return { infos, errors, cached: files.length - misses.length, python };
+      // A snapshot only when every recipe has a valid entry: the next run may then trust them all at once.
+      const fresh = timed('cache-write', () => cache?.write(entries, hashes, (d) => (errors.length || uncached ? undefined : { files, appends, inputs: [...inputs], entries: files.map((f) => d.get(f) ?? digests.get(f) ?? { ...NO_COUNTS, digest: '' }) })));
+      for (const [file, infos] of parsed) digests.set(file, fresh?.get(file) ?? { ...countsOf(infos), digest: '' });
+      const infos = (): Map<string, RecipeInfo[]> => {
+        const out = new Map(parsed);
+        for (const [file, decode] of decoders) {
+          const decoded = decode();
+          if (decoded) out.set(file, decoded);
+        }
+        return out;
+      };
+      return { counts: digests, infos, errors, cached: files.length - misses.length, python, ...(cache ? { identity: identity(digests) } : {}) };
     } finally {
       cache?.close();
     }
+  };
+}
+
+const NO_COUNTS: RecipeCounts = { targets: 0, skipped: 0 };
+
+/** Whether a snapshot still describes the cache: the same recipe files and bbappends, and every input hashing the same. */
+function snapshotHolds(snap: Snapshot, files: readonly string[], appends: string, hashes: FileHashes): boolean {
+  if (snap.appends !== appends || snap.files.length !== files.length || snap.files.some((f, i) => f !== files[i])) return false;
+  return snap.inputs.every(([path, hash]) => hashes.hash(path) === hash);
+}
+
+/**
+ * The infos of a snapshot's entries, read when a command first needs them. An entry replaced
+ * since (its digest differs), or gone, is parsed again.
+ */
+function lazyInfos(session: MetadataSession, path: string, config: string, digests: ReadonlyMap<string, EntryDigest>, warn: Warn): () => Map<string, RecipeInfo[]> {
+  let infos: Map<string, RecipeInfo[]> | undefined;
+  return () => {
+    if (!infos) {
+      const cache = ParseCache.open(path, warn);
+      try {
+        cache?.useConfig(config);
+        infos = cache?.infos(new Map([...digests].map(([f, d]) => [f, d.digest]))) ?? new Map();
+      } finally {
+        cache?.close();
+      }
+      for (const file of digests.keys()) if (!infos.has(file)) infos.set(file, parseToInfo(session, file).infos);
+    }
+    return infos;
   };
 }
 

@@ -11,11 +11,17 @@ import { appendMatches } from './collections.js';
 import { basename } from './locate.js';
 import type { FileStamp } from './parse-cache.js';
 import { addStats, NO_PYTHON, type PythonStats } from './python-bridge.js';
-import { recipeInfo, type RecipeInfo } from './recipe-info.js';
+import { countsOf, recipeInfo, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
 
 export interface ParseSummary {
+  /** Every recipe's infos, decoded on first use (a parse-cache hit does not need them for counts). */
   readonly recipes: readonly RecipeInfo[];
+  /** Infos (variants) of every file, and how many of them are skipped. */
+  readonly targets: number;
+  readonly skipped: number;
+  /** Equal identities, equal recipes and configuration (from the parse cache; undefined without one). */
+  readonly identity: string | undefined;
   readonly files: number;
   readonly cached: number;
   readonly parsed: number;
@@ -60,25 +66,37 @@ export function parseToInfo(session: MetadataSession, file: string): ParsedFile 
   return { infos, depends: [...depends], reads, python: addStats(host.stats(), before, -1), noCache };
 }
 
+/** What a loader found: each loaded file's counts, and everyone's infos on demand. */
+export interface LoadedRecipes {
+  readonly counts: ReadonlyMap<string, RecipeCounts>;
+  readonly infos: () => ReadonlyMap<string, RecipeInfo[]>;
+  readonly errors: TsbakeError[];
+  readonly cached: number;
+  readonly python?: PythonStats;
+  readonly identity?: string;
+}
+
 /** A recipe source: the parse cache, or parsing on the spot. */
-export type RecipeLoader = (files: readonly string[]) => { infos: Map<string, RecipeInfo[]>; errors: TsbakeError[]; cached: number; python?: PythonStats };
+export type RecipeLoader = (files: readonly string[]) => LoadedRecipes;
 
 export function sequentialLoader(session: MetadataSession): RecipeLoader {
   return (files) => {
     const infos = new Map<string, RecipeInfo[]>();
+    const counts = new Map<string, RecipeCounts>();
     const errors: TsbakeError[] = [];
     let python = NO_PYTHON;
     for (const f of files) {
       try {
         const parsed = parseToInfo(session, f);
         infos.set(f, parsed.infos);
+        counts.set(f, countsOf(parsed.infos));
         python = addStats(python, parsed.python);
       } catch (e) {
         if (!(e instanceof TsbakeError) || e instanceof InterruptedError) throw e;
         errors.push(e);
       }
     }
-    return { infos, errors, cached: 0, python };
+    return { counts, infos: () => infos, errors, cached: 0, python };
   };
 }
 
@@ -104,9 +122,25 @@ export function parseAll(session: MetadataSession, load: RecipeLoader = sequenti
   const result = load(collected.recipes);
   throwIfInterrupted(); // the errors of recipes whose Python was stopped by Ctrl-C are not the user's
   errors.push(...result.errors);
-  const recipes = collected.recipes.flatMap((f) => result.infos.get(f) ?? []);
+  let recipes: RecipeInfo[] | undefined;
+  let targets = 0;
+  let skipped = 0;
+  for (const f of collected.recipes) {
+    const c = result.counts.get(f);
+    targets += c?.targets ?? 0;
+    skipped += c?.skipped ?? 0;
+  }
   return {
-    recipes,
+    get recipes(): RecipeInfo[] {
+      if (!recipes) {
+        const infos = result.infos();
+        recipes = collected.recipes.flatMap((f) => infos.get(f) ?? []);
+      }
+      return recipes;
+    },
+    targets,
+    skipped,
+    identity: result.identity,
     files: collected.recipes.length,
     cached: result.cached,
     parsed: collected.recipes.length - result.cached - result.errors.length,
@@ -131,7 +165,5 @@ export function pythonStatsLine(s: ParseSummary): string {
 /** The line `tsbake -p` (and BitBake) prints at the end of parsing. */
 export function summaryLine(s: ParseSummary): string {
   // BitBake counts every variant it parsed as a target, skipped ones included.
-  const targets = s.recipes.length;
-  const skipped = s.recipes.filter((r) => r.skipped !== undefined).length;
-  return `Parsing of ${s.files} .bb files complete (${s.cached} cached, ${s.parsed} parsed). ${targets} targets, ${skipped} skipped, ${s.masked} masked, ${s.errors.length} errors.`;
+  return `Parsing of ${s.files} .bb files complete (${s.cached} cached, ${s.parsed} parsed). ${s.targets} targets, ${s.skipped} skipped, ${s.masked} masked, ${s.errors.length} errors.`;
 }

@@ -9,6 +9,11 @@
  * and missing, invalidates exactly the recipes that looked at it. BitBake keys on mtimes;
  * content hashes also survive a `git checkout` that rewrites unchanged files.
  *
+ * A run that found every recipe valid also saves a snapshot: the recipe files, their bbappends,
+ * every file any of them looked at with its hash, and each entry's counts and digest. While
+ * the same files hash the same, the next run trusts every entry after one stat per file,
+ * without reading a single entry; the infos themselves are read only when a command needs them.
+ *
  * A corrupt or unreadable database is a warning and a rebuild, never a failed parse.
  */
 import type Database from 'better-sqlite3';
@@ -16,7 +21,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { hashBytes, hashParts } from '../core/hash.js';
-import type { RecipeInfo } from './recipe-info.js';
+import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
 
 /** Bump when RecipeInfo, the stored layout, or what a parse produces changes meaning. */
 export const SCHEMA_VERSION = '6';
@@ -142,11 +147,29 @@ export interface CacheEntry {
   readonly infos: readonly RecipeInfo[];
 }
 
+/** What a command may know of a recipe file without decoding its infos. */
+export interface EntryDigest extends RecipeCounts {
+  /** The hash of its stored infos: equal digests, equal infos. */
+  readonly digest: string;
+}
+
+/** The state of a configuration's cache in which every recipe was valid (see the module comment). */
+export interface Snapshot {
+  readonly files: readonly string[];
+  /** hashParts of each file's bbappends. */
+  readonly appends: string;
+  /** Every [path, hash] the entries depend on. */
+  readonly inputs: ReadonlyArray<readonly [string, string]>;
+  /** Per file, in `files` order. */
+  readonly entries: readonly EntryDigest[];
+}
+
 interface EntryRow {
   readonly file: string;
   readonly appends: string;
   readonly depends: string;
   readonly infos: string;
+  readonly digest: string;
 }
 
 interface StampRow extends FileStamp {
@@ -157,7 +180,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS recipe (
   config TEXT NOT NULL, file TEXT NOT NULL, appends TEXT NOT NULL, depends TEXT NOT NULL, infos TEXT NOT NULL,
-  PRIMARY KEY (config, file));
+  digest TEXT NOT NULL, PRIMARY KEY (config, file));
 CREATE TABLE IF NOT EXISTS stamp (
   path TEXT PRIMARY KEY, mtime REAL NOT NULL, ctime REAL NOT NULL, size INTEGER NOT NULL, ino INTEGER NOT NULL,
   hash TEXT NOT NULL) WITHOUT ROWID;
@@ -169,7 +192,7 @@ export class ParseCache {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #warn: Warn;
-  #rows = new Map<string, EntryRow>();
+  #rows: Map<string, EntryRow> | undefined;
   #stamps = new Map<string, FileStamp>();
   #config = '';
 
@@ -220,25 +243,35 @@ export class ParseCache {
    */
   useConfig(config: string): void {
     this.#config = config;
-    this.#rows = new Map();
+    this.#rows = undefined;
     try {
       const meta = this.#db.prepare("SELECT value FROM meta WHERE key = 'config'").get() as { value: string } | undefined;
       if (meta?.value !== config) {
         this.#db.transaction(() => {
           this.#db.prepare('DELETE FROM recipe WHERE config <> ?').run(config);
+          this.#db.prepare("DELETE FROM meta WHERE key = 'snapshot'").run();
           this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('config', ?)").run(config);
         })();
       }
-      const rows = this.#db.prepare('SELECT file, appends, depends, infos FROM recipe WHERE config = ?').all(config) as EntryRow[];
-      for (const r of rows) this.#rows.set(r.file, r);
     } catch (e) {
       this.#warn(`parse cache ${this.path}: cannot read entries (${describe(e)}); parsing every recipe`);
     }
   }
 
-  /** The cached infos of `file` if every file its parse looked at is unchanged, else undefined. */
-  lookup(file: string, appends: readonly string[], hashes: FileHashes): RecipeInfo[] | undefined {
-    const row = this.#rows.get(file);
+  /** The snapshot of the selected configuration, if a run saved one and nothing was written since. */
+  snapshot(): Snapshot | undefined {
+    try {
+      const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'snapshot'").get() as { value: string } | undefined;
+      const snap: unknown = row ? JSON.parse(row.value) : undefined;
+      return isSnapshot(snap) ? snap : undefined;
+    } catch {
+      return undefined; // unreadable: check entry by entry
+    }
+  }
+
+  /** The cached entry of `file` if every file its parse looked at is unchanged, else undefined. */
+  lookup(file: string, appends: readonly string[], hashes: FileHashes): { depends: Array<[string, string]>; entry: EntryDigest; infos: () => RecipeInfo[] | undefined } | undefined {
+    const row = this.#entryRows().get(file);
     if (!row || row.appends !== appends.join('\n')) return undefined;
     try {
       const depends: unknown = JSON.parse(row.depends);
@@ -246,31 +279,71 @@ export class ParseCache {
       for (const d of depends as unknown[]) {
         if (!Array.isArray(d) || typeof d[0] !== 'string' || hashes.hash(d[0]) !== d[1]) return undefined;
       }
-      const infos: unknown = JSON.parse(row.infos);
-      return isInfoList(infos) ? infos : undefined;
+      const infos = decodeInfos(row.infos);
+      return infos ? { depends: depends as Array<[string, string]>, entry: digestOf(infos, row.digest), infos: () => infos } : undefined;
     } catch {
       return undefined; // a damaged row is a miss; the reparse replaces it
     }
   }
 
-  /**
-   * Saves new entries and this run's new stamps in one transaction, and drops the stamps of
-   * files no recipe looked at this run. A run that only read the cache writes nothing.
-   */
-  write(entries: readonly CacheEntry[], hashes: FileHashes): void {
-    if (entries.length === 0 && hashes.fresh.size === 0) return;
+  /** The stored infos of `files` whose digest is still the one given (a later run may have replaced an entry). */
+  infos(files: ReadonlyMap<string, string>): Map<string, RecipeInfo[]> {
+    const out = new Map<string, RecipeInfo[]>();
     try {
-      const putEntry = this.#db.prepare('INSERT OR REPLACE INTO recipe (config, file, appends, depends, infos) VALUES (?, ?, ?, ?, ?)');
+      const get = this.#db.prepare('SELECT infos FROM recipe WHERE config = ? AND file = ? AND digest = ?').pluck();
+      for (const [file, digest] of files) {
+        const text = get.get(this.#config, file, digest);
+        const infos = typeof text === 'string' ? decodeInfos(text) : undefined;
+        if (infos) out.set(file, infos);
+      }
+    } catch (e) {
+      this.#warn(`parse cache ${this.path}: cannot read entries (${describe(e)}); parsing the recipes again`);
+    }
+    return out;
+  }
+
+  #entryRows(): Map<string, EntryRow> {
+    if (!this.#rows) {
+      this.#rows = new Map();
+      try {
+        const rows = this.#db.prepare('SELECT file, appends, depends, infos, digest FROM recipe WHERE config = ?').all(this.#config) as EntryRow[];
+        for (const r of rows) this.#rows.set(r.file, r);
+      } catch (e) {
+        this.#warn(`parse cache ${this.path}: cannot read entries (${describe(e)}); parsing every recipe`);
+      }
+    }
+    return this.#rows;
+  }
+
+  /**
+   * Saves new entries, this run's new stamps and the snapshot (undefined: none holds now) in one
+   * transaction, and drops the stamps of files no recipe looked at this run. Returns each new
+   * entry's digest. A run that only read the cache, and whose snapshot is stored, writes nothing.
+   */
+  write(entries: readonly CacheEntry[], hashes: FileHashes, snapshot: (digests: ReadonlyMap<string, EntryDigest>) => Snapshot | undefined, stored?: Snapshot): Map<string, EntryDigest> {
+    const digests = new Map<string, EntryDigest>();
+    const texts = entries.map((e) => {
+      const text = JSON.stringify(e.infos);
+      digests.set(e.file, digestOf(e.infos, hashBytes(text)));
+      return text;
+    });
+    const snap = snapshot(digests);
+    if (entries.length === 0 && hashes.fresh.size === 0 && snap === stored) return digests;
+    try {
+      const putEntry = this.#db.prepare('INSERT OR REPLACE INTO recipe (config, file, appends, depends, infos, digest) VALUES (?, ?, ?, ?, ?, ?)');
       const putStamp = this.#db.prepare('INSERT OR REPLACE INTO stamp (path, mtime, ctime, size, ino, hash) VALUES (?, ?, ?, ?, ?, ?)');
       const dropStamp = this.#db.prepare('DELETE FROM stamp WHERE path = ?');
       this.#db.transaction(() => {
-        for (const e of entries) putEntry.run(this.#config, e.file, e.appends.join('\n'), JSON.stringify(e.depends), JSON.stringify(e.infos));
+        entries.forEach((e, i) => putEntry.run(this.#config, e.file, e.appends.join('\n'), JSON.stringify(e.depends), texts[i], digests.get(e.file)?.digest));
         for (const [path, s] of hashes.fresh) putStamp.run(path, s.mtime, s.ctime, s.size, s.ino, s.hash);
         for (const path of this.#stamps.keys()) if (!hashes.used(path)) dropStamp.run(path);
+        if (snap) this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', ?)").run(JSON.stringify(snap));
+        else this.#db.prepare("DELETE FROM meta WHERE key = 'snapshot'").run();
       })();
     } catch (e) {
       this.#warn(`parse cache ${this.path}: cannot save parse results (${describe(e)})`);
     }
+    return digests;
   }
 
   close(): void {
@@ -332,6 +405,23 @@ function readSchemaVersion(db: Database.Database): string | undefined {
 
 function isInfoList(x: unknown): x is RecipeInfo[] {
   return Array.isArray(x) && x.every((i: unknown) => typeof i === 'object' && i !== null && typeof (i as { file?: unknown }).file === 'string');
+}
+
+function decodeInfos(text: string): RecipeInfo[] | undefined {
+  try {
+    const infos: unknown = JSON.parse(text);
+    return isInfoList(infos) ? infos : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const digestOf = (infos: readonly RecipeInfo[], digest: string): EntryDigest => ({ ...countsOf(infos), digest });
+
+function isSnapshot(x: unknown): x is Snapshot {
+  if (typeof x !== 'object' || x === null) return false;
+  const s = x as Partial<Record<keyof Snapshot, unknown>>;
+  return Array.isArray(s.files) && typeof s.appends === 'string' && Array.isArray(s.inputs) && Array.isArray(s.entries) && s.entries.length === s.files.length;
 }
 
 function isBusy(e: unknown): boolean {

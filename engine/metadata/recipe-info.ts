@@ -101,6 +101,14 @@ export interface SstateInfo {
   readonly tasks: Readonly<Record<string, SstateTask>>;
 }
 
+/** How many infos (variants) a recipe file has, and how many of them are skipped: what `-p` counts. */
+export interface RecipeCounts {
+  readonly targets: number;
+  readonly skipped: number;
+}
+
+export const countsOf = (infos: readonly RecipeInfo[]): RecipeCounts => ({ targets: infos.length, skipped: infos.filter((i) => i.skipped !== undefined).length });
+
 /** The name BitBake gives a variant: `virtual:native:/path/foo_1.0.bb`. */
 export function virtualFile(info: Pick<RecipeInfo, 'file' | 'variant'>): string {
   return info.variant ? `virtual:${info.variant}:${info.file}` : info.file;

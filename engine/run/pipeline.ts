@@ -30,6 +30,7 @@ import { runGraph, type BuildOutcome, type RunResult } from './scheduler.js';
 import { sigdataFile, stampFile, StampIndex } from './stamps.js';
 import type { SstateTasks, SstateSettings } from './sstate-tasks.js';
 import { TaskSpawner } from './task-spawner.js';
+import { makeReplay, readReplay, replayFile, replayReport, stillCurrent, writeReplay, type Reported } from './noop-replay.js';
 import PQueue from 'p-queue';
 import { RecipeSignatures } from '../../sstate/signature/basehash.js';
 import { scanShell } from '../../sstate/signature/shell-scan.js';
@@ -62,10 +63,13 @@ export interface BuildIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** What the pipeline gets from its caller: how to load every recipe's info, and the python tasks done in TypeScript. */
+/**
+ * What the pipeline gets from its caller: how to load every recipe's info, and the python
+ * tasks done in TypeScript (loaded only when a task is about to run: a no-op needs none).
+ */
 export interface PipelineDeps {
   readonly loadRecipes: (warn: (w: string) => void) => ParseSummary;
-  readonly builtins: TaskBuiltins;
+  readonly builtins: () => Promise<TaskBuiltins>;
 }
 
 const prefixed = (t: string): string => (t.startsWith('do_') ? t : `do_${t}`);
@@ -80,10 +84,9 @@ function findOnPath(cmd: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Each task's hash: its basehash, its dependencies' hashes, its files, and any `-C` taint. */
-function hashGraph(graph: TaskGraph, stamps: StampIndex): { hashes: Map<TaskId, string>; files: Map<TaskId, FileChecksum[]> } {
+function hashGraph(graph: TaskGraph, stamps: StampIndex, memo: ChecksumMemo): { hashes: Map<TaskId, string>; files: Map<TaskId, FileChecksum[]> } {
   const hashes = new Map<TaskId, string>();
   const files = new Map<TaskId, FileChecksum[]>();
-  const memo = new ChecksumMemo();
   for (const node of graph.nodes) {
     const deps: Record<string, string> = {};
     for (const d of node.deps) deps[d] = hashes.get(d) ?? '';
@@ -103,6 +106,8 @@ export interface BuildPlan {
   readonly files: Map<TaskId, FileChecksum[]>;
   readonly stamps: StampIndex;
   readonly lookup: (name: string) => string | undefined;
+  /** The stat stamps of the files hashed for `[file-checksums]`. */
+  readonly memo: ChecksumMemo;
 }
 
 export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'loadRecipes'>, asked: GraphRequest, io: Pick<BuildIo, 'emit' | 'note'>, invalidate?: string, force = false): BuildPlan {
@@ -131,8 +136,9 @@ export function planBuild(session: MetadataSession, deps: Pick<PipelineDeps, 'lo
       io.emit({ kind: 'warning', message: `${node.recipe.file}:${node.task} is tainted from a forced run` });
     }
   }
-  const { hashes, files } = timed('hashing', () => hashGraph(graph, stamps));
-  return { graph, hashes, files, stamps, lookup };
+  const memo = new ChecksumMemo();
+  const { hashes, files } = timed('hashing', () => hashGraph(graph, stamps, memo));
+  return { graph, hashes, files, stamps, lookup, memo };
 }
 
 export async function build(session: MetadataSession, deps: PipelineDeps, args: BuildArgs, io: BuildIo): Promise<number> {
@@ -150,6 +156,44 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
     if (written.svgProblem) io.note(written.svgProblem);
     return 0;
   }
+  const summary = deps.loadRecipes((w) => io.emit({ kind: 'warning', message: w }));
+  // A plain build of a request whose last build found everything current may replay that report.
+  const cacheDir = configLookup(session)('CACHE');
+  const replayAt = summary.identity && cacheDir && !args.force && !args.invalidate && !args.dryRun ? replayFile(cacheDir, [session.config.topdir, task, args.runall ?? '', args.runonly ?? '', ...args.targets]) : undefined;
+  if (replayAt && summary.identity) {
+    const replayed = replayIfCurrent(session, replayAt, summary.identity, io);
+    if (replayed !== undefined) return replayed;
+  }
+  const reported: Reported[] = [];
+  const recording: BuildIo = replayAt ? { ...io, emit: (e) => (reported.push({ event: e }), io.emit(e)), note: (m) => (reported.push({ note: m }), io.note(m)) } : io;
+  const outcome = await buildPlanned(session, { ...deps, loadRecipes: () => summary }, args, request, recording);
+  if (replayAt && summary.identity && outcome.allCurrent && !io.signal.aborted) writeReplay(replayAt, makeReplay(summary.identity, outcome.plan.graph, outcome.plan.hashes, outcome.plan.files, outcome.plan.stamps, outcome.plan.memo, reported));
+  return outcome.code;
+}
+
+/**
+ * The recorded report, replayed, when every task it covered is still current (see
+ * noop-replay.ts), under the build lock like any build; else undefined.
+ */
+function replayIfCurrent(session: MetadataSession, file: string, identity: string, io: BuildIo): number | undefined {
+  const replay = timed('replay', () => readReplay(file, identity));
+  if (!replay) return undefined;
+  const lock = BuildLock.acquire(session.config.topdir);
+  try {
+    if (new TaskJournal(journalFile(session)).interruptedBefore().length) return undefined;
+    if (!timed('stamps', () => stillCurrent(replay, new StampIndex()))) return undefined;
+    replayReport(replay, io.emit, io.note);
+    const signal = io.signal.aborted ? io.signal.reason : interruptSignal();
+    return signal === undefined ? 0 : signal === 'SIGTERM' ? 143 : 130;
+  } finally {
+    lock.release();
+  }
+}
+
+const journalFile = (session: MetadataSession): string => join(asText(session.config.store.getVar('TMPDIR')) || join(session.config.topdir, 'tmp'), 'tsbake-running-tasks');
+
+/** The build proper: plan, setscene, run. `allCurrent`: nothing ran, failed or was restored. */
+async function buildPlanned(session: MetadataSession, deps: PipelineDeps, args: BuildArgs, request: GraphRequest, io: BuildIo): Promise<{ code: number; plan: BuildPlan; allCurrent: boolean }> {
   const plan = planBuild(session, deps, request, io, args.invalidate, args.force);
   const { hashes, files, stamps, lookup } = plan;
   let graph = plan.graph;
@@ -168,7 +212,7 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
 
   const topdir = session.config.topdir;
   const lock = args.dryRun ? undefined : BuildLock.acquire(topdir);
-  const journal = new TaskJournal(join(asText(session.config.store.getVar('TMPDIR')) || join(topdir, 'tmp'), 'tsbake-running-tasks'));
+  const journal = new TaskJournal(journalFile(session));
   try {
     let dropped = 0;
     if (sstate) {
@@ -181,12 +225,12 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
     io.emit({ kind: 'plan', total: graph.nodes.length, current: graph.nodes.length - toRun, toRun });
     if (args.dryRun) {
       const outcome = await runGraph(graph, { threads: 1, keepGoing: true, settle, run: async () => ({ ok: true, cpu: 0 }), completed: () => undefined, emit: io.emit, signal: io.signal });
-      return finish(outcome, io, dropped);
+      return { code: finish(outcome, io, dropped), plan, allCurrent: false };
     }
     const interrupted = journal.interruptedBefore();
     if (interrupted.length) io.note(`${interrupted.length} tasks were interrupted by an earlier run and will run again: ${interrupted.join(' ')}`);
     journal.begin();
-    const runner = new TaskRunner(session, deps.builtins, io, files, hashes, stamps, sstate);
+    const runner = new TaskRunner(session, await deps.builtins(), io, files, hashes, stamps, sstate);
     const outcome = await runGraph(graph, {
       threads,
       keepGoing: args.keepGoing,
@@ -200,7 +244,10 @@ export async function build(session: MetadataSession, deps: PipelineDeps, args: 
       signal: io.signal,
     }).finally(() => runner.close());
     journal.end(outcome.interrupted.length > 0);
-    return finish(outcome, io, dropped);
+    const code = finish(outcome, io, dropped);
+    // Every task of the whole graph current (shared state may have left some unexamined): the next build can only repeat this one.
+    const allCurrent = code === 0 && toRun === 0 && interrupted.length === 0 && [...settled.values()].every((v) => v === 'current') && plan.graph.nodes.every((n) => stamps.isCurrent(n.recipe.stamp, n.task, hashes.get(n.id) ?? ''));
+    return { code, plan, allCurrent };
   } finally {
     lock?.release();
   }

@@ -16,14 +16,18 @@ export function sigdataFile(stampBase: string, task: string, taskhash: string): 
   return `${stampBase}.${task}.sigdata.${taskhash}`;
 }
 
-/** A stamp directory's names grouped by everything before their last dot (`<base>.<task>.`). */
-type Listing = Map<string, Set<string>>;
+/** A stamp directory's names, and (made on first use) the same names grouped by everything before their last dot (`<base>.<task>.`). */
+interface Listing {
+  readonly names: Set<string>;
+  groups: Map<string, Set<string>> | undefined;
+}
 
 const groupOf = (name: string): string => name.slice(0, name.lastIndexOf('.') + 1);
 
 interface TaskStamps {
   readonly dir: string;
   readonly prefix: string;
+  readonly listing: Listing;
   readonly names: Set<string>;
 }
 
@@ -33,24 +37,31 @@ export class StampIndex {
   #listing(dir: string): Listing {
     let listing = this.#dirs.get(dir);
     if (!listing) {
-      listing = new Map();
       let names: string[] = [];
       try {
         names = readdirSync(dir);
       } catch {
         // no stamps yet
       }
-      for (const name of names) this.#group(listing, groupOf(name)).add(name);
+      listing = { names: new Set(names), groups: undefined };
       this.#dirs.set(dir, listing);
     }
     return listing;
   }
 
   #group(listing: Listing, prefix: string): Set<string> {
-    let group = listing.get(prefix);
+    if (!listing.groups) {
+      listing.groups = new Map();
+      for (const name of listing.names) this.#groupSet(listing.groups, groupOf(name)).add(name);
+    }
+    return this.#groupSet(listing.groups, prefix);
+  }
+
+  #groupSet(groups: Map<string, Set<string>>, prefix: string): Set<string> {
+    let group = groups.get(prefix);
     if (!group) {
       group = new Set();
-      listing.set(prefix, group);
+      groups.set(prefix, group);
     }
     return group;
   }
@@ -69,38 +80,44 @@ export class StampIndex {
     if (!found) {
       const dir = dirname(stampBase);
       const prefix = `${basename(stampBase)}.${task}.`;
-      found = { dir, prefix, names: this.#group(this.#listing(dir), prefix) };
+      const listing = this.#listing(dir);
+      found = { dir, prefix, listing, names: this.#group(listing, prefix) };
       byTask.set(task, found);
     }
     return found;
   }
 
+  /** Whether `name` is in the stamp directory of `stampBase`: one readdir per directory, no grouping. */
+  #has(stampBase: string, name: string): boolean {
+    return this.#listing(dirname(stampBase)).names.has(`${basename(stampBase)}.${name}`);
+  }
+
   isCurrent(stampBase: string, task: string, taskhash: string): boolean {
-    const { prefix, names } = this.#task(stampBase, task);
-    return names.has(prefix + taskhash);
+    return this.#has(stampBase, `${task}.${taskhash}`);
   }
 
   /** Records a successful run, and drops older stamps (other hashes) of the same task. */
   write(stampBase: string, task: string, taskhash: string): void {
-    const { dir, prefix, names } = this.#task(stampBase, task);
+    const { dir, prefix, listing, names } = this.#task(stampBase, task);
     for (const name of [...names]) {
       if (name !== `${prefix}taint` && name !== prefix + taskhash) {
         rmSync(`${dir}/${name}`, { force: true });
         names.delete(name);
+        listing.names.delete(name);
       }
     }
     // A stamp is empty, so creating it cannot leave a half-written file: no temp + rename.
     ensureDir(dir);
     writeFileSync(stampFile(stampBase, task, taskhash), '');
     names.add(prefix + taskhash);
+    listing.names.add(prefix + taskhash);
   }
 
   /** The taint `-C` left on a task (it changes the task's hash, so dependents rerun too). */
   taint(stampBase: string, task: string): string | undefined {
-    const { dir, prefix, names } = this.#task(stampBase, task);
-    if (!names.has(`${prefix}taint`)) return undefined;
+    if (!this.#has(stampBase, `${task}.taint`)) return undefined;
     try {
-      return readFileSync(`${dir}/${prefix}taint`, 'utf8').trim() || undefined;
+      return readFileSync(`${stampBase}.${task}.taint`, 'utf8').trim() || undefined;
     } catch {
       return undefined;
     }
@@ -108,17 +125,19 @@ export class StampIndex {
 
   /** `-C`: taint the task with a fresh nonce, so it and everything after it run again. */
   taintTask(stampBase: string, task: string): void {
-    const { dir, prefix, names } = this.#task(stampBase, task);
+    const { dir, prefix, listing, names } = this.#task(stampBase, task);
     writeFileAtomic(`${dir}/${prefix}taint`, `nostamp:${randomUUID()}\n`);
     names.add(`${prefix}taint`);
+    listing.names.add(`${prefix}taint`);
   }
 
   /** Forget the stamp so the task runs again. */
   invalidate(stampBase: string, task: string): void {
-    const { dir, names } = this.#task(stampBase, task);
+    const { dir, listing, names } = this.#task(stampBase, task);
     for (const name of [...names]) {
       rmSync(`${dir}/${name}`, { force: true });
       names.delete(name);
+      listing.names.delete(name);
     }
   }
 }

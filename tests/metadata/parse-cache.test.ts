@@ -234,3 +234,19 @@ test('file stamps: a file the parse read is hashed from the bytes it parsed; a s
   t.is(known.fresh.size, 0);
   t.true(known.used(f));
 });
+
+test('a run the snapshot covers reads no entry until infos are needed; an entry replaced since is parsed again', (t) => {
+  const dir = layer();
+  const cold = run(dir);
+  // Another writer replaced a's entry after the snapshot was saved.
+  const db = new Database(join(dir, 'cache', CACHE_FILE));
+  db.prepare("UPDATE recipe SET infos = '[]', digest = 'elsewhere' WHERE file LIKE '%/a_1.0.bb'").run();
+  db.close();
+  const r = run(dir);
+  t.is(r.summary.cached, 5);
+  t.is(r.summary.targets, 5);
+  t.deepEqual(r.parsed, [], 'counts come from the snapshot');
+  t.deepEqual(asStored(r.summary.recipes), asStored(cold.summary.recipes));
+  t.deepEqual(r.parsed, ['a_1.0.bb'], 'only the replaced entry is parsed, once its infos are needed');
+  t.is(run(dir).summary.identity, r.summary.identity);
+});

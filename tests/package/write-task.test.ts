@@ -60,7 +60,7 @@ async function bakeWith(dir: string, calls: string[]): Promise<number> {
   const builtins = new Map([...[...taskBuiltins()].map(([n, f]) => counted(n, f)), counted('do_package', doPackage)]);
   return build(
     session,
-    { loadRecipes: (warn) => loadRecipes(session, warn), builtins },
+    { loadRecipes: (warn) => loadRecipes(session, warn), builtins: async () => builtins },
     { targets: ['demo'], task: undefined, invalidate: undefined, force: false, keepGoing: false, dryRun: false, runall: undefined, runonly: undefined, graphviz: false },
     { emit: () => undefined, note: () => undefined, signal: new AbortController().signal, env: process.env },
   );

@@ -23,7 +23,7 @@ async function buildWith(dir: string, greet: TaskBuiltin): Promise<number> {
   const notes: string[] = [];
   return build(
     session,
-    { loadRecipes: (warn) => loadRecipes(session, warn), builtins: new Map([['do_greet', greet]]) },
+    { loadRecipes: (warn) => loadRecipes(session, warn), builtins: async () => new Map([['do_greet', greet]]) },
     { targets: ['app'], task: undefined, invalidate: undefined, force: false, keepGoing: false, dryRun: false, runall: undefined, runonly: undefined, graphviz: false },
     { emit: () => undefined, note: (m) => notes.push(m), signal: new AbortController().signal, env: process.env },
   );

@@ -206,3 +206,23 @@ test('an https:// mirror with a self-signed certificate, trusted through NODE_EX
     server.close();
   }
 });
+
+test('a no-op build with shared state tasks replays its report, Sstate summary included, until a stamp goes', (t) => {
+  const dir = layer();
+  t.is(bake(dir, ['app']).status, 0);
+  const timed = { TSBAKE_TIMINGS: '1' };
+  const recorded = bake(dir, ['app'], timed);
+  t.regex(recorded.stderr, /^tsbake-timings: .*graph \d+ms/m);
+  const replayed = bake(dir, ['app'], timed);
+  t.is(replayed.status, 0, replayed.stderr);
+  t.notRegex(replayed.stderr, /^tsbake-timings: .*graph \d+ms/m, 'replayed without a task graph');
+  t.is(replayed.stdout, recorded.stdout);
+  t.regex(replayed.stdout, /Sstate summary: Wanted 0 Local 0 Mirrors 0 Missed 0 Current 2/);
+  const stampDir = join(dir, 'tmp/stamps');
+  const deploy = readdirSync(stampDir).find((n) => n.startsWith('app.do_deploy.') && !n.includes('sigdata'));
+  rmSync(join(stampDir, deploy ?? 'missing'));
+  const restored = bake(dir, ['app'], timed);
+  t.is(restored.status, 0, restored.stderr);
+  t.regex(restored.stdout, /Sstate summary: Wanted 1 Local 1 Mirrors 0 Missed 0 Current 1/);
+  t.deepEqual(started(restored.stdout), []);
+});
