@@ -1,5 +1,5 @@
 /**
- * do_package as a TypeScript builtin: copy ${D} to ${PKGD} (hard links and holes kept), run
+ * do_package as a TypeScript builtin: link ${D} into ${PKGD} (link-tree.ts), run
  * the recipe's PACKAGESPLITFUNCS, strip and split debug info, divide ${PKGD} into packages
  * (${PKGDEST}/<pkg>/), work out shared-library and pkg-config dependencies, run the QA checks,
  * and write each package's `<pkg>.spec.json` and the recipe's package data (${PKGDESTWORK}).
@@ -14,7 +14,7 @@ import type { PackageFile, PackageSpec } from '../model/spec.js';
 import { scanElf, splitDebugInfo } from './debug-split.js';
 import type { ElfInfo } from './elf.js';
 import { readFakerootState } from './fakeroot-state.js';
-import { runHostTool } from './host-tool.js';
+import { linkTree } from './link-tree.js';
 import { autoDepends } from './auto-depends.js';
 import { specJson, writePkgdata } from './pkgdata-write.js';
 import { splitLocales } from './locales.js';
@@ -91,11 +91,11 @@ interface StageDirs {
  */
 async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs: StageDirs): Promise<{ tree: TreeEntry[]; elves: Map<string, ElfInfo>; after: string[] }> {
   const { D, pkgd, env } = dirs;
-  // ${D} as do_install left it: a copy in ${PKGD} has the same paths, sizes and link groups.
+  // ${D} as do_install left it: ${PKGD} links the same inodes under the same paths.
   const installed = existsSync(D) ? walkTree(D, fromFakeroot(readFakerootState(join(dirs.workdir, 'fakeroot.state')))) : [];
   const owners = ownersOf(installed);
   mkdirSync(pkgd, { recursive: true });
-  if (existsSync(D)) await runHostTool('cp', ['-a', '--sparse=auto', `${D}/.`, `${pkgd}/`], env, ctx.signal);
+  linkTree(D, pkgd, installed);
 
   const splitFuncs = words(lookup('PACKAGESPLITFUNCS'));
   const at = splitFuncs.indexOf(POPULATE);

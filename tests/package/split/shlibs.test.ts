@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readElf } from '../../../engine/package/split/elf.js';
 import { hasCommand, requireTool } from '../../helpers/host-tools.js';
@@ -62,6 +62,10 @@ test('debug split: .debug files in -dbg, stripped binaries with a .gnu_debuglink
   const bin = join(pkgdest(dir, 'app'), 'app/usr/bin/app');
   t.false(readElf(bin)?.sections.includes('.symtab'));
   t.regex(readelf(['--string-dump=.gnu_debuglink'], bin), /\bapp\b/);
+  // ${PKGD} links ${D}'s inodes: stripping must write a new file, never into ${D}'s binary
+  const installed = join(workdir(dir, 'libdemo'), 'image/usr/lib/libdemo.so.1.0');
+  t.true(readElf(installed)?.sections.includes('.debug_info'));
+  t.not(statSync(installed).ino, statSync(lib).ino);
 });
 
 test('INHIBIT_PACKAGE_STRIP keeps binaries whole; INHIBIT_PACKAGE_DEBUG_SPLIT strips without a debug file', async (t) => {
