@@ -4,7 +4,7 @@
  * (${PKGDEST}/<pkg>/), work out shared-library and pkg-config dependencies, run the QA checks,
  * and write each package's `<pkg>.spec.json` and the recipe's package data (${PKGDESTWORK}).
  */
-import { chmodSync, existsSync, mkdirSync, renameSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
@@ -18,7 +18,7 @@ import { linkTree } from './link-tree.js';
 import { autoDepends } from './auto-depends.js';
 import { specJson, writePkgdata } from './pkgdata-write.js';
 import { splitLocales } from './locales.js';
-import { matchFiles, populate } from './populate.js';
+import { matchFiles, populate, wholeDirs } from './populate.js';
 import { installedVsShipped, legacyScriptNames, PackageQaError, reportQa, scriptFindings, type QaFinding } from './qa.js';
 import { sourceDateEpoch } from './source-date-epoch.js';
 import { buildSpec, packageFiles, pkgVar, type Lookup } from './spec-build.js';
@@ -49,18 +49,30 @@ function need(lookup: Lookup, name: string, file: string): string {
   return v;
 }
 
-/** Recreates a package's members under `${PKGDEST}/<pkg>/`: directories with their modes, symlinks as written, files moved out of ${PKGD} (so hard links keep the link counts they had in ${D}). */
-function materialise(pkgd: string, dest: string, paths: readonly string[], tree: ReadonlyMap<string, TreeEntry>): void {
+/**
+ * Moves a package's members from ${PKGD} to `${PKGDEST}/<pkg>/`: a directory that is wholly
+ * the package's goes in one rename (`whole`), other directories are made anew; every
+ * directory gets its mode from the tree. Renaming keeps inodes, so link groups stay whole.
+ */
+function materialise(pkgd: string, dest: string, pkg: string, paths: readonly string[], tree: ReadonlyMap<string, TreeEntry>, whole: ReadonlyMap<string, string>): void {
   mkdirSync(dest, { recursive: true });
+  const moved = new Set<string>();
+  const inMoved = (path: string): boolean => {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (moved.has(path.slice(0, i))) return true;
+    return false;
+  };
   for (const path of paths) {
     const e = tree.get(path);
     if (!e) continue;
     const target = join(dest, path);
+    const inside = inMoved(path);
     if (e.kind === 'dir') {
-      mkdirSync(target);
+      if (!inside && whole.get(path) === pkg) {
+        renameSync(join(pkgd, path), target);
+        moved.add(path);
+      } else if (!inside) mkdirSync(target);
       chmodSync(target, e.mode);
-    } else if (e.kind === 'symlink') symlinkSync(e.target ?? '', target);
-    else renameSync(join(pkgd, path), target);
+    } else if (!inside) renameSync(join(pkgd, path), target);
   }
 }
 
@@ -142,7 +154,8 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
   const packages = words(lookup('PACKAGES'));
   const filesOf = (pkg: string): string[] => words(lookup(`FILES:${pkg}`));
   const result = populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`));
-  for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), paths, byPath);
+  const whole = wholeDirs(tree, result.packages);
+  for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), pkg, paths, byPath, whole);
   for (const fn of after) runSplitFunction(d, fn, file);
 
   const findings: QaFinding[] = [];

@@ -124,3 +124,26 @@ export function populate(entries: readonly TreeEntry[], packages: readonly strin
   const unshipped = entries.filter((e) => !seen.has(e.path)).map((e) => e.path);
   return { packages: result, unshipped, order };
 }
+
+/**
+ * The directories whose whole subtree (the directory and everything below it) belongs to one
+ * package and to no other, by path: such a directory can move into that package in one
+ * rename. `entries` in tree order (parents first).
+ */
+export function wholeDirs(entries: readonly TreeEntry[], packages: ReadonlyMap<string, readonly string[]>): Map<string, string> {
+  const holders = new Map<string, string | null>();
+  for (const [pkg, paths] of packages) for (const p of paths) holders.set(p, holders.has(p) ? null : pkg);
+  // Children before parents: each entry folds its owner (null: mixed or unowned) into its parent's.
+  const below = new Map<string, string | null>();
+  const out = new Map<string, string>();
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    if (!e) continue;
+    let owner = holders.get(e.path) ?? null;
+    if (e.kind === 'dir' && below.has(e.path)) owner = below.get(e.path) === owner ? owner : null;
+    if (e.kind === 'dir' && owner !== null) out.set(e.path, owner);
+    const parent = e.path.slice(0, e.path.lastIndexOf('/'));
+    below.set(parent, below.has(parent) && below.get(parent) !== owner ? null : owner);
+  }
+  return out;
+}

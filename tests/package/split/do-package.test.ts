@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageOrder, populate } from '../../../engine/package/split/populate.js';
+import { packageOrder, populate, wholeDirs } from '../../../engine/package/split/populate.js';
 import type { TreeEntry } from '../../../engine/package/split/tree.js';
 import { bake } from '../../run/run-layer.js';
 import { fixture, packageLayer, paths, pkgdest, readSpec, workdir } from './package-layer.js';
@@ -122,4 +122,16 @@ test('the first package whose FILES match keeps a path; .debug directories go to
   t.deepEqual(r.packages.get('p'), ['/usr', '/usr/bin', '/usr/bin/x', '/usr/lib', '/usr/lib/.hidden']);
   t.deepEqual(r.packages.get('p-dev'), []);
   t.deepEqual(r.unshipped, ['/opt']);
+});
+
+test('a directory moves into a package whole only when all of it is that package\'s', (t) => {
+  const tree = [entry('/opt', 'dir'), entry('/opt-x'), entry('/opt/a', 'dir'), entry('/opt/a/f'), entry('/opt/b', 'dir'), entry('/opt/b/g'), entry('/opt/b/h'), entry('/opt/e', 'dir'), entry('/opt/s', 'symlink')];
+  const packages = new Map([
+    ['p', ['/opt', '/opt-x', '/opt/a', '/opt/a/f', '/opt/b', '/opt/b/g', '/opt/e', '/opt/s']],
+    ['q', ['/opt', '/opt/b', '/opt/b/h']],
+  ]);
+  t.deepEqual([...wholeDirs(tree, packages)].sort(), [['/opt/a', 'p'], ['/opt/e', 'p']]);
+  t.deepEqual([...wholeDirs(tree, new Map([['p', tree.map((e) => e.path)]]))].map(([d]) => d).sort(), ['/opt', '/opt/a', '/opt/b', '/opt/e']);
+  // an unshipped file keeps its directory from moving
+  t.false(wholeDirs([entry('/d', 'dir'), entry('/d/x'), entry('/d/y')], new Map([['p', ['/d', '/d/x']]])).has('/d'));
 });
