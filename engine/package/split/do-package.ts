@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
+import { timed } from '../../core/timings.js';
 import { asText, type DataStore } from '../../metadata/datastore.js';
 import type { BuiltinContext } from '../../run/builtin.js';
 import type { PackageFile, PackageSpec } from '../model/spec.js';
@@ -104,10 +105,10 @@ interface StageDirs {
 async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs: StageDirs): Promise<{ tree: TreeEntry[]; elves: Map<string, ElfInfo>; after: string[] }> {
   const { D, pkgd, env } = dirs;
   // ${D} as do_install left it: ${PKGD} links the same inodes under the same paths.
-  const installed = existsSync(D) ? walkTree(D, fromFakeroot(readFakerootState(join(dirs.workdir, 'fakeroot.state')))) : [];
+  const installed = existsSync(D) ? timed('package-walk', () => walkTree(D, fromFakeroot(readFakerootState(join(dirs.workdir, 'fakeroot.state'))))) : [];
   const owners = ownersOf(installed);
   mkdirSync(pkgd, { recursive: true });
-  linkTree(D, pkgd, installed);
+  timed('package-link', () => linkTree(D, pkgd, installed));
 
   const splitFuncs = words(lookup('PACKAGESPLITFUNCS'));
   const at = splitFuncs.indexOf(POPULATE);
@@ -118,7 +119,7 @@ async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs
   }
   // The recipe's own functions may have changed ${PKGD}: then it is read again.
   let tree = before.some((fn) => fn !== SPLIT_LOCALES) ? walkTree(pkgd, owners) : installed;
-  const elves = scanElf(pkgd, tree);
+  const elves = timed('package-elf', () => scanElf(pkgd, tree));
   const split = await splitDebugInfo(pkgd, tree, elves, {
     inhibitStrip: truthy(lookup('INHIBIT_PACKAGE_STRIP')),
     inhibitSplit: truthy(lookup('INHIBIT_PACKAGE_DEBUG_SPLIT')),
@@ -153,9 +154,11 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
 
   const packages = words(lookup('PACKAGES'));
   const filesOf = (pkg: string): string[] => words(lookup(`FILES:${pkg}`));
-  const result = populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`));
+  const result = timed('package-populate', () => populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`)));
   const whole = wholeDirs(tree, result.packages);
-  for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), pkg, paths, byPath, whole);
+  timed('package-move', () => {
+    for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), pkg, paths, byPath, whole);
+  });
   for (const fn of after) runSplitFunction(d, fn, file);
 
   const findings: QaFinding[] = [];
@@ -163,9 +166,9 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
 
   const written = result.order.filter((pkg) => (result.packages.get(pkg)?.length ?? 0) > 0 || truthy(lookup(`ALLOW_EMPTY:${pkg}`)) || truthy(lookup('ALLOW_EMPTY')));
   const unwritten = new Set(result.order.filter((p) => !written.includes(p)));
-  const filesByPkg = new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)]));
+  const filesByPkg = timed('package-files', () => new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)])));
 
-  const deps = autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log });
+  const deps = timed('package-deps', () => autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log }));
 
   const epoch = sourceDateEpoch(lookup);
   const specs: PackageSpec[] = [];
@@ -184,11 +187,13 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
   }, ctx.log, ctx.warn);
   if (errors.length) throw new PackageQaError(`QA run found fatal errors in ${pn}; see the messages above (${errors.length} error${errors.length > 1 ? 's' : ''})`, { file, line: 0 }, 'fix the recipe, or add the check to INSANE_SKIP:<package> if it does not apply');
 
-  for (const spec of specs) writeFileAtomic(join(pkgdest, `${spec.name}.spec.json`), specJson(spec));
-  writePkgdata(pkgdestwork, {
-    recipe: { ...recipe, packages: result.order, written },
-    specs,
-    shlibs: deps.shlibs.filter((p) => written.includes(p.pkg)),
-    pkgconfig: deps.pkgconfig.filter((p) => written.includes(p.pkg)),
+  timed('package-data', () => {
+    for (const spec of specs) writeFileAtomic(join(pkgdest, `${spec.name}.spec.json`), specJson(spec));
+    writePkgdata(pkgdestwork, {
+      recipe: { ...recipe, packages: result.order, written },
+      specs,
+      shlibs: deps.shlibs.filter((p) => written.includes(p.pkg)),
+      pkgconfig: deps.pkgconfig.filter((p) => written.includes(p.pkg)),
+    });
   });
 }
