@@ -17,6 +17,8 @@ import type { ElfInfo } from './elf.js';
 import { readFakerootState } from './fakeroot-state.js';
 import { linkTree } from './link-tree.js';
 import { autoDepends } from './auto-depends.js';
+import { depchainRecommends } from './depchains.js';
+import { parseRelations } from '../model/relations.js';
 import { specJson, writePkgdata } from './pkgdata-write.js';
 import { splitLocales } from './locales.js';
 import { matchFiles, populate, wholeDirs } from './populate.js';
@@ -170,13 +172,26 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
 
   const deps = timed('package-deps', () => autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log }));
 
+  const found = new Map(result.order.map((pkg, i) => [pkg, deps.of(pkg, i)]));
+  const chains = depchainRecommends({
+    packages: result.order,
+    prefixes: words(lookup('DEPCHAIN_PRE')),
+    suffixes: words(lookup('DEPCHAIN_POST')),
+    depends: parseRelations(lookup('DEPENDS') ?? '').map((r) => r.name),
+    rdepends: (pkg) => [...parseRelations(pkgVar(lookup, 'RDEPENDS', pkg) ?? ''), ...(found.get(pkg) ?? [])].map((r) => r.name),
+    libdepends: [...found.values()].flat().map((r) => r.name),
+    dbgDefaultDeps: lookup('DEPCHAIN_DBGDEFAULTDEPS') === '1',
+    noDeprrecs: (pkg) => truthy(asText(d.getVarFlag(`RRECOMMENDS:${pkg}`, 'nodeprrecs'))),
+  });
+
   const epoch = sourceDateEpoch(lookup);
   const specs: PackageSpec[] = [];
-  for (const [i, pkg] of result.order.entries()) {
+  for (const pkg of result.order) {
     const files = filesByPkg.get(pkg) ?? [];
     findings.push(...scriptFindings(file, pkg, D, (name) => pkgVar(lookup, name, pkg)));
     if (!written.includes(pkg)) continue;
-    specs.push(buildSpec({ pkg, pn, lookup, files, autoDepends: deps.of(pkg, i), conffiles: conffilesOf(pkg, lookup, files, byPath), sourceDateEpoch: epoch, unwritten }));
+    const autoRecommends = (chains.get(pkg) ?? []).map((name) => ({ name }));
+    specs.push(buildSpec({ pkg, pn, lookup, files, autoDepends: found.get(pkg) ?? [], autoRecommends, conffiles: conffilesOf(pkg, lookup, files, byPath), sourceDateEpoch: epoch, unwritten }));
   }
   findings.push(...legacyScriptNames(file, d.keys(), result.order));
 

@@ -2,6 +2,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PackageSpec } from '../../../engine/package/model/spec.js';
 import { readElf } from '../../../engine/package/split/elf.js';
 import { hasCommand, requireTool } from '../../helpers/host-tools.js';
 import { bake } from '../../run/run-layer.js';
@@ -48,6 +49,16 @@ test('pkg-config Requires become dependencies of the -dev package; -dev depends 
     { name: 'app', constraint: { op: '=', version: '1.0-r0' } },
     { name: 'libdemo-dev' },
   ]);
+});
+
+test('dependency chains: app-dev recommends the -dev of DEPENDS, app-dbg the -dbg of the libraries app needs, in spec and pkgdata', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  t.deepEqual(readSpec(dir, 'app', 'app-dev').relations.recommends, [{ name: 'libdemo-dev' }]);
+  t.deepEqual(readSpec(dir, 'app', 'app-dbg').relations.recommends, [{ name: 'libc-assumed-dbg' }, { name: 'libdemo-dbg' }]);
+  t.deepEqual(readSpec(dir, 'app', 'app').relations.recommends, []);
+  const pkgdata = JSON.parse(readFileSync(join(dir, 'tmp/pkgdata/qemux86-64/runtime/app-dev.json'), 'utf8')) as PackageSpec;
+  t.deepEqual(pkgdata.relations.recommends, [{ name: 'libdemo-dev' }]);
 });
 
 test('debug split: .debug files in -dbg, stripped binaries with a .gnu_debuglink', async (t) => {
