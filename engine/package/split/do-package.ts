@@ -13,6 +13,7 @@ import { asText, type DataStore } from '../../metadata/datastore.js';
 import type { BuiltinContext } from '../../run/builtin.js';
 import type { PackageFile, PackageSpec } from '../model/spec.js';
 import { scanElf, splitDebugInfo } from './debug-split.js';
+import { prefixMaps, shipDebugSources } from './debug-sources.js';
 import type { ElfInfo } from './elf.js';
 import { readFakerootState } from './fakeroot-state.js';
 import { linkTree } from './link-tree.js';
@@ -33,6 +34,12 @@ export class PackageSplitError extends TsbakeError {
 
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter((w) => w !== '');
 const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && !['0', 'no', 'n', 'false'].includes(v.toLowerCase());
+
+/** PACKAGE_DEBUG_SPLIT_STYLE, oe-core's default when unset. */
+const debugSplitStyle = (lookup: Lookup): string => lookup('PACKAGE_DEBUG_SPLIT_STYLE') || 'debug-with-srcpkg';
+
+/** Where the debug sources are (below TARGET_DBGSRC_DIR, per recipe). */
+const DEBUG_SOURCES_DIR = '/usr/src/debug';
 
 /** The PACKAGESPLITFUNCS entry that divides ${PKGD} into packages. */
 const POPULATE = 'populate_packages';
@@ -122,14 +129,20 @@ async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs
   // The recipe's own functions may have changed ${PKGD}: then it is read again.
   let tree = before.some((fn) => fn !== SPLIT_LOCALES) ? walkTree(pkgd, owners) : installed;
   const elves = timed('package-elf', () => scanElf(pkgd, tree));
+  const inhibitSplit = truthy(lookup('INHIBIT_PACKAGE_DEBUG_SPLIT'));
+  // the sources the debug info names (${PN}-src), read before stripping takes the line tables away
+  const sources =
+    inhibitSplit || debugSplitStyle(lookup) === 'debug-without-src'
+      ? []
+      : await shipDebugSources(pkgd, tree, elves, prefixMaps(lookup('CFLAGS') ?? '', dirs.workdir), { readelf: lookup('READELF') ?? 'readelf', env, signal: ctx.signal });
   const split = await splitDebugInfo(pkgd, tree, elves, {
     inhibitStrip: truthy(lookup('INHIBIT_PACKAGE_STRIP')),
-    inhibitSplit: truthy(lookup('INHIBIT_PACKAGE_DEBUG_SPLIT')),
+    inhibitSplit,
     objcopy: lookup('OBJCOPY') ?? 'objcopy',
     env,
     signal: ctx.signal,
   });
-  if (split.processed > 0) tree = walkTree(pkgd, owners);
+  if (split.processed > 0 || sources.length > 0) tree = walkTree(pkgd, owners);
   return { tree, elves, after: at < 0 ? [] : splitFuncs.slice(at + 1) };
 }
 
@@ -154,8 +167,11 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
   const { tree, elves, after } = await stagePkgd(ctx, d, lookup, { D, pkgd, workdir, file, env });
   const byPath = new Map(tree.map((e) => [e.path, e]));
 
+  // "debug-with-srcpkg" (oe-core's default): ${PN}-src ships the debug sources, whatever its FILES say
+  const srcPackage = debugSplitStyle(lookup) === 'debug-with-srcpkg' ? `${pn}-src` : undefined;
   const packages = words(lookup('PACKAGES'));
-  const filesOf = (pkg: string): string[] => words(lookup(`FILES:${pkg}`));
+  if (srcPackage !== undefined && !packages.includes(srcPackage)) packages.push(srcPackage);
+  const filesOf = (pkg: string): string[] => (pkg === srcPackage ? [DEBUG_SOURCES_DIR] : words(lookup(`FILES:${pkg}`)));
   const result = timed('package-populate', () => populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`)));
   const whole = wholeDirs(tree, result.packages);
   timed('package-move', () => {

@@ -61,6 +61,21 @@ test('dependency chains: app-dev recommends the -dev of DEPENDS, app-dbg the -db
   t.deepEqual(pkgdata.relations.recommends, [{ name: 'libdemo-dev' }]);
 });
 
+test('${PN}-src ships the sources the debug info names, from the work directory, at their recorded paths', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  t.deepEqual(
+    paths(readSpec(dir, 'app', 'app-src')).filter((p) => p.endsWith('.c')),
+    ['/usr/src/debug/app/1.0/main.c', '/usr/src/debug/app/1.0/priv.c'],
+  );
+  const shipped = join(pkgdest(dir, 'app'), 'app-src/usr/src/debug/app/1.0/main.c');
+  t.is(readFileSync(shipped, 'utf8'), readFileSync(join(workdir(dir, 'app'), 'sources/app-1.0/main.c'), 'utf8'));
+  // the recorded path is the one the debug info (in app-dbg) names
+  t.regex(spawnSync('readelf', ['--debug-dump=line', join(pkgdest(dir, 'app'), 'app-dbg/usr/bin/.debug/app')], { encoding: 'utf8' }).stdout, /\/usr\/src\/debug\/app\/1\.0\b/);
+  // INHIBIT_PACKAGE_DEBUG_SPLIT: no debug info kept, no sources either
+  t.false(existsSync(join(pkgdest(dir, 'nosplit'), 'nosplit-src.spec.json')));
+});
+
 test('debug split: .debug files in -dbg, stripped binaries with a .gnu_debuglink', async (t) => {
   if (!tools(t)) return;
   const dir = await shlibBuild();
