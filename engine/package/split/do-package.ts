@@ -27,6 +27,7 @@ import { installedVsShipped, legacyScriptNames, PackageQaError, reportQa, script
 import { sourceDateEpoch } from './source-date-epoch.js';
 import { buildSpec, packageFiles, pkgVar, type Lookup } from './spec-build.js';
 import { fromFakeroot, ownersOf, walkTree, type TreeEntry } from './tree.js';
+import { byteCompare } from '../../core/byte-order.js';
 
 export class PackageSplitError extends TsbakeError {
   readonly code = 'E_PACKAGE_SPLIT';
@@ -92,7 +93,7 @@ function conffilesOf(pkg: string, lookup: Lookup, files: readonly PackageFile[],
   if (!patterns.length) return [];
   const members = files.flatMap((f) => tree.get(f.path) ?? []);
   const regular = new Set(files.filter((f) => f.kind === 'file' || f.kind === 'hardlink').map((f) => f.path));
-  return matchFiles(patterns, members).filter((p) => regular.has(p)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return matchFiles(patterns, members).filter((p) => regular.has(p)).sort(byteCompare);
 }
 
 function runSplitFunction(store: DataStore, fn: string, file: string): void {

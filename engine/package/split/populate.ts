@@ -7,6 +7,7 @@
  */
 import { glob, type DirReader } from '../../metadata/glob.js';
 import type { TreeEntry } from './tree.js';
+import { byteCompare as byteOrder } from '../../core/byte-order.js';
 
 export interface PopulateResult {
   /** Paths per package, in PACKAGES processing order; each list sorted byte-wise. */
@@ -23,7 +24,6 @@ export function packageOrder(packages: readonly string[], autodebug = true): str
   return unique.map((p, i) => ({ p, i, r: rank(p) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.p);
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 class TreeIndex implements DirReader {
   readonly byPath = new Map<string, TreeEntry>();
