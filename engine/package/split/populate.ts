@@ -67,8 +67,9 @@ function expandFiles(patterns: readonly string[], tree: TreeIndex, warn: (m: str
   for (let i = 0; i < files.length; i++) {
     let f = files[i] ?? '';
     const parts = f.split('/');
+    let parent = parts[0] ?? '';
     for (let j = 2; j < parts.length; j++) {
-      const parent = parts.slice(0, j).join('/');
+      parent += `/${parts[j - 1] ?? ''}`;
       if (tree.get(parent)?.kind === 'symlink') {
         warn(`FILES contains file '${f.slice(1)}' which resides under a directory symlink. Please fix the recipe and use the real path for the file.`);
         f = parent;
