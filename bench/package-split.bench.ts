@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
 import { measure, median, megabytes, seconds, type Bench } from './harness.js';
@@ -69,8 +69,9 @@ export const packageSplitBench: Bench = {
         // each run splits as a first build does: the previous run's output is not there to empty
         for (const out of ['package', 'packages-split', 'pkgdata']) rmSync(join(workdir, out), { recursive: true, force: true });
         spawnSync('sync', { stdio: 'ignore' });
-        const m = await measure(process.execPath, [TSBAKE, '--no-progress', 'bigtree', '-c', 'package', '-f'], { cwd: build, env: TSBAKE_ENV, expectStatus: 0 });
+        const m = await measure(process.execPath, [TSBAKE, '--no-progress', 'bigtree', '-c', 'package', '-f'], { cwd: build, env: { ...TSBAKE_ENV, TSBAKE_TIMINGS: '1' }, expectStatus: 0 });
         task.push(taskSeconds(build));
+        ctx.note(`package-split: run ${i + 1}: ${/tsbake-timings: .*/.exec(m.stderr)?.[0] ?? ''}  load ${loadavg()[0]?.toFixed(1) ?? '?'}`);
         whole.push(m.wallS);
         peaks.push(m.peakRss);
         const copy = join(dir, `copy-${i}`);
