@@ -109,8 +109,8 @@ interface StageDirs {
 }
 
 /**
- * ${PKGD} ready to split: ${D} copied, the PACKAGESPLITFUNCS before populate_packages run,
- * binaries stripped. Returns its tree, the ELF facts, and the split functions left for after.
+ * ${PKGD} ready to split: ${D} linked in, the PACKAGESPLITFUNCS before populate_packages run,
+ * the debug sources copied in, binaries stripped. Returns its tree, the ELF facts, and the split functions left for after.
  */
 async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs: StageDirs): Promise<{ tree: TreeEntry[]; elves: Map<string, ElfInfo>; after: string[] }> {
   const { D, pkgd, env } = dirs;

@@ -3,7 +3,8 @@
  * every other entry is hard-linked to its ${D} inode. Copying 600 MB costs seconds of
  * kernel time; linking 20,000 names costs a fraction of one. Sharing inodes is safe because
  * nothing do_package does writes into an existing file: objcopy's results are new files
- * renamed over the old name (debug-split.ts), and populate_packages renames names away. The
+ * renamed over the old name (debug-split.ts), and populate_packages renames names away (a
+ * recipe's PACKAGESPLITFUNCS must do the same: write a new file, never into one). The
  * same inodes also keep holes, owners in the fakeroot state (keyed by inode) and the link
  * groups of ${D}: names that shared an inode in ${D} share one in ${PKGD}.
  */
