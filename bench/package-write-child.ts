@@ -1,18 +1,19 @@
 /**
  * One package write in its own process, so the benchmark measures its wall time and peak
- * memory alone: `node package-write-child.js FORMAT PAYLOAD_ROOT OUT_DIR` writes the tree
- * under PAYLOAD_ROOT as one package, zstd level 3, and prints the package path.
+ * memory alone: `node package-write-child.js FORMAT SPEC_JSON PAYLOAD_ROOT OUT_DIR` writes
+ * the tree under PAYLOAD_ROOT (described by SPEC_JSON, as do_package leaves it) as one package,
+ * zstd level 3, as do_package_write_<fmt> does; it prints the package path and its peak memory.
  */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDebWriter } from '../engine/package/deb/writer.js';
 import { createIpkWriter } from '../engine/package/ipk/writer.js';
 import type { PackageWriter } from '../engine/package/model/writer.js';
 import { createRpmWriter } from '../engine/package/rpm/writer.js';
 import { createTarWriter } from '../engine/package/tar/writer.js';
-import { treeSpec } from './tree-spec.js';
+import { parseSpec } from '../engine/package/deploy/spec-file.js';
 
-const [format = '', payloadRoot = '', outDir = ''] = process.argv.slice(2);
+const [format = '', specFile = '', payloadRoot = '', outDir = ''] = process.argv.slice(2);
 const compression = { kind: 'zstd', level: 3 } as const;
 const writers: Record<string, PackageWriter> = {
   deb: createDebWriter({ dpkgArch: 'amd64', compression }),
@@ -22,9 +23,9 @@ const writers: Record<string, PackageWriter> = {
 };
 const writer = writers[format];
 if (!writer) throw new Error(`unknown format ${format}`);
-const spec = treeSpec(payloadRoot, 'tsbake-bench');
+const spec = parseSpec(readFileSync(specFile, 'utf8'), specFile);
 const tmpDir = mkdtempSync(join(outDir, 'tmp-'));
 const out = join(outDir, writer.fileName(spec));
 await writer.write(spec, createWriteStream(out), { payloadRoot, tmpDir });
 rmSync(tmpDir, { recursive: true, force: true });
-process.stdout.write(`${out}\n`);
+process.stdout.write(`${out}\npeak-rss ${process.resourceUsage().maxRSS * 1024}\n`);

@@ -5,14 +5,17 @@
  * measured in the same run, alternating: DEB against `dpkg-deb --build -Zzstd -z3` (goal
  * <= 1.0x), RPM against `rpmbuild -bb` with a w3.zstdio payload (<= 0.5x), IPK and TAR
  * against `tar | zstd -3 -T1` (<= 1.2x). Then each writer's peak memory on a 1 GB tree,
- * which must not grow with the payload. baselines.sh needs hyperfine (Debian: hyperfine).
+ * which must not grow with the payload. baselines.sh needs hyperfine (Debian: hyperfine). Each
+ * line ends with the 1-minute load average: on a shared machine the ratios move with it.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
-import { measure, median, megabytes, seconds, type Bench, type BenchContext, type Measurement } from './harness.js';
+import { median, megabytes, seconds, type Bench, type BenchContext } from './harness.js';
+import { treeSpec } from './tree-spec.js';
 
 const SHARED = join(PACKAGE_ROOT, '..', 'shared', 'bench');
 const CHILD = join(PACKAGE_ROOT, 'dist', 'bench', 'package-write-child.js');
@@ -24,20 +27,46 @@ const FORMATS = [
   { format: 'tar', baseline: 'tar_zstd3', goal: 1.2 },
 ] as const;
 
-/** A gen-tree.py tree of `mb` MiB at `<dir>/payload/opt/bench`; returns the payload root. */
-function makeTree(dir: string, mb: number, ctx: BenchContext): string {
+/** A gen-tree.py tree of `mb` MiB at `<dir>/payload/opt/bench` and its spec file (`<dir>/spec.json`). */
+function makeTree(dir: string, mb: number, ctx: BenchContext): Tree {
   const payload = join(dir, 'payload');
   mkdirSync(join(payload, 'opt'), { recursive: true });
   const gen = spawnSync('python3', [join(SHARED, 'gen-tree.py'), '--size-mb', String(mb), '--out', join(payload, 'opt', 'bench')], { encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`gen-tree.py failed: ${gen.stderr}`);
   ctx.note(`package-write: ${mb} MB tree: ${gen.stdout.trim().replace(/\n/g, ', ')}`);
-  return payload;
+  const spec = join(dir, 'spec.json');
+  writeFileSync(spec, JSON.stringify(treeSpec(payload, 'tsbake-bench')));
+  return { payload, spec };
 }
 
-function writeOnce(format: string, payload: string, out: string): Promise<Measurement> {
+interface Tree {
+  readonly payload: string;
+  readonly spec: string;
+}
+
+interface Written {
+  readonly wallS: number;
+  /** The writer process's own peak (getrusage), as it reports it. */
+  readonly peakRss: number;
+}
+
+/**
+ * One package write in a child process, timed from spawn to exit. No /proc sampling: a
+ * sampler would compete for the CPU with the writer, and the baselines run without one.
+ */
+async function writeOnce(format: string, tree: Tree, out: string): Promise<Written> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  return measure(process.execPath, [CHILD, format, payload, out], { cwd: out, env: process.env, expectStatus: 0 });
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, [CHILD, format, tree.spec, tree.payload, out], { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (text += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (text += s));
+  const [code] = (await once(child, 'close')) as [number | null];
+  const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+  const peak = /^peak-rss (\d+)$/m.exec(text);
+  if (code !== 0 || !peak) throw new Error(`package-write ${format} failed (exit ${String(code)}): ${text.slice(-500)}`);
+  return { wallS, peakRss: Number(peak[1]) };
 }
 
 /** One baselines.sh figure (its own median of one run: we take the median over ours). */
@@ -54,26 +83,26 @@ export const packageWriteBench: Bench = {
   async run(ctx) {
     const dir = mkdtempSync(join(tmpdir(), 'tsbake-bench-pkg-'));
     try {
-      const payload = makeTree(join(dir, '200'), 200, ctx);
-      const tree = join(payload, 'opt', 'bench');
+      const small = makeTree(join(dir, '200'), 200, ctx);
+      const tree = join(small.payload, 'opt', 'bench');
       for (const { format, baseline, goal } of FORMATS) {
-        const ours: Measurement[] = [];
+        const ours: Written[] = [];
         const theirs: number[] = [];
         for (let i = 0; i < ctx.runs; i++) {
-          ours.push(await writeOnce(format, payload, join(dir, 'out')));
+          ours.push(await writeOnce(format, small, join(dir, 'out')));
           theirs.push(baselineOnce(baseline, tree));
         }
         const t = median(ours.map((m) => m.wallS));
         const b = median(theirs);
         const ratio = t / b;
-        ctx.out(`package-write ${format} 200MB  tsbake ${seconds(t)}  ${baseline} ${seconds(b)}  ratio ${ratio.toFixed(2)} (goal <= ${goal})  peak-rss ${megabytes(median(ours.map((m) => m.peakRss)))}`);
+        ctx.out(`package-write ${format} 200MB  tsbake ${seconds(t)}  ${baseline} ${seconds(b)}  ratio ${ratio.toFixed(2)} (goal <= ${goal})  peak-rss ${megabytes(median(ours.map((m) => m.peakRss)))}  load ${loadavg()[0]?.toFixed(1) ?? '?'}`);
       }
       rmSync(join(dir, '200'), { recursive: true, force: true });
       if (process.env['TSBAKE_BENCH_SKIP_1G'] === '1') return;
       const big = makeTree(join(dir, '1024'), 1024, ctx);
       for (const { format } of FORMATS) {
         const m = await writeOnce(format, big, join(dir, 'out'));
-        ctx.out(`package-write ${format} 1GB  tsbake ${seconds(m.wallS)}  peak-rss ${megabytes(m.peakRss)}`);
+        ctx.out(`package-write ${format} 1GB  tsbake ${seconds(m.wallS)}  peak-rss ${megabytes(m.peakRss)}  load ${loadavg()[0]?.toFixed(1) ?? '?'}`);
       }
     } finally {
       if (!ctx.keep) rmSync(dir, { recursive: true, force: true });

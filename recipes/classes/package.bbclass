@@ -13,6 +13,12 @@ PACKAGESPLITFUNCS ?= "package_do_split_locales populate_packages"
 # Per-package variables do_package reads, for its signature (oe-core's PACKAGEVARS).
 PACKAGEVARS = "FILES RDEPENDS RRECOMMENDS RSUGGESTS RPROVIDES RCONFLICTS RREPLACES SUMMARY DESCRIPTION SECTION PRIORITY LICENSE HOMEPAGE MAINTAINER ALLOW_EMPTY PKGE PKGV PKGR PACKAGE_ARCH CONFFILES PRIVATE_LIBS INSANE_SKIP pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_postinst_ontarget"
 
+# Dependency chains (oe-core's DEPCHAIN_*): a package named with one of these suffixes or
+# prefixes recommends the same kind of package of what the recipe depends on (app-dev
+# recommends libdemo-dev); RRECOMMENDS:<pkg>[nodeprrecs] = "1" turns it off for a package.
+DEPCHAIN_PRE ?= ""
+DEPCHAIN_POST ?= "-dev -dbg"
+
 # QA levels (oe-core's insane.bbclass); INSANE_SKIP:<pkg> silences a check for one package.
 ERROR_QA ?= "installed-vs-shipped expanded-d"
 WARN_QA ?= "script-abs-path legacy-script-name"
@@ -25,7 +31,7 @@ def tsbake_package_vardeps(d):
 python do_package() {
     bb.fatal("do_package is built into tsbake; this body never runs")
 }
-do_package[vardeps] = "PACKAGES PN PE PV PR D PKGD PKGDEST PKGDESTWORK PKGDATA_DIR PACKAGESPLITFUNCS ${PACKAGESPLITFUNCS} PACKAGE_NO_LOCALE LOCALEBASEPN LOCALE_PATHS INHIBIT_PACKAGE_STRIP INHIBIT_PACKAGE_DEBUG_SPLIT OBJCOPY ASSUME_SHLIBS ERROR_QA WARN_QA SOURCE_DATE_EPOCH SDE_FILE SOURCE_DATE_EPOCH_FALLBACK ${@tsbake_package_vardeps(d)}"
+do_package[vardeps] = "PACKAGES PN PE PV PR D PKGD PKGDEST PKGDESTWORK PKGDATA_DIR PACKAGESPLITFUNCS ${PACKAGESPLITFUNCS} PACKAGE_NO_LOCALE LOCALEBASEPN LOCALE_PATHS INHIBIT_PACKAGE_STRIP INHIBIT_PACKAGE_DEBUG_SPLIT OBJCOPY READELF PACKAGE_DEBUG_SPLIT_STYLE CFLAGS ASSUME_SHLIBS DEPENDS DEPCHAIN_PRE DEPCHAIN_POST DEPCHAIN_DBGDEFAULTDEPS ERROR_QA WARN_QA SOURCE_DATE_EPOCH SDE_FILE SOURCE_DATE_EPOCH_FALLBACK ${@tsbake_package_vardeps(d)}"
 do_package[vardepsexclude] = "populate_packages package_do_split_locales"
 do_package[dirs] = "${PKGD}"
 do_package[cleandirs] = "${PKGD} ${PKGDEST} ${PKGDESTWORK}"

@@ -29,7 +29,7 @@ test('tsbake core-minimal writes the sample layer as DEB, RPM, IPK and TAR, and 
     names.set(format, files);
     for (const f of files) assertValid(t, format, join(deploy, format, f));
   }
-  for (const pkg of ['hello', 'libgreet', 'greet', 'pkgdemo']) {
+  for (const pkg of ['hello', 'libgreet', 'greet', 'pkgdemo', 'libgreet-src', 'greet-src']) {
     t.true(names.get('deb')?.includes(`core2-64/${pkg}_1.0-r0_amd64.deb`), `deb of ${pkg}`);
     t.true(names.get('rpm')?.includes(`core2_64/${pkg}-1.0-r0.core2_64.rpm`), `rpm of ${pkg}`);
     t.true(names.get('ipk')?.includes(`core2-64/${pkg}_1.0-r0_core2-64.ipk`), `ipk of ${pkg}`);
@@ -38,4 +38,14 @@ test('tsbake core-minimal writes the sample layer as DEB, RPM, IPK and TAR, and 
   const control = spawnSync('dpkg-deb', ['--field', join(deploy, 'deb/core2-64/pkgdemo_1.0-r0_amd64.deb')], { encoding: 'utf8' }).stdout;
   t.regex(control, /^Conflicts: olddemo \(<< 2\.0\)$/m);
   t.regex(control, /^Provides: demo-service$/m);
+  // the C recipes' -src packages hold the sources their debug info names
+  const src = spawnSync('dpkg-deb', ['--contents', join(deploy, 'deb/core2-64/greet-src_1.0-r0_amd64.deb')], { encoding: 'utf8' }).stdout;
+  t.regex(src, / \.\/usr\/src\/debug\/greet\/1\.0\/main\.c$/m);
+  t.regex(spawnSync('dpkg-deb', ['--contents', join(deploy, 'deb/core2-64/libgreet-src_1.0-r0_amd64.deb')], { encoding: 'utf8' }).stdout, / \.\/usr\/src\/debug\/libgreet\/1\.0\/greet\.c$/m);
+  // dependency chains reach every format: greet-dbg recommends the -dbg of the library greet needs
+  const dbg = (format: Format, name: string): string => join(deploy, format, name);
+  t.regex(spawnSync('dpkg-deb', ['--field', dbg('deb', 'core2-64/greet-dbg_1.0-r0_amd64.deb'), 'Recommends'], { encoding: 'utf8' }).stdout, /\blibgreet-dbg\b/);
+  t.regex(spawnSync('rpm', ['-qp', '--recommends', dbg('rpm', 'core2_64/greet-dbg-1.0-r0.core2_64.rpm')], { encoding: 'utf8' }).stdout, /^libgreet-dbg$/m);
+  const ipk = spawnSync('sh', ['-c', 'ar p "$1" control.tar.gz | tar -xzOf - ./control', 'sh', dbg('ipk', 'core2-64/greet-dbg_1.0-r0_core2-64.ipk')], { encoding: 'utf8' }).stdout;
+  t.regex(ipk, /^Recommends: .*\blibgreet-dbg\b/m);
 });

@@ -1,8 +1,8 @@
 /**
  * The ar container of .deb and .ipk: `debian-binary` (`2.0\n`), the control archive, then
  * the data archive, in that order (dpkg-deb refuses data before control; opkg does not care).
- * The data archive is spooled first, then the control archive (whose md5sums may still be
- * computing meanwhile); both are temp files because ar states each size before the data.
+ * The data archive is spooled first (taking the files' digests on the way), then the control
+ * archive (whose md5sums need them); both are temp files because ar states each size before the data.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { AR_MAGIC, arHeader, arPadding, type ArMemberStyle } from './ar.js';
 import { COMPRESSION_SUFFIX, type Compression } from './compression.js';
 import { spool, spooledBytes, type Spooled } from './spool.js';
-import { tarStream, type TarMember } from './tar-stream.js';
+import { tarStream, type FileDigests, type TarMember } from './tar-stream.js';
 
 interface ArMember {
   readonly name: string;
@@ -32,6 +32,8 @@ async function* arStream(members: readonly ArMember[], style: ArMemberStyle): As
 
 export interface ArPackage {
   readonly data: readonly TarMember[];
+  /** Filled with the data files' digests while the data archive is written (before `control` is asked for). */
+  readonly dataDigests?: FileDigests;
   readonly dataCompression: Compression;
   /** The control members, asked for once the data archive is complete. */
   readonly control: () => readonly TarMember[] | Promise<readonly TarMember[]>;
@@ -53,7 +55,7 @@ export async function writeArPackage(pkg: ArPackage, out: Writable, scratch: Scr
   const signal = scratch.signal ? { signal: scratch.signal } : {};
   try {
     const sizeHint = pkg.data.reduce((n, m) => n + m.header.size, 0);
-    const data = await spool(tarStream(pkg.data), { compression: pkg.dataCompression, path: temp(dataName), sizeHint, ...signal });
+    const data = await spool(tarStream(pkg.data, pkg.dataDigests), { compression: pkg.dataCompression, path: temp(dataName), sizeHint, ...signal });
     const control = await spool(tarStream(await pkg.control()), { compression: pkg.controlCompression, path: temp(controlName), sizeHint: 0, ...signal });
     const members: ArMember[] = [
       { name: 'debian-binary', data: Buffer.from('2.0\n') },

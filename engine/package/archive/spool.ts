@@ -39,8 +39,10 @@ export interface Spooled {
 export interface SpoolOptions {
   readonly compression: Compression;
   readonly path: string;
-  /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get a worker thread. */
+  /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get zstd's threads. */
   readonly sizeHint: number;
+  /** zstd's threads, when not chosen from sizeHint. */
+  readonly threads?: number;
   /** Hash algorithm (node:crypto name) for rawDigest and digest. */
   readonly digest?: string;
   readonly signal?: AbortSignal;
@@ -55,7 +57,7 @@ export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promi
       raw.bytes += chunk.length;
       raw.hash?.update(chunk);
     };
-    const packed = await zstdSpool(source, { path: opts.path, level: c.level, sizeHint: opts.sizeHint, onRaw, ...(opts.digest ? { digest: opts.digest } : {}), ...signal });
+    const packed = await zstdSpool(source, { path: opts.path, level: c.level, sizeHint: opts.sizeHint, onRaw, ...(opts.threads === undefined ? {} : { threads: opts.threads }), ...(opts.digest ? { digest: opts.digest } : {}), ...signal });
     return { path: opts.path, size: packed.size, rawSize: raw.bytes, ...(raw.hash && packed.digest ? { rawDigest: raw.hash.digest('hex'), digest: packed.digest } : {}) };
   }
   const packed = new ByteTap(opts.digest);

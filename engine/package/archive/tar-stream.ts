@@ -2,6 +2,7 @@
  * A tar archive as a stream of chunks: headers, then each regular file's data read from
  * disk (or held in memory for small control files), padded to blocks, then the trailer.
  */
+import { createHash } from 'node:crypto';
 import { Coalescer } from './coalesce.js';
 import { tarHeader, tarPadding, tarTrailer, type TarHeader } from './tar.js';
 
@@ -13,13 +14,23 @@ export interface TarMember {
   readonly data?: Buffer;
 }
 
-export function* tarStream(members: Iterable<TarMember>): Generator<Buffer> {
+/** Digests of the files' data, taken as it streams (deb md5sums), by source path. */
+export interface FileDigests {
+  readonly algorithm: string;
+  readonly digests: Map<string, string>;
+}
+
+export function* tarStream(members: Iterable<TarMember>, files?: FileDigests): Generator<Buffer> {
   const out = new Coalescer();
   for (const m of members) {
     yield* out.push(tarHeader(m.header));
-    if (m.header.type !== 'file' || m.header.size === 0) continue;
+    if (m.header.type !== 'file') continue;
     if (m.data) yield* out.push(m.data);
-    else yield* out.pushFile(m.source ?? '', m.header.size);
+    else if (m.source !== undefined) {
+      const hash = files ? createHash(files.algorithm) : undefined;
+      yield* out.pushFile(m.source, m.header.size, hash && ((piece) => hash.update(piece)));
+      if (hash) files?.digests.set(m.source, hash.digest('hex'));
+    }
     yield* out.push(tarPadding(m.header.size));
   }
   yield* out.push(tarTrailer());

@@ -85,8 +85,11 @@ export function tarHeader(h: TarHeader): Buffer {
 
 /** Zero bytes that pad `size` data bytes to a whole block. */
 export function tarPadding(size: number): Buffer {
-  return Buffer.alloc((TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK);
+  return ZEROS.subarray(0, (TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK);
 }
+
+/** Never written to: padding is a view of it. */
+const ZEROS = Buffer.alloc(TAR_BLOCK);
 
 /** The end-of-archive marker: two zero blocks. */
 export const tarTrailer = (): Buffer => Buffer.alloc(2 * TAR_BLOCK);

@@ -1,7 +1,7 @@
 /**
  * A zstd file written synchronously, driving the binding directly (no stream machinery):
- * single-threaded zstd, so the bytes depend only on the input and the level, whichever
- * thread runs it. Used in-thread for small payloads and by zstd-worker.ts for large ones.
+ * the bytes depend only on the input and the level (single-threaded, or with any count of
+ * zstd's threads: its multi-threaded format does not depend on the count).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -16,27 +16,63 @@ export interface ZstdFileResult {
   readonly digest?: string;
 }
 
-export class ZstdFile {
-  readonly #fd: number;
+/** The compressor: each call yields the compressed pieces, views that are valid until the next call. */
+export class ZstdEncoder {
   readonly #cctx = new binding.CCtx();
   readonly #out = Buffer.allocUnsafe(OUT);
+
+  /** `threads` > 0: zstd's own threads compress (its output is the same for any count of them). */
+  constructor(level: number, threads = 0) {
+    this.#cctx.setParameter(binding.CParameter.compressionLevel, level);
+    this.#cctx.setParameter(binding.CParameter.checksumFlag, 1);
+    if (threads > 0) this.#cctx.setParameter(binding.CParameter.nbWorkers, threads);
+  }
+
+  write(chunk: Uint8Array): Generator<Buffer> {
+    return this.#compress(chunk, binding.EndDirective.continue);
+  }
+
+  end(): Generator<Buffer> {
+    return this.#compress(new Uint8Array(0), binding.EndDirective.end);
+  }
+
+  *#compress(input: Uint8Array, op: binding.EndDirective): Generator<Buffer> {
+    let src = input;
+    for (;;) {
+      const [ret, produced, consumed] = this.#cctx.compressStream2(this.#out, src, op);
+      if (produced > 0) yield this.#out.subarray(0, produced);
+      src = src.subarray(consumed);
+      if (src.length === 0 && (op === binding.EndDirective.continue ? produced < this.#out.length : ret === 0)) return;
+    }
+  }
+}
+
+/** The compressed bytes of `source`, as chunks a stream may keep. */
+export function* zstdChunks(source: Iterable<Buffer>, level: number, threads = 0): Generator<Buffer> {
+  const zstd = new ZstdEncoder(level, threads);
+  for (const chunk of source) for (const piece of zstd.write(chunk)) yield Buffer.from(piece);
+  for (const piece of zstd.end()) yield Buffer.from(piece);
+}
+
+export class ZstdFile {
+  readonly #fd: number;
+  readonly #zstd: ZstdEncoder;
   readonly #hash: Hash | undefined;
   #size = 0;
 
-  constructor(path: string, level: number, digest?: string) {
-    this.#cctx.setParameter(binding.CParameter.compressionLevel, level);
-    this.#cctx.setParameter(binding.CParameter.checksumFlag, 1);
+  constructor(path: string, level: number, digest?: string, threads = 0) {
+    this.#zstd = new ZstdEncoder(level, threads);
     this.#hash = digest === undefined ? undefined : createHash(digest);
     this.#fd = openSync(path, 'w');
   }
 
   write(chunk: Uint8Array): void {
-    this.#compress(chunk, binding.EndDirective.continue);
+    this.#put(this.#zstd.write(chunk));
   }
 
   end(): ZstdFileResult {
     try {
-      this.#compress(new Uint8Array(0), binding.EndDirective.end);
+      this.#put(this.#zstd.end());
     } finally {
       closeSync(this.#fd);
     }
@@ -48,18 +84,11 @@ export class ZstdFile {
     closeSync(this.#fd);
   }
 
-  #compress(input: Uint8Array, op: binding.EndDirective): void {
-    let src = input;
-    for (;;) {
-      const [ret, produced, consumed] = this.#cctx.compressStream2(this.#out, src, op);
-      if (produced > 0) {
-        const piece = this.#out.subarray(0, produced);
-        this.#hash?.update(piece);
-        for (let done = 0; done < produced; ) done += writeSync(this.#fd, piece, done);
-        this.#size += produced;
-      }
-      src = src.subarray(consumed);
-      if (src.length === 0 && (op === binding.EndDirective.continue ? produced < this.#out.length : ret === 0)) return;
+  #put(pieces: Iterable<Buffer>): void {
+    for (const piece of pieces) {
+      this.#hash?.update(piece);
+      for (let done = 0; done < piece.length; ) done += writeSync(this.#fd, piece, done);
+      this.#size += piece.length;
     }
   }
 }

@@ -2,15 +2,14 @@
  * The .deb writer: ar of `debian-binary`, `control.tar.<c>` (control, md5sums, conffiles,
  * maintainer scripts) and `data.tar.<c>`, as `dpkg-deb --root-owner-group --build` lays
  * them out (`./` first, directories before what they hold, ar headers mode 100644 and mtime
- * SOURCE_DATE_EPOCH). md5sums are computed beside the data archive pass.
+ * SOURCE_DATE_EPOCH). md5sums are taken while the data archive is written.
  */
 import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
-import { fileDigests } from '../archive/file-digests.js';
-import type { TarMember } from '../archive/tar-stream.js';
+import type { FileDigests, TarMember } from '../archive/tar-stream.js';
 import { insertAfterInterpreter, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { fileVersion } from '../model/versions.js';
@@ -53,19 +52,17 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${architecture(spec)}.deb`,
     async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
       const mtime = spec.sourceDateEpoch;
-      const regular = spec.files.filter((f) => f.kind === 'file');
-      // md5sums are hashed beside the archive pass (by a worker when the payload is large)
-      const digests = fileDigests({ paths: regular.map((f) => `${ctx.payloadRoot}${f.path}`), algorithm: 'md5' }, spec.installedSize);
-      digests.catch(() => undefined); // awaited below; a failure must not go unhandled before that
+      // md5sums are taken as the data archive reads the files
+      const md5: FileDigests = { algorithm: 'md5', digests: new Map() };
       const files = withParentDirs(spec.files);
       await writeArPackage(
         {
           data: [rootDirMember(mtime), ...payloadTarMembers(files, ctx.payloadRoot, mtime)],
+          dataDigests: md5,
           dataCompression: opts.compression,
-          control: async () => {
-            const sums = await digests;
-            const md5 = new Map(regular.map((f, i) => [f.path, sums[i] ?? '']));
-            return [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec), md5)];
+          control: () => {
+            const byPath = new Map(spec.files.filter((f) => f.kind === 'file').map((f) => [f.path, md5.digests.get(`${ctx.payloadRoot}${f.path}`) ?? '']));
+            return [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec), byPath)];
           },
           controlCompression: opts.compression,
           style: { gnuNames: false, mtime, mode: '100644' },

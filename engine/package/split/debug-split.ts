@@ -2,9 +2,10 @@
  * Debug split as oe-core's ".debug" style does it: for each unstripped ELF executable or
  * shared library in ${PKGD}, its debug info goes to `<dir>/.debug/<name>` (which the -dbg
  * package collects), the binary is stripped and gets a `.gnu_debuglink` to that file. Uses
- * the host's objcopy. Hard links are processed once and linked again afterwards.
+ * the host's objcopy, which writes a new file (never into the old inode, which ${D} shares).
+ * Hard links are processed once and linked again afterwards.
  */
-import { linkSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hasDebugOrSymbols, readElf, type ElfInfo } from './elf.js';
 import { runHostTool } from './host-tool.js';
@@ -69,8 +70,17 @@ export async function splitDebugInfo(pkgd: string, entries: readonly TreeEntry[]
       await run(['--only-keep-debug', file, debugFile]);
       written.push(debugPath);
     }
-    await run([strip, '--remove-section=.comment', '--remove-section=.note', file]);
-    if (!opts.inhibitSplit) await run([`--add-gnu-debuglink=${debugFile}`, file]);
+    // Into a new file, renamed over the name: objcopy given one file rewrites a multiply
+    // linked one in place, and ${PKGD}'s files are links to ${D}'s (link-tree.ts).
+    const stripped = `${file}.tsbake-strip`;
+    const debuglink = opts.inhibitSplit ? [] : [`--add-gnu-debuglink=${debugFile}`];
+    try {
+      await run([strip, '--remove-section=.comment', '--remove-section=.note', ...debuglink, file, stripped]);
+      chmodSync(stripped, statSync(file).mode & 0o7777);
+      renameSync(stripped, file);
+    } finally {
+      rmSync(stripped, { force: true });
+    }
     for (const other of others) {
       const path = join(pkgd, other.path);
       unlinkSync(path);

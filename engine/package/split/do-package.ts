@@ -1,28 +1,33 @@
 /**
- * do_package as a TypeScript builtin: copy ${D} to ${PKGD} (hard links and holes kept), run
+ * do_package as a TypeScript builtin: link ${D} into ${PKGD} (link-tree.ts), run
  * the recipe's PACKAGESPLITFUNCS, strip and split debug info, divide ${PKGD} into packages
  * (${PKGDEST}/<pkg>/), work out shared-library and pkg-config dependencies, run the QA checks,
  * and write each package's `<pkg>.spec.json` and the recipe's package data (${PKGDESTWORK}).
  */
-import { chmodSync, existsSync, mkdirSync, renameSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
+import { timed } from '../../core/timings.js';
 import { asText, type DataStore } from '../../metadata/datastore.js';
 import type { BuiltinContext } from '../../run/builtin.js';
 import type { PackageFile, PackageSpec } from '../model/spec.js';
 import { scanElf, splitDebugInfo } from './debug-split.js';
+import { prefixMaps, shipDebugSources } from './debug-sources.js';
 import type { ElfInfo } from './elf.js';
 import { readFakerootState } from './fakeroot-state.js';
-import { runHostTool } from './host-tool.js';
+import { linkTree } from './link-tree.js';
 import { autoDepends } from './auto-depends.js';
+import { depchainRecommends } from './depchains.js';
+import { parseRelations } from '../model/relations.js';
 import { specJson, writePkgdata } from './pkgdata-write.js';
 import { splitLocales } from './locales.js';
-import { matchFiles, populate } from './populate.js';
+import { matchFiles, populate, wholeDirs } from './populate.js';
 import { installedVsShipped, legacyScriptNames, PackageQaError, reportQa, scriptFindings, type QaFinding } from './qa.js';
 import { sourceDateEpoch } from './source-date-epoch.js';
 import { buildSpec, packageFiles, pkgVar, type Lookup } from './spec-build.js';
 import { fromFakeroot, ownersOf, walkTree, type TreeEntry } from './tree.js';
+import { byteCompare } from '../../core/byte-order.js';
 
 export class PackageSplitError extends TsbakeError {
   readonly code = 'E_PACKAGE_SPLIT';
@@ -30,6 +35,12 @@ export class PackageSplitError extends TsbakeError {
 
 const words = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter((w) => w !== '');
 const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && !['0', 'no', 'n', 'false'].includes(v.toLowerCase());
+
+/** PACKAGE_DEBUG_SPLIT_STYLE, oe-core's default when unset. */
+const debugSplitStyle = (lookup: Lookup): string => lookup('PACKAGE_DEBUG_SPLIT_STYLE') || 'debug-with-srcpkg';
+
+/** Where the debug sources are (below TARGET_DBGSRC_DIR, per recipe). */
+const DEBUG_SOURCES_DIR = '/usr/src/debug';
 
 /** The PACKAGESPLITFUNCS entry that divides ${PKGD} into packages. */
 const POPULATE = 'populate_packages';
@@ -49,18 +60,30 @@ function need(lookup: Lookup, name: string, file: string): string {
   return v;
 }
 
-/** Recreates a package's members under `${PKGDEST}/<pkg>/`: directories with their modes, symlinks as written, files moved out of ${PKGD} (so hard links keep the link counts they had in ${D}). */
-function materialise(pkgd: string, dest: string, paths: readonly string[], tree: ReadonlyMap<string, TreeEntry>): void {
+/**
+ * Moves a package's members from ${PKGD} to `${PKGDEST}/<pkg>/`: a directory that is wholly
+ * the package's goes in one rename (`whole`), other directories are made anew; every
+ * directory gets its mode from the tree. Renaming keeps inodes, so link groups stay whole.
+ */
+function materialise(pkgd: string, dest: string, pkg: string, paths: readonly string[], tree: ReadonlyMap<string, TreeEntry>, whole: ReadonlyMap<string, string>): void {
   mkdirSync(dest, { recursive: true });
+  const moved = new Set<string>();
+  const inMoved = (path: string): boolean => {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (moved.has(path.slice(0, i))) return true;
+    return false;
+  };
   for (const path of paths) {
     const e = tree.get(path);
     if (!e) continue;
     const target = join(dest, path);
+    const inside = inMoved(path);
     if (e.kind === 'dir') {
-      mkdirSync(target);
+      if (!inside && whole.get(path) === pkg) {
+        renameSync(join(pkgd, path), target);
+        moved.add(path);
+      } else if (!inside) mkdirSync(target);
       chmodSync(target, e.mode);
-    } else if (e.kind === 'symlink') symlinkSync(e.target ?? '', target);
-    else renameSync(join(pkgd, path), target);
+    } else if (!inside) renameSync(join(pkgd, path), target);
   }
 }
 
@@ -70,7 +93,7 @@ function conffilesOf(pkg: string, lookup: Lookup, files: readonly PackageFile[],
   if (!patterns.length) return [];
   const members = files.flatMap((f) => tree.get(f.path) ?? []);
   const regular = new Set(files.filter((f) => f.kind === 'file' || f.kind === 'hardlink').map((f) => f.path));
-  return matchFiles(patterns, members).filter((p) => regular.has(p)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return matchFiles(patterns, members).filter((p) => regular.has(p)).sort(byteCompare);
 }
 
 function runSplitFunction(store: DataStore, fn: string, file: string): void {
@@ -86,16 +109,16 @@ interface StageDirs {
 }
 
 /**
- * ${PKGD} ready to split: ${D} copied, the PACKAGESPLITFUNCS before populate_packages run,
- * binaries stripped. Returns its tree, the ELF facts, and the split functions left for after.
+ * ${PKGD} ready to split: ${D} linked in, the PACKAGESPLITFUNCS before populate_packages run,
+ * the debug sources copied in, binaries stripped. Returns its tree, the ELF facts, and the split functions left for after.
  */
 async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs: StageDirs): Promise<{ tree: TreeEntry[]; elves: Map<string, ElfInfo>; after: string[] }> {
   const { D, pkgd, env } = dirs;
-  // ${D} as do_install left it: a copy in ${PKGD} has the same paths, sizes and link groups.
-  const installed = existsSync(D) ? walkTree(D, fromFakeroot(readFakerootState(join(dirs.workdir, 'fakeroot.state')))) : [];
+  // ${D} as do_install left it: ${PKGD} links the same inodes under the same paths.
+  const installed = existsSync(D) ? timed('package-walk', () => walkTree(D, fromFakeroot(readFakerootState(join(dirs.workdir, 'fakeroot.state'))))) : [];
   const owners = ownersOf(installed);
   mkdirSync(pkgd, { recursive: true });
-  if (existsSync(D)) await runHostTool('cp', ['-a', '--sparse=auto', `${D}/.`, `${pkgd}/`], env, ctx.signal);
+  timed('package-link', () => linkTree(D, pkgd, installed));
 
   const splitFuncs = words(lookup('PACKAGESPLITFUNCS'));
   const at = splitFuncs.indexOf(POPULATE);
@@ -106,15 +129,21 @@ async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs
   }
   // The recipe's own functions may have changed ${PKGD}: then it is read again.
   let tree = before.some((fn) => fn !== SPLIT_LOCALES) ? walkTree(pkgd, owners) : installed;
-  const elves = scanElf(pkgd, tree);
+  const elves = timed('package-elf', () => scanElf(pkgd, tree));
+  const inhibitSplit = truthy(lookup('INHIBIT_PACKAGE_DEBUG_SPLIT'));
+  // the sources the debug info names (${PN}-src), read before stripping takes the line tables away
+  const sources =
+    inhibitSplit || debugSplitStyle(lookup) === 'debug-without-src'
+      ? []
+      : await shipDebugSources(pkgd, tree, elves, prefixMaps(lookup('CFLAGS') ?? '', dirs.workdir), { readelf: lookup('READELF') ?? 'readelf', env, signal: ctx.signal });
   const split = await splitDebugInfo(pkgd, tree, elves, {
     inhibitStrip: truthy(lookup('INHIBIT_PACKAGE_STRIP')),
-    inhibitSplit: truthy(lookup('INHIBIT_PACKAGE_DEBUG_SPLIT')),
+    inhibitSplit,
     objcopy: lookup('OBJCOPY') ?? 'objcopy',
     env,
     signal: ctx.signal,
   });
-  if (split.processed > 0) tree = walkTree(pkgd, owners);
+  if (split.processed > 0 || sources.length > 0) tree = walkTree(pkgd, owners);
   return { tree, elves, after: at < 0 ? [] : splitFuncs.slice(at + 1) };
 }
 
@@ -139,10 +168,16 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
   const { tree, elves, after } = await stagePkgd(ctx, d, lookup, { D, pkgd, workdir, file, env });
   const byPath = new Map(tree.map((e) => [e.path, e]));
 
+  // "debug-with-srcpkg" (oe-core's default): ${PN}-src ships the debug sources, whatever its FILES say
+  const srcPackage = debugSplitStyle(lookup) === 'debug-with-srcpkg' ? `${pn}-src` : undefined;
   const packages = words(lookup('PACKAGES'));
-  const filesOf = (pkg: string): string[] => words(lookup(`FILES:${pkg}`));
-  const result = populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`));
-  for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), paths, byPath);
+  if (srcPackage !== undefined && !packages.includes(srcPackage)) packages.push(srcPackage);
+  const filesOf = (pkg: string): string[] => (pkg === srcPackage ? [DEBUG_SOURCES_DIR] : words(lookup(`FILES:${pkg}`)));
+  const result = timed('package-populate', () => populate(tree, packages, filesOf, (m) => ctx.warn(`${pn}: ${m}`)));
+  const whole = wholeDirs(tree, result.packages);
+  timed('package-move', () => {
+    for (const [pkg, paths] of result.packages) materialise(pkgd, join(pkgdest, pkg), pkg, paths, byPath, whole);
+  });
   for (const fn of after) runSplitFunction(d, fn, file);
 
   const findings: QaFinding[] = [];
@@ -150,17 +185,30 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
 
   const written = result.order.filter((pkg) => (result.packages.get(pkg)?.length ?? 0) > 0 || truthy(lookup(`ALLOW_EMPTY:${pkg}`)) || truthy(lookup('ALLOW_EMPTY')));
   const unwritten = new Set(result.order.filter((p) => !written.includes(p)));
-  const filesByPkg = new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)]));
+  const filesByPkg = timed('package-files', () => new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)])));
 
-  const deps = autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log });
+  const deps = timed('package-deps', () => autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log }));
+
+  const found = new Map(result.order.map((pkg, i) => [pkg, deps.of(pkg, i)]));
+  const chains = depchainRecommends({
+    packages: result.order,
+    prefixes: words(lookup('DEPCHAIN_PRE')),
+    suffixes: words(lookup('DEPCHAIN_POST')),
+    depends: parseRelations(lookup('DEPENDS') ?? '').map((r) => r.name),
+    rdepends: (pkg) => [...parseRelations(pkgVar(lookup, 'RDEPENDS', pkg) ?? ''), ...(found.get(pkg) ?? [])].map((r) => r.name),
+    libdepends: [...found.values()].flat().map((r) => r.name),
+    dbgDefaultDeps: lookup('DEPCHAIN_DBGDEFAULTDEPS') === '1',
+    noDeprrecs: (pkg) => truthy(asText(d.getVarFlag(`RRECOMMENDS:${pkg}`, 'nodeprrecs'))),
+  });
 
   const epoch = sourceDateEpoch(lookup);
   const specs: PackageSpec[] = [];
-  for (const [i, pkg] of result.order.entries()) {
+  for (const pkg of result.order) {
     const files = filesByPkg.get(pkg) ?? [];
     findings.push(...scriptFindings(file, pkg, D, (name) => pkgVar(lookup, name, pkg)));
     if (!written.includes(pkg)) continue;
-    specs.push(buildSpec({ pkg, pn, lookup, files, autoDepends: deps.of(pkg, i), conffiles: conffilesOf(pkg, lookup, files, byPath), sourceDateEpoch: epoch, unwritten }));
+    const autoRecommends = (chains.get(pkg) ?? []).map((name) => ({ name }));
+    specs.push(buildSpec({ pkg, pn, lookup, files, autoDepends: found.get(pkg) ?? [], autoRecommends, conffiles: conffilesOf(pkg, lookup, files, byPath), sourceDateEpoch: epoch, unwritten }));
   }
   findings.push(...legacyScriptNames(file, d.keys(), result.order));
 
@@ -171,11 +219,13 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
   }, ctx.log, ctx.warn);
   if (errors.length) throw new PackageQaError(`QA run found fatal errors in ${pn}; see the messages above (${errors.length} error${errors.length > 1 ? 's' : ''})`, { file, line: 0 }, 'fix the recipe, or add the check to INSANE_SKIP:<package> if it does not apply');
 
-  for (const spec of specs) writeFileAtomic(join(pkgdest, `${spec.name}.spec.json`), specJson(spec));
-  writePkgdata(pkgdestwork, {
-    recipe: { ...recipe, packages: result.order, written },
-    specs,
-    shlibs: deps.shlibs.filter((p) => written.includes(p.pkg)),
-    pkgconfig: deps.pkgconfig.filter((p) => written.includes(p.pkg)),
+  timed('package-data', () => {
+    for (const spec of specs) writeFileAtomic(join(pkgdest, `${spec.name}.spec.json`), specJson(spec));
+    writePkgdata(pkgdestwork, {
+      recipe: { ...recipe, packages: result.order, written },
+      specs,
+      shlibs: deps.shlibs.filter((p) => written.includes(p.pkg)),
+      pkgconfig: deps.pkgconfig.filter((p) => written.includes(p.pkg)),
+    });
   });
 }

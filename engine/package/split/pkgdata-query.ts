@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pkgdataPaths, type RecipePkgdata } from '../model/pkgdata.js';
 import type { PackageSpec } from '../model/spec.js';
 import { fnmatchRegex } from './fnmatch.js';
+import { byteCompare as byteOrder } from '../../core/byte-order.js';
 
 export interface QueryResult {
   readonly lines: readonly string[];
@@ -15,7 +16,6 @@ export interface QueryResult {
   readonly missing: readonly string[];
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 function readSpec(dir: string, pkg: string): PackageSpec | undefined {
   const file = pkgdataPaths(dir).runtime(pkg);

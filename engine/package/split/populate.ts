@@ -7,6 +7,7 @@
  */
 import { glob, type DirReader } from '../../metadata/glob.js';
 import type { TreeEntry } from './tree.js';
+import { byteCompare as byteOrder } from '../../core/byte-order.js';
 
 export interface PopulateResult {
   /** Paths per package, in PACKAGES processing order; each list sorted byte-wise. */
@@ -23,7 +24,6 @@ export function packageOrder(packages: readonly string[], autodebug = true): str
   return unique.map((p, i) => ({ p, i, r: rank(p) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.p);
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 class TreeIndex implements DirReader {
   readonly byPath = new Map<string, TreeEntry>();
@@ -67,8 +67,9 @@ function expandFiles(patterns: readonly string[], tree: TreeIndex, warn: (m: str
   for (let i = 0; i < files.length; i++) {
     let f = files[i] ?? '';
     const parts = f.split('/');
+    let parent = parts[0] ?? '';
     for (let j = 2; j < parts.length; j++) {
-      const parent = parts.slice(0, j).join('/');
+      parent += `/${parts[j - 1] ?? ''}`;
       if (tree.get(parent)?.kind === 'symlink') {
         warn(`FILES contains file '${f.slice(1)}' which resides under a directory symlink. Please fix the recipe and use the real path for the file.`);
         f = parent;
@@ -123,4 +124,27 @@ export function populate(entries: readonly TreeEntry[], packages: readonly strin
   }
   const unshipped = entries.filter((e) => !seen.has(e.path)).map((e) => e.path);
   return { packages: result, unshipped, order };
+}
+
+/**
+ * The directories whose whole subtree (the directory and everything below it) belongs to one
+ * package and to no other, by path: such a directory can move into that package in one
+ * rename. `entries` in tree order (parents first).
+ */
+export function wholeDirs(entries: readonly TreeEntry[], packages: ReadonlyMap<string, readonly string[]>): Map<string, string> {
+  const holders = new Map<string, string | null>();
+  for (const [pkg, paths] of packages) for (const p of paths) holders.set(p, holders.has(p) ? null : pkg);
+  // Children before parents: each entry folds its owner (null: mixed or unowned) into its parent's.
+  const below = new Map<string, string | null>();
+  const out = new Map<string, string>();
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    if (!e) continue;
+    let owner = holders.get(e.path) ?? null;
+    if (e.kind === 'dir' && below.has(e.path)) owner = below.get(e.path) === owner ? owner : null;
+    if (e.kind === 'dir' && owner !== null) out.set(e.path, owner);
+    const parent = e.path.slice(0, e.path.lastIndexOf('/'));
+    below.set(parent, below.has(parent) && below.get(parent) !== owner ? null : owner);
+  }
+  return out;
 }

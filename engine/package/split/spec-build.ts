@@ -54,6 +54,8 @@ export interface SpecInput {
   readonly files: readonly PackageFile[];
   /** Dependencies found in the files (shared libraries, pkg-config). */
   readonly autoDepends: readonly Relation[];
+  /** Recommendations of the dependency chains (depchains.ts). */
+  readonly autoRecommends: readonly Relation[];
   /** CONFFILES matched against the package's regular files. */
   readonly conffiles: readonly string[];
   readonly sourceDateEpoch: number;
@@ -82,6 +84,7 @@ export function buildSpec(input: SpecInput): PackageSpec {
   const relations: Record<keyof PackageRelations, readonly Relation[]> = { depends: [], recommends: [], suggests: [], provides: [], conflicts: [], replaces: [] };
   for (const [key, name] of RELATION_VARS) relations[key] = key === 'provides' || key === 'conflicts' || key === 'replaces' ? rel(name) : keep(rel(name));
   relations.depends = keep(mergeRelations(relations.depends, input.autoDepends));
+  relations.recommends = keep(mergeRelations(relations.recommends, input.autoRecommends));
   // A hard link's size is 0: each inode counts once, as in oe-core's PKGSIZE.
   const installedSize = input.files.reduce((sum, f) => sum + (f.kind === 'file' ? f.size : 0), 0);
   return {

@@ -6,6 +6,7 @@
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { inodeKey, type FakerootState } from './fakeroot-state.js';
+import { byteCompare } from '../../core/byte-order.js';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -40,7 +41,7 @@ export type OwnerOf = (path: string, st: Stats) => Owner | undefined;
 export function walkTree(root: string, ownerOf: OwnerOf = () => undefined): TreeEntry[] {
   const out: TreeEntry[] = [];
   const visit = (dir: string, prefix: string): void => {
-    const names = readdirSync(dir).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const names = readdirSync(dir).sort(byteCompare);
     for (const name of names) {
       const abs = join(dir, name);
       const path = `${prefix}/${name}`;

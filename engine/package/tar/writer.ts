@@ -2,15 +2,14 @@
  * tsbake's TAR package format (oe-core dropped package_tar; the contract is in the README):
  * `<Package>-<Version without epoch>.tar.<c>`, one compressed tar stream holding
  * `./CONTROL/` (control, conffiles, maintainer scripts) first, then the files, directories
- * before what they hold, byte order. The stream is compressed into a temp file (by a worker
- * thread when it is large), then copied to the output.
+ * before what they hold, byte order. The compressed stream goes straight to the output (zstd's
+ * threads compress a large one while this thread reads the files).
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { spool, spooledBytes } from '../archive/spool.js';
-import { COMPRESSION_SUFFIX, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
+import { COMPRESSION_SUFFIX, compressionSetting, compressor, type Compression, type Settings } from '../archive/compression.js';
+import { zstdChunks } from '../archive/zstd-file.js';
+import { THREADS_THRESHOLD, ZSTD_THREADS } from '../archive/zstd-spool.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
 import { tarStream, type TarMember } from '../archive/tar-stream.js';
@@ -65,13 +64,13 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
         ...payloadTarMembers(files, ctx.payloadRoot, spec.sourceDateEpoch),
       ];
       const signal = ctx.signal ? { signal: ctx.signal } : {};
-      const path = join(ctx.tmpDir, `${spec.name}.tar.spool`);
-      try {
-        await spool(tarStream(members), { compression: opts.compression, path, sizeHint: spec.installedSize, ...signal });
-        await pipeline(spooledBytes(path), out, signal);
-      } finally {
-        await rm(path, { force: true });
-      }
+      const tar = tarStream(members);
+      const c = opts.compression;
+      // no container around the stream: it goes straight to the output, nothing is spooled
+      if (c.kind === 'zstd') {
+        const threads = spec.installedSize >= THREADS_THRESHOLD ? ZSTD_THREADS : 0;
+        await pipeline(Readable.from(zstdChunks(tar, c.level, threads), { objectMode: false }), out, signal);
+      } else await pipeline(Readable.from(tar, { objectMode: false }), compressor({ kind: c.kind, level: c.level }), out, signal);
     },
   };
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageOrder, populate } from '../../../engine/package/split/populate.js';
+import { packageOrder, populate, wholeDirs } from '../../../engine/package/split/populate.js';
 import type { TreeEntry } from '../../../engine/package/split/tree.js';
 import { bake } from '../../run/run-layer.js';
 import { fixture, packageLayer, paths, pkgdest, readSpec, workdir } from './package-layer.js';
@@ -56,15 +56,23 @@ test('owners and modes come from the fakeroot state of do_install', async (t) =>
   t.is(statSync(join(pkgdest(dir, 'split'), 'split/var/lib/private')).mode & 0o7777, 0o700);
 });
 
-test('hard links keep their link count and inode; symlinks stay symlinks', async (t) => {
+/** The names of inode `ino` below `dir`. */
+function namesOf(dir: string, ino: number): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => lstatSync(join(dir, p)).ino === ino);
+}
+
+test('hard links keep their link groups; the split shares ${D}\'s inodes; symlinks stay symlinks', async (t) => {
   const dir = await splitBuild();
   const root = join(pkgdest(dir, 'split'), 'split/usr/bin');
   const image = join(workdir(dir, 'split'), 'image/usr/bin');
   const a = statSync(join(root, 'tool'));
   const b = statSync(join(root, 'tool-link'));
   t.is(a.ino, b.ino);
-  t.is(a.nlink, statSync(join(image, 'tool')).nlink);
-  t.is(a.nlink, 2);
+  // ${PKGD} is linked, not copied: as many names in the package as in ${D}, on the same inode
+  t.is(a.ino, statSync(join(image, 'tool')).ino);
+  t.deepEqual(namesOf(root, a.ino).sort(), ['tool', 'tool-link']);
+  t.deepEqual(namesOf(image, a.ino).sort(), ['tool', 'tool-link']);
+  t.is(a.nlink, 4);
   t.true(lstatSync(join(root, 'tool-sym')).isSymbolicLink());
   t.is(readlinkSync(join(root, 'tool-sym')), 'tool');
   const files = readSpec(dir, 'split', 'split').files;
@@ -114,4 +122,16 @@ test('the first package whose FILES match keeps a path; .debug directories go to
   t.deepEqual(r.packages.get('p'), ['/usr', '/usr/bin', '/usr/bin/x', '/usr/lib', '/usr/lib/.hidden']);
   t.deepEqual(r.packages.get('p-dev'), []);
   t.deepEqual(r.unshipped, ['/opt']);
+});
+
+test('a directory moves into a package whole only when all of it is that package\'s', (t) => {
+  const tree = [entry('/opt', 'dir'), entry('/opt-x'), entry('/opt/a', 'dir'), entry('/opt/a/f'), entry('/opt/b', 'dir'), entry('/opt/b/g'), entry('/opt/b/h'), entry('/opt/e', 'dir'), entry('/opt/s', 'symlink')];
+  const packages = new Map([
+    ['p', ['/opt', '/opt-x', '/opt/a', '/opt/a/f', '/opt/b', '/opt/b/g', '/opt/e', '/opt/s']],
+    ['q', ['/opt', '/opt/b', '/opt/b/h']],
+  ]);
+  t.deepEqual([...wholeDirs(tree, packages)].sort(), [['/opt/a', 'p'], ['/opt/e', 'p']]);
+  t.deepEqual([...wholeDirs(tree, new Map([['p', tree.map((e) => e.path)]]))].map(([d]) => d).sort(), ['/opt', '/opt/a', '/opt/b', '/opt/e']);
+  // an unshipped file keeps its directory from moving
+  t.false(wholeDirs([entry('/d', 'dir'), entry('/d/x'), entry('/d/y')], new Map([['p', ['/d', '/d/x']]])).has('/d'));
 });

@@ -25,8 +25,8 @@ test('tsbake pkgdata answers from the package data', (t) => {
   t.is(command(dir, ['pkgdata', 'find-path', '/usr/lib/libdemo.so*']).stdout, 'libdemo: /usr/lib/libdemo.so.1\nlibdemo: /usr/lib/libdemo.so.1.0\nlibdemo-dev: /usr/lib/libdemo.so\n');
   t.is(command(dir, ['pkgdata', 'list-pkg-files', 'libdemo-dev']).stdout, 'libdemo-dev:\n\t/usr/lib/libdemo.so\n\t/usr/lib/pkgconfig/libdemo.pc\n');
   t.is(command(dir, ['pkgdata', 'lookup-recipe', 'app-dbg']).stdout, 'app\n');
-  t.is(command(dir, ['pkgdata', 'list-pkgs', '-r', 'libdemo']).stdout, 'libdemo\nlibdemo-dbg\nlibdemo-dev\n');
-  t.deepEqual(command(dir, ['pkgdata', 'list-pkgs']).stdout.trim().split('\n'), ['app', 'app-dbg', 'app-dev', 'libdemo', 'libdemo-dbg', 'libdemo-dev']);
+  t.is(command(dir, ['pkgdata', 'list-pkgs', '-r', 'libdemo']).stdout, 'libdemo\nlibdemo-dbg\nlibdemo-dev\nlibdemo-src\n');
+  t.deepEqual(command(dir, ['pkgdata', 'list-pkgs']).stdout.trim().split('\n'), ['app', 'app-dbg', 'app-dev', 'app-src', 'libdemo', 'libdemo-dbg', 'libdemo-dev', 'libdemo-src']);
   const missing = command(dir, ['pkgdata', 'lookup-recipe', 'nosuch']);
   t.is(missing.status, 1);
   t.regex(missing.stderr, /The following packages could not be found: nosuch/);

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PackageSpec } from '../../../engine/package/model/spec.js';
 import { readElf } from '../../../engine/package/split/elf.js';
 import { hasCommand, requireTool } from '../../helpers/host-tools.js';
 import { bake } from '../../run/run-layer.js';
@@ -50,6 +51,31 @@ test('pkg-config Requires become dependencies of the -dev package; -dev depends 
   ]);
 });
 
+test('dependency chains: app-dev recommends the -dev of DEPENDS, app-dbg the -dbg of the libraries app needs, in spec and pkgdata', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  t.deepEqual(readSpec(dir, 'app', 'app-dev').relations.recommends, [{ name: 'libdemo-dev' }]);
+  t.deepEqual(readSpec(dir, 'app', 'app-dbg').relations.recommends, [{ name: 'libc-assumed-dbg' }, { name: 'libdemo-dbg' }]);
+  t.deepEqual(readSpec(dir, 'app', 'app').relations.recommends, []);
+  const pkgdata = JSON.parse(readFileSync(join(dir, 'tmp/pkgdata/qemux86-64/runtime/app-dev.json'), 'utf8')) as PackageSpec;
+  t.deepEqual(pkgdata.relations.recommends, [{ name: 'libdemo-dev' }]);
+});
+
+test('${PN}-src ships the sources the debug info names, from the work directory, at their recorded paths', async (t) => {
+  if (!tools(t)) return;
+  const dir = await shlibBuild();
+  t.deepEqual(
+    paths(readSpec(dir, 'app', 'app-src')).filter((p) => p.endsWith('.c')),
+    ['/usr/src/debug/app/1.0/main.c', '/usr/src/debug/app/1.0/priv.c'],
+  );
+  const shipped = join(pkgdest(dir, 'app'), 'app-src/usr/src/debug/app/1.0/main.c');
+  t.is(readFileSync(shipped, 'utf8'), readFileSync(join(workdir(dir, 'app'), 'sources/app-1.0/main.c'), 'utf8'));
+  // the recorded path is the one the debug info (in app-dbg) names
+  t.regex(spawnSync('readelf', ['--debug-dump=line', join(pkgdest(dir, 'app'), 'app-dbg/usr/bin/.debug/app')], { encoding: 'utf8' }).stdout, /\/usr\/src\/debug\/app\/1\.0\b/);
+  // INHIBIT_PACKAGE_DEBUG_SPLIT: no debug info kept, no sources either
+  t.false(existsSync(join(pkgdest(dir, 'nosplit'), 'nosplit-src.spec.json')));
+});
+
 test('debug split: .debug files in -dbg, stripped binaries with a .gnu_debuglink', async (t) => {
   if (!tools(t)) return;
   const dir = await shlibBuild();
@@ -62,6 +88,10 @@ test('debug split: .debug files in -dbg, stripped binaries with a .gnu_debuglink
   const bin = join(pkgdest(dir, 'app'), 'app/usr/bin/app');
   t.false(readElf(bin)?.sections.includes('.symtab'));
   t.regex(readelf(['--string-dump=.gnu_debuglink'], bin), /\bapp\b/);
+  // ${PKGD} links ${D}'s inodes: stripping must write a new file, never into ${D}'s binary
+  const installed = join(workdir(dir, 'libdemo'), 'image/usr/lib/libdemo.so.1.0');
+  t.true(readElf(installed)?.sections.includes('.debug_info'));
+  t.not(statSync(installed).ino, statSync(lib).ino);
 });
 
 test('INHIBIT_PACKAGE_STRIP keeps binaries whole; INHIBIT_PACKAGE_DEBUG_SPLIT strips without a debug file', async (t) => {
