@@ -88,7 +88,8 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       const entries: CacheEntry[] = [];
       const parsed = new Map<string, RecipeInfo[]>();
       let python = NO_PYTHON;
-      // A BB_DONT_CACHE recipe is parsed on every run, so no snapshot may stand for it.
+      // A BB_DONT_CACHE recipe is parsed on every run, so neither a snapshot nor a no-op replay
+      // (keyed by the identity) may stand for it.
       let uncached = false;
       timed('cache-hash', () => misses.forEach((file, i) => {
         const o = outcomes[i];
@@ -120,7 +121,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         }
         return out;
       };
-      return { counts: digests, infos, errors, cached: files.length - misses.length, python, ...(cache ? { identity: identity(digests) } : {}) };
+      return { counts: digests, infos, errors, cached: files.length - misses.length, python, ...(cache && !uncached ? { identity: identity(digests) } : {}) };
     } finally {
       cache?.close();
     }
