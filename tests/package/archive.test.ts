@@ -1,15 +1,16 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { arHeader } from '../../engine/package/archive/ar.js';
 import { BATCH } from '../../engine/package/archive/coalesce.js';
 import { spool } from '../../engine/package/archive/spool.js';
 import { memoryMember, tarStream, type TarMember } from '../../engine/package/archive/tar-stream.js';
-import { THREADS_THRESHOLD } from '../../engine/package/archive/zstd-spool.js';
+import { WORKER_THRESHOLD, zstdCompress } from '../../engine/package/archive/zstd-compress.js';
 import { controlDescription, dpkgRelations } from '../../engine/package/model/control.js';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
 
@@ -32,26 +33,35 @@ test('tar members with names and link targets over 100 bytes are read back by GN
   t.false(readFileSync(file).includes('PaxHeader'), 'no pax header: dpkg refuses them');
 });
 
-test('zstd with its threads gives the same bytes for any count of them, and zstd -dc gives the input back', async (t) => {
+test('zstd in a worker thread gives the same bytes as in this thread, to a file or a stream, and zstd -dc gives the input back', async (t) => {
   if (!requireTool(t, hasCommand('zstd'), 'zstd')) return;
   const dir = await mkdtemp(join(tmpdir(), 'tsbake-zstd-'));
-  // several of zstd's jobs (8 MiB at level 3), so that threads really share the work
-  const input = Buffer.alloc(3 * THREADS_THRESHOLD + 1234);
+  const input = Buffer.alloc(3 * WORKER_THRESHOLD + 1234);
   for (let i = 0; i < input.length; i++) input[i] = (i * 2654435761) >>> 27;
+  // a small chunk, a batch-sized one, and one larger than any batch (plain memory: copied to the worker)
   const chunks = (): Buffer[] => [input.subarray(0, 1000), input.subarray(1000, 2 * BATCH), input.subarray(2 * BATCH)];
-  const zstd = (name: string, threads: number): ReturnType<typeof spool> =>
-    spool(chunks(), { compression: { kind: 'zstd', level: 3 }, path: join(dir, name), sizeHint: 0, threads, digest: 'sha256' });
-  const one = await zstd('a.zst', 1);
-  const three = await zstd('b.zst', 3);
+  const zstd = (name: string, sizeHint: number): ReturnType<typeof spool> =>
+    spool(chunks(), { compression: { kind: 'zstd', level: 3 }, path: join(dir, name), sizeHint, digest: 'sha256' });
+  const worker = await zstd('a.zst', WORKER_THRESHOLD);
+  const here = await zstd('b.zst', 0);
   t.is(sha(readFileSync(join(dir, 'a.zst'))), sha(readFileSync(join(dir, 'b.zst'))));
-  t.deepEqual(one, { ...three, path: join(dir, 'a.zst') });
-  t.is(one.rawSize, input.length);
-  t.is(one.rawDigest, sha(input));
-  t.is(one.digest, sha(readFileSync(join(dir, 'a.zst'))));
-  t.is(sha(spawnSync('zstd', ['-dc', join(dir, 'b.zst')], { maxBuffer: 1 << 26 }).stdout), sha(input));
-  const single = await zstd('c.zst', 0);
-  t.is(sha(spawnSync('zstd', ['-dc', join(dir, 'c.zst')], { maxBuffer: 1 << 26 }).stdout), sha(input));
-  t.true(single.size > 0);
+  t.deepEqual(worker, { ...here, path: join(dir, 'a.zst') });
+  t.is(worker.rawSize, input.length);
+  t.is(worker.rawDigest, sha(input));
+  t.is(worker.digest, sha(readFileSync(join(dir, 'a.zst'))));
+  t.is(sha(spawnSync('zstd', ['-dc', join(dir, 'a.zst')], { maxBuffer: 1 << 26 }).stdout), sha(input));
+  // to a stream (TAR packages), both ways
+  for (const [name, sizeHint] of [['c.zst', WORKER_THRESHOLD], ['d.zst', 0]] as const) {
+    const result = await zstdCompress(chunks(), { level: 3, sizeHint, sink: { out: createWriteStream(join(dir, name)) } });
+    t.is(result.size, worker.size);
+    t.is(sha(readFileSync(join(dir, name))), sha(readFileSync(join(dir, 'a.zst'))));
+  }
+});
+
+test('zstd in a worker thread: a failing output stream fails the write, and the worker is let go', async (t) => {
+  const input = Buffer.alloc(2 * WORKER_THRESHOLD, 7);
+  const out = new Writable({ write: (_chunk, _enc, done) => done(new Error('disk full')) });
+  await t.throwsAsync(zstdCompress([input.subarray(0, BATCH), input.subarray(BATCH)], { level: 3, sizeHint: input.length, sink: { out } }), { message: 'disk full' });
 });
 
 test('ar headers: dpkg-deb style and GNU ar -D style (opkg-build)', (t) => {

@@ -9,7 +9,7 @@ import { createIpkWriter } from '../../engine/package/ipk/writer.js';
 import type { PackageWriter } from '../../engine/package/model/writer.js';
 import { createRpmWriter } from '../../engine/package/rpm/writer.js';
 import { createTarWriter } from '../../engine/package/tar/writer.js';
-import { THREADS_THRESHOLD } from '../../engine/package/archive/zstd-spool.js';
+import { WORKER_THRESHOLD } from '../../engine/package/archive/zstd-compress.js';
 import { makeFixture, writePackage } from './fixture.js';
 
 const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
@@ -26,9 +26,9 @@ for (const compression of [{ kind: 'zstd', level: 3 }, { kind: 'gzip', level: 9 
       createIpkWriter({ compression }),
       createTarWriter({ compression }),
     ];
-    // a payload large enough for zstd's threads and several of their jobs
-    const one = await makeFixture(short, { bigFile: 2 * THREADS_THRESHOLD + 17 });
-    const two = await makeFixture(long, { bigFile: 2 * THREADS_THRESHOLD + 17 });
+    // a payload large enough for the zstd worker thread
+    const one = await makeFixture(short, { bigFile: 2 * WORKER_THRESHOLD + 17 });
+    const two = await makeFixture(long, { bigFile: 2 * WORKER_THRESHOLD + 17 });
     for (const w of writers) {
       const a = await writePackage(w, one, join(short, 'out'));
       const b = await writePackage(w, two, join(long, 'out'));

@@ -10,11 +10,12 @@ import { TsbakeError } from '../../core/errors.js';
 export const BATCH = 512 * 1024;
 
 /**
- * Batch buffers handed back by consumers that are done with them (zstd-spool.ts), reused
+ * Batch buffers handed back by consumers that are done with them (zstd-compress.ts), reused
  * instead of allocated: a fresh 512 KiB buffer costs page faults and, later, its unmapping.
+ * Their memory is shared, so a worker thread compresses a batch without a copy.
  */
 const pool: Buffer[] = [];
-const POOL_MAX = 16;
+const POOL_MAX = 32;
 /** The memory of every batch made here: nothing else is ever taken into the pool. */
 const batches = new WeakSet<ArrayBufferLike>();
 
@@ -26,7 +27,7 @@ export function recycleBatch(buf: Buffer): void {
 function takeBatch(): Buffer {
   const reused = pool.pop();
   if (reused) return reused;
-  const buf = Buffer.allocUnsafeSlow(BATCH);
+  const buf = Buffer.from(new SharedArrayBuffer(BATCH));
   batches.add(buf.buffer);
   return buf;
 }

@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compressor, type Compression } from './compression.js';
-import { zstdSpool } from './zstd-spool.js';
+import { zstdCompress } from './zstd-compress.js';
 
 /** Counts (and optionally hashes) the bytes that pass through. */
 class ByteTap extends Transform {
@@ -39,10 +39,8 @@ export interface Spooled {
 export interface SpoolOptions {
   readonly compression: Compression;
   readonly path: string;
-  /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get zstd's threads. */
+  /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get a worker thread. */
   readonly sizeHint: number;
-  /** zstd's threads, when not chosen from sizeHint. */
-  readonly threads?: number;
   /** Hash algorithm (node:crypto name) for rawDigest and digest. */
   readonly digest?: string;
   readonly signal?: AbortSignal;
@@ -57,7 +55,8 @@ export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promi
       raw.bytes += chunk.length;
       raw.hash?.update(chunk);
     };
-    const packed = await zstdSpool(source, { path: opts.path, level: c.level, sizeHint: opts.sizeHint, onRaw, ...(opts.threads === undefined ? {} : { threads: opts.threads }), ...(opts.digest ? { digest: opts.digest } : {}), ...signal });
+    const sink = { path: opts.path, ...(opts.digest ? { digest: opts.digest } : {}) };
+    const packed = await zstdCompress(source, { level: c.level, sizeHint: opts.sizeHint, sink, onRaw, ...signal });
     return { path: opts.path, size: packed.size, rawSize: raw.bytes, ...(raw.hash && packed.digest ? { rawDigest: raw.hash.digest('hex'), digest: packed.digest } : {}) };
   }
   const packed = new ByteTap(opts.digest);

@@ -1,7 +1,7 @@
 /**
- * A zstd file written synchronously, driving the binding directly (no stream machinery):
- * the bytes depend only on the input and the level (single-threaded, or with any count of
- * zstd's threads: its multi-threaded format does not depend on the count).
+ * A zstd file written synchronously, driving the binding directly (no stream machinery).
+ * Always single-threaded: the bytes depend only on the input and the level, whichever thread
+ * compresses them (zstd-compress.ts gives large payloads a worker thread of their own).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -21,11 +21,9 @@ export class ZstdEncoder {
   readonly #cctx = new binding.CCtx();
   readonly #out = Buffer.allocUnsafe(OUT);
 
-  /** `threads` > 0: zstd's own threads compress (its output is the same for any count of them). */
-  constructor(level: number, threads = 0) {
+  constructor(level: number) {
     this.#cctx.setParameter(binding.CParameter.compressionLevel, level);
     this.#cctx.setParameter(binding.CParameter.checksumFlag, 1);
-    if (threads > 0) this.#cctx.setParameter(binding.CParameter.nbWorkers, threads);
   }
 
   write(chunk: Uint8Array): Generator<Buffer> {
@@ -48,8 +46,8 @@ export class ZstdEncoder {
 }
 
 /** The compressed bytes of `source`, as chunks a stream may keep. */
-export function* zstdChunks(source: Iterable<Buffer>, level: number, threads = 0): Generator<Buffer> {
-  const zstd = new ZstdEncoder(level, threads);
+export function* zstdChunks(source: Iterable<Buffer>, level: number): Generator<Buffer> {
+  const zstd = new ZstdEncoder(level);
   for (const chunk of source) for (const piece of zstd.write(chunk)) yield Buffer.from(piece);
   for (const piece of zstd.end()) yield Buffer.from(piece);
 }
@@ -59,9 +57,10 @@ export class ZstdFile {
   readonly #zstd: ZstdEncoder;
   readonly #hash: Hash | undefined;
   #size = 0;
+  #open = true;
 
-  constructor(path: string, level: number, digest?: string, threads = 0) {
-    this.#zstd = new ZstdEncoder(level, threads);
+  constructor(path: string, level: number, digest?: string) {
+    this.#zstd = new ZstdEncoder(level);
     this.#hash = digest === undefined ? undefined : createHash(digest);
     this.#fd = openSync(path, 'w');
   }
@@ -74,14 +73,15 @@ export class ZstdFile {
     try {
       this.#put(this.#zstd.end());
     } finally {
-      closeSync(this.#fd);
+      this.close();
     }
     return { size: this.#size, ...(this.#hash ? { digest: this.#hash.digest('hex') } : {}) };
   }
 
-  /** Abandons the file (its descriptor is closed; the caller removes it). */
+  /** Abandons the file (its descriptor is closed, once; the caller removes it). */
   close(): void {
-    closeSync(this.#fd);
+    if (this.#open) closeSync(this.#fd);
+    this.#open = false;
   }
 
   #put(pieces: Iterable<Buffer>): void {

@@ -2,14 +2,13 @@
  * tsbake's TAR package format (oe-core dropped package_tar; the contract is in the README):
  * `<Package>-<Version without epoch>.tar.<c>`, one compressed tar stream holding
  * `./CONTROL/` (control, conffiles, maintainer scripts) first, then the files, directories
- * before what they hold, byte order. The compressed stream goes straight to the output (zstd's
- * threads compress a large one while this thread reads the files).
+ * before what they hold, byte order. The compressed stream goes straight to the output (a
+ * worker thread compresses a large one while this thread reads the files).
  */
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { COMPRESSION_SUFFIX, compressionSetting, compressor, type Compression, type Settings } from '../archive/compression.js';
-import { zstdChunks } from '../archive/zstd-file.js';
-import { THREADS_THRESHOLD, ZSTD_THREADS } from '../archive/zstd-spool.js';
+import { zstdCompress } from '../archive/zstd-compress.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
 import { tarStream, type TarMember } from '../archive/tar-stream.js';
@@ -67,10 +66,8 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
       const tar = tarStream(members);
       const c = opts.compression;
       // no container around the stream: it goes straight to the output, nothing is spooled
-      if (c.kind === 'zstd') {
-        const threads = spec.installedSize >= THREADS_THRESHOLD ? ZSTD_THREADS : 0;
-        await pipeline(Readable.from(zstdChunks(tar, c.level, threads), { objectMode: false }), out, signal);
-      } else await pipeline(Readable.from(tar, { objectMode: false }), compressor({ kind: c.kind, level: c.level }), out, signal);
+      if (c.kind === 'zstd') await zstdCompress(tar, { level: c.level, sizeHint: spec.installedSize, sink: { out }, ...signal });
+      else await pipeline(Readable.from(tar, { objectMode: false }), compressor({ kind: c.kind, level: c.level }), out, signal);
     },
   };
 }
