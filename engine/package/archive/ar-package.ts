@@ -6,11 +6,11 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AR_MAGIC, arHeader, arPadding, type ArMemberStyle } from './ar.js';
 import { COMPRESSION_SUFFIX, type Compression } from './compression.js';
-import { spool, spooledBytes, type Spooled } from './spool.js';
+import { containerStream, spool, spooledBytes, type Spooled } from './spool.js';
 import { tarStream, type FileDigests, type TarMember } from './tar-stream.js';
 
 interface ArMember {
@@ -19,7 +19,7 @@ interface ArMember {
   readonly spooled?: Spooled;
 }
 
-async function* arStream(members: readonly ArMember[], style: ArMemberStyle): AsyncGenerator<Buffer> {
+function* arStream(members: readonly ArMember[], style: ArMemberStyle): Generator<Buffer> {
   yield Buffer.from(AR_MAGIC, 'latin1');
   for (const m of members) {
     const size = m.data?.length ?? m.spooled?.size ?? 0;
@@ -62,7 +62,7 @@ export async function writeArPackage(pkg: ArPackage, out: Writable, scratch: Scr
       { name: controlName, spooled: control },
       { name: dataName, spooled: data },
     ];
-    await pipeline(Readable.from(arStream(members, pkg.style), { objectMode: false }), out, signal);
+    await pipeline(containerStream(arStream(members, pkg.style)), out, signal);
   } finally {
     await Promise.all([rm(temp(dataName), { force: true }), rm(temp(controlName), { force: true })]);
   }

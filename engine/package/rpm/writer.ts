@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CompressorError, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
-import { spool, spooledBytes, type Spooled } from '../archive/spool.js';
+import { containerStream, spool, spooledBytes, type Spooled } from '../archive/spool.js';
 import { splitInterpreter, withFinalNewline, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { formatEvr, rpmEvr } from '../model/versions.js';
@@ -150,13 +150,13 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
         });
         const header = mainHeader(spec, opts, payload, digests);
         const evr = rpmEvr(spec.version);
-        async function* bytes(): AsyncGenerator<Buffer> {
+        function* bytes(): Generator<Buffer> {
           yield lead(`${spec.name}-${formatEvr(evr)}`);
           yield signatureHeader(header, payload);
           yield header;
           yield* spooledBytes(path);
         }
-        await pipeline(Readable.from(bytes(), { objectMode: false }), out, signal);
+        await pipeline(containerStream(bytes()), out, signal);
       } finally {
         await rm(path, { force: true });
       }
