@@ -6,23 +6,21 @@
  */
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDebWriter } from '../engine/package/deb/writer.js';
-import { createIpkWriter } from '../engine/package/ipk/writer.js';
 import type { PackageWriter } from '../engine/package/model/writer.js';
-import { createRpmWriter } from '../engine/package/rpm/writer.js';
-import { createTarWriter } from '../engine/package/tar/writer.js';
 import { parseSpec } from '../engine/package/deploy/spec-file.js';
 
 const [format = '', specFile = '', payloadRoot = '', outDir = ''] = process.argv.slice(2);
 const compression = { kind: 'zstd', level: 3 } as const;
-const writers: Record<string, PackageWriter> = {
-  deb: createDebWriter({ dpkgArch: 'amd64', compression }),
-  rpm: createRpmWriter({ compression }),
-  ipk: createIpkWriter({ compression }),
-  tar: createTarWriter({ compression }),
+// only the writer asked for is loaded: a build has its modules loaded already, a child does not
+const writers: Record<string, () => Promise<PackageWriter>> = {
+  deb: async () => (await import('../engine/package/deb/writer.js')).createDebWriter({ dpkgArch: 'amd64', compression }),
+  rpm: async () => (await import('../engine/package/rpm/writer.js')).createRpmWriter({ compression }),
+  ipk: async () => (await import('../engine/package/ipk/writer.js')).createIpkWriter({ compression }),
+  tar: async () => (await import('../engine/package/tar/writer.js')).createTarWriter({ compression }),
 };
-const writer = writers[format];
-if (!writer) throw new Error(`unknown format ${format}`);
+const makeWriter = writers[format];
+if (!makeWriter) throw new Error(`unknown format ${format}`);
+const writer = await makeWriter();
 const spec = parseSpec(readFileSync(specFile, 'utf8'), specFile);
 const tmpDir = mkdtempSync(join(outDir, 'tmp-'));
 const out = join(outDir, writer.fileName(spec));
