@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { arHeader } from '../../engine/package/archive/ar.js';
-import { BATCH } from '../../engine/package/archive/coalesce.js';
+import { BATCH, recycleBatch } from '../../engine/package/archive/coalesce.js';
+import { fileDigests } from '../../engine/package/archive/file-digests.js';
 import { spool } from '../../engine/package/archive/spool.js';
 import { memoryMember, tarStream, type TarMember } from '../../engine/package/archive/tar-stream.js';
 import { WORKER_THRESHOLD, zstdCompress } from '../../engine/package/archive/zstd-compress.js';
@@ -62,6 +63,26 @@ test('zstd in a worker thread: a failing output stream fails the write, and the 
   const input = Buffer.alloc(2 * WORKER_THRESHOLD, 7);
   const out = new Writable({ write: (_chunk, _enc, done) => done(new Error('disk full')) });
   await t.throwsAsync(zstdCompress([input.subarray(0, BATCH), input.subarray(BATCH)], { level: 3, sizeHint: input.length, sink: { out } }), { message: 'disk full' });
+});
+
+test('file digests, taken in a worker thread or in this one, are the md5 sums of the files, while the batches are reused at once', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsbake-digests-'));
+  const sizes = [0, 3 * BATCH + 5, ...Array.from({ length: 40 }, (_, i) => 1000 * i + 7), 0, BATCH];
+  const members: TarMember[] = sizes.map((size, i) => {
+    const data = Buffer.alloc(size);
+    for (let j = 0; j < size; j++) data[j] = (j * 31 + i * 7) & 0xff;
+    const source = join(dir, `f${i}`);
+    writeFileSync(source, data);
+    return { header: { name: `./f${i}`, type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', size, mtime: 0 }, source };
+  });
+  const want = new Map(members.map((m) => [m.source ?? '', createHash('md5').update(readFileSync(m.source ?? '')).digest('hex')]));
+  for (const sizeHint of [0, WORKER_THRESHOLD]) {
+    const digests = fileDigests('md5', sizeHint);
+    // every batch goes back to the pool as soon as it is seen: the digests must not see it overwritten
+    for (const chunk of tarStream(members, digests)) recycleBatch(chunk);
+    t.deepEqual(await digests.result(), want, `sizeHint ${sizeHint}`);
+    digests.close();
+  }
 });
 
 test('ar headers: dpkg-deb style and GNU ar -D style (opkg-build)', (t) => {

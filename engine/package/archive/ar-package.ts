@@ -11,7 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import { AR_MAGIC, arHeader, arPadding, type ArMemberStyle } from './ar.js';
 import { COMPRESSION_SUFFIX, type Compression } from './compression.js';
 import { containerStream, spool, spooledBytes, type Spooled } from './spool.js';
-import { tarStream, type FileDigests, type TarMember } from './tar-stream.js';
+import type { FileDigests } from './file-digests.js';
+import { tarStream, type TarMember } from './tar-stream.js';
 
 interface ArMember {
   readonly name: string;
@@ -64,6 +65,7 @@ export async function writeArPackage(pkg: ArPackage, out: Writable, scratch: Scr
     ];
     await pipeline(containerStream(arStream(members, pkg.style)), out, signal);
   } finally {
+    pkg.dataDigests?.close();
     await Promise.all([rm(temp(dataName), { force: true }), rm(temp(controlName), { force: true })]);
   }
 }

@@ -2,8 +2,8 @@
  * A tar archive as a stream of chunks: headers, then each regular file's data read from
  * disk (or held in memory for small control files), padded to blocks, then the trailer.
  */
-import { createHash } from 'node:crypto';
 import { Coalescer } from './coalesce.js';
+import type { FileDigests } from './file-digests.js';
 import { tarHeader, tarPadding, tarTrailer, type TarHeader } from './tar.js';
 
 export interface TarMember {
@@ -14,12 +14,7 @@ export interface TarMember {
   readonly data?: Buffer;
 }
 
-/** Digests of the files' data, taken as it streams (deb md5sums), by source path. */
-export interface FileDigests {
-  readonly algorithm: string;
-  readonly digests: Map<string, string>;
-}
-
+/** `files`, when given, sees each regular file's data from disk (deb md5sums). */
 export function* tarStream(members: Iterable<TarMember>, files?: FileDigests): Generator<Buffer> {
   const out = new Coalescer();
   for (const m of members) {
@@ -27,9 +22,9 @@ export function* tarStream(members: Iterable<TarMember>, files?: FileDigests): G
     if (m.header.type !== 'file') continue;
     if (m.data) yield* out.push(m.data);
     else if (m.source !== undefined) {
-      const hash = files ? createHash(files.algorithm) : undefined;
-      yield* out.pushFile(m.source, m.header.size, hash && ((piece) => hash.update(piece)));
-      if (hash) files?.digests.set(m.source, hash.digest('hex'));
+      files?.begin(m.source);
+      yield* out.pushFile(m.source, m.header.size, files && ((piece) => files.update(piece)));
+      files?.end();
     }
     yield* out.push(tarPadding(m.header.size));
   }

@@ -9,7 +9,8 @@ import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
-import type { FileDigests, TarMember } from '../archive/tar-stream.js';
+import { fileDigests } from '../archive/file-digests.js';
+import type { TarMember } from '../archive/tar-stream.js';
 import { insertAfterInterpreter, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { fileVersion } from '../model/versions.js';
@@ -53,15 +54,16 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
     async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
       const mtime = spec.sourceDateEpoch;
       // md5sums are taken as the data archive reads the files
-      const md5: FileDigests = { algorithm: 'md5', digests: new Map() };
+      const md5 = fileDigests('md5', spec.installedSize);
       const files = withParentDirs(spec.files);
       await writeArPackage(
         {
           data: [rootDirMember(mtime), ...payloadTarMembers(files, ctx.payloadRoot, mtime)],
           dataDigests: md5,
           dataCompression: opts.compression,
-          control: () => {
-            const byPath = new Map(spec.files.filter((f) => f.kind === 'file').map((f) => [f.path, md5.digests.get(`${ctx.payloadRoot}${f.path}`) ?? '']));
+          control: async () => {
+            const sums = await md5.result();
+            const byPath = new Map(spec.files.filter((f) => f.kind === 'file').map((f) => [f.path, sums.get(`${ctx.payloadRoot}${f.path}`) ?? '']));
             return [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec), byPath)];
           },
           controlCompression: opts.compression,
