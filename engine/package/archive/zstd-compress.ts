@@ -20,7 +20,7 @@ import { ROLE, type FromWorker, type Job, type ToWorker } from './zstd-worker.js
 export const WORKER_THRESHOLD = 8 << 20;
 
 /** Chunks the worker may have queued; this thread then waits until half of them are compressed. */
-const MAX_QUEUED = 32;
+const MAX_QUEUED = 16;
 
 /** Raw bytes between two turns of the event loop. */
 const TURN_BYTES = 16 << 20;
