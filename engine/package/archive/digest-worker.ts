@@ -1,11 +1,11 @@
 /**
  * Worker thread that takes the payload files' digests (deb md5sums) from the archive's
  * batches in shared memory, beside the thread that reads and archives the files and the one
- * that compresses them. Each message is a group of segments in one batch, in stream order:
+ * that compresses them. A job starts with { job }; then each message is a group of segments in one batch, in stream order:
  * (file index, offset, length) triples, length -1 ending the file. After each group the
  * count at HASHED rises (the reader reuses the batch then, and waits on it when too far
  * ahead); FAILED is set on an error, which is also the reply to `end`. The reply to `end`
- * is otherwise every file's hex digest, in file order.
+ * is otherwise every file's hex digest, in file order; the worker then waits for its next job.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -16,27 +16,35 @@ export const HASHED = 0;
 export const FAILED = 1;
 
 export interface DigestJob {
-  readonly role: typeof DIGEST_ROLE;
   readonly algorithm: string;
   readonly control: Int32Array;
 }
 
-export type ToDigestWorker = { readonly memory?: SharedArrayBuffer; readonly segments: readonly number[] } | { readonly end: true };
+export type ToDigestWorker = { readonly job: DigestJob } | { readonly memory?: SharedArrayBuffer; readonly segments: readonly number[] } | { readonly end: true };
 
 export type FromDigestWorker = { readonly digests: readonly string[] } | { readonly error: string };
 
-function serve(port: MessagePort, job: DigestJob): void {
-  const { control } = job;
-  const digests: string[] = [];
+function serve(port: MessagePort): void {
+  let job: DigestJob | undefined;
+  let digests: string[] = [];
   let current = -1;
   let hash: Hash | undefined;
   let failed = false;
   port.on('message', (m: ToDigestWorker) => {
-    if ('end' in m) {
-      if (!failed) port.postMessage({ digests } satisfies FromDigestWorker);
-      port.close();
+    if ('job' in m) {
+      job = m.job;
+      digests = [];
+      current = -1;
+      failed = false;
       return;
     }
+    if (!job) return;
+    if ('end' in m) {
+      if (!failed) port.postMessage({ digests } satisfies FromDigestWorker);
+      job = undefined;
+      return;
+    }
+    const { control, algorithm } = job;
     try {
       if (failed) return;
       const s = m.segments;
@@ -46,7 +54,7 @@ function serve(port: MessagePort, job: DigestJob): void {
         const length = s[i + 2] ?? 0;
         if (file !== current || !hash) {
           current = file;
-          hash = createHash(job.algorithm);
+          hash = createHash(algorithm);
         }
         if (length < 0) {
           digests[file] = hash.digest('hex');
@@ -64,5 +72,4 @@ function serve(port: MessagePort, job: DigestJob): void {
   });
 }
 
-const job = workerData as Partial<DigestJob> | null;
-if (parentPort && job?.role === DIGEST_ROLE) serve(parentPort, job as DigestJob);
+if (parentPort && (workerData as { role?: unknown } | null)?.role === DIGEST_ROLE) serve(parentPort);

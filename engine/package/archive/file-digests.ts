@@ -7,10 +7,11 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { recycleBatch, retainBatch } from './coalesce.js';
 import { CompressorError } from './compression.js';
-import { DIGEST_ROLE, FAILED, HASHED, type DigestJob, type FromDigestWorker, type ToDigestWorker } from './digest-worker.js';
+import { DIGEST_ROLE, FAILED, HASHED, type FromDigestWorker, type ToDigestWorker } from './digest-worker.js';
+import { WorkerPool } from './worker-pool.js';
 import { WORKER_THRESHOLD } from './zstd-compress.js';
 
 export interface FileDigests {
@@ -61,6 +62,8 @@ class InlineDigests implements FileDigests {
   close(): void {}
 }
 
+const workers = new WorkerPool(new URL('./digest-worker.js', import.meta.url), DIGEST_ROLE);
+
 /** Groups the worker may be behind before the reader waits for it, for at most WAIT_MS. */
 const GROUPS_AHEAD = 32;
 const WAIT_MS = 50;
@@ -78,10 +81,12 @@ class WorkerDigests implements FileDigests {
   readonly #held = new Map<number, Buffer>();
   #posted = 0;
   #released = 0;
+  /** Given back to the pool (after a clean result) or let go. */
+  #done = false;
 
   constructor(algorithm: string) {
-    const job: DigestJob = { role: DIGEST_ROLE, algorithm, control: this.#control };
-    this.#worker = new Worker(new URL('./digest-worker.js', import.meta.url), { workerData: job });
+    this.#worker = workers.acquire();
+    this.#worker.postMessage({ job: { algorithm, control: this.#control } } satisfies ToDigestWorker);
     this.#reply = once(this.#worker, 'message') as Promise<[FromDigestWorker]>;
     this.#reply.catch(() => undefined); // a worker error is reported by result()
     // seen whenever the reader lets the event loop run: it then no longer waits for the worker
@@ -123,12 +128,15 @@ class WorkerDigests implements FileDigests {
     const [m] = await this.#reply;
     this.#release(Number.POSITIVE_INFINITY);
     if ('error' in m) throw new CompressorError(`file digests: ${m.error}`);
+    this.#done = true;
+    workers.release(this.#worker);
     return new Map(this.#sources.map((s, i) => [s, m.digests[i] ?? '']));
   }
 
   close(): void {
     this.#release(Number.POSITIVE_INFINITY);
-    void this.#worker.terminate();
+    if (!this.#done) void this.#worker.terminate();
+    this.#done = true;
   }
 
   #post(): void {

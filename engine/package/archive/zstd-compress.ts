@@ -10,14 +10,16 @@ import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
 import { recycleBatch } from './coalesce.js';
+import { WorkerPool } from './worker-pool.js';
 import { CompressorError } from './compression.js';
 import { ZstdFile, zstdChunks, type ZstdFileResult } from './zstd-file.js';
 import { ROLE, type FromWorker, type Job, type ToWorker } from './zstd-worker.js';
 
-/** Payloads from this size on are compressed by a worker thread (below it, its start costs more than it saves). */
+/** Payloads from this size on are compressed by a worker thread (below it, handing chunks over costs more than it saves). */
 export const WORKER_THRESHOLD = 8 << 20;
+
+const workers = new WorkerPool(new URL('./zstd-worker.js', import.meta.url), ROLE);
 
 /** Chunks the worker may have queued; this thread then waits until half of them are compressed. */
 const MAX_QUEUED = 16;
@@ -94,9 +96,9 @@ interface WorkerState {
 async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<ZstdFileResult> {
   const sink = opts.sink;
   const out = 'out' in sink ? sink.out : undefined;
-  const job: Job = { role: ROLE, level: opts.level, ...('path' in sink ? { path: sink.path, ...(sink.digest ? { digest: sink.digest } : {}) } : {}) };
-  const worker = new Worker(new URL('./zstd-worker.js', import.meta.url), { workerData: job });
-  const exited = once(worker, 'exit');
+  const job: Job = { level: opts.level, ...('path' in sink ? { path: sink.path, ...(sink.digest ? { digest: sink.digest } : {}) } : {}) };
+  const worker = workers.acquire();
+  const exited = once(worker, 'exit').catch(() => undefined);
   const state: WorkerState = { exited: false, draining: false };
   /** Chunks sent and not yet compressed, by id: batches are reused once the worker is done with them. */
   const queued = new Map<number, Buffer>();
@@ -135,6 +137,7 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<Z
   });
   out?.on('error', fail);
   const post = (m: ToWorker, transfer: ArrayBuffer[] = []): void => worker.postMessage(m, transfer);
+  post({ job });
   try {
     let id = 0;
     let sinceTurn = 0;
@@ -163,7 +166,7 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<Z
       out.end();
       await finished(out);
     }
-    await worker.terminate();
+    workers.release(worker);
     return state.result;
   } catch (e) {
     post({ abandon: true });

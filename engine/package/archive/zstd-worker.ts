@@ -1,10 +1,12 @@
 /**
  * Worker thread that compresses a large payload with single-threaded zstd beside the thread
  * that reads and archives it, as `tar | zstd` runs two processes: on two cores both stay busy,
- * and single-threaded zstd costs about a fifth less CPU than zstd's own threads. Chunks come
- * as views of shared batch memory (nothing copied) and each is acknowledged once compressed,
- * so the batch can be reused. The compressed bytes go to the job's file, or back to the
- * caller as pieces. A job ends with { result } or { error }; `abandon` closes the file.
+ * and single-threaded zstd costs about a fifth less CPU than zstd's own threads. A job starts
+ * with { job }; chunks come as views of shared batch memory (nothing copied) and each is
+ * acknowledged once compressed, so the batch can be reused. The compressed bytes go to the
+ * job's file, or back to the caller as pieces. `end` is answered with { result } (the worker
+ * then waits for its next job) unless { error } came first; `abandon` closes the file and ends
+ * the thread.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ZstdEncoder, ZstdFile, type ZstdFileResult } from './zstd-file.js';
@@ -12,7 +14,6 @@ import { ZstdEncoder, ZstdFile, type ZstdFileResult } from './zstd-file.js';
 export const ROLE = 'tsbake-package-zstd';
 
 export interface Job {
-  readonly role: typeof ROLE;
   readonly level: number;
   /** The file the compressed bytes go to; without it they are posted back as pieces. */
   readonly path?: string;
@@ -21,6 +22,7 @@ export interface Job {
 }
 
 export type ToWorker =
+  | { readonly job: Job }
   | { readonly id: number; readonly memory: SharedArrayBuffer | ArrayBuffer; readonly offset: number; readonly length: number }
   | { readonly end: true }
   | { readonly abandon: true };
@@ -31,7 +33,8 @@ export type FromWorker =
   | { readonly result: ZstdFileResult }
   | { readonly error: string };
 
-function serve(port: MessagePort, job: Job): void {
+function serve(port: MessagePort): void {
+  let job: Job | undefined;
   let file: ZstdFile | undefined;
   let encoder: ZstdEncoder | undefined;
   let size = 0;
@@ -49,18 +52,26 @@ function serve(port: MessagePort, job: Job): void {
     return { size };
   };
   port.on('message', (m: ToWorker) => {
+    if ('job' in m) {
+      job = m.job;
+      file = undefined;
+      encoder = undefined;
+      size = 0;
+      failed = false;
+      return;
+    }
     if ('abandon' in m) {
       file?.close();
       port.close();
       return;
     }
-    if (failed) return;
+    if (failed || !job) return;
     try {
       if (job.path === undefined) encoder ??= new ZstdEncoder(job.level);
       else file ??= new ZstdFile(job.path, job.level, job.digest);
       if ('end' in m) {
         port.postMessage({ result: finish() } satisfies FromWorker);
-        port.close();
+        job = undefined;
         return;
       }
       const chunk = new Uint8Array(m.memory, m.offset, m.length);
@@ -75,5 +86,4 @@ function serve(port: MessagePort, job: Job): void {
   });
 }
 
-const job = workerData as Partial<Job> | null;
-if (parentPort && job?.role === ROLE) serve(parentPort, job as Job);
+if (parentPort && (workerData as { role?: unknown } | null)?.role === ROLE) serve(parentPort);
