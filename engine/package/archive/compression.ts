@@ -41,7 +41,7 @@ function xzFilter(level: number): Duplex {
   return duplex;
 }
 
-/** A stream compressor for the kinds that are not zstd (zstd-spool.ts drives zstd directly). */
+/** A stream compressor for the kinds that are not zstd (zstd-compress.ts drives zstd directly). */
 export function compressor(c: Compression & { readonly kind: Exclude<CompressionKind, 'zstd'> }): Transform | Duplex {
   switch (c.kind) {
     case 'gzip':
