@@ -4,12 +4,15 @@
  * gzip, bzip2, xz, zstd; `striplevel=` drops leading components) through the safe extractor,
  * `.zip` with unzip after its member names are checked, single `.gz`/`.bz2`/`.xz`/`.zst`
  * files decompressed, anything else (and `unpack=0`) copied. `file://dir/x` lands in
- * `dir/x`. Decompression runs in the host tools, in parallel with the extraction.
+ * `dir/x`. gzip is inflated in-process (zlib, on libuv's threads: no process to start for
+ * the most common kind of tarball); bzip2, xz and zstd run in the host tools. Either way
+ * decompression runs in parallel with the extraction.
  */
 import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { spawnInGroup } from '../core/proc.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { UnpackError } from './errors.js';
@@ -120,8 +123,11 @@ async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackCont
   ctx.log(`NOTE: unpacked ${basename(file)} into ${dest}`);
 }
 
-/** `tool -dc file` as a stream; `done` rejects when the tool fails (a corrupt file). */
+const CORRUPT = 'the download is corrupt: remove it and its .done stamp from DL_DIR and fetch again';
+
+/** `file` decompressed, as a stream; `done` rejects when decompression fails (a corrupt file). */
 function decompressed(tool: Compression, file: string, tools: ToolOptions): { stream: Readable; done: Promise<void> } {
+  if (tool === 'gzip') return gunzipped(file);
   const child = spawnInGroup(tool, ['-dc', file], { env: tools.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const errors: Buffer[] = [];
   child.stderr?.on('data', (c: Buffer) => errors.push(c));
@@ -138,12 +144,31 @@ function decompressed(tool: Compression, file: string, tools: ToolOptions): { st
     child.on('close', (code) => {
       tools.signal.removeEventListener('abort', abort);
       if (code === 0) res();
-      else rej(new UnpackError(`${basename(file)}: ${tool} failed (exit ${code ?? 'signal'}): ${Buffer.concat(errors).toString('utf8').trim()}`, undefined, 'the download is corrupt: remove it and its .done stamp from DL_DIR and fetch again'));
+      else rej(new UnpackError(`${basename(file)}: ${tool} failed (exit ${code ?? 'signal'}): ${Buffer.concat(errors).toString('utf8').trim()}`, undefined, CORRUPT));
     });
   });
   const stream = child.stdout;
   if (!stream) throw new UnpackError(`cannot read the output of ${tool}`);
   return { stream, done };
+}
+
+/**
+ * zlib's inflate of `file`. `done` rejects on a read error or corrupt data only: when the
+ * consumer gives up it destroys the stream with its own error, and that one counts.
+ */
+function gunzipped(file: string): { stream: Readable; done: Promise<void> } {
+  const gunzip = createGunzip();
+  const input = createReadStream(file);
+  let readError: Error | undefined;
+  const done = new Promise<void>((res, rej) => {
+    gunzip.once('end', res);
+    gunzip.on('error', (e: NodeJS.ErrnoException) => {
+      if (e === readError || e.code?.startsWith('Z_')) rej(new UnpackError(`${basename(file)}: gzip failed: ${e.message}`, undefined, CORRUPT));
+    });
+  });
+  input.once('error', (e) => gunzip.destroy((readError = e)));
+  input.pipe(gunzip);
+  return { stream: gunzip, done };
 }
 
 /** unzip, after checking every member name as the tar extractor does. */
