@@ -6,7 +6,8 @@
  *    `curl -o` then `tar -xzf` of the same tarballs, in the same run, alternating, both with
  *    BB_NUMBER_THREADS-style parallelism (4 at a time). Goal: <= 1.2 x. The server runs in a
  *    process of its own, so that it competes with neither side for this process's event loop,
- *    and both sides are timed the same way (wall clock, no /proc sampling).
+ *    and both sides are timed the same way (wall clock, no /proc sampling). tsbake does more:
+ *    it verifies checksums, takes the download locks and writes .done stamps.
  * 2. A no-op `tsbake world` of 200 recipes that fetch (SRC_URI over HTTP, .done stamps
  *    current, server stopped) against the same layer whose recipes fetch nothing. Goal: the
  *    fetching layer costs no more (ratio ~1; nothing is contacted, nothing parsed).
@@ -14,7 +15,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { fetchAll, fetchSettings } from '../engine/fetch/fetcher.js';
@@ -162,7 +163,9 @@ async function fetchFigure(ctx: BenchContext, root: string, tarballs: ReadonlyMa
       rmSync(out, { recursive: true, force: true });
     }
   }
-  ctx.note(`fetch: runs tsbake ${ours.map((x) => x.toFixed(2)).join(' ')}${withCurl ? `  curl+tar ${theirs.map((x) => x.toFixed(2)).join(' ')}` : ''}`);
+  const pairs = withCurl ? `  curl+tar ${theirs.map((x) => x.toFixed(2)).join(' ')}  ratios ${ours.map((x, i) => (x / (theirs[i] ?? Number.NaN)).toFixed(2)).join(' ')}` : '';
+  // The machine may be shared: the load says how much the figures can be trusted.
+  ctx.note(`fetch: runs tsbake ${ours.map((x) => x.toFixed(2)).join(' ')}${pairs}  load ${loadavg()[0]?.toFixed(1) ?? '?'}`);
   const ts = median(ours);
   const parts = [`fetch+unpack ${N} tarballs`, `tsbake ${seconds(ts)}`];
   if (withCurl) parts.push(`curl+tar ${seconds(median(theirs))}`, `ratio ${(ts / median(theirs)).toFixed(2)} (goal <= ${FETCH_GOAL})`);
