@@ -177,14 +177,15 @@ function lockHolder(): LockHolder {
 function acquire(lock: string, signal: AbortSignal, waiting: () => void): Promise<() => Promise<void>> {
   if (lock.includes('\n')) return Promise.reject(new FetchError(`cannot lock ${JSON.stringify(lock)}: the path contains a newline`));
   mkdirSync(dirname(lock), { recursive: true });
+  const aborted = (): Error => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  if (signal.aborted) return Promise.reject(aborted());
   const h = lockHolder();
   const id = h.newId();
   return new Promise((resolve, reject) => {
     const abort = (): void => {
       h.send('C', id, { lock, answer: (op) => (op === 'R' || op === 'E') && h.done(id) });
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      reject(aborted());
     };
-    if (signal.aborted) return abort();
     signal.addEventListener('abort', abort, { once: true });
     h.send('L', id, {
       lock,
