@@ -4,17 +4,18 @@
  * 1. 200 source tarballs (30 files each) served by a loopback HTTP server: tsbake's fetcher
  *    (fetchAll + unpackAll, in this process, checksums checked, .done stamps written) against
  *    `curl -o` then `tar -xzf` of the same tarballs, in the same run, alternating, both with
- *    BB_NUMBER_THREADS-style parallelism (4 at a time). Goal: <= 1.2 x.
+ *    BB_NUMBER_THREADS-style parallelism (4 at a time). Goal: <= 1.2 x. The server runs in a
+ *    process of its own, so that it competes with neither side for this process's event loop,
+ *    and both sides are timed the same way (wall clock, no /proc sampling). tsbake does more:
+ *    it verifies checksums, takes the download locks and writes .done stamps.
  * 2. A no-op `tsbake world` of 200 recipes that fetch (SRC_URI over HTTP, .done stamps
  *    current, server stopped) against the same layer whose recipes fetch nothing. Goal: the
  *    fetching layer costs no more (ratio ~1; nothing is contacted, nothing parsed).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { fetchAll, fetchSettings } from '../engine/fetch/fetcher.js';
@@ -31,7 +32,7 @@ const FETCH_GOAL = 1.2;
 
 const hasCommand = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
-/** N tarballs pkgN-1.0.tar.gz of 30 small text files each, by name. */
+/** N tarballs pkgN-1.0.tar.gz of 30 small text files each, by URL path. */
 function makeTarballs(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (let i = 0; i < N; i++) {
@@ -41,6 +42,46 @@ function makeTarballs(dir: string): Map<string, Buffer> {
     out.set(`/${name}.tar.gz`, spawnSync('tar', ['-czf', '-', name], { cwd: dir, maxBuffer: 1 << 26 }).stdout);
   }
   return out;
+}
+
+/** The loopback server: every file of argv[1] by name, from memory; prints its port. */
+const SERVER = `
+const { createServer } = require('node:http');
+const { readdirSync, readFileSync } = require('node:fs');
+const files = new Map(readdirSync(process.argv[1]).map((n) => ['/' + n, readFileSync(process.argv[1] + '/' + n)]));
+const server = createServer((req, res) => {
+  const data = files.get(req.url);
+  if (!data) return void res.writeHead(404).end();
+  res.writeHead(200, { 'content-length': data.length }).end(data);
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+async function startServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['-e', SERVER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the bench HTTP server exited (${code ?? 'signal'})`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** Wall time of `sh -c script args`, timed as fetchAndUnpack is (no /proc sampling). */
+async function shellWall(script: string, args: readonly string[], cwd: string): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn('sh', ['-c', script, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (errors += s));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`curl+tar exited ${code ?? 'signal'}: ${errors.slice(-1000)}`);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -118,12 +159,13 @@ async function fetchFigure(ctx: BenchContext, root: string, tarballs: ReadonlyMa
       mkdirSync(join(out, 'dl'), { recursive: true });
       mkdirSync(join(out, 'src'));
       writeFileSync(join(out, 'list'), names);
-      const m = await measure('sh', ['-c', `xargs -P ${PARALLEL} -I{} sh -c '${script}' sh {} "$0/src" "$0/dl" "$1" < "$0/list"`, out, url], { cwd: out, env: process.env, expectStatus: 0 });
-      theirs.push(m.wallS);
+      theirs.push(await shellWall(`xargs -P ${PARALLEL} -I{} sh -c '${script}' sh {} "$0/src" "$0/dl" "$1" < "$0/list"`, [out, url], out));
       rmSync(out, { recursive: true, force: true });
     }
   }
-  ctx.note(`fetch: runs tsbake ${ours.map((x) => x.toFixed(2)).join(' ')}${withCurl ? `  curl+tar ${theirs.map((x) => x.toFixed(2)).join(' ')}` : ''}`);
+  const pairs = withCurl ? `  curl+tar ${theirs.map((x) => x.toFixed(2)).join(' ')}  ratios ${ours.map((x, i) => (x / (theirs[i] ?? Number.NaN)).toFixed(2)).join(' ')}` : '';
+  // The machine may be shared: the load says how much the figures can be trusted.
+  ctx.note(`fetch: runs tsbake ${ours.map((x) => x.toFixed(2)).join(' ')}${pairs}  load ${loadavg()[0]?.toFixed(1) ?? '?'}`);
   const ts = median(ours);
   const parts = [`fetch+unpack ${N} tarballs`, `tsbake ${seconds(ts)}`];
   if (withCurl) parts.push(`curl+tar ${seconds(median(theirs))}`, `ratio ${(ts / median(theirs)).toFixed(2)} (goal <= ${FETCH_GOAL})`);
@@ -152,18 +194,21 @@ export const fetchBench: Bench = {
   async run(ctx) {
     const root = mkdtempSync(join(tmpdir(), 'tsbake-bench-fetch-'));
     const tarballs = makeTarballs(join(root, 'src'));
-    const server = createServer((req, res) => {
-      const data = tarballs.get(req.url ?? '');
-      if (!data) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-length': data.length }).end(data);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const www = join(root, 'www');
+    mkdirSync(www);
+    for (const [path, data] of tarballs) writeFileSync(join(www, path), data);
+    const server = await startServer(www);
     let open = true;
-    const stop = (): Promise<void> => (open ? ((open = false), new Promise((r) => server.close(() => r()))) : Promise.resolve());
+    const stop = async (): Promise<void> => {
+      if (!open) return;
+      open = false;
+      const exited = new Promise((r) => server.child.once('exit', r));
+      server.child.kill();
+      await exited;
+    };
     try {
-      await fetchFigure(ctx, root, tarballs, url);
-      await noopFigure(ctx, root, tarballs, url, stop);
+      await fetchFigure(ctx, root, tarballs, server.url);
+      await noopFigure(ctx, root, tarballs, server.url, stop);
     } finally {
       await stop();
       if (ctx.keep) ctx.note(`kept ${root}`);

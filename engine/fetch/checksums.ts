@@ -36,12 +36,25 @@ export function expectedChecksums(u: SrcUri, store: DataStore): ExpectedChecksum
 
 /** md5 and sha256 always (BitBake shows and stores them), the others when expected. */
 export async function computeChecksums(path: string, extra: readonly ChecksumId[] = [], signal?: AbortSignal): Promise<Checksums> {
+  const hasher = checksumHasher(extra);
+  for await (const chunk of createReadStream(path, signal ? { signal } : {})) hasher.update(chunk as Buffer);
+  return hasher.digest();
+}
+
+/** What computeChecksums computes, fed a chunk at a time (a download hashed as it arrives). */
+export function checksumHasher(extra: readonly ChecksumId[] = []): { update: (chunk: Buffer) => void; digest: () => Checksums } {
   const ids = [...new Set<ChecksumId>(['md5', 'sha256', ...extra])];
   const hashes = ids.map((id) => createHash(id));
-  for await (const chunk of createReadStream(path, signal ? { signal } : {})) for (const h of hashes) h.update(chunk as Buffer);
-  const out: Checksums = {};
-  ids.forEach((id, i) => (out[id] = hashes[i]?.digest('hex')));
-  return out;
+  return {
+    update: (chunk) => {
+      for (const h of hashes) h.update(chunk);
+    },
+    digest: () => {
+      const out: Checksums = {};
+      ids.forEach((id, i) => (out[id] = hashes[i]?.digest('hex')));
+      return out;
+    },
+  };
 }
 
 export type StrictChecksum = 'error' | 'warn' | 'ignore';

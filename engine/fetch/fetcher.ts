@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, sta
 import { basename, join } from 'node:path';
 import { tempName, writeFileAtomic } from '../core/fs.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
-import { computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, type Checksums, type StrictChecksum } from './checksums.js';
+import { checksumHasher, computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, type Checksums, type StrictChecksum } from './checksums.js';
 import { withDownloadLock } from './download-lock.js';
 import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
 import { localPath } from './file.js';
@@ -225,10 +225,12 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
   const tmp = tempName(dest);
   try {
     let percent = 0;
+    const hasher = checksumHasher(extra);
     await httpDownload(requestUrl(c), tmp, {
       caFile: ctx.settings.caFile,
       checkCerts: ctx.settings.checkCerts,
       signal: ctx.signal,
+      tap: hasher.update,
       progress: (got, total) => {
         if (total === undefined || total < PROGRESS_MIN) return;
         const now = Math.floor((got * 100) / total);
@@ -239,7 +241,7 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
         percent = now;
       },
     });
-    const sums = await computeChecksums(tmp, extra, ctx.signal);
+    const sums = hasher.digest();
     verify(`${dest} (downloaded from ${c.url})`, sums);
     renameSync(tmp, dest);
     return sums;

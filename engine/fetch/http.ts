@@ -20,6 +20,8 @@ export interface HttpOptions {
   readonly signal: AbortSignal;
   /** Called as data arrives: bytes so far, and the total when the server said it. */
   readonly progress?: (received: number, total: number | undefined) => void;
+  /** Sees every chunk of the body that is written (the checksums are computed on the way). */
+  readonly tap?: (chunk: Buffer) => void;
 }
 
 const MAX_REDIRECTS = 10;
@@ -79,6 +81,7 @@ export async function httpDownload(url: string, file: string, opts: HttpOptions)
     const count = new Transform({
       transform(chunk: Buffer, _enc, done) {
         received += chunk.length;
+        opts.tap?.(chunk);
         opts.progress?.(received, total);
         done(null, chunk);
       },

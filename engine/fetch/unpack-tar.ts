@@ -6,16 +6,27 @@
  * file is replaced (unlinked, never written through); directory modes are applied last, as
  * GNU tar does, so a read-only directory can still be filled. Owners are not restored.
  */
-import { chmodSync, closeSync, constants, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { chmodSync, closeSync, createReadStream, constants, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { basename, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Header } from 'tar-stream';
 import { finishDirectories, forEachTarEntry, memberParts, unsafeMemberName, type EntryStream, type PendingDirectory } from '../core/tar-entries.js';
+import { decompressed, type Compression } from './decompress.js';
 import { UnpackError, UnsafeMemberError } from './errors.js';
 
 export interface TarOptions {
   /** `striplevel=`: leading path components dropped from every member. */
   readonly strip: number;
+}
+
+/** One tarball to extract (structured-cloneable: it is what an unpack worker is sent). */
+export interface TarballJob extends TarOptions {
+  readonly file: string;
+  /** The extraction root, which must exist. */
+  readonly root: string;
+  readonly compression: Compression | undefined;
+  /** The environment for the decompressor. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 type Kind = 'dir' | 'file' | 'symlink' | 'other';
@@ -151,4 +162,10 @@ export async function extractTar(input: Readable, root: string, archive: string,
     throw new UnpackError(`${archive}: cannot unpack: ${e instanceof Error ? e.message : String(e)}`);
   }
   x.finish();
+}
+
+/** Extracts `job.file`, decompressing it on the way. */
+export async function extractTarball(job: TarballJob, signal: AbortSignal): Promise<void> {
+  const input = job.compression ? decompressed(job.compression, job.file, { env: job.env, signal }) : { stream: createReadStream(job.file), done: Promise.resolve() };
+  await Promise.all([extractTar(input.stream, job.root, basename(job.file), job), input.done]);
 }

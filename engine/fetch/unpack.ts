@@ -4,14 +4,14 @@
  * gzip, bzip2, xz, zstd; `striplevel=` drops leading components) through the safe extractor,
  * `.zip` with unzip after its member names are checked, single `.gz`/`.bz2`/`.xz`/`.zst`
  * files decompressed, anything else (and `unpack=0`) copied. `file://dir/x` lands in
- * `dir/x`. Decompression runs in the host tools, in parallel with the extraction.
+ * `dir/x`. Tarballs are extracted on worker threads (unpack-pool.ts), several at once, as
+ * parallel `tar` processes would be.
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { spawnInGroup } from '../core/proc.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
+import { decompressed, type Compression } from './decompress.js';
 import { UnpackError } from './errors.js';
 import { localPath } from './file.js';
 import { downloadName } from './fetcher.js';
@@ -20,7 +20,8 @@ import { unpackSubmodules } from './gitsm.js';
 import { resolvedGitSource } from './srcrev.js';
 import { runTool, type ToolOptions } from './run-tool.js';
 import { srcUris, type SrcUri } from './src-uri.js';
-import { extractTar, memberPath } from './unpack-tar.js';
+import { extractInWorker } from './unpack-pool.js';
+import { memberPath } from './unpack-tar.js';
 
 export interface UnpackContext {
   readonly store: DataStore;
@@ -28,8 +29,6 @@ export interface UnpackContext {
   readonly signal: AbortSignal;
   readonly env: Readonly<Record<string, string>>;
 }
-
-type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
 /** What the file name says the file is. */
 export type ArchiveKind = { readonly kind: 'tar'; readonly compression: Compression | undefined } | { readonly kind: 'zip' } | { readonly kind: 'compressed'; readonly compression: Compression; readonly out: string } | { readonly kind: 'plain' };
@@ -90,8 +89,7 @@ async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackCont
   const strip = Number.parseInt(u.params.get('striplevel') ?? '0', 10) || 0;
   switch (kind.kind) {
     case 'tar': {
-      const input = kind.compression ? decompressed(kind.compression, file, tools) : { stream: createReadStream(file), done: Promise.resolve() };
-      await Promise.all([extractTar(input.stream, dest, basename(file), { strip }), input.done]);
+      await extractInWorker({ file, root: dest, compression: kind.compression, strip, env: tools.env }, tools.signal);
       break;
     }
     case 'zip':
@@ -118,32 +116,6 @@ async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackCont
     }
   }
   ctx.log(`NOTE: unpacked ${basename(file)} into ${dest}`);
-}
-
-/** `tool -dc file` as a stream; `done` rejects when the tool fails (a corrupt file). */
-function decompressed(tool: Compression, file: string, tools: ToolOptions): { stream: Readable; done: Promise<void> } {
-  const child = spawnInGroup(tool, ['-dc', file], { env: tools.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const errors: Buffer[] = [];
-  child.stderr?.on('data', (c: Buffer) => errors.push(c));
-  const abort = (): void => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
-  tools.signal.addEventListener('abort', abort, { once: true });
-  const done = new Promise<void>((res, rej) => {
-    child.on('error', (e) => rej(new UnpackError(`cannot run ${tool}: ${e.message}`, undefined, `install ${tool}`)));
-    child.on('close', (code) => {
-      tools.signal.removeEventListener('abort', abort);
-      if (code === 0) res();
-      else rej(new UnpackError(`${basename(file)}: ${tool} failed (exit ${code ?? 'signal'}): ${Buffer.concat(errors).toString('utf8').trim()}`, undefined, 'the download is corrupt: remove it and its .done stamp from DL_DIR and fetch again'));
-    });
-  });
-  const stream = child.stdout;
-  if (!stream) throw new UnpackError(`cannot read the output of ${tool}`);
-  return { stream, done };
 }
 
 /** unzip, after checking every member name as the tar extractor does. */

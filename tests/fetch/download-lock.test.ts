@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withDownloadLock } from '../../engine/fetch/download-lock.js';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
 import { startBake, tempDir, waitFor } from '../run/run-layer.js';
 import { bitbakeLib } from './bitbake.js';
@@ -16,6 +17,13 @@ import { startHttp } from './servers.js';
 
 const DATA = Buffer.from('shared download\n'.repeat(4096));
 const FILE = 'shared-1.0.tar.gz';
+
+/** A promise with its resolver (Promise.withResolvers is Node 22+). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 /** bb.utils.lockfile's protocol: open for append, flock, check the path is still that inode. */
 const PY_LOCK = `
@@ -51,7 +59,6 @@ const fetchLog = (dir: string): string => {
 };
 
 test('two tsbake builds and a Python flock holder on one DL_DIR: one download; SIGKILL releases the lock', async (t) => {
-  if (!requireTool(t, hasCommand('flock'), 'flock (Debian package util-linux)')) return;
   if (!requireTool(t, hasCommand('python3'), 'python3 (Debian package python3)')) return;
   const server = await startHttp(new Map([[`/${FILE}`, { kind: 'file', data: DATA }]]));
   t.teardown(() => server.close());
@@ -104,7 +111,6 @@ test('a tsbake build killed with SIGKILL in the middle of a download releases th
 test('BitBake\'s own bb.utils.lockfile and tsbake exclude each other; its unlockfile removing the file is handled', async (t) => {
   const lib = bitbakeLib();
   if (!requireTool(t, lib !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
-  if (!requireTool(t, hasCommand('flock'), 'flock (Debian package util-linux)')) return;
   const server = await startHttp(new Map([[`/${FILE}`, { kind: 'file', data: DATA }]]));
   t.teardown(() => server.close());
   const dir = fetchLayer({ app_1: `SRC_URI = "${server.url}/${FILE}"\nSRC_URI[sha256sum] = "${sha256(DATA)}"\n` });
@@ -122,4 +128,55 @@ test('BitBake\'s own bb.utils.lockfile and tsbake exclude each other; its unlock
   const end = await build.exit;
   t.is(end.code, 0, build.output());
   t.is(server.hits.get(`/${FILE}`), 1);
+});
+
+test('in one process, two downloads of one file take turns, and other files do not wait for them', async (t) => {
+  const dl = mkdtempSync(join(tmpdir(), 'tsbake-lock-'));
+  const signal = new AbortController().signal;
+  const file = join(dl, FILE);
+  const firstIn = deferred();
+  const firstOut = deferred();
+  const waits: string[] = [];
+  const order: string[] = [];
+  const first = withDownloadLock(file, signal, () => undefined, async () => {
+    order.push('first in');
+    firstIn.resolve();
+    await firstOut.promise;
+    order.push('first out');
+  });
+  await firstIn.promise;
+  const second = withDownloadLock(file, signal, (line) => waits.push(line), async () => void order.push('second'));
+  // Another file is not held up by the busy one.
+  await withDownloadLock(join(dl, 'other-1.0.tar.gz'), signal, () => undefined, async () => void order.push('other'));
+  t.true(await waitFor(() => waits.length > 0));
+  t.deepEqual(order, ['first in', 'other']);
+  firstOut.resolve();
+  await Promise.all([first, second]);
+  t.deepEqual(order, ['first in', 'other', 'first out', 'second']);
+  t.regex(waits[0] ?? '', /waiting for .*shared-1\.0\.tar\.gz\.lock/);
+  t.deepEqual(readdirSync(dl), [], 'every lock file is removed on release');
+});
+
+test('a download given up while it waits for the lock fails at once, and the lock stays usable', async (t) => {
+  const dl = mkdtempSync(join(tmpdir(), 'tsbake-lock-'));
+  const file = join(dl, FILE);
+  const held = deferred();
+  const release = deferred();
+  const holder = withDownloadLock(file, new AbortController().signal, () => undefined, async () => {
+    held.resolve();
+    await release.promise;
+  });
+  await held.promise;
+  const ac = new AbortController();
+  let waiting = false;
+  let ran = false;
+  const given = withDownloadLock(file, ac.signal, () => (waiting = true), async () => void (ran = true));
+  t.true(await waitFor(() => waiting));
+  ac.abort(new Error('interrupted'));
+  await t.throwsAsync(given, { message: 'interrupted' });
+  release.resolve();
+  await holder;
+  t.is(await withDownloadLock(file, new AbortController().signal, () => undefined, async () => 'again'), 'again');
+  t.false(ran);
+  t.deepEqual(readdirSync(dl), []);
 });
