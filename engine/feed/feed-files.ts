@@ -3,9 +3,11 @@
  * that a client never sees half an index (every file goes to a temp name first; the renames
  * come last, the meta index after the indexes it describes).
  */
-import { readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ensureDir, tempName } from '../core/fs.js';
+import { spawnInGroup } from '../core/proc.js';
+import { FeedError } from './errors.js';
 
 export const byteCompare = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -25,28 +27,59 @@ export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] 
   return keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ item }) => item);
 }
 
-export interface PackageFile {
+/** What a re-index compares to decide whether a package file changed. */
+export interface FileStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface PackageFile extends FileStamp {
   /** Path relative to the feed directory, `/`-separated. */
   readonly rel: string;
   readonly path: string;
-  readonly stat: Stats;
+  readonly ctimeMs: number;
 }
 
-/** Files ending in one of `exts` below `dir`, in byte order, skipping `skipDirs` names. */
-export function packageFiles(dir: string, exts: readonly string[], skipDirs: readonly string[] = []): PackageFile[] {
+/** `<seconds>.<fraction>` as find's `%T@` prints it, in milliseconds as Node's `mtimeMs` computes them. */
+function findTimeMs(text: string): number {
+  const dot = text.indexOf('.');
+  if (dot < 0) return Number(text) * 1e3;
+  const sec = Number(text.slice(0, dot));
+  const ns = Number(text.slice(dot + 1, dot + 10).padEnd(9, '0'));
+  return text.startsWith('-') ? sec * 1e3 - ns / 1e6 : sec * 1e3 + ns / 1e6;
+}
+
+/** find's `-printf` lines for regular files below `dir`: size, mtime, ctime and path, NUL-terminated. */
+function findFiles(dir: string, skipDirs: readonly string[]): Promise<string> {
+  const prune = skipDirs.length === 0 ? [] : ['(', '-type', 'd', '(', ...skipDirs.flatMap((d, i) => [...(i > 0 ? ['-o'] : []), '-name', d]), ')', '-prune', ')', '-o'];
+  const args = [resolve(dir), '-mindepth', '1', ...prune, '-type', 'f', '-printf', '%s %T@ %C@ %P\\0'];
+  return new Promise((done, fail) => {
+    const child = spawnInGroup('find', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => fail(new FeedError(`cannot list ${dir} with find: ${e.message}`, undefined, 'install findutils')));
+    child.on('close', (code) =>
+      code === 0 ? done(Buffer.concat(out).toString()) : fail(new FeedError(`cannot list ${dir}: ${Buffer.concat(err).toString().trim() || `find exited with ${code}`}`)),
+    );
+  });
+}
+
+/**
+ * Regular files ending in one of `exts` below `dir`, in byte order, skipping directories named
+ * in `skipDirs` (symbolic links are not followed). A feed has thousands of packages and a
+ * re-index little else to do, so one `find` lists and stats them all: in another process, while
+ * the indexer loads its cache, and without a Stats object per file.
+ */
+export async function packageFiles(dir: string, exts: readonly string[], skipDirs: readonly string[] = []): Promise<PackageFile[]> {
   const found: PackageFile[] = [];
-  const walk = (sub: string): void => {
-    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub === '' ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!skipDirs.includes(entry.name)) walk(rel);
-      } else if (entry.isFile() && exts.some((e) => entry.name.endsWith(e))) {
-        const path = join(dir, rel);
-        found.push({ rel, path, stat: statSync(path) });
-      }
-    }
-  };
-  walk('');
+  for (const line of (await findFiles(dir, skipDirs)).split('\0')) {
+    if (!exts.some((e) => line.endsWith(e))) continue;
+    const [size = '', mtime = '', ctime = ''] = line.split(' ', 3);
+    const rel = line.slice(size.length + mtime.length + ctime.length + 3);
+    found.push({ rel, path: `${dir}/${rel}`, size: Number(size), mtimeMs: findTimeMs(mtime), ctimeMs: findTimeMs(ctime) });
+  }
   return sortedBy(found, (f) => f.rel);
 }
 

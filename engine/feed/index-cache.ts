@@ -4,102 +4,98 @@
  * new and changed packages. The cache is one file, written atomically; entries of files that
  * are gone are dropped on save.
  *
- * The file is a series of length-prefixed strings (`<length>:<text>`, length in UTF-16 units),
- * one record per package: path, size, mtime, then the entry's parts. A re-index loads it with
- * a scan and slices, much cheaper than parsing megabytes of JSON.
+ * An entry is a fixed number of byte strings (a stanza, XML fragments, a sort key), kept as
+ * bytes: a re-index joins the cached ones into the index without decoding or re-encoding
+ * them. The file is a header, a table (UTF-8, NUL-separated: path, size, mtime and the byte
+ * length of each part, per entry) and then every part, back to back. Loading it is one read,
+ * one split of the table and a slice per part.
  */
-import { readFileSync, type Stats } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../core/fs.js';
+import type { FileStamp } from './feed-files.js';
 
-/** How an entry becomes strings and back. */
-export interface EntryCodec<T> {
-  readonly parts: number;
-  encode(value: T): readonly string[];
-  decode(parts: readonly string[]): T;
-}
+/** The bytes of one entry: as many parts as the cache was loaded with. */
+export type EntryParts = readonly Buffer[];
 
-/** Entries that are one string. */
-export const TEXT_CODEC: EntryCodec<string> = { parts: 1, encode: (v) => [v], decode: (p) => p[0] ?? '' };
-
-interface Entry<T> {
+interface Entry {
   readonly size: number;
   readonly mtimeMs: number;
-  readonly value: T;
+  readonly parts: EntryParts;
 }
 
-const MAGIC = 'tsbake-index-cache-2';
-const field = (s: string): string => `${s.length}:${s}`;
+const MAGIC = 'tsbake-index-cache-3';
 
-/** The strings of `text` from `pos` on, as `field` wrote them; throws on a damaged file. */
-function* fields(text: string, pos: number): Generator<string> {
-  while (pos < text.length) {
-    const colon = text.indexOf(':', pos);
-    const length = Number(text.slice(pos, colon));
-    if (colon < 0 || !Number.isInteger(length) || colon + 1 + length > text.length) throw new Error('damaged index cache');
-    yield text.slice(colon + 1, colon + 1 + length);
-    pos = colon + 1 + length;
-  }
-}
+class DamagedCache extends Error {}
 
-function parse<T>(text: string, header: string, codec: EntryCodec<T>): Map<string, Entry<T>> {
-  const old = new Map<string, Entry<T>>();
-  if (!text.startsWith(header)) return old;
-  const it = fields(text, header.length);
-  const next = (): string => {
-    const r = it.next();
-    if (r.done === true) throw new Error('damaged index cache');
-    return r.value;
-  };
-  for (let r = it.next(); r.done !== true; r = it.next()) {
-    const size = Number(next());
-    const mtimeMs = Number(next());
-    const parts = Array.from({ length: codec.parts }, next);
-    old.set(r.value, { size, mtimeMs, value: codec.decode(parts) });
+/** The entries of `data`; throws DamagedCache when it is not a whole cache of this version and part count. */
+function parse(data: Buffer, header: string, parts: number): Map<string, Entry> {
+  const old = new Map<string, Entry>();
+  const headEnd = data.indexOf('\n', header.length);
+  if (data.toString('utf8', 0, header.length) !== header || headEnd < 0) throw new DamagedCache();
+  const tableStart = headEnd + 1;
+  const tableEnd = tableStart + Number(data.toString('latin1', header.length, headEnd));
+  if (!Number.isInteger(tableEnd) || tableEnd > data.length) throw new DamagedCache();
+  if (tableEnd === tableStart) return old;
+  const fields = data.toString('utf8', tableStart, tableEnd).split('\0');
+  const stride = 3 + parts;
+  if (fields.length % stride !== 0) throw new DamagedCache();
+  let pos = tableEnd;
+  for (let i = 0; i < fields.length; i += stride) {
+    const entry: Buffer[] = [];
+    for (let p = 0; p < parts; p++) {
+      const end = pos + Number(fields[i + 3 + p]);
+      if (!(end >= pos && end <= data.length)) throw new DamagedCache();
+      entry.push(data.subarray(pos, end));
+      pos = end;
+    }
+    old.set(fields[i] ?? '', { size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]), parts: entry });
   }
+  if (pos !== data.length) throw new DamagedCache();
   return old;
 }
 
-export class IndexCache<T> {
+export class IndexCache {
   readonly #file: string | undefined;
   readonly #header: string;
-  readonly #codec: EntryCodec<T>;
-  readonly #old: Map<string, Entry<T>>;
-  readonly #next = new Map<string, Entry<T>>();
+  readonly #old: Map<string, Entry>;
+  readonly #next = new Map<string, Entry>();
   #misses = 0;
 
-  private constructor(file: string | undefined, header: string, codec: EntryCodec<T>, old: Map<string, Entry<T>>) {
+  private constructor(file: string | undefined, header: string, old: Map<string, Entry>) {
     this.#file = file;
     this.#header = header;
-    this.#codec = codec;
     this.#old = old;
   }
 
-  /** Reads `file` (none: an in-memory cache); a missing, damaged or other-version file is empty. */
-  static load<T>(file: string | undefined, version: string, codec: EntryCodec<T>): IndexCache<T> {
-    const header = `${MAGIC} ${version}\n`;
-    let old = new Map<string, Entry<T>>();
+  /**
+   * Reads `file` (none: an in-memory cache) of entries with `parts` parts each; a missing,
+   * damaged or other-version file is empty.
+   */
+  static load(file: string | undefined, version: string, parts: number): IndexCache {
+    const header = `${MAGIC} ${version} ${parts}\n`;
+    let old = new Map<string, Entry>();
     if (file !== undefined) {
       try {
-        old = parse(readFileSync(file, 'utf8'), header, codec);
+        old = parse(readFileSync(file), header, parts);
       } catch {
         // no usable cache: every package is read
       }
     }
-    return new IndexCache(file, header, codec, old);
+    return new IndexCache(file, header, old);
   }
 
-  /** The value cached for `rel` while `st` still matches it (kept for the next save), else undefined. */
-  lookup(rel: string, st: Stats): T | undefined {
+  /** The entry cached for `rel` while `st` still matches it (kept for the next save), else undefined. */
+  lookup(rel: string, st: FileStamp): EntryParts | undefined {
     const hit = this.#old.get(rel);
     if (!hit || hit.size !== st.size || hit.mtimeMs !== st.mtimeMs) return undefined;
     this.#next.set(rel, hit);
-    return hit.value;
+    return hit.parts;
   }
 
-  /** Records the value just read for `rel`. */
-  store(rel: string, st: Stats, value: T): void {
+  /** Records the entry just read for `rel`. */
+  store(rel: string, st: FileStamp, parts: EntryParts): void {
     this.#misses++;
-    this.#next.set(rel, { size: st.size, mtimeMs: st.mtimeMs, value });
+    this.#next.set(rel, { size: st.size, mtimeMs: st.mtimeMs, parts });
   }
 
   /** How many packages were read this run (not served from the cache). */
@@ -109,11 +105,13 @@ export class IndexCache<T> {
 
   save(): void {
     if (this.#file === undefined) return;
-    const out: string[] = [this.#header];
+    const fields: string[] = [];
+    const blob: Buffer[] = [];
     for (const [rel, e] of [...this.#next].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      out.push(field(rel), field(String(e.size)), field(String(e.mtimeMs)));
-      for (const p of this.#codec.encode(e.value)) out.push(field(p));
+      fields.push(rel, String(e.size), String(e.mtimeMs), ...e.parts.map((p) => String(p.length)));
+      blob.push(...e.parts);
     }
-    writeFileAtomic(this.#file, out.join(''));
+    const table = Buffer.from(fields.join('\0'));
+    writeFileAtomic(this.#file, Buffer.concat([Buffer.from(`${this.#header}${table.length}\n`), table, ...blob]));
   }
 }

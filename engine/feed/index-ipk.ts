@@ -10,7 +10,7 @@ import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
-import { IndexCache, type EntryCodec } from './index-cache.js';
+import { IndexCache } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
@@ -23,15 +23,13 @@ const OPKG_ORDER: ReadonlyArray<readonly [key: string, name: string]> = [
   ['description', 'Description'], ['oe', 'OE'], ['homepage', 'HomePage'], ['license', 'License'],
   ['priority', 'Priority'], ['tags', 'Tags'],
 ];
-const CACHE_VERSION = 'ipk-1';
+const CACHE_VERSION = 'ipk-2';
 
 export interface IpkEntry {
   /** `package:arch`, the key opkg-make-index sorts by. */
   readonly key: string;
   readonly stanza: string;
 }
-
-const IPK_CODEC: EntryCodec<IpkEntry> = { parts: 2, encode: (e) => [e.key, e.stanza], decode: ([key = '', stanza = '']) => ({ key, stanza }) };
 
 export async function ipkEntry({ path, rel, size }: PackageJob): Promise<IpkEntry> {
   return withSource(path, async (src) => {
@@ -56,17 +54,27 @@ export interface IpkIndexOptions {
 }
 
 export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, IPK_CODEC);
-  const files = packageFiles(dir, ['.ipk', '.opk'], ['morgue']);
-  const entries = await readThroughCache(cache, 'ipk', files, ipkEntry);
-  const sorted = sortedBy(entries, (e) => e.key);
-  const packages = Buffer.from(sorted.map((e) => `${e.stanza}\n`).join(''));
-  const stamps = files.map((f) => `${Math.floor(f.stat.ctimeMs / 1000)} ${f.rel}\n`).join('');
+  performance.mark('feed:modules');
+  const listing = packageFiles(dir, ['.ipk', '.opk'], ['morgue']); // runs while the cache loads
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 2);
+  performance.mark('feed:cache-load');
+  const files = await listing;
+  performance.mark('feed:stat');
+  // Cached: the sort key, and the stanza with the blank line that ends it in Packages.
+  const entries = await readThroughCache(cache, 'ipk', files, ipkEntry, (e) => [Buffer.from(e.key), Buffer.from(`${e.stanza}\n`)]);
+  performance.mark('feed:read');
+  const packages = Buffer.concat(sortedBy(entries, (e) => String(e[0])).map((e) => e[1] ?? Buffer.alloc(0)));
+  const stamps = files.map((f) => `${Math.floor(f.ctimeMs / 1000)} ${f.rel}\n`).join('');
+  performance.mark('feed:assemble');
+  const gz = gzip(packages);
+  performance.mark('feed:compress');
   publish(dir, [
     ['Packages.stamps', stamps],
-    ['Packages.gz', gzip(packages)],
+    ['Packages.gz', gz],
     ['Packages', packages],
   ]);
+  performance.mark('feed:publish');
   cache.save();
+  performance.mark('feed:cache-save');
   return { dir, packages: files.length, read: cache.misses, files: ['Packages.stamps', 'Packages.gz', 'Packages'] };
 }

@@ -4,34 +4,39 @@
  * hashes to a boundary, so adding or changing one package changes one member, and members
  * are cached by content: a re-index compresses only what changed.
  */
+import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
-import { hashBytes, hashParts } from '../core/hash.js';
 import { gzip, xzEach } from './compress.js';
 
 /** About one member per this many packages. */
-const AVERAGE_PACKAGES = 512;
+const AVERAGE_PACKAGES = 128;
+
+/** FNV-1a over the UTF-16 units of `key`, finished with murmur3's mix so every bit counts. */
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 /** Where `items` are cut into chunks: after each item whose key hashes to a boundary (the indexes after the cuts). */
 export function chunkCuts<T>(items: readonly T[], key: (item: T) => string): number[] {
   const cuts: number[] = [];
   items.forEach((item, i) => {
-    if (Number.parseInt(hashParts([key(item)]).slice(-4), 16) % AVERAGE_PACKAGES === 0) cuts.push(i + 1);
+    if (keyHash(key(item)) % AVERAGE_PACKAGES === 0) cuts.push(i + 1);
   });
   return cuts;
 }
 
-/** The texts of `items` joined per chunk (`cuts` from chunkCuts), each encoded to bytes. */
-export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], text: (item: T) => string): Buffer[] {
+/** The bytes of `items` joined per chunk (`cuts` from chunkCuts). */
+export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], bytes: (item: T) => Buffer): Buffer[] {
   const chunks: Buffer[] = [];
   let start = 0;
   for (const end of [...cuts, items.length]) {
-    if (end > start || chunks.length === 0) {
-      let joined = '';
-      for (let i = start; i < end; i++) joined += text(items[i] as T);
-      chunks.push(Buffer.from(joined));
-    }
+    if (end > start || chunks.length === 0) chunks.push(Buffer.concat(items.slice(start, end).map(bytes)));
     start = end;
   }
   return chunks;
@@ -53,7 +58,7 @@ export class MemberCache {
     const out: Array<Buffer | undefined> = [];
     const missing: number[] = [];
     const files = parts.map((data, i) => {
-      const name = `${hashBytes(data)}-${data.length}.${kind}`;
+      const name = `${hash('sha1', data, 'hex')}-${data.length}.${kind}`;
       this.#used.add(name);
       const file = this.#dir === undefined ? undefined : join(this.#dir, name);
       out[i] = file && existsSync(file) ? readFileSync(file) : undefined;

@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { PackageReadError } from './errors.js';
 import type { PackageFile } from './feed-files.js';
-import type { IndexCache } from './index-cache.js';
+import type { EntryParts, IndexCache } from './index-cache.js';
 
 export type ReaderKind = 'deb' | 'ipk' | 'rpm';
 
@@ -66,20 +66,29 @@ export async function readPackages<T>(
   return [own, ...(await Promise.all(others))].flat();
 }
 
-/** The entries of `files` in order: from `cache` where still valid, the others read (and cached). */
-export async function readThroughCache<T>(cache: IndexCache<T>, kind: ReaderKind, files: readonly PackageFile[], read: (job: PackageJob) => Promise<T>): Promise<T[]> {
-  const out = files.map((f) => cache.lookup(f.rel, f.stat));
+/**
+ * The entry of each of `files` in order: from `cache` where still valid, the others read and
+ * turned into the cache's parts by `toParts` (and cached).
+ */
+export async function readThroughCache<T>(
+  cache: IndexCache,
+  kind: ReaderKind,
+  files: readonly PackageFile[],
+  read: (job: PackageJob) => Promise<T>,
+  toParts: (entry: T) => EntryParts,
+): Promise<EntryParts[]> {
+  const out = files.map((f) => cache.lookup(f.rel, f));
   const missing = out.flatMap((v, i) => (v === undefined ? [i] : []));
   const jobs = missing.map((i): PackageJob => {
     const f = files[i] as PackageFile;
-    return { path: f.path, rel: f.rel, size: f.stat.size, mtimeMs: f.stat.mtimeMs };
+    return { path: f.path, rel: f.rel, size: f.size, mtimeMs: f.mtimeMs };
   });
   const fresh = await readPackages(kind, jobs, read);
   missing.forEach((i, k) => {
     const f = files[i] as PackageFile;
-    const value = fresh[k] as T;
-    cache.store(f.rel, f.stat, value);
-    out[i] = value;
+    const parts = toParts(fresh[k] as T);
+    cache.store(f.rel, f, parts);
+    out[i] = parts;
   });
-  return out as T[];
+  return out as EntryParts[];
 }
