@@ -5,6 +5,7 @@
  * `Release` that starts with `Label: <arch>` and lists every index with its checksums.
  */
 import { basename } from 'node:path';
+import { joinBytes } from './bytes.js';
 import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
 import { fieldOrder, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
@@ -86,7 +87,7 @@ export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<Inde
   const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
   const gz = await compressMembers(chunks, 'gz', members);
   const indexes: Array<[string, Uint8Array]> = [
-    ['Packages', Buffer.concat(chunks)],
+    ['Packages', joinBytes(chunks)],
     ['Packages.gz', gz],
     ['Packages.xz', await xz],
   ];

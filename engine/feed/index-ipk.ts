@@ -5,6 +5,7 @@
  * (`<ctime> <path>` per package). Every version present is listed (as with `-a`), so nothing
  * is moved out of the deploy directory; files already in `morgue/` are left out.
  */
+import { joinBytes } from './bytes.js';
 import { gzip } from './compress.js';
 import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
@@ -63,7 +64,7 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
   // Cached: the sort key, and the stanza with the blank line that ends it in Packages.
   const entries = await readThroughCache(cache, 'ipk', files, ipkEntry, (e) => [Buffer.from(e.key), Buffer.from(`${e.stanza}\n`)]);
   performance.mark('feed:read');
-  const packages = Buffer.concat(sortedBy(entries, (e) => String(e[0])).map((e) => e[1] ?? Buffer.alloc(0)));
+  const packages = joinBytes(sortedBy(entries, (e) => String(e[0])).map((e) => e[1] ?? Buffer.alloc(0)));
   const stamps = files.map((f) => `${Math.floor(f.ctimeMs / 1000)} ${f.rel}\n`).join('');
   performance.mark('feed:assemble');
   const gz = gzip(packages);

@@ -8,6 +8,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { chunkBytes, chunkCuts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
 import { digestBytes, withSource } from './byte-source.js';
+import { joinBytes } from './bytes.js';
 import { PackageReadError } from './errors.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
@@ -52,7 +53,7 @@ interface MetadataFile {
 
 async function metadataFile(type: string, head: string, chunks: readonly Buffer[], tail: string, members: MemberCache): Promise<MetadataFile> {
   const all = [Buffer.from(head), ...chunks, Buffer.from(tail)];
-  const open = Buffer.concat(all);
+  const open = joinBytes(all);
   const gz = await compressMembers(all, 'gz', members);
   return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
 }

@@ -8,6 +8,7 @@ import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
+import { joinBytes } from './bytes.js';
 import { gzip, xzEach } from './compress.js';
 
 /** About one member per this many packages. */
@@ -36,7 +37,7 @@ export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], byte
   const chunks: Buffer[] = [];
   let start = 0;
   for (const end of [...cuts, items.length]) {
-    if (end > start || chunks.length === 0) chunks.push(Buffer.concat(items.slice(start, end).map(bytes)));
+    if (end > start || chunks.length === 0) chunks.push(joinBytes(items.slice(start, end).map(bytes)));
     start = end;
   }
   return chunks;

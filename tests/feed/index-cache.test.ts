@@ -54,5 +54,10 @@ test('entries of packages that are gone are dropped on save', (t) => {
   const next = IndexCache.load(file, 'v1', 1);
   t.deepEqual(texts(next.lookup('p.deb', st)), ['kept']);
   next.save();
+  const saved = statSync(file).ino;
+  const unchanged = IndexCache.load(file, 'v1', 1);
+  t.deepEqual(texts(unchanged.lookup('p.deb', st)), ['kept']);
+  unchanged.save();
+  t.is(statSync(file).ino, saved, 'a cache whose entries all hit is not rewritten');
   t.is(IndexCache.load(file, 'v1', 1).lookup('gone.deb', st), undefined);
 });
