@@ -1,12 +1,12 @@
 /**
  * An opkg feed for one `deploy/ipk/<arch>/` directory, as opkg-make-index writes it with
  * oe-core's `--checksum md5 --checksum sha256`: the control fields opkg-make-index keeps, in
- * its order, plus MD5Sum, SHA256sum, Size and Filename; `Packages.gz`; and `Packages.stamps`
- * (`<ctime> <path>` per package). Every version present is listed (as with `-a`), so nothing
+ * its order, plus MD5Sum, SHA256sum, Size and Filename; `Packages.gz` (gzip -9 members, see
+ * members.ts); and `Packages.stamps` (`<ctime> <path>` per package). Every version present is listed (as with `-a`), so nothing
  * is moved out of the deploy directory; files already in `morgue/` are left out.
  */
 import { joinBytes } from './bytes.js';
-import { gzip } from './compress.js';
+import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
 import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
@@ -64,10 +64,13 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
   // Cached: the sort key, and the stanza with the blank line that ends it in Packages.
   const entries = await readThroughCache(cache, 'ipk', files, ipkEntry, (e) => [Buffer.from(e.key), Buffer.from(`${e.stanza}\n`)]);
   performance.mark('feed:read');
-  const packages = joinBytes(sortedBy(entries, (e) => String(e[0])).map((e) => e[1] ?? Buffer.alloc(0)));
+  const sorted = sortedBy(files.map((f, i) => ({ rel: f.rel, entry: entries[i] ?? [] })), (e) => String(e.entry[0]));
+  const chunks = chunkBytes(sorted, chunkCuts(sorted, (e) => e.rel), (e) => e.entry[1] ?? Buffer.alloc(0));
+  const packages = joinBytes(chunks);
   const stamps = files.map((f) => `${Math.floor(f.ctimeMs / 1000)} ${f.rel}\n`).join('');
   performance.mark('feed:assemble');
-  const gz = gzip(packages);
+  const members = memberCacheFor(opts.cacheFile);
+  const gz = await compressMembers(chunks, 'gz9', members);
   performance.mark('feed:compress');
   publish(dir, [
     ['Packages.stamps', stamps],
@@ -76,6 +79,7 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
   ]);
   performance.mark('feed:publish');
   cache.save();
+  members.prune();
   performance.mark('feed:cache-save');
   return { dir, packages: files.length, read: cache.misses, files: ['Packages.stamps', 'Packages.gz', 'Packages'] };
 }

@@ -1,6 +1,6 @@
 /**
  * Compressed indexes as a series of members (gzip and xz both allow one stream after
- * another; apt, dnf and zcat read them as one). The index text is cut where a package's key
+ * another; apt, dnf, zcat and opkg, through libarchive, read them as one). The index text is cut where a package's key
  * hashes to a boundary, so adding or changing one package changes one member, and members
  * are cached by content: a re-index compresses only what changed.
  */
@@ -43,7 +43,21 @@ export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], byte
   return chunks;
 }
 
-export type MemberKind = 'gz' | 'xz';
+/**
+ * `gz`: gzip at its default level 6, as oe-core's `gzip -fcn Packages` and createrepo_c
+ * compress; `gz9`: gzip -9, as opkg-make-index does; `xz`: see xzEach.
+ */
+export type MemberKind = 'gz' | 'gz9' | 'xz';
+
+/** The cached member in `file`, or undefined when there is none. */
+function cached(file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Compressed members by content hash, in a directory (none: nothing is kept). */
 export class MemberCache {
@@ -62,12 +76,12 @@ export class MemberCache {
       const name = `${hash('sha1', data, 'hex')}-${data.length}.${kind}`;
       this.#used.add(name);
       const file = this.#dir === undefined ? undefined : join(this.#dir, name);
-      out[i] = file && existsSync(file) ? readFileSync(file) : undefined;
+      out[i] = cached(file);
       if (out[i] === undefined) missing.push(i);
       return file;
     });
     const todo = missing.map((i) => parts[i] ?? Buffer.alloc(0));
-    const made = kind === 'gz' ? todo.map((data) => gzip(data, 6)) : await xzEach(todo);
+    const made = kind === 'xz' ? await xzEach(todo) : todo.map((data) => gzip(data, kind === 'gz' ? 6 : 9));
     missing.forEach((i, k) => {
       const packed = made[k] ?? Buffer.alloc(0);
       out[i] = packed;
