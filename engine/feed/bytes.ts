@@ -5,12 +5,12 @@
  * thousands of cached entries that lie side by side copies a few spans, not one per entry
  * (and a single span is returned as it is, a view).
  */
-export function joinBytes(pieces: readonly Buffer[]): Buffer {
-  const spans: Buffer[] = [];
-  let first: Buffer | undefined;
+export function joinBytes(pieces: readonly Uint8Array[]): Buffer {
+  const spans: Uint8Array[] = [];
+  let first: Uint8Array | undefined;
   let end = 0;
   const close = (): void => {
-    if (first !== undefined) spans.push(end === first.byteOffset + first.length ? first : Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset));
+    if (first !== undefined) spans.push(end === first.byteOffset + first.length ? first : new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
   };
   for (const p of pieces) {
     if (p.length === 0) continue;
@@ -23,5 +23,11 @@ export function joinBytes(pieces: readonly Buffer[]): Buffer {
     end = p.byteOffset + p.length;
   }
   close();
-  return spans.length === 1 && spans[0] !== undefined ? spans[0] : Buffer.concat(spans);
+  const only = spans.length === 1 ? spans[0] : undefined;
+  return only !== undefined ? Buffer.from(only.buffer, only.byteOffset, only.length) : Buffer.concat(spans);
+}
+
+/** The UTF-8 text of `bytes`. */
+export function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString();
 }

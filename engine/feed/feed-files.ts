@@ -45,19 +45,10 @@ export interface PackageFile extends FileStamp {
   readonly ctimeMs: number;
 }
 
-/** `<seconds>.<fraction>` as find's `%T@` prints it, in milliseconds as Node's `mtimeMs` computes them. */
-function findTimeMs(text: string): number {
-  const dot = text.indexOf('.');
-  if (dot < 0) return Number(text) * 1e3;
-  const sec = Number(text.slice(0, dot));
-  const ns = Number(text.slice(dot + 1, dot + 10).padEnd(9, '0'));
-  return text.startsWith('-') ? sec * 1e3 - ns / 1e6 : sec * 1e3 + ns / 1e6;
-}
-
-/** find's `-printf` lines for regular files below `dir`: size, mtime, ctime and path, NUL-terminated. */
+/** What find prints per regular file below `dir`: path, size, mtime and ctime (seconds), each NUL-terminated. */
 function findFiles(dir: string, skipDirs: readonly string[]): Promise<string> {
   const prune = skipDirs.length === 0 ? [] : ['(', '-type', 'd', '(', ...skipDirs.flatMap((d, i) => [...(i > 0 ? ['-o'] : []), '-name', d]), ')', '-prune', ')', '-o'];
-  const args = [resolve(dir), '-mindepth', '1', ...prune, '-type', 'f', '-printf', '%s %T@ %C@ %P\\0'];
+  const args = [resolve(dir), '-mindepth', '1', ...prune, '-type', 'f', '-printf', '%P\\0%s\\0%T@\\0%C@\\0'];
   return new Promise((done, fail) => {
     const child = spawnInGroup('find', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -79,13 +70,13 @@ function findFiles(dir: string, skipDirs: readonly string[]): Promise<string> {
  */
 export async function packageFiles(dir: string, exts: readonly string[], skipDirs: readonly string[] = []): Promise<PackageFile[]> {
   const found: PackageFile[] = [];
-  for (const line of (await findFiles(dir, skipDirs)).split('\0')) {
-    if (!exts.some((e) => line.endsWith(e))) continue;
-    const mtime = line.indexOf(' ') + 1;
-    const ctime = line.indexOf(' ', mtime) + 1;
-    const name = line.indexOf(' ', ctime) + 1;
-    const rel = line.slice(name);
-    found.push({ rel, path: `${dir}/${rel}`, size: Number(line.slice(0, mtime - 1)), mtimeMs: findTimeMs(line.slice(mtime, ctime - 1)), ctimeMs: findTimeMs(line.slice(ctime, name - 1)) });
+  const fields = (await findFiles(dir, skipDirs)).split('\0');
+  for (let i = 0; i + 3 < fields.length; i += 4) {
+    const rel = fields[i] as string;
+    if (!exts.some((e) => rel.endsWith(e))) continue;
+    // Milliseconds from find's decimal seconds: not always the double fs.stat computes, but
+    // every index gets its stamps from here, so a cached stamp compares equal to a new one.
+    found.push({ rel, path: `${dir}/${rel}`, size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]) * 1e3, ctimeMs: Number(fields[i + 3]) * 1e3 });
   }
   return sortedBy(found, (f) => f.rel);
 }

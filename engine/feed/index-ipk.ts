@@ -5,7 +5,7 @@
  * members.ts); and `Packages.stamps` (`<ctime> <path>` per package). Every version present is listed (as with `-a`), so nothing
  * is moved out of the deploy directory; files already in `morgue/` are left out.
  */
-import { joinBytes } from './bytes.js';
+import { joinBytes, utf8 } from './bytes.js';
 import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
 import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
@@ -64,7 +64,7 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
   // Cached: the sort key, and the stanza with the blank line that ends it in Packages.
   const entries = await readThroughCache(cache, 'ipk', files, ipkEntry, (e) => [Buffer.from(e.key), Buffer.from(`${e.stanza}\n`)]);
   performance.mark('feed:read');
-  const sorted = sortedBy(files.map((f, i) => ({ rel: f.rel, entry: entries[i] ?? [] })), (e) => String(e.entry[0]));
+  const sorted = sortedBy(files.map((f, i) => ({ rel: f.rel, entry: entries[i] ?? [] })), (e) => utf8(e.entry[0] ?? Buffer.alloc(0)));
   const chunks = chunkBytes(sorted, chunkCuts(sorted, (e) => e.rel), (e) => e.entry[1] ?? Buffer.alloc(0));
   const packages = joinBytes(chunks);
   const stamps = files.map((f) => `${Math.floor(f.ctimeMs / 1000)} ${f.rel}\n`).join('');

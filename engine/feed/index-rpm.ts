@@ -5,7 +5,7 @@
  * place last, and only then are the files it no longer names removed.
  */
 import { readdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { chunkBytes, chunkCuts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
 import { digestBytes, withSource } from './byte-source.js';
 import { joinBytes } from './bytes.js';
@@ -76,7 +76,7 @@ export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<Inde
   const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 3);
   performance.mark('feed:cache-load');
   // createrepo_c lists packages by file name, wherever they sit below the repository.
-  const files = sortedBy(await listing, (f) => `${basename(f.rel)}\0${f.rel}`);
+  const files = sortedBy(await listing, (f) => `${f.rel.slice(f.rel.lastIndexOf('/') + 1)}\0${f.rel}`);
   performance.mark('feed:stat');
   const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries, toParts);
   performance.mark('feed:read');

@@ -33,7 +33,7 @@ export function chunkCuts<T>(items: readonly T[], key: (item: T) => string): num
 }
 
 /** The bytes of `items` joined per chunk (`cuts` from chunkCuts). */
-export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], bytes: (item: T) => Buffer): Buffer[] {
+export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], bytes: (item: T) => Uint8Array): Buffer[] {
   const chunks: Buffer[] = [];
   let start = 0;
   for (const end of [...cuts, items.length]) {

@@ -2,10 +2,11 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { utf8 } from '../../engine/feed/bytes.js';
 import { IndexCache, type EntryParts } from '../../engine/feed/index-cache.js';
 
 const parts = (...texts: string[]): EntryParts => texts.map((s) => Buffer.from(s));
-const texts = (p: EntryParts | undefined): string[] | undefined => p?.map((b) => b.toString());
+const texts = (p: EntryParts | undefined): string[] | undefined => p?.map(utf8);
 
 function fixture(): { dir: string; file: string; pkg: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tsbake-indexcache-'));
