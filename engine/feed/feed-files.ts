@@ -63,12 +63,17 @@ function findFiles(dir: string, skipDirs: readonly string[]): Promise<string> {
 }
 
 /**
- * Regular files ending in one of `exts` below `dir`, in byte order, skipping directories named
- * in `skipDirs` (symbolic links are not followed). A feed has thousands of packages and a
+ * Regular files ending in one of `exts` below `dir`, in byte order of `order` (default: the
+ * relative path), skipping directories named in `skipDirs` (symbolic links are not followed). A feed has thousands of packages and a
  * re-index little else to do, so one `find` lists and stats them all: in another process, while
  * the indexer loads its cache, and without a Stats object per file.
  */
-export async function packageFiles(dir: string, exts: readonly string[], skipDirs: readonly string[] = []): Promise<PackageFile[]> {
+export async function packageFiles(
+  dir: string,
+  exts: readonly string[],
+  skipDirs: readonly string[] = [],
+  order: (rel: string) => string = (rel) => rel,
+): Promise<PackageFile[]> {
   const found: PackageFile[] = [];
   const fields = (await findFiles(dir, skipDirs)).split('\0');
   for (let i = 0; i + 3 < fields.length; i += 4) {
@@ -78,7 +83,7 @@ export async function packageFiles(dir: string, exts: readonly string[], skipDir
     // every index gets its stamps from here, so a cached stamp compares equal to a new one.
     found.push({ rel, path: `${dir}/${rel}`, size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]) * 1e3, ctimeMs: Number(fields[i + 3]) * 1e3 });
   }
-  return sortedBy(found, (f) => f.rel);
+  return sortedBy(found, (f) => order(f.rel));
 }
 
 /** Writes every file to a temp name, then renames them in the order given. */

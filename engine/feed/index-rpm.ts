@@ -10,7 +10,7 @@ import { chunkBytes, chunkCuts, compressMembers, memberCacheFor, type MemberCach
 import { digestBytes, withSource } from './byte-source.js';
 import { joinBytes } from './bytes.js';
 import { PackageReadError } from './errors.js';
-import { packageFiles, publish, sortedBy } from './feed-files.js';
+import { packageFiles, publish } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache, type EntryParts } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
@@ -72,11 +72,11 @@ function repomd(files: readonly MetadataFile[], time: number): string {
 
 export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<IndexResult> {
   performance.mark('feed:modules');
-  const listing = packageFiles(dir, ['.rpm'], ['repodata']); // runs while the cache loads
+  // createrepo_c lists packages by file name, wherever they sit below the repository.
+  const listing = packageFiles(dir, ['.rpm'], ['repodata'], (rel) => `${rel.slice(rel.lastIndexOf('/') + 1)}\0${rel}`); // runs while the cache loads
   const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 3);
   performance.mark('feed:cache-load');
-  // createrepo_c lists packages by file name, wherever they sit below the repository.
-  const files = sortedBy(await listing, (f) => `${f.rel.slice(f.rel.lastIndexOf('/') + 1)}\0${f.rel}`);
+  const files = await listing;
   performance.mark('feed:stat');
   const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries, toParts);
   performance.mark('feed:read');
