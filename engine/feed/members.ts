@@ -63,6 +63,8 @@ function cached(file: string | undefined): Buffer | undefined {
 export class MemberCache {
   readonly #dir: string | undefined;
   readonly #used = new Set<string>();
+  /** Content hash per chunk: the gz and the xz members of one chunk hash it once. */
+  readonly #ids = new WeakMap<Uint8Array, string>();
 
   constructor(dir: string | undefined) {
     this.#dir = dir;
@@ -73,7 +75,9 @@ export class MemberCache {
     const out: Array<Buffer | undefined> = [];
     const missing: number[] = [];
     const files = parts.map((data, i) => {
-      const name = `${hash('sha1', data, 'hex')}-${data.length}.${kind}`;
+      const id = this.#ids.get(data) ?? `${hash('sha1', data, 'hex')}-${data.length}`;
+      this.#ids.set(data, id);
+      const name = `${id}.${kind}`;
       this.#used.add(name);
       const file = this.#dir === undefined ? undefined : join(this.#dir, name);
       out[i] = cached(file);
