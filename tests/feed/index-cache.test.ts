@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utf8 } from '../../engine/feed/bytes.js';
@@ -61,4 +61,39 @@ test('entries of packages that are gone are dropped on save', (t) => {
   unchanged.save();
   t.is(statSync(file).ino, saved, 'a cache whose entries all hit is not rewritten');
   t.is(IndexCache.load(file, 'v1', 1).lookup('gone.deb', st), undefined);
+});
+
+test('a few changes go to a delta laid over the cache; many rewrite it and void the delta; a delta of another generation is ignored', (t) => {
+  const { file, pkg } = fixture();
+  const st = statSync(pkg);
+  const names = Array.from({ length: 40 }, (_, i) => `p${i}.deb`);
+  const first = IndexCache.load(file, 'v1', 1);
+  for (const n of names) first.store(n, st, parts(`old ${n}`));
+  first.save();
+  const base = statSync(file).ino;
+
+  const second = IndexCache.load(file, 'v1', 1);
+  for (const n of names.slice(1)) t.truthy(second.lookup(n, st));
+  second.store('p1.deb', { ...st, mtimeMs: st.mtimeMs + 1 }, parts('new p1'));
+  second.save();
+  t.is(statSync(file).ino, base, 'the cache itself is not rewritten');
+  t.true(existsSync(`${file}.delta`));
+  const delta = readFileSync(`${file}.delta`);
+
+  const read = IndexCache.load(file, 'v1', 1);
+  t.is(read.lookup('p0.deb', st), undefined, 'a path that went stays gone');
+  t.deepEqual(texts(read.lookup('p1.deb', { ...st, mtimeMs: st.mtimeMs + 1 })), ['new p1']);
+  t.deepEqual(texts(read.lookup('p2.deb', st)), ['old p2.deb']);
+
+  const third = IndexCache.load(file, 'v1', 1); // p1 went, the others changed
+  t.truthy(third.lookup('p2.deb', st));
+  for (const n of names.slice(3)) third.store(n, { ...st, mtimeMs: st.mtimeMs + 2 }, parts(`newer ${n}`));
+  third.save();
+  t.not(statSync(file).ino, base, 'many changes rewrite the cache');
+  t.false(existsSync(`${file}.delta`));
+
+  writeFileSync(`${file}.delta`, delta); // left over from before the rewrite
+  const fourth = IndexCache.load(file, 'v1', 1);
+  t.is(fourth.lookup('p1.deb', { ...st, mtimeMs: st.mtimeMs + 1 }), undefined, 'an entry only the stale delta has');
+  t.deepEqual(texts(fourth.lookup('p5.deb', { ...st, mtimeMs: st.mtimeMs + 2 })), ['newer p5.deb']);
 });
