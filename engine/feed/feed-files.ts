@@ -64,9 +64,10 @@ function findFiles(dir: string, skipDirs: readonly string[]): Promise<string> {
 
 /**
  * Regular files ending in one of `exts` below `dir`, in byte order of `order` (default: the
- * relative path), skipping directories named in `skipDirs` (symbolic links are not followed). A feed has thousands of packages and a
- * re-index little else to do, so one `find` lists and stats them all: in another process, while
- * the indexer loads its cache, and without a Stats object per file.
+ * relative path), skipping directories named in `skipDirs` (symbolic links are not followed).
+ * A feed has thousands of packages and a re-index little else to do, so one `find` lists and
+ * stats them all: in another process, while the indexer loads its cache, and without a Stats
+ * object per file.
  */
 export async function packageFiles(
   dir: string,

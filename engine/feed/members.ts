@@ -1,8 +1,8 @@
 /**
  * Compressed indexes as a series of members (gzip and xz both allow one stream after
- * another; apt, dnf, zcat and opkg, through libarchive, read them as one). The index text is cut where a package's key
- * hashes to a boundary, so adding or changing one package changes one member, and members
- * are cached by content: a re-index compresses only what changed.
+ * another; apt, dnf, zcat and opkg, through libarchive, read them as one). The index text is
+ * cut where a package's key hashes to a boundary, so adding or changing one package changes
+ * one member, and members are cached by content: a re-index compresses only what changed.
  */
 import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
