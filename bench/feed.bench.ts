@@ -5,14 +5,17 @@
  * Goals: a full index <= 1x the baseline; a re-index after one package changed (new content,
  * new mtime) <= 0.1x of tsbake's own full index. IPK has no host indexer (opkg-utils is not packaged for Debian):
  * its figures are printed against apt-ftparchive on the same files for orientation.
- * Each index runs as its own process (bench/feed-index-run.ts), like the baseline tools.
+ * Each index runs as its own process (bench/feed-index-run.ts), like the baseline tools. For
+ * the re-index a third line breaks its median time down by phase (wall and CPU ms of the
+ * indexing process; `exit` is what the process took outside its phases: spawn and exit), with
+ * the load average at the time, since other work on the machine stretches every figure.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
-import { measure, seconds, series, type Bench, type BenchContext } from './harness.js';
+import { measure, median, seconds, series, type Bench, type BenchContext, type Measurement } from './harness.js';
 import { TSBAKE_ENV } from './tools.js';
 
 const BASELINES = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'baselines.sh');
@@ -75,6 +78,21 @@ function changer(dir: string): () => void {
   };
 }
 
+interface Phase {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** `phase wall/cpu` medians over `runs` (the runner's second output line), and what the phases leave of the wall time. */
+function breakdown(runs: readonly Measurement[]): string {
+  const parsed = runs.map((m) => ({ wallMs: m.wallS * 1000, phases: JSON.parse(m.stdout.split('\n')[1] ?? '{}') as Record<string, Phase> }));
+  const names = Object.keys(parsed[0]?.phases ?? {});
+  const med = (pick: (p: Record<string, Phase>, wallMs: number) => number): string => median(parsed.map((r) => pick(r.phases, r.wallMs))).toFixed(0);
+  const sum = (p: Record<string, Phase>): number => Object.values(p).reduce((a, x) => a + x.wall, 0);
+  const cols = names.map((n) => `${n} ${med((p) => p[n]?.wall ?? 0)}/${med((p) => p[n]?.cpu ?? 0)}`);
+  return `${cols.join(', ')}, exit ${med((p, wallMs) => wallMs - sum(p))}`;
+}
+
 async function indexFigures(ctx: BenchContext, format: string, dir: string, baseline: { name: string; seconds: number }): Promise<void> {
   const cache = join(WORK, `cache-${format}.json`);
   const clear = (): void => {
@@ -87,6 +105,7 @@ async function indexFigures(ctx: BenchContext, format: string, dir: string, base
   const goal = format === 'ipk' ? 'orientation only' : 'goal <= 1';
   ctx.out(`feed-index ${format} N=5000  tsbake ${seconds(full.wallS)}  ${baseline.name} ${seconds(baseline.seconds)}  ratio ${(full.wallS / baseline.seconds).toFixed(2)} (${goal})`);
   ctx.out(`feed-index ${format} one package changed  tsbake ${seconds(changed.wallS)}  full index ${seconds(full.wallS)}  ratio ${(changed.wallS / full.wallS).toFixed(2)} (goal <= 0.1)`);
+  ctx.out(`feed-index ${format} re-index phases, median ms wall/cpu (load ${loadavg().map((l) => l.toFixed(1)).join(' ')}): ${breakdown(changed.runs)}`);
 }
 
 export const feedBench: Bench = {

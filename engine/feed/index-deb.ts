@@ -5,11 +5,12 @@
  * `Release` that starts with `Label: <arch>` and lists every index with its checksums.
  */
 import { basename } from 'node:path';
+import { joinBytes } from './bytes.js';
 import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
 import { fieldOrder, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
 import { packageFiles, publish } from './feed-files.js';
-import { IndexCache, TEXT_CODEC } from './index-cache.js';
+import { IndexCache } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
@@ -25,10 +26,10 @@ const APT_ORDER = [
 ];
 const aptOrder = fieldOrder(APT_ORDER);
 const RELEASE_SUMS: ReadonlyArray<readonly [Algorithm, string]> = [['md5', 'MD5Sum'], ['sha1', 'SHA1'], ['sha256', 'SHA256'], ['sha512', 'SHA512']];
-const CACHE_VERSION = 'deb-1';
+const CACHE_VERSION = 'deb-2';
 
 export interface DebIndexOptions {
-  /** The JSON cache of package reads (see index-cache.ts); none reads every package. */
+  /** The cache of package reads (see index-cache.ts); none reads every package. */
   readonly cacheFile?: string;
   /** The `Date:` of Release (SOURCE_DATE_EPOCH for reproducible feeds). */
   readonly date: Date;
@@ -70,23 +71,33 @@ function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly 
 }
 
 export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, TEXT_CODEC);
-  const files = packageFiles(dir, ['.deb']);
-  const stanzas = await readThroughCache(cache, 'deb', files, debStanza);
-  const entries = files.map((f, i) => ({ rel: f.rel, stanza: stanzas[i] ?? '' }));
-  // Each chunk encoded once: it is the Packages text, and the input of a gz and an xz member.
-  const chunks = chunkBytes(entries, chunkCuts(entries, (e) => e.rel), (e) => `${e.stanza}\n`);
+  performance.mark('feed:modules');
+  const listing = packageFiles(dir, ['.deb']); // runs while the cache loads
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 1);
+  performance.mark('feed:cache-load');
+  const files = await listing;
+  performance.mark('feed:stat');
+  // A cached entry is the stanza with the blank line that ends it in Packages.
+  const entries = await readThroughCache(cache, 'deb', files, debStanza, (stanza) => [Buffer.from(`${stanza}\n`)]);
+  performance.mark('feed:read');
+  // Each chunk is joined once: it is the Packages text, and the input of a gz and an xz member.
+  const chunks = chunkBytes(entries, chunkCuts(files, (f) => f.rel), (e) => e[0] ?? Buffer.alloc(0));
+  performance.mark('feed:assemble');
   const members = memberCacheFor(opts.cacheFile);
   const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
   const gz = await compressMembers(chunks, 'gz', members);
   const indexes: Array<[string, Uint8Array]> = [
-    ['Packages', Buffer.concat(chunks)],
+    ['Packages', joinBytes(chunks)],
     ['Packages.gz', gz],
     ['Packages.xz', await xz],
   ];
+  performance.mark('feed:compress');
   const release = releaseText(basename(dir), opts.date, indexes);
+  performance.mark('feed:digest');
   publish(dir, [...indexes, ['Release', release]]);
+  performance.mark('feed:publish');
   cache.save();
   members.prune();
+  performance.mark('feed:cache-save');
   return { dir, packages: files.length, read: cache.misses, files: [...indexes.map(([n]) => n), 'Release'] };
 }

@@ -1,16 +1,17 @@
 /**
  * An opkg feed for one `deploy/ipk/<arch>/` directory, as opkg-make-index writes it with
  * oe-core's `--checksum md5 --checksum sha256`: the control fields opkg-make-index keeps, in
- * its order, plus MD5Sum, SHA256sum, Size and Filename; `Packages.gz`; and `Packages.stamps`
- * (`<ctime> <path>` per package). Every version present is listed (as with `-a`), so nothing
+ * its order, plus MD5Sum, SHA256sum, Size and Filename; `Packages.gz` (gzip -9 members, see
+ * members.ts); and `Packages.stamps` (`<ctime> <path>` per package). Every version present is listed (as with `-a`), so nothing
  * is moved out of the deploy directory; files already in `morgue/` are left out.
  */
-import { gzip } from './compress.js';
+import { joinBytes, utf8 } from './bytes.js';
+import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
 import { renderParagraph, type Field } from './deb822.js';
 import { withSource } from './byte-source.js';
 import { packageFiles, publish, sortedBy } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
-import { IndexCache, type EntryCodec } from './index-cache.js';
+import { IndexCache } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
@@ -23,15 +24,13 @@ const OPKG_ORDER: ReadonlyArray<readonly [key: string, name: string]> = [
   ['description', 'Description'], ['oe', 'OE'], ['homepage', 'HomePage'], ['license', 'License'],
   ['priority', 'Priority'], ['tags', 'Tags'],
 ];
-const CACHE_VERSION = 'ipk-1';
+const CACHE_VERSION = 'ipk-2';
 
 export interface IpkEntry {
   /** `package:arch`, the key opkg-make-index sorts by. */
   readonly key: string;
   readonly stanza: string;
 }
-
-const IPK_CODEC: EntryCodec<IpkEntry> = { parts: 2, encode: (e) => [e.key, e.stanza], decode: ([key = '', stanza = '']) => ({ key, stanza }) };
 
 export async function ipkEntry({ path, rel, size }: PackageJob): Promise<IpkEntry> {
   return withSource(path, async (src) => {
@@ -56,17 +55,31 @@ export interface IpkIndexOptions {
 }
 
 export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, IPK_CODEC);
-  const files = packageFiles(dir, ['.ipk', '.opk'], ['morgue']);
-  const entries = await readThroughCache(cache, 'ipk', files, ipkEntry);
-  const sorted = sortedBy(entries, (e) => e.key);
-  const packages = Buffer.from(sorted.map((e) => `${e.stanza}\n`).join(''));
-  const stamps = files.map((f) => `${Math.floor(f.stat.ctimeMs / 1000)} ${f.rel}\n`).join('');
+  performance.mark('feed:modules');
+  const listing = packageFiles(dir, ['.ipk', '.opk'], ['morgue']); // runs while the cache loads
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 2);
+  performance.mark('feed:cache-load');
+  const files = await listing;
+  performance.mark('feed:stat');
+  // Cached: the sort key, and the stanza with the blank line that ends it in Packages.
+  const entries = await readThroughCache(cache, 'ipk', files, ipkEntry, (e) => [Buffer.from(e.key), Buffer.from(`${e.stanza}\n`)]);
+  performance.mark('feed:read');
+  const sorted = sortedBy(files.map((f, i) => ({ rel: f.rel, entry: entries[i] ?? [] })), (e) => utf8(e.entry[0] ?? Buffer.alloc(0)));
+  const chunks = chunkBytes(sorted, chunkCuts(sorted, (e) => e.rel), (e) => e.entry[1] ?? Buffer.alloc(0));
+  const packages = joinBytes(chunks);
+  const stamps = files.map((f) => `${Math.floor(f.ctimeMs / 1000)} ${f.rel}\n`).join('');
+  performance.mark('feed:assemble');
+  const members = memberCacheFor(opts.cacheFile);
+  const gz = await compressMembers(chunks, 'gz9', members);
+  performance.mark('feed:compress');
   publish(dir, [
     ['Packages.stamps', stamps],
-    ['Packages.gz', gzip(packages)],
+    ['Packages.gz', gz],
     ['Packages', packages],
   ]);
+  performance.mark('feed:publish');
   cache.save();
+  members.prune();
+  performance.mark('feed:cache-save');
   return { dir, packages: files.length, read: cache.misses, files: ['Packages.stamps', 'Packages.gz', 'Packages'] };
 }

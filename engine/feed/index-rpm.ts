@@ -5,23 +5,21 @@
  * place last, and only then are the files it no longer names removed.
  */
 import { readdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { chunkBytes, chunkCuts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
 import { digestBytes, withSource } from './byte-source.js';
+import { joinBytes } from './bytes.js';
 import { PackageReadError } from './errors.js';
-import { packageFiles, publish, sortedBy } from './feed-files.js';
+import { packageFiles, publish } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
-import { IndexCache, type EntryCodec } from './index-cache.js';
+import { IndexCache, type EntryParts } from './index-cache.js';
 import { readThroughCache, type PackageJob } from './read-pool.js';
 import { readRpmHeaders } from './read-rpm.js';
 import { rpmEntries, type RpmEntries } from './rpm-metadata.js';
 
-const CACHE_VERSION = 'rpm-1';
-const RPM_CODEC: EntryCodec<RpmEntries> = {
-  parts: 4,
-  encode: (e) => [e.location, e.primary, e.filelists, e.other],
-  decode: ([location = '', primary = '', filelists = '', other = '']) => ({ location, primary, filelists, other }),
-};
+const CACHE_VERSION = 'rpm-2';
+/** The cached parts of a package: its primary, filelists and other entries. */
+const toParts = (e: RpmEntries): EntryParts => [e.primary, e.filelists, e.other].map((s) => Buffer.from(s));
 /** Files in repodata/ that repomd.xml does not name and that must stay. */
 const KEEP = new Set(['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key']);
 const NS_COMMON = 'http://linux.duke.edu/metadata/common';
@@ -55,7 +53,7 @@ interface MetadataFile {
 
 async function metadataFile(type: string, head: string, chunks: readonly Buffer[], tail: string, members: MemberCache): Promise<MetadataFile> {
   const all = [Buffer.from(head), ...chunks, Buffer.from(tail)];
-  const open = Buffer.concat(all);
+  const open = joinBytes(all);
   const gz = await compressMembers(all, 'gz', members);
   return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
 }
@@ -73,28 +71,38 @@ function repomd(files: readonly MetadataFile[], time: number): string {
 }
 
 export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<IndexResult> {
-  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, RPM_CODEC);
+  performance.mark('feed:modules');
   // createrepo_c lists packages by file name, wherever they sit below the repository.
-  const files = sortedBy(packageFiles(dir, ['.rpm'], ['repodata']), (f) => `${basename(f.rel)}\0${f.rel}`);
-  const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries);
+  const listing = packageFiles(dir, ['.rpm'], ['repodata'], (rel) => `${rel.slice(rel.lastIndexOf('/') + 1)}\0${rel}`); // runs while the cache loads
+  const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 3);
+  performance.mark('feed:cache-load');
+  const files = await listing;
+  performance.mark('feed:stat');
+  const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries, toParts);
+  performance.mark('feed:read');
   const n = entries.length;
   const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
   const members = memberCacheFor(opts.cacheFile);
   // The three files are cut at the same packages.
-  const cuts = chunkCuts(entries, (e) => e.location);
-  const part = (pick: (e: RpmEntries) => string): Buffer[] => chunkBytes(entries, cuts, pick);
+  const cuts = chunkCuts(files, (f) => f.rel);
+  const part = (index: number): Buffer[] => chunkBytes(entries, cuts, (e) => e[index] ?? Buffer.alloc(0));
   const metadata = [
-    await metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, part((e) => e.primary), '</metadata>', members),
-    await metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, part((e) => e.filelists), '</filelists>', members),
-    await metadataFile('other', `${head}<otherdata xmlns="http://linux.duke.edu/metadata/other" packages="${n}">\n`, part((e) => e.other), '</otherdata>', members),
+    await metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, part(0), '</metadata>', members),
+    await metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, part(1), '</filelists>', members),
+    await metadataFile('other', `${head}<otherdata xmlns="http://linux.duke.edu/metadata/other" packages="${n}">\n`, part(2), '</otherdata>', members),
   ];
+  performance.mark('feed:compress');
   const time = Math.floor(opts.date.getTime() / 1000);
-  publish(dir, [...metadata.map((m): [string, Buffer] => [m.name, m.gz]), ['repodata/repomd.xml', repomd(metadata, time)]]);
+  const repomdText = repomd(metadata, time);
+  performance.mark('feed:digest');
+  publish(dir, [...metadata.map((m): [string, Buffer] => [m.name, m.gz]), ['repodata/repomd.xml', repomdText]]);
   const named = new Set(metadata.map((m) => m.name.slice('repodata/'.length)));
   for (const name of readdirSync(join(dir, 'repodata'))) {
     if (!KEEP.has(name) && !named.has(name) && !name.includes('.tmp-')) rmSync(join(dir, 'repodata', name), { force: true });
   }
+  performance.mark('feed:publish');
   cache.save();
   members.prune();
+  performance.mark('feed:cache-save');
   return { dir, packages: n, read: cache.misses, files: [...metadata.map((m) => m.name), 'repodata/repomd.xml'] };
 }

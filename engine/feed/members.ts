@@ -1,48 +1,70 @@
 /**
  * Compressed indexes as a series of members (gzip and xz both allow one stream after
- * another; apt, dnf and zcat read them as one). The index text is cut where a package's key
- * hashes to a boundary, so adding or changing one package changes one member, and members
- * are cached by content: a re-index compresses only what changed.
+ * another; apt, dnf, zcat and opkg, through libarchive, read them as one). The index text is
+ * cut where a package's key hashes to a boundary, so adding or changing one package changes
+ * one member, and members are cached by content: a re-index compresses only what changed.
  */
+import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
-import { hashBytes, hashParts } from '../core/hash.js';
+import { joinBytes } from './bytes.js';
 import { gzip, xzEach } from './compress.js';
 
 /** About one member per this many packages. */
-const AVERAGE_PACKAGES = 512;
+const AVERAGE_PACKAGES = 128;
+
+/** FNV-1a over the UTF-16 units of `key`, finished with murmur3's mix so every bit counts. */
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 /** Where `items` are cut into chunks: after each item whose key hashes to a boundary (the indexes after the cuts). */
 export function chunkCuts<T>(items: readonly T[], key: (item: T) => string): number[] {
   const cuts: number[] = [];
   items.forEach((item, i) => {
-    if (Number.parseInt(hashParts([key(item)]).slice(-4), 16) % AVERAGE_PACKAGES === 0) cuts.push(i + 1);
+    if (keyHash(key(item)) % AVERAGE_PACKAGES === 0) cuts.push(i + 1);
   });
   return cuts;
 }
 
-/** The texts of `items` joined per chunk (`cuts` from chunkCuts), each encoded to bytes. */
-export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], text: (item: T) => string): Buffer[] {
+/** The bytes of `items` joined per chunk (`cuts` from chunkCuts). */
+export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], bytes: (item: T) => Uint8Array): Buffer[] {
   const chunks: Buffer[] = [];
   let start = 0;
   for (const end of [...cuts, items.length]) {
-    if (end > start || chunks.length === 0) {
-      let joined = '';
-      for (let i = start; i < end; i++) joined += text(items[i] as T);
-      chunks.push(Buffer.from(joined));
-    }
+    if (end > start || chunks.length === 0) chunks.push(joinBytes(items.slice(start, end).map(bytes)));
     start = end;
   }
   return chunks;
 }
 
-export type MemberKind = 'gz' | 'xz';
+/**
+ * `gz`: gzip at its default level 6, as oe-core's `gzip -fcn Packages` and createrepo_c
+ * compress; `gz9`: gzip -9, as opkg-make-index does; `xz`: see xzEach.
+ */
+export type MemberKind = 'gz' | 'gz9' | 'xz';
+
+/** The cached member in `file`, or undefined when there is none. */
+function cached(file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Compressed members by content hash, in a directory (none: nothing is kept). */
 export class MemberCache {
   readonly #dir: string | undefined;
   readonly #used = new Set<string>();
+  /** Content hash per chunk: the gz and the xz members of one chunk hash it once. */
+  readonly #ids = new WeakMap<Uint8Array, string>();
 
   constructor(dir: string | undefined) {
     this.#dir = dir;
@@ -53,15 +75,17 @@ export class MemberCache {
     const out: Array<Buffer | undefined> = [];
     const missing: number[] = [];
     const files = parts.map((data, i) => {
-      const name = `${hashBytes(data)}-${data.length}.${kind}`;
+      const id = this.#ids.get(data) ?? `${hash('sha1', data, 'hex')}-${data.length}`;
+      this.#ids.set(data, id);
+      const name = `${id}.${kind}`;
       this.#used.add(name);
       const file = this.#dir === undefined ? undefined : join(this.#dir, name);
-      out[i] = file && existsSync(file) ? readFileSync(file) : undefined;
+      out[i] = cached(file);
       if (out[i] === undefined) missing.push(i);
       return file;
     });
     const todo = missing.map((i) => parts[i] ?? Buffer.alloc(0));
-    const made = kind === 'gz' ? todo.map((data) => gzip(data, 6)) : await xzEach(todo);
+    const made = kind === 'xz' ? await xzEach(todo) : todo.map((data) => gzip(data, kind === 'gz' ? 6 : 9));
     missing.forEach((i, k) => {
       const packed = made[k] ?? Buffer.alloc(0);
       out[i] = packed;

@@ -5,10 +5,9 @@
  * whose cores are all busy: there a worker's start-up is only extra work.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { PackageReadError } from './errors.js';
 import type { PackageFile } from './feed-files.js';
-import type { IndexCache } from './index-cache.js';
+import type { EntryParts, IndexCache } from './index-cache.js';
 
 export type ReaderKind = 'deb' | 'ipk' | 'rpm';
 
@@ -32,7 +31,9 @@ export function readerThreads(jobs: number, cores: number, load: number): number
   return Math.max(1, Math.min(idle, Math.floor(jobs / PER_THREAD)));
 }
 
-function inWorker<T>(kind: ReaderKind, jobs: readonly PackageJob[]): Promise<T[]> {
+type WorkerClass = typeof import('node:worker_threads').Worker;
+
+function inWorker<T>(Worker: WorkerClass, kind: ReaderKind, jobs: readonly PackageJob[]): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./read-worker.js', import.meta.url), { workerData: { kind, jobs } });
     worker.once('message', (reply: WorkerReply<T>) => {
@@ -58,28 +59,39 @@ export async function readPackages<T>(
   threads = readerThreads(jobs.length, availableParallelism(), loadavg()[0] ?? 0),
 ): Promise<T[]> {
   if (threads === 1) return inThread(jobs, read);
+  // Loaded only here: a re-index reads a few packages in this thread.
+  const { Worker } = await import('node:worker_threads');
   const size = Math.ceil(jobs.length / threads);
   const shares = Array.from({ length: threads }, (_, i) => jobs.slice(i * size, (i + 1) * size));
   // Workers start first, so they load while this thread reads its own share.
-  const others = shares.slice(1).map((share) => inWorker<T>(kind, share));
+  const others = shares.slice(1).map((share) => inWorker<T>(Worker, kind, share));
   const own = await inThread(shares[0] ?? [], read);
   return [own, ...(await Promise.all(others))].flat();
 }
 
-/** The entries of `files` in order: from `cache` where still valid, the others read (and cached). */
-export async function readThroughCache<T>(cache: IndexCache<T>, kind: ReaderKind, files: readonly PackageFile[], read: (job: PackageJob) => Promise<T>): Promise<T[]> {
-  const out = files.map((f) => cache.lookup(f.rel, f.stat));
+/**
+ * The entry of each of `files` in order: from `cache` where still valid, the others read and
+ * turned into the cache's parts by `toParts` (and cached).
+ */
+export async function readThroughCache<T>(
+  cache: IndexCache,
+  kind: ReaderKind,
+  files: readonly PackageFile[],
+  read: (job: PackageJob) => Promise<T>,
+  toParts: (entry: T) => EntryParts,
+): Promise<EntryParts[]> {
+  const out = files.map((f) => cache.lookup(f.rel, f));
   const missing = out.flatMap((v, i) => (v === undefined ? [i] : []));
   const jobs = missing.map((i): PackageJob => {
     const f = files[i] as PackageFile;
-    return { path: f.path, rel: f.rel, size: f.stat.size, mtimeMs: f.stat.mtimeMs };
+    return { path: f.path, rel: f.rel, size: f.size, mtimeMs: f.mtimeMs };
   });
   const fresh = await readPackages(kind, jobs, read);
   missing.forEach((i, k) => {
     const f = files[i] as PackageFile;
-    const value = fresh[k] as T;
-    cache.store(f.rel, f.stat, value);
-    out[i] = value;
+    const parts = toParts(fresh[k] as T);
+    cache.store(f.rel, f, parts);
+    out[i] = parts;
   });
-  return out as T[];
+  return out as EntryParts[];
 }

@@ -33,8 +33,6 @@ const RPMFILE_GHOST = 1 << 6;
 const CHANGELOG_LIMIT = 10;
 
 export interface RpmEntries {
-  /** Sort key: the location. */
-  readonly location: string;
   readonly primary: string;
   readonly filelists: string;
   readonly other: string;
@@ -160,5 +158,5 @@ export function rpmEntries(h: RpmHeaders, facts: PackageFacts): RpmEntries {
     `  </format>\n</package>\n`;
   const filelists = `<package ${key}>\n  ${version}\n${files.map((f) => fileXml(f, '  ')).join('')}</package>\n`;
   const other = `<package ${key}>\n  ${version}\n${changelogXml(h)}</package>\n`;
-  return { location: facts.location, primary, filelists, other };
+  return { primary, filelists, other };
 }

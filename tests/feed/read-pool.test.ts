@@ -23,17 +23,17 @@ for (const [jobs, cores, load, threads, why] of [
   });
 }
 
-const jobsOf = (dir: string, exts: readonly string[]): PackageJob[] =>
-  packageFiles(dir, exts).map((f) => ({ path: f.path, rel: f.rel, size: f.stat.size, mtimeMs: f.stat.mtimeMs }));
+const jobsOf = async (dir: string, exts: readonly string[]): Promise<PackageJob[]> =>
+  (await packageFiles(dir, exts)).map((f) => ({ path: f.path, rel: f.rel, size: f.size, mtimeMs: f.mtimeMs }));
 
 test('worker threads read deb, ipk and rpm packages to the same entries, in order, as this thread does', async (t) => {
   const missing = missingFeedTools();
   if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: dpkg-dev rpm createrepo-c apt-utils dnf xz-utils)`)) return;
   const deploy = deployFromReference();
   const cases = [
-    ['deb', jobsOf(join(deploy, 'deb', 'core2-64'), ['.deb']), debStanza],
-    ['ipk', jobsOf(join(deploy, 'ipk', 'core2-64'), ['.ipk']), ipkEntry],
-    ['rpm', jobsOf(join(deploy, 'rpm'), ['.rpm']), rpmPackageEntries],
+    ['deb', await jobsOf(join(deploy, 'deb', 'core2-64'), ['.deb']), debStanza],
+    ['ipk', await jobsOf(join(deploy, 'ipk', 'core2-64'), ['.ipk']), ipkEntry],
+    ['rpm', await jobsOf(join(deploy, 'rpm'), ['.rpm']), rpmPackageEntries],
   ] as const;
   for (const [kind, jobs, read] of cases) {
     t.true(jobs.length >= 2, kind);
@@ -48,7 +48,7 @@ test('a package a worker cannot read fails the index with a PackageReadError nam
   const dir = join(deployFromReference(), 'deb', 'core2-64');
   const bad = join(dir, 'zz-broken_1.0_amd64.deb');
   writeFileSync(bad, '!<arch>\nnot really an ar member header at all, and too short\n');
-  const jobs = jobsOf(dir, ['.deb']);
+  const jobs = await jobsOf(dir, ['.deb']);
   t.is(jobs[jobs.length - 1]?.path, bad);
   t.true(statSync(bad).isFile());
   const e = await t.throwsAsync(readPackages('deb', jobs, debStanza, 2), { instanceOf: PackageReadError });
