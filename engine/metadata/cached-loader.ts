@@ -16,7 +16,7 @@ import { allDepends } from './evaluate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
 import { configHash, FileHashes, ParseCache, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
-import { parseInPool, parseThreads, type ParseOutcome, type SessionOpener } from './parse-pool.js';
+import { parseInPool, parseThreads, workersPayOff, type ParseOutcome, type SessionOpener } from './parse-pool.js';
 import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
 
@@ -160,8 +160,11 @@ function lazyInfos(session: MetadataSession, path: string, config: string, diges
 function parseFiles(session: MetadataSession, files: readonly string[], opts: CachedLoaderOptions, warn: Warn): ParseOutcome[] {
   const pool = opts.pool;
   if (pool && files.length > (pool.threshold ?? POOL_THRESHOLD)) {
-    const threads = pool.threads ?? parseThreads(asText(session.config.store.getVar('BB_NUMBER_PARSE_THREADS')) || undefined);
-    if (threads > 1) return parseInPool(session, files, { opener: pool.opener, threads, onWarning: warn });
+    const setting = asText(session.config.store.getVar('BB_NUMBER_PARSE_THREADS')) || undefined;
+    const threads = pool.threads ?? parseThreads(setting);
+    // Threads asked for (BB_NUMBER_PARSE_THREADS or the caller) start at once; by default only when they pay off.
+    const asked = pool.threads !== undefined || setting !== undefined;
+    if (threads > 1) return parseInPool(session, files, { opener: pool.opener, threads, onWarning: warn, ...(asked ? {} : { startWhen: (p) => workersPayOff(p) }) });
   }
   return files.map((f): ParseOutcome => {
     try {
