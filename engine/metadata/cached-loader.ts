@@ -49,12 +49,12 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
     const warn = opts.onWarning ?? (() => {});
     const cacheDir = asText(session.config.store.getVar('CACHE'));
     const cachePath = cacheDir ? join(cacheDir, CACHE_FILE) : undefined;
-    const cache = cachePath ? ParseCache.open(cachePath, warn) : undefined;
+    const cache = cachePath ? timed('cache-open', () => ParseCache.open(cachePath, warn)) : undefined;
     try {
       const hashes = new FileHashes(cache?.stamps());
       const configFiles = allDepends(session.config.store);
       seedReads(hashes, session, configFiles);
-      const config = configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes);
+      const config = timed('cache-open', () => configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes));
       cache?.useConfig(config);
       const appendsOf = appendIndex(session.files().appends);
       const appends = hashParts(files.map((f) => appendsOf(f).join('\n')));
@@ -71,16 +71,18 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       const decoders = new Map<string, () => RecipeInfo[] | undefined>();
       const inputs = new Map<string, string>();
       const misses: string[] = [];
-      for (const f of files) {
-        const hit = cache?.lookup(f, appendsOf(f), hashes);
-        if (!hit) {
-          misses.push(f);
-          continue;
+      timed('cache-lookup', () => {
+        for (const f of files) {
+          const hit = cache?.lookup(f, appendsOf(f), hashes);
+          if (!hit) {
+            misses.push(f);
+            continue;
+          }
+          digests.set(f, hit.entry);
+          decoders.set(f, hit.infos);
+          for (const [path, hash] of hit.depends) inputs.set(path, hash);
         }
-        digests.set(f, hit.entry);
-        decoders.set(f, hit.infos);
-        for (const [path, hash] of hit.depends) inputs.set(path, hash);
-      }
+      });
 
       const outcomes = parseFiles(session, misses, opts, warn);
       const inConfig = new Set(configFiles);
