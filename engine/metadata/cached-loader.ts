@@ -4,6 +4,7 @@
  * transaction. Without CACHE set, every recipe is parsed and nothing is saved.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
 import { hashParts } from '../core/hash.js';
@@ -166,7 +167,8 @@ function parseFiles(session: MetadataSession, files: readonly string[], opts: Ca
     const threads = pool.threads ?? parseThreads(setting);
     // Threads asked for (BB_NUMBER_PARSE_THREADS or the caller) start at once; by default only when they pay off.
     const asked = pool.threads !== undefined || setting !== undefined;
-    if (threads > 1) return parseInPool(session, files, { opener: pool.opener, threads, onWarning: warn, ...(asked ? {} : { startWhen: (p) => workersPayOff(p) }) });
+    const cpus = availableParallelism();
+    if (threads > 1) return parseInPool(session, files, { opener: pool.opener, threads, onWarning: warn, ...(asked ? {} : { startWhen: (p) => workersPayOff(p, cpus) }) });
   }
   return files.map((f): ParseOutcome => {
     try {

@@ -111,7 +111,7 @@ const LONG_PARSE_MS = 1000;
  * pays when the main thread waits for python3 (a second thread cut a parse whose inline
  * Python ran in python3 from 1.25 s to 1.02 s), and, on more CPUs, for a long parse.
  */
-export function workersPayOff(p: ParseProgress, cpus = availableParallelism()): boolean {
+export function workersPayOff(p: ParseProgress, cpus: number): boolean {
   if (p.pythonMs >= PYTHON_WAIT_MS) return true;
   return cpus > 2 && p.taken > 0 && (p.elapsedMs / p.taken) * p.left >= LONG_PARSE_MS;
 }
