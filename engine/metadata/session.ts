@@ -103,11 +103,15 @@ export class DiskSource implements MetadataSource, DirReader {
   }
 
   list(dir: string): readonly string[] | undefined {
+    let entries;
     try {
-      return readdirSync(dir);
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return undefined;
     }
+    // BBFILES globs list the recipe directories: their regular files need no stat of their own.
+    for (const e of entries) if (e.isFile()) this.#kinds.set(dir.endsWith('/') ? dir + e.name : `${dir}/${e.name}`, 'file');
+    return entries.map((e) => e.name);
   }
 
   /** os.walk for .bb and .bbappend files, skipping version-control directories. */
