@@ -21,8 +21,9 @@ const IGNORED_DIRS = new Set(['SCCS', 'CVS', '.svn']);
 
 /**
  * Metadata files on disk. Parsed statements are memoised by path for the process, and so is
- * what a path is: every recipe looks for its classes along BBPATH again (some seven stats
- * per recipe, a tenth of a cold parse's reading time), and the files it finds are read once.
+ * what a path is: every recipe looks for its classes along BBPATH again, and the files found
+ * are read once. A cold `-p` of 1,000 recipes made 3,480 stat calls; with this and `list`
+ * knowing the files it lists, 1,269 (one fstat per file read).
  */
 export class DiskSource implements MetadataSource, DirReader {
   readonly #parsed = new Map<string, readonly Statement[]>();
