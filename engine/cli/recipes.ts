@@ -19,7 +19,7 @@ import { sessionOpener, sessionRequest } from './session.js';
 export function loadRecipes(session: MetadataSession, warn: (w: string) => void = (w) => process.stderr.write(`WARNING: ${w}\n`)): ParseSummary {
   const opener = sessionOpener(session);
   const env = sessionRequest(session)?.env ?? process.env;
-  for (const w of session.files().warnings) warn(w);
+  for (const w of timed('collect', () => session.files()).warnings) warn(w);
   return timed('recipes', () => parseAll(session, cachedLoader(session, { env, onWarning: warn, ...(opener ? { pool: { opener } } : {}) })));
 }
 

@@ -4,6 +4,7 @@
  * transaction. Without CACHE set, every recipe is parsed and nothing is saved.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
 import { hashParts } from '../core/hash.js';
@@ -16,7 +17,7 @@ import { allDepends } from './evaluate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
 import { configHash, FileHashes, ParseCache, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
-import { parseInPool, parseThreads, type ParseOutcome, type SessionOpener } from './parse-pool.js';
+import { parseInPool, parseThreads, workersPayOff, type ParseOutcome, type SessionOpener } from './parse-pool.js';
 import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
 import type { MetadataSession } from './session.js';
 
@@ -49,12 +50,12 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
     const warn = opts.onWarning ?? (() => {});
     const cacheDir = asText(session.config.store.getVar('CACHE'));
     const cachePath = cacheDir ? join(cacheDir, CACHE_FILE) : undefined;
-    const cache = cachePath ? ParseCache.open(cachePath, warn) : undefined;
+    const cache = cachePath ? timed('cache-open', () => ParseCache.open(cachePath, warn)) : undefined;
     try {
       const hashes = new FileHashes(cache?.stamps());
       const configFiles = allDepends(session.config.store);
       seedReads(hashes, session, configFiles);
-      const config = configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes);
+      const config = timed('cache-open', () => configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes));
       cache?.useConfig(config);
       const appendsOf = appendIndex(session.files().appends);
       const appends = hashParts(files.map((f) => appendsOf(f).join('\n')));
@@ -71,16 +72,18 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       const decoders = new Map<string, () => RecipeInfo[] | undefined>();
       const inputs = new Map<string, string>();
       const misses: string[] = [];
-      for (const f of files) {
-        const hit = cache?.lookup(f, appendsOf(f), hashes);
-        if (!hit) {
-          misses.push(f);
-          continue;
+      timed('cache-lookup', () => {
+        for (const f of files) {
+          const hit = cache?.lookup(f, appendsOf(f), hashes);
+          if (!hit) {
+            misses.push(f);
+            continue;
+          }
+          digests.set(f, hit.entry);
+          decoders.set(f, hit.infos);
+          for (const [path, hash] of hit.depends) inputs.set(path, hash);
         }
-        digests.set(f, hit.entry);
-        decoders.set(f, hit.infos);
-        for (const [path, hash] of hit.depends) inputs.set(path, hash);
-      }
+      });
 
       const outcomes = parseFiles(session, misses, opts, warn);
       const inConfig = new Set(configFiles);
@@ -160,8 +163,12 @@ function lazyInfos(session: MetadataSession, path: string, config: string, diges
 function parseFiles(session: MetadataSession, files: readonly string[], opts: CachedLoaderOptions, warn: Warn): ParseOutcome[] {
   const pool = opts.pool;
   if (pool && files.length > (pool.threshold ?? POOL_THRESHOLD)) {
-    const threads = pool.threads ?? parseThreads(asText(session.config.store.getVar('BB_NUMBER_PARSE_THREADS')) || undefined);
-    if (threads > 1) return parseInPool(session, files, { opener: pool.opener, threads, onWarning: warn });
+    const setting = asText(session.config.store.getVar('BB_NUMBER_PARSE_THREADS')) || undefined;
+    const threads = pool.threads ?? parseThreads(setting);
+    // Threads asked for (BB_NUMBER_PARSE_THREADS or the caller) start at once; by default only when they pay off.
+    const asked = pool.threads !== undefined || setting !== undefined;
+    const cpus = availableParallelism();
+    if (threads > 1) return parseInPool(session, files, { opener: pool.opener, threads, onWarning: warn, ...(asked ? {} : { startWhen: (p) => workersPayOff(p, cpus) }) });
   }
   return files.map((f): ParseOutcome => {
     try {

@@ -6,7 +6,9 @@
  * Work is shared through one atomic counter: the main thread and every worker take the next
  * unparsed index until the list runs out, so fast threads take more files and a slow recipe
  * delays nobody else. The main thread parses too: it has its session already, while each
- * worker must first load the code and parse the configuration.
+ * worker must first load the code and parse the configuration. Unless told to start them at
+ * once, the workers start only when they pay off (`workersPayOff`), checked after every
+ * file the main thread parses.
  *
  * A worker that dies without a word (out of memory) cannot be noticed synchronously, so when
  * results stop arriving the main thread parses the missing files itself; a duplicate result
@@ -44,7 +46,23 @@ export interface PoolOptions {
   readonly stallMs?: number;
   /** Whether the main thread takes files too (default true; tests turn it off to test workers). */
   readonly mainThreadParses?: boolean;
+  /**
+   * Asked after each file the main thread parses, until it says yes: whether to start the
+   * workers now. Absent (or when the main thread does not parse): they start at once.
+   */
+  readonly startWhen?: (progress: ParseProgress) => boolean;
   readonly onWarning?: (message: string) => void;
+}
+
+/** How far the main thread has come, for deciding when to start the workers. */
+export interface ParseProgress {
+  /** Since the pool started. */
+  readonly elapsedMs: number;
+  /** Files taken so far, and files not yet taken. */
+  readonly taken: number;
+  readonly left: number;
+  /** Time the main thread spent waiting for python3 since the pool started. */
+  readonly pythonMs: number;
 }
 
 export type ParseOutcome = { readonly ok: true; readonly parsed: ParsedFile } | { readonly ok: false; readonly error: TsbakeError };
@@ -72,26 +90,49 @@ export interface WorkerInput {
   readonly watchReady: Int32Array | undefined;
 }
 
-/**
- * BB_NUMBER_PARSE_THREADS, else the number of CPUs. Measured on 2 CPUs, 1,000 recipes: with
- * inline Python a second thread cuts a cold parse from 1.25 s to 1.02 s (the main thread
- * spends its time waiting for python3); without, it costs 0.04 s (V8's collector threads
- * already use the second CPU). Real layers have Python, so the CPU count stays the default.
- */
+/** BB_NUMBER_PARSE_THREADS, else the number of CPUs. */
 export function parseThreads(setting: string | undefined): number {
   const n = Number.parseInt(setting ?? '', 10);
   return Number.isFinite(n) && n > 0 ? n : availableParallelism();
 }
 
+/** The main thread has waited this long for python3: workers would have used that CPU. */
+const PYTHON_WAIT_MS = 25;
+/** With more than two CPUs: the main thread alone would still need this long. */
+const LONG_PARSE_MS = 1000;
+
+/**
+ * Whether parse workers are worth starting (the default rule, when BB_NUMBER_PARSE_THREADS
+ * does not ask for them). Measured on 2 CPUs, cold `tsbake -p` of gen-layer.py layers whose
+ * inline Python all runs in TypeScript: the main thread alone takes 0.52 s for 1,000 recipes
+ * and 1.04 s for 3,000; with a worker, 0.62 s and 1.18 s, and 45% more CPU. A worker's start
+ * (a thread, its own module loading and configuration parse, a cold JIT) and the messages
+ * cost more than it parses, since V8's collector threads already use the second CPU. It
+ * pays when the main thread waits for python3 (a second thread cut a parse whose inline
+ * Python ran in python3 from 1.25 s to 1.02 s), and, on more CPUs, for a long parse.
+ */
+export function workersPayOff(p: ParseProgress, cpus: number): boolean {
+  if (p.pythonMs >= PYTHON_WAIT_MS) return true;
+  return cpus > 2 && p.taken > 0 && (p.elapsedMs / p.taken) * p.left >= LONG_PARSE_MS;
+}
+
 export function parseInPool(session: MetadataSession, files: readonly string[], opts: PoolOptions): ParseOutcome[] {
   const mainParses = opts.mainThreadParses ?? true;
-  // The workers' python3 processes are this process's children: Ctrl-C must reach them even
-  // while this thread waits here (or parses a recipe whose Python never returns). The watch
-  // boots alongside the workers; whichever thread first starts python3 waits until it listens.
-  startInterruptWatch(workerScript());
   const shared = new Int32Array(new SharedArrayBuffer(8));
   const startedAt = performance.now();
-  const workers = startWorkers(Math.min(mainParses ? opts.threads - 1 : opts.threads, files.length), files, shared, opts.opener);
+  const python = session.config.store.env.python;
+  const pythonBefore = python.stats().ms;
+  const workers: RunningWorker[] = [];
+  const start = (): void => {
+    // The workers' python3 processes are this process's children: Ctrl-C must reach them even
+    // while this thread waits here (or parses a recipe whose Python never returns). The watch
+    // boots alongside the workers; whichever thread first starts python3 waits until it listens.
+    startInterruptWatch(workerScript());
+    addTime('workers-start', performance.now() - startedAt);
+    workers.push(...startWorkers(Math.min(mainParses ? opts.threads - 1 : opts.threads, files.length), files, shared, opts.opener));
+  };
+  let waiting = mainParses ? opts.startWhen : undefined;
+  if (!waiting) start();
   const run = new PoolRun(session, files, workers, startedAt, opts.onWarning);
   try {
     timed('parse-main', () => {
@@ -100,6 +141,10 @@ export function parseInPool(session: MetadataSession, files: readonly string[], 
         const index = Atomics.add(shared, 0, 1);
         if (index >= files.length) break;
         run.parseHere(index);
+        if (waiting?.({ elapsedMs: performance.now() - startedAt, taken: index + 1, left: files.length - index - 1, pythonMs: python.stats().ms - pythonBefore })) {
+          waiting = undefined;
+          start();
+        }
       }
     });
     // The rest is being parsed by workers. Wait for it; once nothing has arrived for stallMs
@@ -131,6 +176,7 @@ export function parseInPool(session: MetadataSession, files: readonly string[], 
 class PoolRun {
   readonly #session: MetadataSession;
   readonly #files: readonly string[];
+  /** The pool's list, which fills when the workers start. */
   readonly #workers: readonly RunningWorker[];
   readonly #onWarning: ((message: string) => void) | undefined;
   readonly #outcomes: (ParseOutcome | undefined)[];

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { confLayer, configStore, makeLayer, PRELUDE, recipeStore, value } from '../helpers/layer.js';
+import { DiskSource } from '../../engine/metadata/session.js';
 
 const R = 'meta/recipes-demo/demo/demo_1.0.bb';
 
@@ -84,4 +85,19 @@ test('functions, EXPORT_FUNCTIONS and tasks', (t) => {
   t.is(value(s, 'do_pack[deps]'), 'do_install');
   t.is(value(s, 'do_gone[task]'), undefined);
   t.is(value(s, 'do_pack[task]'), '1');
+});
+
+test('the disk source tells files, directories and missing paths apart, a listing included', (t) => {
+  const dir = makeLayer({ 'd/f.bb': 'A = "1"\n', 'd/sub/g.bb': '' });
+  for (const listed of [false, true]) {
+    const source = new DiskSource();
+    if (listed) t.deepEqual([...(source.list(`${dir}/d`) ?? [])].sort(), ['f.bb', 'sub']);
+    t.true(source.isFile(`${dir}/d/f.bb`));
+    t.true(source.exists(`${dir}/d/sub`));
+    t.false(source.isFile(`${dir}/d/sub`));
+    t.false(source.exists(`${dir}/d/none.bb`));
+    t.false(source.exists(`${dir}/d/f.bb/under-a-file`)); // ENOTDIR is "not there", not an error
+    t.is(source.text(`${dir}/d/f.bb`), 'A = "1"\n');
+    t.is(source.readStamp(`${dir}/d/f.bb`)?.size, 8);
+  }
 });

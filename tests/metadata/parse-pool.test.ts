@@ -4,7 +4,7 @@ import { ParseError, TsbakeError } from '../../engine/core/errors.js';
 import { formatError } from '../../engine/core/diagnostic.js';
 import { cachedLoader } from '../../engine/metadata/cached-loader.js';
 import { parseAll, sequentialLoader } from '../../engine/metadata/parse-all.js';
-import { parseInPool, reviveError, serialiseError, type SessionOpener } from '../../engine/metadata/parse-pool.js';
+import { parseInPool, reviveError, serialiseError, workersPayOff, type ParseProgress, type SessionOpener } from '../../engine/metadata/parse-pool.js';
 import { makeLayer, openLayer, PRELUDE } from '../helpers/layer.js';
 import { PN_CONF, TEST_ENV } from '../helpers/parse-session.js';
 
@@ -98,6 +98,30 @@ test('a worker that dies silently mid-parse does not hang the pool', (t) => {
   const outcomes = parseInPool(session, session.files().recipes, { opener: opener(dir, 'openDyingSession'), threads: 3, mainThreadParses: false, stallMs: 100 });
   t.is(outcomes.length, 40);
   t.true(outcomes.every((o) => o.ok));
+});
+
+test('workers wait until the rule says they pay off; until then the main thread parses alone', (t) => {
+  const dir = manyRecipes();
+  const session = openLayer(dir);
+  const files = session.files().recipes;
+  const asked: ParseProgress[] = [];
+  const warnings: string[] = [];
+  // A worker that started would fail to open its session and say so.
+  const outcomes = parseInPool(session, files, { opener: opener(dir, 'noSuchExport'), threads: 2, startWhen: (p) => asked.push(p) < 0, onWarning: (w) => warnings.push(w) });
+  t.true(outcomes.every((o) => o.ok));
+  t.deepEqual(warnings, []);
+  t.deepEqual(
+    asked.map((p) => [p.taken, p.left]),
+    files.map((_, i) => [i + 1, files.length - i - 1]),
+  );
+});
+
+test('workers pay off when the main thread waits for python3, or on more CPUs for a long parse', (t) => {
+  const progress = (pythonMs: number, elapsedMs: number, taken: number, left: number): ParseProgress => ({ pythonMs, elapsedMs, taken, left });
+  t.true(workersPayOff(progress(30, 40, 2, 998), 2));
+  t.false(workersPayOff(progress(0, 100, 200, 10_000), 2)); // 5 s of TypeScript-only parsing: one thread is faster on 2 CPUs
+  t.true(workersPayOff(progress(0, 100, 200, 10_000), 4));
+  t.false(workersPayOff(progress(0, 100, 200, 1_000), 4));
 });
 
 test('errors survive the trip between threads with their subclass fields', (t) => {
