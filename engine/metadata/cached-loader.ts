@@ -10,7 +10,7 @@ import { hashParts } from '../core/hash.js';
 import { timed } from '../core/timings.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { appendIndex } from './collections.js';
-import { approvedEnvironment, type Environment } from './config.js';
+import { approvedPairs, type Environment } from './config.js';
 import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
@@ -179,15 +179,6 @@ function seedReads(hashes: FileHashes, session: MetadataSession, files: readonly
     const read = session.source.readStamp(f);
     if (read) hashes.seed(f, read);
   }
-}
-
-function approvedPairs(env: Environment): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const name of approvedEnvironment(env)) {
-    const value = env[name];
-    if (value !== undefined) out.push([name, value]);
-  }
-  return out;
 }
 
 let version: string | undefined;
