@@ -23,6 +23,7 @@ import { approvedPairs, findConfigFile, parseConfiguration, type ConfigInputs, t
 import { asText, DataStore, type StoreEnv, type StoreSnapshot } from './datastore.js';
 import { Evaluator, type MetadataSource } from './evaluate.js';
 import type { FileStamp } from './parse-cache.js';
+import type { PythonAccess } from './python-bridge.js';
 import { contextOf, ownContext, type ContextEntry } from './python/contexts.js';
 import type { DiskSource, Probe } from './session.js';
 
@@ -36,15 +37,19 @@ const PYTHON_CONTEXT = 'python.context';
 /** What the configuration parse looked at, with the answers it got. */
 export interface Recorded {
   readonly probes: readonly Probe[];
+  /** Metadata files read, with their stat as they were read. */
   readonly reads: ReadonlyMap<string, FileStamp>;
+  /** What Python read or listed on its own, and when the parse started (their stat is taken after it). */
+  readonly python: PythonAccess;
+  readonly started: number;
 }
 
 interface Saved {
   readonly format: number;
   readonly key: string;
   readonly probes: readonly Probe[];
-  /** [path, stat identity when it was read]. */
-  readonly reads: ReadonlyArray<readonly [string, string]>;
+  /** [path, identity]: a metadata file's stat as it was read; a file or directory Python read or listed, or `missing`. */
+  readonly inputs: ReadonlyArray<readonly [string, string]>;
   readonly store: StoreSnapshot;
   /** The store's `extra` bookkeeping (plain data), without the Python context. */
   readonly extra: ReadonlyArray<readonly [string, unknown]>;
@@ -60,7 +65,7 @@ export interface SnapshotOptions {
   readonly key: readonly string[];
   /** False when the parse printed something: a snapshot run would not print it again. */
   readonly quiet?: () => boolean;
-  /** The clock that decides which files changed too recently to be vouched for (tests set it). */
+  /** The time now, which decides which files changed too recently to be vouched for (tests set it past their fixture's). */
   readonly now?: number;
 }
 
@@ -76,13 +81,16 @@ export function snapshotConfiguration(inputs: ConfigInputs & { readonly files: D
   const key = snapshotKey([inputs.cwd, String(env.length), ...env.flat(), ...opts.key]);
   const loaded = loadConfiguration(path, key, inputs.storeEnv, inputs.files);
   if (loaded) return { config: loaded, loaded: true };
-  const [config, recorded] = recording(inputs.files, () => parseConfiguration(inputs));
-  if ((opts.quiet?.() ?? true) && asText(config.store.getVar('CACHE'))) saveConfiguration(path, key, config, recorded, opts.now);
+  const started = opts.now ?? Date.now();
+  const [config, read] = recording(inputs.files, () => parseConfiguration(inputs));
+  if ((opts.quiet?.() ?? true) && asText(config.store.getVar('CACHE'))) {
+    saveConfiguration(path, key, config, { ...read, python: inputs.storeEnv.python.accessed(config.store), started }, opts.now);
+  }
   return { config, loaded: false };
 }
 
 /** Runs `fn` with the source recording its lookups and reads. */
-function recording<T>(files: DiskSource, fn: () => T): [T, Recorded] {
+function recording<T>(files: DiskSource, fn: () => T): [T, Pick<Recorded, 'probes' | 'reads'>] {
   files.record();
   try {
     return [fn(), files.recorded()];
@@ -112,7 +120,7 @@ export function loadConfiguration(path: string, key: string, storeEnv: StoreEnv,
   }
   if (saved.format !== FORMAT || saved.key !== key) return undefined;
   if (!saved.probes.every(([p, kind, answer]) => probe(p, kind) === answer)) return undefined;
-  if (!saved.reads.every(([p, id]) => statIdentity(p) === id)) return undefined;
+  if (!saved.inputs.every(([p, id]) => currentIdentity(p) === id)) return undefined;
   const root = DataStore.restore(storeEnv, saved.store);
   for (const [k, v] of saved.extra) root.extra.set(k, v);
   for (const entry of saved.python) {
@@ -128,10 +136,17 @@ export function loadConfiguration(path: string, key: string, storeEnv: StoreEnv,
  * whether it did. A snapshot that cannot be written is no error (the next run parses).
  */
 export function saveConfiguration(path: string, key: string, config: Configuration, recorded: Recorded, now = Date.now()): boolean {
-  const reads: Array<readonly [string, string]> = [];
+  const inputs = new Map<string, string>();
   for (const [p, s] of recorded.reads) {
     if (now - Math.max(s.mtime, s.ctime) <= RACY_MS) return false;
-    reads.push([p, identityOf(s)]);
+    inputs.set(p, identityOf('f', s));
+  }
+  for (const p of [...recorded.python.files, ...recorded.python.dirs]) {
+    if (inputs.has(p)) continue;
+    const st = statOf(p);
+    // Taken after Python read it: it must not have changed since the parse started.
+    if (st && Math.max(st.mtime, st.ctime) >= recorded.started - RACY_MS) return false;
+    inputs.set(p, st ? identityOf(st.kind, st) : MISSING);
   }
   const answers = new Map<string, boolean>();
   for (const [p, kind, answer] of recorded.probes) {
@@ -146,7 +161,7 @@ export function saveConfiguration(path: string, key: string, config: Configurati
     const [kind, p] = k.split('\0') as ['exists' | 'isFile', string];
     return [p, kind, answer];
   });
-  const saved: Saved = { format: FORMAT, key, probes, reads, store: config.store.snapshot(), extra, python, topdir: config.topdir, bblayersConf: config.bblayersConf, layers: config.layers };
+  const saved: Saved = { format: FORMAT, key, probes, inputs: [...inputs], store: config.store.snapshot(), extra, python, topdir: config.topdir, bblayersConf: config.bblayersConf, layers: config.layers };
   try {
     writeFileAtomic(path, serialize(saved));
     return true;
@@ -182,15 +197,30 @@ function probe(path: string, kind: Probe[1]): boolean {
   }
 }
 
-const identityOf = (s: { readonly mtime: number; readonly ctime: number; readonly size: number; readonly ino: number }): string => `${s.mtime}:${s.ctime}:${s.size}:${s.ino}`;
+const MISSING = 'missing';
 
-function statIdentity(path: string): string | undefined {
+interface Stat {
+  readonly kind: 'f' | 'd' | 'o';
+  readonly mtime: number;
+  readonly ctime: number;
+  readonly size: number;
+  readonly ino: number;
+}
+
+const identityOf = (kind: Stat['kind'], s: Omit<Stat, 'kind'>): string => `${kind}:${s.mtime}:${s.ctime}:${s.size}:${s.ino}`;
+
+function statOf(path: string): Stat | undefined {
   try {
     const st = statSync(path, { throwIfNoEntry: false });
-    return st?.isFile() ? identityOf({ mtime: st.mtimeMs, ctime: st.ctimeMs, size: st.size, ino: st.ino }) : undefined;
+    return st && { kind: st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o', mtime: st.mtimeMs, ctime: st.ctimeMs, size: st.size, ino: st.ino };
   } catch {
-    return undefined;
+    return undefined; // unreadable counts as missing: a later readable file differs
   }
+}
+
+function currentIdentity(path: string): string {
+  const st = statOf(path);
+  return st ? identityOf(st.kind, st) : MISSING;
 }
 
 let identity: string | undefined;
@@ -216,7 +246,7 @@ function buildIdentity(): string {
       const st = statSync(p, { throwIfNoEntry: false });
       if (st?.isDirectory()) {
         if (recurse) add(p, true);
-      } else if (st) parts.push(p, identityOf({ mtime: st.mtimeMs, ctime: st.ctimeMs, size: st.size, ino: st.ino }));
+      } else if (st) parts.push(p, identityOf('f', { mtime: st.mtimeMs, ctime: st.ctimeMs, size: st.size, ino: st.ino }));
     }
   };
   add(dirname(fileURLToPath(import.meta.url)), true);

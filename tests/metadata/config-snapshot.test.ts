@@ -130,6 +130,34 @@ for (const [what, change, variable, expected] of changes) {
   });
 }
 
+test('a file that configuration Python read, or a directory it listed, invalidates the snapshot when it changes', (t) => {
+  const dir = layer();
+  write(dir, 'build/conf/local.conf', 'MACHINE = "m1"\nINHERIT += "extra hostread"\n');
+  write(dir, 'meta/classes/hostread.bbclass', [
+    'addhandler hostread_handler',
+    'hostread_handler[eventmask] = "bb.event.ConfigParsed"',
+    'python hostread_handler() {',
+    '    import os',
+    "    with open(d.getVar('TOPDIR') + '/host.txt') as f:",
+    "        d.setVar('HOSTFILE', f.read().strip())",
+    "    d.setVar('HOSTDIR', ' '.join(sorted(os.listdir(d.getVar('TOPDIR') + '/hostdir'))))",
+    '}',
+    '',
+  ].join('\n'));
+  write(dir, 'build/host.txt', 'one\n');
+  write(dir, 'build/hostdir/a', '');
+  t.is(warm(t, dir).config.store.getVar('HOSTFILE'), 'one');
+  write(dir, 'build/host.txt', 'two, longer\n');
+  const edited = open(dir);
+  t.false(edited.fromSnapshot);
+  t.is(edited.config.store.getVar('HOSTFILE'), 'two, longer');
+  t.true(open(dir).fromSnapshot);
+  write(dir, 'build/hostdir/b', '');
+  const listed = open(dir);
+  t.false(listed.fromSnapshot);
+  t.is(listed.config.store.getVar('HOSTDIR'), 'a b');
+});
+
 test('a removed include invalidates the snapshot', (t) => {
   const dir = layer();
   write(dir, 'build/conf/optional.conf', 'OPT = "1"\n');
