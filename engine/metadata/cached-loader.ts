@@ -14,7 +14,7 @@ import { approvedPairs, type Environment } from './config.js';
 import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
 import { parseToInfo, type RecipeLoader } from './parse-all.js';
-import { configHash, FileHashes, ParseCache, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
+import { configHash, FileHashes, groupAbsent, ParseCache, stillAbsent, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
 import { parseInPool, parseThreads, type ParseOutcome, type SessionOpener } from './parse-pool.js';
 import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
@@ -46,6 +46,8 @@ export interface CachedLoaderOptions {
 
 export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions): RecipeLoader {
   return (files) => {
+    // Every missing path below was found missing after this: a directory changed since may hold it.
+    const started = Date.now();
     const warn = opts.onWarning ?? (() => {});
     const cacheDir = asText(session.config.store.getVar('CACHE'));
     const cachePath = cacheDir ? join(cacheDir, CACHE_FILE) : undefined;
@@ -111,7 +113,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });
       }));
       // A snapshot only when every recipe has a valid entry: the next run may then trust them all at once.
-      const fresh = timed('cache-write', () => cache?.write(entries, hashes, (d) => (errors.length || uncached ? undefined : { files, appends, inputs: [...inputs], entries: files.map((f) => d.get(f) ?? digests.get(f) ?? { ...NO_COUNTS, digest: '' }) })));
+      const fresh = timed('cache-write', () => cache?.write(entries, hashes, (d) => (errors.length || uncached ? undefined : { files, appends, ...groupAbsent(inputs, started), entries: files.map((f) => d.get(f) ?? digests.get(f) ?? { ...NO_COUNTS, digest: '' }) })));
       for (const [file, infos] of parsed) digests.set(file, fresh?.get(file) ?? { ...countsOf(infos), digest: '' });
       const infos = (): Map<string, RecipeInfo[]> => {
         const out = new Map(parsed);
@@ -133,7 +135,7 @@ const NO_COUNTS: RecipeCounts = { targets: 0, skipped: 0 };
 /** Whether a snapshot still describes the cache: the same recipe files and bbappends, and every input hashing the same. */
 function snapshotHolds(snap: Snapshot, files: readonly string[], appends: string, hashes: FileHashes): boolean {
   if (snap.appends !== appends || snap.files.length !== files.length || snap.files.some((f, i) => f !== files[i])) return false;
-  return snap.inputs.every(([path, hash]) => hashes.hash(path) === hash);
+  return snap.inputs.every(([path, hash]) => hashes.hash(path) === hash) && stillAbsent(snap.absent, hashes);
 }
 
 /**

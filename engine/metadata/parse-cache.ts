@@ -158,8 +158,14 @@ export interface Snapshot {
   readonly files: readonly string[];
   /** hashParts of each file's bbappends. */
   readonly appends: string;
-  /** Every [path, hash] the entries depend on. */
+  /** Every [path, hash] the entries depend on, but the missing paths `absent` vouches for. */
   readonly inputs: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Missing paths (most inputs: FILESPATH searches) by their nearest existing ancestor, with
+   * that directory's stat: while it is unchanged, no entry was added to it or removed, so
+   * every path below it is still missing. One stat stands for dozens of paths.
+   */
+  readonly absent: ReadonlyArray<readonly [dir: string, identity: string, paths: readonly string[]]>;
   /** Per file, in `files` order. */
   readonly entries: readonly EntryDigest[];
 }
@@ -421,7 +427,62 @@ const digestOf = (infos: readonly RecipeInfo[], digest: string): EntryDigest => 
 function isSnapshot(x: unknown): x is Snapshot {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Partial<Record<keyof Snapshot, unknown>>;
-  return Array.isArray(s.files) && typeof s.appends === 'string' && Array.isArray(s.inputs) && Array.isArray(s.entries) && s.entries.length === s.files.length;
+  return Array.isArray(s.files) && typeof s.appends === 'string' && Array.isArray(s.inputs) && Array.isArray(s.absent) && Array.isArray(s.entries) && s.entries.length === s.files.length;
+}
+
+/** A directory's stat as the snapshot keeps it; undefined when it is not a directory. */
+function dirIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isDirectory() ? `${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Splits a snapshot's inputs: missing paths go under their nearest existing ancestor
+ * directory (see Snapshot.absent) unless it changed after `since` (less RACY_MS), when the
+ * paths were found missing: its stat may then already count a file that appeared since.
+ */
+export function groupAbsent(inputs: ReadonlyMap<string, string>, since: number): Pick<Snapshot, 'inputs' | 'absent'> {
+  const kept: Array<readonly [string, string]> = [];
+  const groups = new Map<string, { identity: string; paths: string[] }>();
+  const known = new Map<string, { identity: string; fresh: boolean } | null>();
+  const ancestor = (dir: string): [string, { identity: string; fresh: boolean }] | undefined => {
+    for (let d = dir; ; d = dirname(d)) {
+      let k = known.get(d);
+      if (k === undefined) {
+        let st;
+        try {
+          st = statSync(d, { throwIfNoEntry: false });
+        } catch {
+          st = { mtimeMs: since, ctimeMs: since }; // unreadable: vouches for nothing
+        }
+        k = st ? { identity: dirIdentity(d) ?? '', fresh: since - Math.max(st.mtimeMs, st.ctimeMs) <= RACY_MS } : null;
+        known.set(d, k);
+      }
+      if (k) return k.identity && !k.fresh ? [d, k] : undefined;
+      if (d === dirname(d)) return undefined;
+    }
+  };
+  for (const [path, hash] of inputs) {
+    const found = hash === MISSING ? ancestor(dirname(path)) : undefined;
+    if (!found) {
+      kept.push([path, hash]);
+      continue;
+    }
+    const [dir, k] = found;
+    let g = groups.get(dir);
+    if (!g) groups.set(dir, (g = { identity: k.identity, paths: [] }));
+    g.paths.push(path);
+  }
+  return { inputs: kept, absent: [...groups].map(([dir, g]) => [dir, g.identity, g.paths] as const) };
+}
+
+/** Whether the paths of `absent` are still missing: their directory unchanged, else each one checked. */
+export function stillAbsent(absent: Snapshot['absent'], hashes: FileHashes): boolean {
+  return absent.every(([dir, identity, paths]) => dirIdentity(dir) === identity || paths.every((p) => hashes.hash(p) === MISSING));
 }
 
 function isBusy(e: unknown): boolean {

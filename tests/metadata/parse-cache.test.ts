@@ -1,10 +1,10 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedLoader, CACHE_FILE, type CachedLoaderOptions } from '../../engine/metadata/cached-loader.js';
 import { parseAll, type ParseSummary } from '../../engine/metadata/parse-all.js';
-import { FileHashes, MISSING } from '../../engine/metadata/parse-cache.js';
+import { FileHashes, groupAbsent, MISSING, stillAbsent } from '../../engine/metadata/parse-cache.js';
 import { DiskSource } from '../../engine/metadata/session.js';
 import type { RecipeInfo } from '../../engine/metadata/recipe-info.js';
 import { makeLayer, openLayer, PRELUDE, tsbake } from '../helpers/layer.js';
@@ -249,4 +249,24 @@ test('a run the snapshot covers reads no entry until infos are needed; an entry 
   t.deepEqual(asStored(r.summary.recipes), asStored(cold.summary.recipes));
   t.deepEqual(r.parsed, ['a_1.0.bb'], 'only the replaced entry is parsed, once its infos are needed');
   t.is(run(dir).summary.identity, r.summary.identity);
+});
+
+test('missing paths are vouched for by their nearest existing directory, and a file created below it is noticed', (t) => {
+  const dir = makeLayer({ 'meta/recipes-x/a/files/present.patch': '' });
+  const files = join(dir, 'meta/recipes-x/a/files');
+  const inputs = new Map([
+    [join(files, 'x.patch'), MISSING],
+    [join(files, 'qemux86-64/x.patch'), MISSING],
+    [join(files, 'present.patch'), 'some-hash'],
+  ]);
+  // `since` after the directories were made: their stat may vouch for what was missing then.
+  const grouped = groupAbsent(inputs, Date.now() + 3_600_000);
+  t.deepEqual(grouped.inputs, [[join(files, 'present.patch'), 'some-hash']]);
+  t.deepEqual(grouped.absent.map(([d, , paths]) => [d, paths]), [[files, [join(files, 'x.patch'), join(files, 'qemux86-64/x.patch')]]]);
+  t.true(stillAbsent(grouped.absent, new FileHashes()));
+  mkdirSync(join(files, 'qemux86-64'));
+  writeFileSync(join(files, 'qemux86-64/x.patch'), '');
+  t.false(stillAbsent(grouped.absent, new FileHashes()), 'a path that appeared below the directory');
+  // A directory changed after the paths were found missing vouches for nothing.
+  t.deepEqual(groupAbsent(inputs, Date.now()).absent, []);
 });
