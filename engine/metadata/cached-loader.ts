@@ -13,8 +13,8 @@ import { appendIndex } from './collections.js';
 import { approvedPairs, type Environment } from './config.js';
 import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
-import { parseToInfo, type RecipeLoader } from './parse-all.js';
-import { configHash, FileHashes, groupAbsent, ParseCache, stillAbsent, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
+import { parseToInfo, type LoadedRecipes, type RecipeLoader } from './parse-all.js';
+import { configHash, FileHashes, groupAbsent, ParseCache, readQuickSnapshot, stillAbsent, type FileStamp, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
 import { parseInPool, parseThreads, type ParseOutcome, type SessionOpener } from './parse-pool.js';
 import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
@@ -51,22 +51,36 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
     const warn = opts.onWarning ?? (() => {});
     const cacheDir = asText(session.config.store.getVar('CACHE'));
     const cachePath = cacheDir ? join(cacheDir, CACHE_FILE) : undefined;
+    const appendsOf = appendIndex(session.files().appends);
+    const appends = hashParts(files.map((f) => appendsOf(f).join('\n')));
+    const configFiles = allDepends(session.config.store);
+    const keyed = (stamps: ReadonlyMap<string, FileStamp> | undefined): { hashes: FileHashes; config: string } => {
+      const hashes = new FileHashes(stamps);
+      seedReads(hashes, session, configFiles);
+      return { hashes, config: configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes) };
+    };
+    const identity = (config: string, digests: ReadonlyMap<string, EntryDigest>): string => hashParts([config, ...files.flatMap((f) => [f, digests.get(f)?.digest ?? ''])]);
+    const trusted = (config: string, snap: Snapshot): LoadedRecipes => {
+      const digests = new Map(files.map((f, i) => [f, snap.entries[i] as EntryDigest]));
+      return { counts: digests, infos: lazyInfos(session, cachePath ?? '', config, digests, warn), errors: [], cached: files.length, identity: identity(config, digests) };
+    };
+
+    // The snapshot beside the database: when it holds and no stamp needs saving, sqlite is not even loaded.
+    const quick = cachePath ? readQuickSnapshot(cachePath) : undefined;
+    if (quick) {
+      const { hashes, config } = keyed(new Map(quick.stamps));
+      if (config === quick.config && snapshotHolds(quick.snapshot, files, appends, hashes) && hashes.fresh.size === 0) return trusted(config, quick.snapshot);
+    }
+
     const cache = cachePath ? ParseCache.open(cachePath, warn) : undefined;
     try {
-      const hashes = new FileHashes(cache?.stamps());
-      const configFiles = allDepends(session.config.store);
-      seedReads(hashes, session, configFiles);
-      const config = configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes);
+      const { hashes, config } = keyed(cache?.stamps());
       cache?.useConfig(config);
-      const appendsOf = appendIndex(session.files().appends);
-      const appends = hashParts(files.map((f) => appendsOf(f).join('\n')));
-      const identity = (digests: ReadonlyMap<string, EntryDigest>): string => hashParts([config, ...files.flatMap((f) => [f, digests.get(f)?.digest ?? ''])]);
 
       const stored = cache?.snapshot();
-      if (cache && cachePath && stored && snapshotHolds(stored, files, appends, hashes)) {
+      if (cache && stored && snapshotHolds(stored, files, appends, hashes)) {
         cache.write([], hashes, () => stored, stored);
-        const digests = new Map(files.map((f, i) => [f, stored.entries[i] as EntryDigest]));
-        return { counts: digests, infos: lazyInfos(session, cachePath, config, digests, warn), errors: [], cached: files.length, identity: identity(digests) };
+        return trusted(config, stored);
       }
 
       const digests = new Map<string, EntryDigest>();
@@ -123,7 +137,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         }
         return out;
       };
-      return { counts: digests, infos, errors, cached: files.length - misses.length, python, ...(cache && !uncached ? { identity: identity(digests) } : {}) };
+      return { counts: digests, infos, errors, cached: files.length - misses.length, python, ...(cache && !uncached ? { identity: identity(config, digests) } : {}) };
     } finally {
       cache?.close();
     }

@@ -13,11 +13,15 @@
  * every file any of them looked at with its hash, and each entry's counts and digest. While
  * the same files hash the same, the next run trusts every entry after one stat per file,
  * without reading a single entry; the infos themselves are read only when a command needs them.
+ * The snapshot is also kept beside the database (`tsbake-parse.snap`, with the stat stamps it
+ * needs), so that such a run does not even load sqlite.
  *
  * A corrupt or unreadable database is a warning and a rebuild, never a failed parse.
  */
 import type Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
+import { writeFileAtomic } from '../core/fs.js';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { hashBytes, hashParts } from '../core/hash.js';
@@ -170,6 +174,35 @@ export interface Snapshot {
   readonly entries: readonly EntryDigest[];
 }
 
+/** The snapshot as kept beside the database: it holds for configuration hash `config`, with these stat stamps. */
+export interface QuickSnapshot {
+  readonly schema: string;
+  readonly config: string;
+  readonly snapshot: Snapshot;
+  readonly stamps: ReadonlyArray<readonly [string, FileStamp]>;
+}
+
+/** Where the database at `dbPath` keeps its quick snapshot. */
+const quickPath = (dbPath: string): string => dbPath.replace(/\.sqlite$/, '') + '.snap';
+
+function dropQuick(dbPath: string): void {
+  try {
+    rmSync(quickPath(dbPath), { force: true });
+  } catch {
+    // a read-only cache directory: the stale file is checked like any snapshot, and fails
+  }
+}
+
+/** The quick snapshot of the database at `dbPath`, if one was saved (a damaged one is none). */
+export function readQuickSnapshot(dbPath: string): QuickSnapshot | undefined {
+  try {
+    const q = deserialize(readFileSync(quickPath(dbPath))) as Partial<QuickSnapshot> | null;
+    return q?.schema === SCHEMA_VERSION && typeof q.config === 'string' && isSnapshot(q.snapshot) && Array.isArray(q.stamps) ? (q as QuickSnapshot) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface EntryRow {
   readonly file: string;
   readonly appends: string;
@@ -225,6 +258,7 @@ export class ParseCache {
     }
     try {
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+      dropQuick(path);
       return new ParseCache(path, connect(path), warn);
     } catch (e) {
       warn(`parse cache ${path} cannot be created (${describe(e)}); parsing without a cache`);
@@ -334,7 +368,10 @@ export class ParseCache {
       return text;
     });
     const snap = snapshot(digests);
-    if (entries.length === 0 && hashes.fresh.size === 0 && snap === stored) return digests;
+    if (entries.length === 0 && hashes.fresh.size === 0 && snap === stored) {
+      if (snap && !readQuickSnapshot(this.path)) this.#writeQuick(snap, hashes);
+      return digests;
+    }
     try {
       const putEntry = this.#db.prepare('INSERT OR REPLACE INTO recipe (config, file, appends, depends, infos, digest) VALUES (?, ?, ?, ?, ?, ?)');
       const putStamp = this.#db.prepare('INSERT OR REPLACE INTO stamp (path, mtime, ctime, size, ino, hash) VALUES (?, ?, ?, ?, ?, ?)');
@@ -348,8 +385,24 @@ export class ParseCache {
       })();
     } catch (e) {
       this.#warn(`parse cache ${this.path}: cannot save parse results (${describe(e)})`);
+      dropQuick(this.path);
+      return digests;
     }
+    if (snap) this.#writeQuick(snap, hashes);
+    else dropQuick(this.path);
     return digests;
+  }
+
+  /** The snapshot beside the database, with the stamps of every file this run hashed. */
+  #writeQuick(snapshot: Snapshot, hashes: FileHashes): void {
+    const stamps: Array<readonly [string, FileStamp]> = [];
+    for (const [path, stamp] of this.#stamps) if (hashes.used(path) && !hashes.fresh.has(path)) stamps.push([path, stamp]);
+    stamps.push(...hashes.fresh);
+    try {
+      writeFileAtomic(quickPath(this.path), serialize({ schema: SCHEMA_VERSION, config: this.#config, snapshot, stamps } satisfies QuickSnapshot));
+    } catch {
+      dropQuick(this.path); // the database still has it
+    }
   }
 
   close(): void {

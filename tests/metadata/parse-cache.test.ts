@@ -1,8 +1,10 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedLoader, CACHE_FILE, type CachedLoaderOptions } from '../../engine/metadata/cached-loader.js';
+
+const QUICK_FILE = 'tsbake-parse.snap';
 import { parseAll, type ParseSummary } from '../../engine/metadata/parse-all.js';
 import { FileHashes, groupAbsent, MISSING, stillAbsent } from '../../engine/metadata/parse-cache.js';
 import { DiskSource } from '../../engine/metadata/session.js';
@@ -134,6 +136,7 @@ test('a corrupt cache file is a warning and is rebuilt', (t) => {
   run(dir);
   const path = join(dir, 'cache', CACHE_FILE);
   writeFileSync(path, 'this is not a database'.repeat(500));
+  rmSync(join(dir, 'cache', QUICK_FILE)); // else the snapshot beside it answers without the database
   const r = run(dir);
   t.is(r.summary.parsed, 5);
   t.is(r.summary.errors.length, 0);
@@ -151,10 +154,28 @@ test('a database with another schema is replaced without a warning', (t) => {
   const db = new Database(path);
   db.exec("UPDATE meta SET value = 'old' WHERE key = 'schema'");
   db.close();
+  rmSync(join(dir, 'cache', QUICK_FILE));
   const r = run(dir);
   t.is(r.summary.parsed, 5);
   t.deepEqual(r.warnings, []);
   t.is(run(dir).summary.cached, 5);
+});
+
+test('the snapshot beside the database answers a warm run without it; infos it cannot give are parsed again', (t) => {
+  const dir = layer();
+  run(dir);
+  t.true(existsSync(join(dir, 'cache', QUICK_FILE)));
+  // A change to an input is seen by the snapshot beside the database too.
+  writeFileSync(join(dir, 'meta/recipes-x/a/a.inc'), 'DEPENDS += "inc-2"\n');
+  const changed = run(dir);
+  t.is(changed.summary.parsed, 1);
+  t.true(dependsOf(changed, 'a')?.includes('inc-2'));
+  writeFileSync(join(dir, 'cache', CACHE_FILE), 'this is not a database'.repeat(500));
+  const warm = run(dir);
+  t.is(warm.summary.cached, 5);
+  t.deepEqual(warm.warnings, [], 'the database is not opened for the counts');
+  t.deepEqual(asStored(warm.summary.recipes), asStored(changed.summary.recipes), 'the infos, parsed again when the database has none');
+  t.regex(warm.warnings[0] ?? '', /unreadable .*rebuilding it/);
 });
 
 test('without CACHE nothing is cached and nothing is written', (t) => {
