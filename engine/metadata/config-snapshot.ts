@@ -16,6 +16,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
+import { InterruptedError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { hashParts } from '../core/hash.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
@@ -84,9 +85,20 @@ export function snapshotConfiguration(inputs: ConfigInputs & { readonly files: D
   const started = opts.now ?? Date.now();
   const [config, read] = recording(inputs.files, () => parseConfiguration(inputs));
   if ((opts.quiet?.() ?? true) && asText(config.store.getVar('CACHE'))) {
-    saveConfiguration(path, key, config, { ...read, python: inputs.storeEnv.python.accessed(config.store), started }, opts.now);
+    const python = pythonAccess(inputs.storeEnv, config);
+    if (python) saveConfiguration(path, key, config, { ...read, python, started }, opts.now);
   }
   return { config, loaded: false };
+}
+
+/** What Python read during the parse; undefined when it cannot say (no snapshot then, and no error). */
+function pythonAccess(storeEnv: StoreEnv, config: Configuration): PythonAccess | undefined {
+  try {
+    return storeEnv.python.accessed(config.store);
+  } catch (e) {
+    if (e instanceof InterruptedError) throw e;
+    return undefined;
+  }
 }
 
 /** Runs `fn` with the source recording its lookups and reads. */
