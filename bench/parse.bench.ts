@@ -35,10 +35,15 @@ export function checkSummary(label: string, m: { status: number; stdout: string;
 }
 
 
-/** `tsbake -p` in `build`, cold (its parse cache `cacheDir` removed before each run) or warm. */
+/**
+ * `tsbake -p` in `build`, cold (its parse cache `cacheDir` and the configuration snapshot in
+ * `${TOPDIR}/cache` removed before each run, as BitBake's cold runs lose both caches) or warm.
+ */
 export async function tsbakeSeries(ctx: BenchContext, build: string, files: number, cold: boolean, cacheDir = join(build, 'cache')): Promise<Series | string> {
   const run = () => measure(process.execPath, [TSBAKE, '-p'], { cwd: build, env: { ...TSBAKE_ENV, TSBAKE_PARSE_STATS: '1' } });
-  const clear = (): void => rmSync(cacheDir, { recursive: true, force: true });
+  const clear = (): void => {
+    for (const d of new Set([cacheDir, join(build, 'cache')])) rmSync(d, { recursive: true, force: true });
+  };
   if (!cold) await run(); // fill the cache
   const s = await series(ctx.runs, cold ? clear : () => {}, run);
   for (const m of s.runs) {

@@ -164,9 +164,12 @@ async function untilInterrupted(run: (signal: AbortSignal) => Promise<number>): 
 }
 
 async function openPrServiceFor(s: MetadataSession): Promise<PrService | undefined> {
-  const { openPrService } = await import('../prserv/pr-auto.js');
   const get = (name: string): string | undefined => asText(s.config.store.getVar(name)) || undefined;
-  return openPrService(get('PRSERV_HOST'), get('PERSISTENT_DIR') ?? get('CACHE') ?? topdir());
+  const host = get('PRSERV_HOST');
+  // Without PRSERV_HOST, the PR service's modules (sockets, sqlite) need not load at all.
+  if (host === undefined || host.trim() === '') return undefined;
+  const { openPrService } = await import('../prserv/pr-auto.js');
+  return openPrService(host, get('PERSISTENT_DIR') ?? get('CACHE') ?? topdir());
 }
 
 async function runBuild(argv: string[]): Promise<number> {

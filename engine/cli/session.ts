@@ -17,9 +17,13 @@ export interface SessionRequest {
 
 const LOG_PREFIX: Readonly<Record<PythonLogLevel, string>> = { debug: 'DEBUG: ', note: 'NOTE: ', plain: '', warn: 'WARNING: ', error: 'ERROR: ', fatal: 'ERROR: ' };
 
+/** Messages metadata Python printed so far (a configuration parse that printed one is not snapshotted). */
+let printed = 0;
+
 /** bb.note/warn/error from metadata Python go to stderr, like BitBake's console log. */
 function logToStderr(level: PythonLogLevel, message: string): void {
   if (level === 'debug') return;
+  printed++;
   process.stderr.write(`${LOG_PREFIX[level]}${message}\n`);
 }
 
@@ -43,8 +47,11 @@ const FAST_FUNCTIONS = new Map([
 ]);
 
 export function openSession(req: SessionRequest): MetadataSession {
-  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: req.env['TSBAKE_PYTHON'] ?? 'python3', timeout: pythonTimeout(req.env) }), FAST_FUNCTIONS);
-  const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false }, signer: taskBasehashes });
+  const interpreter = req.env['TSBAKE_PYTHON'] ?? 'python3';
+  const python = new InlinePythonHost(new PythonWorker({ onLog: logToStderr, env: req.env, python: interpreter, timeout: pythonTimeout(req.env) }), FAST_FUNCTIONS);
+  const before = printed;
+  const snapshot = { key: [interpreter], quiet: () => printed === before };
+  const session = MetadataSession.open({ cwd: req.cwd, env: req.env, storeEnv: { python, tracking: req.tracking ?? false }, signer: taskBasehashes, snapshot });
   requests.set(session, req);
   return session;
 }

@@ -11,11 +11,11 @@ import { hashParts } from '../core/hash.js';
 import { timed } from '../core/timings.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { appendIndex } from './collections.js';
-import { approvedEnvironment, type Environment } from './config.js';
+import { approvedPairs, type Environment } from './config.js';
 import { asText } from './datastore.js';
 import { allDepends } from './evaluate.js';
-import { parseToInfo, type RecipeLoader } from './parse-all.js';
-import { configHash, FileHashes, ParseCache, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
+import { parseToInfo, type LoadedRecipes, type RecipeLoader } from './parse-all.js';
+import { configHash, FileHashes, groupAbsent, ParseCache, readQuickSnapshot, stillAbsent, type FileStamp, type CacheEntry, type EntryDigest, type Snapshot, type Warn } from './parse-cache.js';
 import { addStats, NO_PYTHON } from './python-bridge.js';
 import { parseInPool, parseThreads, workersPayOff, type ParseOutcome, type SessionOpener } from './parse-pool.js';
 import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
@@ -47,25 +47,41 @@ export interface CachedLoaderOptions {
 
 export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions): RecipeLoader {
   return (files) => {
+    // Every missing path below was found missing after this: a directory changed since may hold it.
+    const started = Date.now();
     const warn = opts.onWarning ?? (() => {});
     const cacheDir = asText(session.config.store.getVar('CACHE'));
     const cachePath = cacheDir ? join(cacheDir, CACHE_FILE) : undefined;
+    const appendsOf = appendIndex(session.files().appends);
+    const appends = hashParts(files.map((f) => appendsOf(f).join('\n')));
+    const configFiles = allDepends(session.config.store);
+    const keyed = (stamps: ReadonlyMap<string, FileStamp> | undefined): { hashes: FileHashes; config: string } => {
+      const hashes = new FileHashes(stamps);
+      seedReads(hashes, session, configFiles);
+      return { hashes, config: configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes) };
+    };
+    const identity = (config: string, digests: ReadonlyMap<string, EntryDigest>): string => hashParts([config, ...files.flatMap((f) => [f, digests.get(f)?.digest ?? ''])]);
+    const trusted = (config: string, snap: Snapshot): LoadedRecipes => {
+      const digests = new Map(files.map((f, i) => [f, snap.entries[i] as EntryDigest]));
+      return { counts: digests, infos: lazyInfos(session, cachePath ?? '', config, digests, warn), errors: [], cached: files.length, identity: identity(config, digests) };
+    };
+
+    // The snapshot beside the database: when it holds and no stamp needs saving, sqlite is not even loaded.
+    const quick = cachePath ? readQuickSnapshot(cachePath) : undefined;
+    if (quick) {
+      const { hashes, config } = keyed(new Map(quick.stamps));
+      if (config === quick.config && snapshotHolds(quick.snapshot, files, appends, hashes) && hashes.fresh.size === 0) return trusted(config, quick.snapshot);
+    }
+
     const cache = cachePath ? timed('cache-open', () => ParseCache.open(cachePath, warn)) : undefined;
     try {
-      const hashes = new FileHashes(cache?.stamps());
-      const configFiles = allDepends(session.config.store);
-      seedReads(hashes, session, configFiles);
-      const config = timed('cache-open', () => configHash({ version: tsbakeVersion(), env: approvedPairs(opts.env), files: configFiles }, hashes));
+      const { hashes, config } = timed('cache-open', () => keyed(cache?.stamps()));
       cache?.useConfig(config);
-      const appendsOf = appendIndex(session.files().appends);
-      const appends = hashParts(files.map((f) => appendsOf(f).join('\n')));
-      const identity = (digests: ReadonlyMap<string, EntryDigest>): string => hashParts([config, ...files.flatMap((f) => [f, digests.get(f)?.digest ?? ''])]);
 
       const stored = cache?.snapshot();
-      if (cache && cachePath && stored && snapshotHolds(stored, files, appends, hashes)) {
+      if (cache && stored && snapshotHolds(stored, files, appends, hashes)) {
         cache.write([], hashes, () => stored, stored);
-        const digests = new Map(files.map((f, i) => [f, stored.entries[i] as EntryDigest]));
-        return { counts: digests, infos: lazyInfos(session, cachePath, config, digests, warn), errors: [], cached: files.length, identity: identity(digests) };
+        return trusted(config, stored);
       }
 
       const digests = new Map<string, EntryDigest>();
@@ -114,7 +130,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         entries.push({ file, appends: appendsOf(file), depends, infos: o.parsed.infos });
       }));
       // A snapshot only when every recipe has a valid entry: the next run may then trust them all at once.
-      const fresh = timed('cache-write', () => cache?.write(entries, hashes, (d) => (errors.length || uncached ? undefined : { files, appends, inputs: [...inputs], entries: files.map((f) => d.get(f) ?? digests.get(f) ?? { ...NO_COUNTS, digest: '' }) })));
+      const fresh = timed('cache-write', () => cache?.write(entries, hashes, (d) => (errors.length || uncached ? undefined : { files, appends, ...groupAbsent(inputs, started), entries: files.map((f) => d.get(f) ?? digests.get(f) ?? { ...NO_COUNTS, digest: '' }) })));
       for (const [file, infos] of parsed) digests.set(file, fresh?.get(file) ?? { ...countsOf(infos), digest: '' });
       const infos = (): Map<string, RecipeInfo[]> => {
         const out = new Map(parsed);
@@ -124,7 +140,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
         }
         return out;
       };
-      return { counts: digests, infos, errors, cached: files.length - misses.length, python, ...(cache && !uncached ? { identity: identity(digests) } : {}) };
+      return { counts: digests, infos, errors, cached: files.length - misses.length, python, ...(cache && !uncached ? { identity: identity(config, digests) } : {}) };
     } finally {
       cache?.close();
     }
@@ -136,7 +152,7 @@ const NO_COUNTS: RecipeCounts = { targets: 0, skipped: 0 };
 /** Whether a snapshot still describes the cache: the same recipe files and bbappends, and every input hashing the same. */
 function snapshotHolds(snap: Snapshot, files: readonly string[], appends: string, hashes: FileHashes): boolean {
   if (snap.appends !== appends || snap.files.length !== files.length || snap.files.some((f, i) => f !== files[i])) return false;
-  return snap.inputs.every(([path, hash]) => hashes.hash(path) === hash);
+  return snap.inputs.every(([path, hash]) => hashes.hash(path) === hash) && stillAbsent(snap.absent, hashes);
 }
 
 /**
@@ -186,15 +202,6 @@ function seedReads(hashes: FileHashes, session: MetadataSession, files: readonly
     const read = session.source.readStamp(f);
     if (read) hashes.seed(f, read);
   }
-}
-
-function approvedPairs(env: Environment): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const name of approvedEnvironment(env)) {
-    const value = env[name];
-    if (value !== undefined) out.push([name, value]);
-  }
-  return out;
 }
 
 let version: string | undefined;

@@ -31,6 +31,16 @@ export function approvedEnvironment(env: Environment): string[] {
   return approved;
 }
 
+/** The approved environment's variables that are set, as [name, value]. */
+export function approvedPairs(env: Environment): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of approvedEnvironment(env)) {
+    const value = env[name];
+    if (value !== undefined) out.push([name, value]);
+  }
+  return out;
+}
+
 export interface ConfigInputs {
   readonly env: Environment;
   readonly cwd: string;

@@ -27,7 +27,15 @@ interface VarEntry {
 }
 
 const isEmpty = (e: VarEntry): boolean => e.flags.size === 0 && !e.append && !e.prepend && !e.remove;
-const copyEntry = (e: VarEntry): VarEntry => ({
+/** A variable's entry as data (a snapshot's, or a VarEntry read only). */
+interface EntryData {
+  readonly flags: ReadonlyMap<string, Value>;
+  readonly append?: OpList;
+  readonly prepend?: OpList;
+  readonly remove?: OpList;
+}
+
+const copyEntry = (e: EntryData): VarEntry => ({
   flags: new Map(e.flags),
   ...(e.append ? { append: e.append } : {}),
   ...(e.prepend ? { prepend: e.prepend } : {}),
@@ -80,6 +88,17 @@ export interface RenameError {
   readonly hint: string;
 }
 
+/** A store's data as plain values (Maps, arrays, strings): what the configuration snapshot saves. */
+export interface StoreSnapshot {
+  readonly vars: ReadonlyMap<string, EntryData>;
+  readonly variants: ReadonlyMap<string, VariantList>;
+  readonly references: readonly string[];
+  readonly renames: ReadonlyMap<string, string>;
+  readonly renameError: RenameError | undefined;
+  readonly overrideVars: readonly string[];
+  readonly filters: ReadonlyMap<string, string>;
+}
+
 /** Settings shared by a store and all its copies. */
 export interface StoreEnv {
   readonly python: PythonHost;
@@ -130,6 +149,46 @@ export class DataStore {
     this.#ownsOverrideVars = this.#ownsFilters = parent === undefined;
     if (parent) parent.#ownsOverrideVars = parent.#ownsFilters = false;
     this.extra = parent ? new Map(parent.extra) : new Map();
+  }
+
+  /**
+   * This store with everything it was copied from, flattened into plain data (the
+   * configuration snapshot). Iteration orders are kept: keys() of the restored store lists
+   * names in the order keys() of this one does. History is not kept (`-e` parses afresh).
+   */
+  snapshot(): StoreSnapshot {
+    const vars = new Map<string, VarEntry>();
+    const variants = new Map<string, VariantList | null>();
+    const references = new Set<string>();
+    for (let s: DataStore | undefined = this; s; s = s.#parent) {
+      for (const [name, e] of s.#vars) if (!vars.has(name)) vars.set(name, copyEntry(e));
+      for (const [name, v] of s.#variants) if (!variants.has(name)) variants.set(name, v === DELETED ? null : v);
+      for (const n of s.#referenceNames) references.add(n);
+    }
+    for (const [name, v] of variants) if (v === null) variants.delete(name);
+    return {
+      vars,
+      variants: variants as Map<string, VariantList>,
+      references: [...references],
+      renames: new Map(this.#renames),
+      renameError: this.#renameError,
+      overrideVars: [...this.#overrideVars],
+      filters: new Map(this.#filters),
+    };
+  }
+
+  /** A store holding what `snapshot()` flattened (its `extra` starts empty). */
+  static restore(env: StoreEnv, snap: StoreSnapshot): DataStore {
+    const store = new DataStore(env);
+    for (const [name, e] of snap.vars) store.#vars.set(name, copyEntry(e));
+    for (const [name, v] of snap.variants) store.#variants.set(name, v);
+    for (const n of snap.references) store.#referenceNames.add(n);
+    store.#renames.clear();
+    for (const [k, v] of snap.renames) store.#renames.set(k, v);
+    store.#renameError = snap.renameError;
+    store.#overrideVars = new Set(snap.overrideVars);
+    store.#filters = new Map(snap.filters);
+    return store;
   }
 
   /** A copy-on-write child: reads fall through to this store, writes stay in the child. */

@@ -13,11 +13,15 @@
  * every file any of them looked at with its hash, and each entry's counts and digest. While
  * the same files hash the same, the next run trusts every entry after one stat per file,
  * without reading a single entry; the infos themselves are read only when a command needs them.
+ * The snapshot is also kept beside the database (`tsbake-parse.snap`, with the stat stamps it
+ * needs), so that such a run does not even load sqlite.
  *
  * A corrupt or unreadable database is a warning and a rebuild, never a failed parse.
  */
 import type Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
+import { writeFileAtomic } from '../core/fs.js';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { hashBytes, hashParts } from '../core/hash.js';
@@ -158,10 +162,45 @@ export interface Snapshot {
   readonly files: readonly string[];
   /** hashParts of each file's bbappends. */
   readonly appends: string;
-  /** Every [path, hash] the entries depend on. */
+  /** Every [path, hash] the entries depend on, but the missing paths `absent` vouches for. */
   readonly inputs: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Missing paths (most inputs: FILESPATH searches) by their nearest existing ancestor, with
+   * that directory's stat: while it is unchanged, no entry was added to it or removed, so
+   * every path below it is still missing. One stat stands for dozens of paths.
+   */
+  readonly absent: ReadonlyArray<readonly [dir: string, identity: string, paths: readonly string[]]>;
   /** Per file, in `files` order. */
   readonly entries: readonly EntryDigest[];
+}
+
+/** The snapshot as kept beside the database: it holds for configuration hash `config`, with these stat stamps. */
+export interface QuickSnapshot {
+  readonly schema: string;
+  readonly config: string;
+  readonly snapshot: Snapshot;
+  readonly stamps: ReadonlyArray<readonly [string, FileStamp]>;
+}
+
+/** Where the database at `dbPath` keeps its quick snapshot. */
+const quickPath = (dbPath: string): string => dbPath.replace(/\.sqlite$/, '') + '.snap';
+
+function dropQuick(dbPath: string): void {
+  try {
+    rmSync(quickPath(dbPath), { force: true });
+  } catch {
+    // a read-only cache directory: the stale file is checked like any snapshot, and fails
+  }
+}
+
+/** The quick snapshot of the database at `dbPath`, if one was saved (a damaged one is none). */
+export function readQuickSnapshot(dbPath: string): QuickSnapshot | undefined {
+  try {
+    const q = deserialize(readFileSync(quickPath(dbPath))) as Partial<QuickSnapshot> | null;
+    return q?.schema === SCHEMA_VERSION && typeof q.config === 'string' && isSnapshot(q.snapshot) && Array.isArray(q.stamps) ? (q as QuickSnapshot) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface EntryRow {
@@ -219,6 +258,7 @@ export class ParseCache {
     }
     try {
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+      dropQuick(path);
       return new ParseCache(path, connect(path), warn);
     } catch (e) {
       warn(`parse cache ${path} cannot be created (${describe(e)}); parsing without a cache`);
@@ -328,7 +368,10 @@ export class ParseCache {
       return text;
     });
     const snap = snapshot(digests);
-    if (entries.length === 0 && hashes.fresh.size === 0 && snap === stored) return digests;
+    if (entries.length === 0 && hashes.fresh.size === 0 && snap === stored) {
+      if (snap && !readQuickSnapshot(this.path)) this.#writeQuick(snap, hashes);
+      return digests;
+    }
     try {
       const putEntry = this.#db.prepare('INSERT OR REPLACE INTO recipe (config, file, appends, depends, infos, digest) VALUES (?, ?, ?, ?, ?, ?)');
       const putStamp = this.#db.prepare('INSERT OR REPLACE INTO stamp (path, mtime, ctime, size, ino, hash) VALUES (?, ?, ?, ?, ?, ?)');
@@ -342,8 +385,24 @@ export class ParseCache {
       })();
     } catch (e) {
       this.#warn(`parse cache ${this.path}: cannot save parse results (${describe(e)})`);
+      dropQuick(this.path);
+      return digests;
     }
+    if (snap) this.#writeQuick(snap, hashes);
+    else dropQuick(this.path);
     return digests;
+  }
+
+  /** The snapshot beside the database, with the stamps of every file this run hashed. */
+  #writeQuick(snapshot: Snapshot, hashes: FileHashes): void {
+    const stamps: Array<readonly [string, FileStamp]> = [];
+    for (const [path, stamp] of this.#stamps) if (hashes.used(path) && !hashes.fresh.has(path)) stamps.push([path, stamp]);
+    stamps.push(...hashes.fresh);
+    try {
+      writeFileAtomic(quickPath(this.path), serialize({ schema: SCHEMA_VERSION, config: this.#config, snapshot, stamps } satisfies QuickSnapshot));
+    } catch {
+      dropQuick(this.path); // the database still has it
+    }
   }
 
   close(): void {
@@ -421,7 +480,62 @@ const digestOf = (infos: readonly RecipeInfo[], digest: string): EntryDigest => 
 function isSnapshot(x: unknown): x is Snapshot {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Partial<Record<keyof Snapshot, unknown>>;
-  return Array.isArray(s.files) && typeof s.appends === 'string' && Array.isArray(s.inputs) && Array.isArray(s.entries) && s.entries.length === s.files.length;
+  return Array.isArray(s.files) && typeof s.appends === 'string' && Array.isArray(s.inputs) && Array.isArray(s.absent) && Array.isArray(s.entries) && s.entries.length === s.files.length;
+}
+
+/** A directory's stat as the snapshot keeps it; undefined when it is not a directory. */
+function dirIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isDirectory() ? `${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Splits a snapshot's inputs: missing paths go under their nearest existing ancestor
+ * directory (see Snapshot.absent) unless it changed after `since` (less RACY_MS), when the
+ * paths were found missing: its stat may then already count a file that appeared since.
+ */
+export function groupAbsent(inputs: ReadonlyMap<string, string>, since: number): Pick<Snapshot, 'inputs' | 'absent'> {
+  const kept: Array<readonly [string, string]> = [];
+  const groups = new Map<string, { identity: string; paths: string[] }>();
+  const known = new Map<string, { identity: string; fresh: boolean } | null>();
+  const ancestor = (dir: string): [string, { identity: string; fresh: boolean }] | undefined => {
+    for (let d = dir; ; d = dirname(d)) {
+      let k = known.get(d);
+      if (k === undefined) {
+        let st;
+        try {
+          st = statSync(d, { throwIfNoEntry: false });
+        } catch {
+          st = { mtimeMs: since, ctimeMs: since }; // unreadable: vouches for nothing
+        }
+        k = st ? { identity: dirIdentity(d) ?? '', fresh: since - Math.max(st.mtimeMs, st.ctimeMs) <= RACY_MS } : null;
+        known.set(d, k);
+      }
+      if (k) return k.identity && !k.fresh ? [d, k] : undefined;
+      if (d === dirname(d)) return undefined;
+    }
+  };
+  for (const [path, hash] of inputs) {
+    const found = hash === MISSING ? ancestor(dirname(path)) : undefined;
+    if (!found) {
+      kept.push([path, hash]);
+      continue;
+    }
+    const [dir, k] = found;
+    let g = groups.get(dir);
+    if (!g) groups.set(dir, (g = { identity: k.identity, paths: [] }));
+    g.paths.push(path);
+  }
+  return { inputs: kept, absent: [...groups].map(([dir, g]) => [dir, g.identity, g.paths] as const) };
+}
+
+/** Whether the paths of `absent` are still missing: their directory unchanged, else each one checked. */
+export function stillAbsent(absent: Snapshot['absent'], hashes: FileHashes): boolean {
+  return absent.every(([dir, identity, paths]) => dirIdentity(dir) === identity || paths.every((p) => hashes.hash(p) === MISSING));
 }
 
 function isBusy(e: unknown): boolean {

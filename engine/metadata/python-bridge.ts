@@ -49,6 +49,12 @@ export function addStats(a: PythonStats, b: PythonStats, sign = 1): PythonStats 
   return { fast: a.fast + sign * b.fast, fastRuns: a.fastRuns + sign * b.fastRuns, slow: a.slow + sign * b.slow, runs: a.runs + sign * b.runs, calls: a.calls + sign * b.calls, ms: a.ms + sign * b.ms };
 }
 
+/** What metadata Python read and listed on its own (imports included), by absolute path. */
+export interface PythonAccess {
+  readonly files: readonly string[];
+  readonly dirs: readonly string[];
+}
+
 export interface PythonHost extends InlinePython {
   /** The totals so far (for `TSBAKE_PARSE_STATS`). */
   stats(): PythonStats;
@@ -60,6 +66,12 @@ export interface PythonHost extends InlinePython {
   exec(store: DataStore, code: string, where: SourceLocation): void;
   /** Applies a variable filter (d.setVarFilter): Python expression `filter` over `val`. */
   filter(store: DataStore, val: string, filter: string): string;
+  /**
+   * The files and directories Python read or listed since it started, `store` being the
+   * context to ask in; only the first call answers (noting then stops): the configuration
+   * snapshot asks right after the configuration parse.
+   */
+  accessed(store: DataStore): PythonAccess;
   /** Fires a parse event (`ConfigParsed`, `RecipePreFinalise`, ...) at the handlers whose mask allows it. */
   fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs?: EventAttributes): void;
 }

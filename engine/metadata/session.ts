@@ -8,6 +8,7 @@ import { hashBytes } from '../core/hash.js';
 import type { FileKind, Statement } from './ast.js';
 import { appendIndex, collectionsOf, RecipeCollection, type CollectedFiles } from './collections.js';
 import { parseConfiguration, type Configuration, type Environment } from './config.js';
+import { snapshotConfiguration, type SnapshotOptions } from './config-snapshot.js';
 import type { StoreEnv } from './datastore.js';
 import { absolutePath, type MetadataSource } from './evaluate.js';
 import { parseRecipeFile, type RecipeVariant } from './finalise.js';
@@ -16,6 +17,9 @@ import type { DirReader } from './glob.js';
 import type { FileStamp } from './parse-cache.js';
 import { parse } from './parser.js';
 import { resolve as resolvePath } from 'node:path';
+
+/** A lookup: the path, the question asked of it and the answer. */
+export type Probe = readonly [path: string, kind: 'exists' | 'isFile', answer: boolean];
 
 const IGNORED_DIRS = new Set(['SCCS', 'CVS', '.svn']);
 
@@ -43,20 +47,38 @@ export class DiskSource implements MetadataSource, DirReader {
     return k;
   }
 
+  /** What exists/isFile answered while recording (the configuration snapshot's lookups, negative ones included). */
+  #probes: Probe[] | undefined;
+
   exists(path: string): boolean {
-    try {
-      return this.#kind(path) !== 'none';
-    } catch {
-      return false; // ENOTDIR, EACCES: not there for the parse either
-    }
+    return this.#probe(path, 'exists', (k) => k !== 'none');
   }
 
   isFile(path: string): boolean {
+    return this.#probe(path, 'isFile', (k) => k === 'file');
+  }
+
+  #probe(path: string, kind: Probe[1], answer: (k: 'file' | 'other' | 'none') => boolean): boolean {
+    let found: boolean;
     try {
-      return this.#kind(path) === 'file';
+      found = answer(this.#kind(path));
     } catch {
-      return false;
+      found = false; // ENOTDIR, EACCES: not there for the parse either
     }
+    this.#probes?.push([path, kind, found]);
+    return found;
+  }
+
+  /** Starts recording lookups (see `recorded`). */
+  record(): void {
+    this.#probes = [];
+  }
+
+  /** Every lookup and read since `record()`, and stops recording. */
+  recorded(): { readonly probes: readonly Probe[]; readonly reads: ReadonlyMap<string, FileStamp> } {
+    const probes = this.#probes ?? [];
+    this.#probes = undefined;
+    return { probes, reads: new Map(this.#reads) };
   }
 
   text(path: string): string {
@@ -144,25 +166,34 @@ export interface SessionOptions {
   readonly source?: DiskSource;
   /** Computes each task's basehash for RecipeInfo (sstate/signature, passed in by the CLI). */
   readonly signer?: TaskSigner;
+  /** Reuse the configuration a previous run parsed (config-snapshot.ts); ignored when history is tracked. */
+  readonly snapshot?: SnapshotOptions;
 }
 
 export class MetadataSession {
   readonly config: Configuration;
   readonly source: DiskSource;
   readonly signer: TaskSigner | undefined;
+  /** Whether the configuration came from the snapshot (nothing of it was parsed). */
+  readonly fromSnapshot: boolean;
   #collection: RecipeCollection | undefined;
   #files: CollectedFiles | undefined;
 
-  private constructor(config: Configuration, source: DiskSource, signer: TaskSigner | undefined) {
+  private constructor(config: Configuration, source: DiskSource, signer: TaskSigner | undefined, fromSnapshot: boolean) {
     this.config = config;
     this.source = source;
     this.signer = signer;
+    this.fromSnapshot = fromSnapshot;
   }
 
   static open(opts: SessionOptions): MetadataSession {
     const source = opts.source ?? new DiskSource();
-    const config = parseConfiguration({ env: opts.env, cwd: opts.cwd, files: source, storeEnv: opts.storeEnv });
-    return new MetadataSession(config, source, opts.signer);
+    const inputs = { env: opts.env, cwd: opts.cwd, files: source, storeEnv: opts.storeEnv };
+    if (opts.snapshot && !opts.storeEnv.tracking) {
+      const { config, loaded } = snapshotConfiguration(inputs, opts.snapshot);
+      return new MetadataSession(config, source, opts.signer, loaded);
+    }
+    return new MetadataSession(parseConfiguration(inputs), source, opts.signer, false);
   }
 
   get collection(): RecipeCollection {

@@ -1,10 +1,12 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedLoader, CACHE_FILE, type CachedLoaderOptions } from '../../engine/metadata/cached-loader.js';
+
+const QUICK_FILE = 'tsbake-parse.snap';
 import { parseAll, type ParseSummary } from '../../engine/metadata/parse-all.js';
-import { FileHashes, MISSING } from '../../engine/metadata/parse-cache.js';
+import { FileHashes, groupAbsent, MISSING, stillAbsent } from '../../engine/metadata/parse-cache.js';
 import { DiskSource } from '../../engine/metadata/session.js';
 import type { RecipeInfo } from '../../engine/metadata/recipe-info.js';
 import { makeLayer, openLayer, PRELUDE, tsbake } from '../helpers/layer.js';
@@ -134,6 +136,7 @@ test('a corrupt cache file is a warning and is rebuilt', (t) => {
   run(dir);
   const path = join(dir, 'cache', CACHE_FILE);
   writeFileSync(path, 'this is not a database'.repeat(500));
+  rmSync(join(dir, 'cache', QUICK_FILE)); // else the snapshot beside it answers without the database
   const r = run(dir);
   t.is(r.summary.parsed, 5);
   t.is(r.summary.errors.length, 0);
@@ -151,10 +154,28 @@ test('a database with another schema is replaced without a warning', (t) => {
   const db = new Database(path);
   db.exec("UPDATE meta SET value = 'old' WHERE key = 'schema'");
   db.close();
+  rmSync(join(dir, 'cache', QUICK_FILE));
   const r = run(dir);
   t.is(r.summary.parsed, 5);
   t.deepEqual(r.warnings, []);
   t.is(run(dir).summary.cached, 5);
+});
+
+test('the snapshot beside the database answers a warm run without it; infos it cannot give are parsed again', (t) => {
+  const dir = layer();
+  run(dir);
+  t.true(existsSync(join(dir, 'cache', QUICK_FILE)));
+  // A change to an input is seen by the snapshot beside the database too.
+  writeFileSync(join(dir, 'meta/recipes-x/a/a.inc'), 'DEPENDS += "inc-2"\n');
+  const changed = run(dir);
+  t.is(changed.summary.parsed, 1);
+  t.true(dependsOf(changed, 'a')?.includes('inc-2'));
+  writeFileSync(join(dir, 'cache', CACHE_FILE), 'this is not a database'.repeat(500));
+  const warm = run(dir);
+  t.is(warm.summary.cached, 5);
+  t.deepEqual(warm.warnings, [], 'the database is not opened for the counts');
+  t.deepEqual(asStored(warm.summary.recipes), asStored(changed.summary.recipes), 'the infos, parsed again when the database has none');
+  t.regex(warm.warnings[0] ?? '', /unreadable .*rebuilding it/);
 });
 
 test('without CACHE nothing is cached and nothing is written', (t) => {
@@ -249,4 +270,24 @@ test('a run the snapshot covers reads no entry until infos are needed; an entry 
   t.deepEqual(asStored(r.summary.recipes), asStored(cold.summary.recipes));
   t.deepEqual(r.parsed, ['a_1.0.bb'], 'only the replaced entry is parsed, once its infos are needed');
   t.is(run(dir).summary.identity, r.summary.identity);
+});
+
+test('missing paths are vouched for by their nearest existing directory, and a file created below it is noticed', (t) => {
+  const dir = makeLayer({ 'meta/recipes-x/a/files/present.patch': '' });
+  const files = join(dir, 'meta/recipes-x/a/files');
+  const inputs = new Map([
+    [join(files, 'x.patch'), MISSING],
+    [join(files, 'qemux86-64/x.patch'), MISSING],
+    [join(files, 'present.patch'), 'some-hash'],
+  ]);
+  // `since` after the directories were made: their stat may vouch for what was missing then.
+  const grouped = groupAbsent(inputs, Date.now() + 3_600_000);
+  t.deepEqual(grouped.inputs, [[join(files, 'present.patch'), 'some-hash']]);
+  t.deepEqual(grouped.absent.map(([d, , paths]) => [d, paths]), [[files, [join(files, 'x.patch'), join(files, 'qemux86-64/x.patch')]]]);
+  t.true(stillAbsent(grouped.absent, new FileHashes()));
+  mkdirSync(join(files, 'qemux86-64'));
+  writeFileSync(join(files, 'qemux86-64/x.patch'), '');
+  t.false(stillAbsent(grouped.absent, new FileHashes()), 'a path that appeared below the directory');
+  // A directory changed after the paths were found missing vouches for nothing.
+  t.deepEqual(groupAbsent(inputs, Date.now()).absent, []);
 });

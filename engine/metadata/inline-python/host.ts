@@ -6,7 +6,7 @@
 import type { SourceLocation } from '../../core/errors.js';
 import type { DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import { addStats, type EventAttributes, type EventHandler, type PythonFunction, type PythonHost, type PythonStats } from '../python-bridge.js';
+import { addStats, type EventAttributes, type EventHandler, type PythonAccess, type PythonFunction, type PythonHost, type PythonStats } from '../python-bridge.js';
 import { InterruptedError } from '../../core/errors.js';
 import { evaluateFast, type FastFunctions } from './fast-path.js';
 import { parseFunction, runFunction, type FunctionBody } from './function-body.js';
@@ -101,6 +101,10 @@ export class InlinePythonHost implements PythonHost {
       this.#filtered.set(key, out);
     }
     return out;
+  }
+
+  accessed(store: DataStore): PythonAccess {
+    return this.#worker.accessed(store);
   }
 
   fire(store: DataStore, eventName: string, fn: string, handlers: readonly EventHandler[], attrs?: EventAttributes): void {

@@ -15,7 +15,7 @@ import { FatalError, InterruptedError, PythonError, SkipRecipe, TsbakeError, typ
 import { doneWaiting, interruptSignal, throwIfInterrupted, timedOut, waitingOn, watchInterrupts } from '../../core/interrupt.js';
 import { asText, type DataStore } from '../datastore.js';
 import type { PythonOutcome } from '../expand.js';
-import type { EventAttributes, EventHandler, PythonFunction, PythonHost, PythonStats } from '../python-bridge.js';
+import type { EventAttributes, EventHandler, PythonAccess, PythonFunction, PythonHost, PythonStats } from '../python-bridge.js';
 import { dispatch, StoreHandles } from './callbacks.js';
 import { ContextMirror, contextOf, ownContext, throwIfBroken, type SyncPlan } from './contexts.js';
 import { isRecord, parseIncoming, ProtocolError, type ErrorPayload, type Incoming, type Json } from './protocol.js';
@@ -134,6 +134,17 @@ export class PythonWorker implements PythonHost {
     const out = this.#request(store, { op: 'filter', val, filter }, undefined);
     if (typeof out !== 'string') throw new ProtocolError('malformed filter reply');
     return out;
+  }
+
+  accessed(store: DataStore): PythonAccess {
+    if (!this.#proc) return { files: [], dirs: [] }; // no python3 ran: it read nothing
+    const out = this.#request(store, { op: 'accessed' }, undefined);
+    const paths = (v: unknown): string[] => {
+      if (!Array.isArray(v) || !v.every((p): p is string => typeof p === 'string')) throw new ProtocolError('malformed accessed reply');
+      return v;
+    };
+    if (!isRecord(out)) throw new ProtocolError('malformed accessed reply');
+    return { files: paths(out['files']), dirs: paths(out['dirs']) };
   }
 
   /**
@@ -363,6 +374,8 @@ function activity(fields: Readonly<Record<string, Json>>): string {
       return /^__anon_\d+_\w*\(d\)$/.test(code) ? 'an anonymous python function' : (code.split('\n').pop() ?? code);
     case 'eval':
       return `\${@${code}}`;
+    case 'accessed':
+      return 'the list of files Python read';
     default:
       return `the ${String(fields['event'] ?? '')} event handlers`;
   }

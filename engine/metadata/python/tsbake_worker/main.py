@@ -3,7 +3,7 @@ import os
 import sys
 import traceback
 
-from . import contexts, errors, ops, output, state
+from . import access, contexts, errors, ops, output, state
 from .channel import Channel, ChannelClosed
 
 
@@ -11,6 +11,7 @@ def main(argv):
     if len(argv) != 3:
         sys.__stderr__.write("usage: worker.py IN_FIFO OUT_FIFO\n")
         os._exit(2)
+    access.install()
     parent = os.environ.get("TSBAKE_PARENT_PID")
     if parent and parent.isdigit():
         output.watch_parent(int(parent))

@@ -5,7 +5,7 @@ handle for `d`. Expressions follow BitBake's VariableParse.python_sub and better
 stripped code compiled as 'Var <NAME>' (or '<expansion>'), globals a copy of the context
 plus `d`, locals a DataContext.
 """
-from . import contexts, refs, state
+from . import access, contexts, refs, state
 from .output import flush_all
 from .proxy import DataContext, forget_proxies, proxy_for
 
@@ -106,4 +106,8 @@ def op_filter(request, context, d):
     return str(bb.filter.apply_filters(request["val"], [request["filter"]]))
 
 
-_HANDLERS = {"eval": op_eval, "exec": op_exec, "fire": op_fire, "filter": op_filter}
+def op_accessed(request, context, d):
+    return access.take()
+
+
+_HANDLERS = {"eval": op_eval, "exec": op_exec, "fire": op_fire, "filter": op_filter, "accessed": op_accessed}
