@@ -7,7 +7,8 @@
  * its pipe close).
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { WorkerPool } from '../core/worker-pool.js';
 import { UnpackError, UnsafeMemberError } from './errors.js';
 import type { TarballJob } from './unpack-tar.js';
 import type { UnpackReply, WireUnpackError } from './unpack-worker.js';
@@ -22,7 +23,7 @@ interface Pending {
   readonly reject: (e: unknown) => void;
 }
 
-const idle: Worker[] = [];
+const workers = new WorkerPool(new URL('./unpack-worker.js', import.meta.url), 'unpack');
 let running = 0;
 const queue: Pending[] = [];
 
@@ -40,18 +41,15 @@ function revive(e: WireUnpackError): Error {
   }
 }
 
-/** Runs `p` on `worker`; the worker goes back to the idle list unless it failed or was aborted. */
+/** Runs `p` on `worker`; the worker goes back to the pool unless it failed or was aborted. */
 function runOn(worker: Worker, p: Pending): void {
   running++;
-  worker.ref();
   const finish = (keep: boolean, outcome: () => void): void => {
     running--;
     worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     p.signal.removeEventListener('abort', onAbort);
-    if (keep) {
-      worker.unref();
-      idle.push(worker);
-    } else {
+    if (keep) workers.release(worker);
+    else {
       worker.on('error', () => undefined);
       void worker.terminate();
     }
@@ -70,11 +68,7 @@ function runOn(worker: Worker, p: Pending): void {
 const aborted = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
 
 function next(): void {
-  while (queue.length > 0) {
-    const worker = idle.pop() ?? (running < MAX_WORKERS ? new Worker(new URL('./unpack-worker.js', import.meta.url)) : undefined);
-    if (!worker) return;
-    runOn(worker, queue.shift() as Pending);
-  }
+  while (queue.length > 0 && running < MAX_WORKERS) runOn(workers.acquire(), queue.shift() as Pending);
 }
 
 /** Extracts `job` on an unpack worker; aborted while it waits for one, it is dropped. */

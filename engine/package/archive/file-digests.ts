@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import { recycleBatch, retainBatch } from './coalesce.js';
 import { CompressorError } from './compression.js';
 import { DIGEST_ROLE, FAILED, HASHED, type FromDigestWorker, type ToDigestWorker } from './digest-worker.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool } from '../../core/worker-pool.js';
 import { WORKER_THRESHOLD } from './zstd-compress.js';
 
 export interface FileDigests {

@@ -11,7 +11,7 @@ import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { recycleBatch } from './coalesce.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool } from '../../core/worker-pool.js';
 import { CompressorError } from './compression.js';
 import { ZstdFile, zstdChunks, type ZstdFileResult } from './zstd-file.js';
 import { ROLE, type FromWorker, type Job, type ToWorker } from './zstd-worker.js';

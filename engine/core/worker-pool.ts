@@ -1,6 +1,6 @@
 /**
- * Worker threads kept between jobs, one pool per worker module: after the first large
- * payload, a job starts with a message instead of a thread's start (some 30 ms of CPU).
+ * Worker threads kept between jobs, one pool per worker module: after the first job,
+ * the next starts with a message instead of a thread's start (some 30 ms of CPU).
  * Idle workers do not keep the process alive; one that dies while idle is forgotten.
  */
 import { Worker } from 'node:worker_threads';
