@@ -6,12 +6,12 @@
  */
 import { basename } from 'node:path';
 import { joinBytes } from './bytes.js';
-import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
+import { chunkCuts, memberCacheFor } from './members.js';
 import { fieldOrder, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
 import { packageFiles, publish } from './feed-files.js';
 import { IndexCache } from './index-cache.js';
-import { readThroughCache, type PackageJob } from './read-pool.js';
+import { readChunks, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
 /** apt-ftparchive's field order for Packages stanzas; other fields follow in control order. */
@@ -76,26 +76,36 @@ export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<Inde
   const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 1);
   performance.mark('feed:cache-load');
   const files = await listing;
-  performance.mark('feed:stat');
-  // A cached entry is the stanza with the blank line that ends it in Packages.
-  const entries = await readThroughCache(cache, 'deb', files, debStanza, (stanza) => [Buffer.from(`${stanza}\n`)]);
-  performance.mark('feed:read');
-  // Each chunk is joined once: it is the Packages text, and the input of a gz and an xz member.
-  const chunks = chunkBytes(entries, chunkCuts(files, (f) => f.rel), (e) => e[0] ?? Buffer.alloc(0));
-  performance.mark('feed:assemble');
+  performance.mark('feed:list-stat');
+  // Each chunk is joined once: it is the Packages text, and the input of a gz and an xz
+  // member, compressed on the other core while the next chunk's packages are read.
   const members = memberCacheFor(opts.cacheFile);
-  const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
-  const gz = await compressMembers(chunks, 'gz', members);
+  const gz = members.pack('gz');
+  const xz = members.pack('xz');
+  const chunks: Buffer[] = [];
+  try {
+    // A cached entry is the stanza with the blank line that ends it in Packages.
+    for await (const entries of readChunks(cache, 'deb', files, chunkCuts(files, (f) => f.rel), debStanza, (stanza) => [Buffer.from(`${stanza}\n`)])) {
+      const chunk = joinBytes(entries.map((e) => e[0] ?? Buffer.alloc(0)));
+      chunks.push(chunk);
+      gz.add(chunk);
+      xz.add(chunk);
+    }
+  } catch (e) {
+    await xz.abandon();
+    throw e;
+  }
+  performance.mark('feed:read');
   const indexes: Array<[string, Uint8Array]> = [
     ['Packages', joinBytes(chunks)],
-    ['Packages.gz', gz],
-    ['Packages.xz', await xz],
+    ['Packages.gz', await gz.bytes()],
+    ['Packages.xz', await xz.bytes()],
   ];
   performance.mark('feed:compress');
   const release = releaseText(basename(dir), opts.date, indexes);
-  performance.mark('feed:digest');
+  performance.mark('feed:checksums');
   publish(dir, [...indexes, ['Release', release]]);
-  performance.mark('feed:publish');
+  performance.mark('feed:write');
   cache.save();
   members.prune();
   performance.mark('feed:cache-save');
