@@ -61,11 +61,20 @@ export async function debStanza({ path, rel, size }: PackageJob): Promise<string
   }, size);
 }
 
-function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly [string, Uint8Array]>): string {
+/** An index file with the checksums Release lists for it. */
+interface IndexFile {
+  readonly name: string;
+  readonly data: Uint8Array;
+  readonly sums: ReadonlyMap<Algorithm, string>;
+}
+
+const summed = (name: string, data: Uint8Array): IndexFile => ({ name, data, sums: new Map(RELEASE_SUMS.map(([algo]) => [algo, digestBytes(data, algo)])) });
+
+function releaseText(label: string, date: Date, indexes: readonly IndexFile[]): string {
   let text = `Label: ${label}\nDate: ${date.toUTCString().replace('GMT', '+0000')}\n`;
   for (const [algo, title] of RELEASE_SUMS) {
     text += `${title}:\n`;
-    for (const [name, data] of indexes) text += ` ${digestBytes(data, algo)} ${String(data.length).padStart(16)} ${name}\n`;
+    for (const { name, data, sums } of indexes) text += ` ${sums.get(algo) ?? ''} ${String(data.length).padStart(16)} ${name}\n`;
   }
   return text;
 }
@@ -96,18 +105,14 @@ export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<Inde
     throw e;
   }
   performance.mark('feed:read');
-  const indexes: Array<[string, Uint8Array]> = [
-    ['Packages', joinBytes(chunks)],
-    ['Packages.gz', await gz.bytes()],
-    ['Packages.xz', await xz.bytes()],
-  ];
-  performance.mark('feed:compress');
-  const release = releaseText(basename(dir), opts.date, indexes);
+  const packages = summed('Packages', joinBytes(chunks)); // while the last members are compressed
   performance.mark('feed:checksums');
-  publish(dir, [...indexes, ['Release', release]]);
+  const indexes = [packages, summed('Packages.gz', await gz.bytes()), summed('Packages.xz', await xz.bytes())];
+  performance.mark('feed:compress');
+  publish(dir, [...indexes.map((f): [string, Uint8Array] => [f.name, f.data]), ['Release', releaseText(basename(dir), opts.date, indexes)]]);
   performance.mark('feed:write');
   cache.save();
   members.prune();
   performance.mark('feed:cache-save');
-  return { dir, packages: files.length, read: cache.misses, files: [...indexes.map(([n]) => n), 'Release'] };
+  return { dir, packages: files.length, read: cache.misses, files: [...indexes.map((f) => f.name), 'Release'] };
 }

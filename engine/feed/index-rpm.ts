@@ -48,7 +48,9 @@ interface MetadataFile {
   readonly type: string;
   readonly name: string;
   readonly gz: Buffer;
-  readonly open: Buffer;
+  readonly gzSha256: string;
+  readonly openSize: number;
+  readonly openSha256: string;
 }
 
 /** One of primary, filelists and other: its text and its gz members, added chunk by chunk. */
@@ -72,8 +74,11 @@ class MetadataWriter {
 
   async file(): Promise<MetadataFile> {
     this.add(this.#tail);
+    const open = joinBytes(this.#parts);
+    const openSha256 = digestBytes(open, 'sha256'); // while the last members are compressed
     const gz = await this.#gz.bytes();
-    return { type: this.#type, name: `repodata/${digestBytes(gz, 'sha256')}-${this.#type}.xml.gz`, gz, open: joinBytes(this.#parts) };
+    const gzSha256 = digestBytes(gz, 'sha256');
+    return { type: this.#type, name: `repodata/${gzSha256}-${this.#type}.xml.gz`, gz, gzSha256, openSize: open.length, openSha256 };
   }
 }
 
@@ -81,10 +86,10 @@ function repomd(files: readonly MetadataFile[], time: number): string {
   let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="${NS_RPM}">\n  <revision>${time}</revision>\n`;
   for (const f of files) {
     xml +=
-      `  <data type="${f.type}">\n    <checksum type="sha256">${digestBytes(f.gz, 'sha256')}</checksum>\n` +
-      `    <open-checksum type="sha256">${digestBytes(f.open, 'sha256')}</open-checksum>\n` +
+      `  <data type="${f.type}">\n    <checksum type="sha256">${f.gzSha256}</checksum>\n` +
+      `    <open-checksum type="sha256">${f.openSha256}</open-checksum>\n` +
       `    <location href="${f.name}"/>\n    <timestamp>${time}</timestamp>\n` +
-      `    <size>${f.gz.length}</size>\n    <open-size>${f.open.length}</open-size>\n  </data>\n`;
+      `    <size>${f.gz.length}</size>\n    <open-size>${f.openSize}</open-size>\n  </data>\n`;
   }
   return `${xml}</repomd>\n`;
 }

@@ -81,6 +81,11 @@ export class MemberCache {
     return { member: cached(file), file };
   }
 
+  /** A new directory for files on their way to a member: in the cache (prune leaves it), else in the system's. */
+  scratchDir(): string {
+    return mkdtempSync(this.#dir === undefined ? join(tmpdir(), 'tsbake-xz-') : join(this.#dir, 'xz.tmp-'));
+  }
+
   /** A compressed index of `kind` to build chunk by chunk. */
   pack(kind: MemberKind): MemberPack {
     return new MemberPack(this, kind);
@@ -123,7 +128,7 @@ export class MemberPack {
     if (member !== undefined) this.#members.push(member);
     else if (this.#kind !== 'xz') this.#members.push(gzipAsync(chunk, this.#kind === 'gz' ? 6 : 9).then((m) => kept(file, m)));
     else {
-      this.#xz ??= { dir: mkdtempSync(join(tmpdir(), 'tsbake-xz-')), files: new XzFiles() };
+      this.#xz ??= { dir: this.#cache.scratchDir(), files: new XzFiles() };
       const tmp = join(this.#xz.dir, String(index));
       writeFileSync(tmp, chunk);
       this.#xz.files.add(tmp);
