@@ -3,24 +3,13 @@
  * (deterministic header: no name, no time), zstd through zstd-napi (loaded on first use: most feeds have no zstd
  * member), xz through the host's `xz` (Node has no xz).
  */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { gzip as gzipCallback, inflateRawSync } from 'node:zlib';
 import { spawnInGroup } from '../core/proc.js';
 
-/** Runs `xz` with `args`, `input` on its stdin; resolves with its stdout. */
-function xz(args: readonly string[], input: Uint8Array): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawnInGroup('xz', ['-T1', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`xz ${args.join(' ')} failed: ${Buffer.concat(err).toString().trim()}`)),
-    );
-    child.stdin?.end(input);
-  });
-}
+/** zstd-napi is loaded on first use (most feeds have no zstd member), synchronously. */
+const require = createRequire(import.meta.url);
 
 /**
  * Files compressed by one xz process as they are named (`--files0`), each to its own
@@ -85,10 +74,22 @@ function deflateBody(data: Buffer): Buffer {
 
 export const gunzip = (data: Buffer): Buffer => inflateRawSync(deflateBody(data));
 
-/** Decompresses a member by its file name's extension (`.gz`, `.xz`, `.zst`, none). */
-export async function decompressByName(name: string, data: Buffer): Promise<Buffer> {
+/** `xz -d` of `data`, in a child process this thread waits for (a control member is small). */
+function unxz(data: Buffer): Buffer {
+  const r = spawnSync('xz', ['-T1', '-d', '-c'], { input: data, maxBuffer: 1 << 30 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`xz -d failed: ${r.stderr.toString().trim()}`);
+  return r.stdout;
+}
+
+/**
+ * Decompresses a member by its file name's extension (`.gz`, `.xz`, `.zst`, none), without
+ * giving up the thread: a reader reads one package after another, and a synchronous read
+ * spares each package the promises of an asynchronous one (a quarter of its time).
+ */
+export function decompressByName(name: string, data: Buffer): Buffer {
   if (name.endsWith('.gz')) return gunzip(data);
-  if (name.endsWith('.xz')) return xz(['-d', '-c'], data);
-  if (name.endsWith('.zst')) return (await import('zstd-napi')).decompress(data);
+  if (name.endsWith('.xz')) return unxz(data);
+  if (name.endsWith('.zst')) return (require('zstd-napi') as typeof import('zstd-napi')).decompress(data);
   return data;
 }

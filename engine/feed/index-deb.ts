@@ -45,9 +45,9 @@ export interface IndexResult {
 }
 
 /** The stanza of one .deb, rendered once and cached. */
-export async function debStanza({ path, rel, size }: PackageJob): Promise<string> {
-  return withSource(path, async (src) => {
-    const control = await controlFields(src, path);
+export function debStanza({ path, rel, size }: PackageJob): string {
+  return withSource(path, (src) => {
+    const control = controlFields(src, path);
     const sums = src.digests(['md5', 'sha1', 'sha256', 'sha512']);
     const added: Field[] = [
       ['Filename', `./${rel}`],

@@ -32,9 +32,9 @@ export interface IpkEntry {
   readonly stanza: string;
 }
 
-export async function ipkEntry({ path, rel, size }: PackageJob): Promise<IpkEntry> {
-  return withSource(path, async (src) => {
-    const control = await controlFields(src, path);
+export function ipkEntry({ path, rel, size }: PackageJob): IpkEntry {
+  return withSource(path, (src) => {
+    const control = controlFields(src, path);
     const sums = src.digests(['md5', 'sha256']);
     const known = new Map(control.map(([n, v]) => [n.toLowerCase(), v]));
     known.set('@md5', sums.md5 ?? '');

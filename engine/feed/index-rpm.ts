@@ -32,7 +32,7 @@ export interface RpmIndexOptions {
 }
 
 /** The primary, filelists and other entries of one .rpm, rendered once and cached. */
-export async function rpmPackageEntries({ path, rel, size, mtimeMs }: PackageJob): Promise<RpmEntries> {
+export function rpmPackageEntries({ path, rel, size, mtimeMs }: PackageJob): RpmEntries {
   return withSource(path, (src) => {
     try {
       const headers = readRpmHeaders(src);

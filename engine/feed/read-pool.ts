@@ -71,10 +71,10 @@ function share<T>(kind: ReaderKind, jobs: readonly PackageJob[], threads: number
 const threadsFor = (jobs: number): number => readerThreads(jobs, availableParallelism(), loadavg()[0] ?? 0);
 
 /** The entries of `jobs` in order; `read` is the reader a worker of `kind` runs too. */
-export async function readPackages<T>(kind: ReaderKind, jobs: readonly PackageJob[], read: (job: PackageJob) => Promise<T>, threads = threadsFor(jobs.length)): Promise<T[]> {
+export async function readPackages<T>(kind: ReaderKind, jobs: readonly PackageJob[], read: (job: PackageJob) => T, threads = threadsFor(jobs.length)): Promise<T[]> {
   const { own, others } = share<T>(kind, jobs, threads);
   const out: T[] = [];
-  for (const job of jobs.slice(0, own)) out.push(await read(job));
+  for (const job of jobs.slice(0, own)) out.push(read(job));
   return [...out, ...((await others) ?? [])];
 }
 
@@ -90,7 +90,7 @@ export async function* readChunks<T>(
   kind: ReaderKind,
   files: readonly PackageFile[],
   cuts: readonly number[],
-  read: (job: PackageJob) => Promise<T>,
+  read: (job: PackageJob) => T,
   toParts: (entry: T) => EntryParts,
 ): AsyncGenerator<EntryParts[]> {
   const out = files.map((f) => cache.lookup(f.rel, f));
@@ -111,7 +111,7 @@ export async function* readChunks<T>(
   let start = 0;
   for (const end of [...cuts, files.length]) {
     if (end === start && start > 0) continue;
-    for (; next < own && (missing[next] as number) < end; next++) fill(next, await read(jobs[next] as PackageJob));
+    for (; next < own && (missing[next] as number) < end; next++) fill(next, read(jobs[next] as PackageJob));
     if (next < missing.length && (missing[next] as number) < end) {
       ((await others) ?? []).forEach((entry, k) => fill(own + k, entry));
       next = missing.length;
@@ -126,7 +126,7 @@ export async function readThroughCache<T>(
   cache: IndexCache,
   kind: ReaderKind,
   files: readonly PackageFile[],
-  read: (job: PackageJob) => Promise<T>,
+  read: (job: PackageJob) => T,
   toParts: (entry: T) => EntryParts,
 ): Promise<EntryParts[]> {
   const all: EntryParts[] = [];

@@ -69,7 +69,7 @@ test('readChunks yields each chunk as soon as its packages are read, cached entr
   const read: string[] = [];
   const seen: Array<{ chunk: string[]; readSoFar: string[] }> = [];
   const text = (e: EntryParts): string => Buffer.from(e[0] ?? []).toString();
-  const chunks = readChunks(cache, 'deb', files, [2, 5], async (job) => {
+  const chunks = readChunks(cache, 'deb', files, [2, 5], (job) => {
     read.push(job.rel);
     return `read ${job.rel}`;
   }, (s) => [Buffer.from(s)]);
