@@ -70,20 +70,13 @@ function share<T>(kind: ReaderKind, jobs: readonly PackageJob[], threads: number
 
 const threadsFor = (jobs: number): number => readerThreads(jobs, availableParallelism(), loadavg()[0] ?? 0);
 
-/** The entries of `jobs` in order; `read` is the reader a worker of `kind` runs too. */
-export async function readPackages<T>(kind: ReaderKind, jobs: readonly PackageJob[], read: (job: PackageJob) => T, threads = threadsFor(jobs.length)): Promise<T[]> {
-  const { own, others } = share<T>(kind, jobs, threads);
-  const out: T[] = [];
-  for (const job of jobs.slice(0, own)) out.push(read(job));
-  return [...out, ...((await others) ?? [])];
-}
-
 /**
  * The entries of `files` chunk by chunk (`cuts` as from chunkCuts: the index after each cut),
  * each chunk as soon as all of its entries are there: from `cache` where still valid, the
  * others read (in this thread in order, or their later share by worker threads) and turned
- * into the cache's parts by `toParts` (and cached). The caller compresses a chunk while the
- * next ones are read.
+ * into the cache's parts by `toParts` (and cached). `read` is the reader a worker of `kind`
+ * runs too; `threads` (default: readerThreads by the load) says how many threads read. The
+ * caller compresses a chunk while the next ones are read.
  */
 export async function* readChunks<T>(
   cache: IndexCache,
@@ -92,6 +85,7 @@ export async function* readChunks<T>(
   cuts: readonly number[],
   read: (job: PackageJob) => T,
   toParts: (entry: T) => EntryParts,
+  threads?: number,
 ): AsyncGenerator<EntryParts[]> {
   const out = files.map((f) => cache.lookup(f.rel, f));
   const missing = out.flatMap((v, i) => (v === undefined ? [i] : []));
@@ -99,7 +93,7 @@ export async function* readChunks<T>(
     const f = files[i] as PackageFile;
     return { path: f.path, rel: f.rel, size: f.size, mtimeMs: f.mtimeMs };
   });
-  const { own, others } = share<T>(kind, jobs, threadsFor(jobs.length));
+  const { own, others } = share<T>(kind, jobs, threads ?? threadsFor(jobs.length));
   const fill = (k: number, entry: T): void => {
     const i = missing[k] as number;
     const f = files[i] as PackageFile;
@@ -128,8 +122,9 @@ export async function readThroughCache<T>(
   files: readonly PackageFile[],
   read: (job: PackageJob) => T,
   toParts: (entry: T) => EntryParts,
+  threads?: number,
 ): Promise<EntryParts[]> {
   const all: EntryParts[] = [];
-  for await (const chunk of readChunks(cache, kind, files, [], read, toParts)) all.push(...chunk);
+  for await (const chunk of readChunks(cache, kind, files, [], read, toParts, threads)) all.push(...chunk);
   return all;
 }

@@ -8,7 +8,7 @@ import { rpmPackageEntries } from '../../engine/feed/index-rpm.js';
 import { PackageReadError } from '../../engine/feed/errors.js';
 import { packageFiles, type PackageFile } from '../../engine/feed/feed-files.js';
 import { IndexCache, type EntryParts } from '../../engine/feed/index-cache.js';
-import { readChunks, readerThreads, readPackages, type PackageJob } from '../../engine/feed/read-pool.js';
+import { readChunks, readerThreads, readThroughCache, type PackageJob, type ReaderKind } from '../../engine/feed/read-pool.js';
 import { deployFromReference, missingFeedTools } from '../helpers/feeds.js';
 import { requireTool } from '../helpers/host-tools.js';
 
@@ -26,22 +26,25 @@ for (const [jobs, cores, load, threads, why] of [
   });
 }
 
-const jobsOf = async (dir: string, exts: readonly string[]): Promise<PackageJob[]> =>
-  (await packageFiles(dir, exts)).map((f) => ({ path: f.path, rel: f.rel, size: f.size, mtimeMs: f.mtimeMs }));
+/** The entries `threads` threads read for `files` (no cache), as JSON. */
+async function entries<T>(kind: ReaderKind, files: readonly PackageFile[], read: (job: PackageJob) => T, threads: number): Promise<string[]> {
+  const parts = await readThroughCache(IndexCache.load(undefined, 'v1', 1), kind, files, read, (e) => [Buffer.from(JSON.stringify(e))], threads);
+  return parts.map((p) => Buffer.from(p[0] ?? []).toString());
+}
 
 test('worker threads read deb, ipk and rpm packages to the same entries, in order, as this thread does', async (t) => {
   const missing = missingFeedTools();
   if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: dpkg-dev rpm createrepo-c apt-utils dnf xz-utils)`)) return;
   const deploy = deployFromReference();
   const cases = [
-    ['deb', await jobsOf(join(deploy, 'deb', 'core2-64'), ['.deb']), debStanza],
-    ['ipk', await jobsOf(join(deploy, 'ipk', 'core2-64'), ['.ipk']), ipkEntry],
-    ['rpm', await jobsOf(join(deploy, 'rpm'), ['.rpm']), rpmPackageEntries],
+    ['deb', await packageFiles(join(deploy, 'deb', 'core2-64'), ['.deb']), debStanza],
+    ['ipk', await packageFiles(join(deploy, 'ipk', 'core2-64'), ['.ipk']), ipkEntry],
+    ['rpm', await packageFiles(join(deploy, 'rpm'), ['.rpm']), rpmPackageEntries],
   ] as const;
-  for (const [kind, jobs, read] of cases) {
-    t.true(jobs.length >= 2, kind);
-    const alone = await readPackages<unknown>(kind, jobs, read, 1);
-    t.deepEqual(await readPackages<unknown>(kind, jobs, read, jobs.length), alone, kind);
+  for (const [kind, files, read] of cases) {
+    t.true(files.length >= 2, kind);
+    const alone = await entries<unknown>(kind, files, read, 1);
+    t.deepEqual(await entries<unknown>(kind, files, read, files.length), alone, kind);
   }
 });
 
@@ -51,10 +54,10 @@ test('a package a worker cannot read fails the index with a PackageReadError nam
   const dir = join(deployFromReference(), 'deb', 'core2-64');
   const bad = join(dir, 'zz-broken_1.0_amd64.deb');
   writeFileSync(bad, '!<arch>\nnot really an ar member header at all, and too short\n');
-  const jobs = await jobsOf(dir, ['.deb']);
-  t.is(jobs[jobs.length - 1]?.path, bad);
+  const files = await packageFiles(dir, ['.deb']);
+  t.is(files[files.length - 1]?.path, bad);
   t.true(statSync(bad).isFile());
-  const e = await t.throwsAsync(readPackages('deb', jobs, debStanza, 2), { instanceOf: PackageReadError });
+  const e = await t.throwsAsync(entries('deb', files, debStanza, 2), { instanceOf: PackageReadError });
   t.is(e?.file, bad);
   t.regex(e?.message ?? '', /^cannot index .*zz-broken_1\.0_amd64\.deb: /);
 });
