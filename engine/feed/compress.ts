@@ -1,15 +1,15 @@
 /**
  * Compression for index files and package members: gzip in-process, on libuv's threads
- * (deterministic header: no name, no time), zstd through zstd-napi (loaded on first use: most feeds have no zstd
- * member), xz through the host's `xz` (Node has no xz).
+ * (deterministic header: no name, no time), zstd through zstd-napi, xz through the host's
+ * `xz` (Node has no xz).
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { gzip as gzipCallback, inflateRawSync } from 'node:zlib';
 import { spawnInGroup } from '../core/proc.js';
 
-/** zstd-napi is loaded on first use (most feeds have no zstd member), synchronously. */
-const require = createRequire(import.meta.url);
+/** Loads zstd-napi on first use (most feeds have no zstd member), synchronously. */
+const requireNative = createRequire(import.meta.url);
 
 /**
  * Files compressed by one xz process as they are named (`--files0`), each to its own
@@ -90,6 +90,6 @@ function unxz(data: Buffer): Buffer {
 export function decompressByName(name: string, data: Buffer): Buffer {
   if (name.endsWith('.gz')) return gunzip(data);
   if (name.endsWith('.xz')) return unxz(data);
-  if (name.endsWith('.zst')) return (require('zstd-napi') as typeof import('zstd-napi')).decompress(data);
+  if (name.endsWith('.zst')) return (requireNative('zstd-napi') as typeof import('zstd-napi')).decompress(data);
   return data;
 }

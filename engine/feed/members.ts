@@ -126,8 +126,11 @@ export class MemberPack {
     const { member, file } = this.#cache.lookup(chunk, this.#kind);
     const index = this.#members.length;
     if (member !== undefined) this.#members.push(member);
-    else if (this.#kind !== 'xz') this.#members.push(gzipAsync(chunk, this.#kind === 'gz' ? 6 : 9).then((m) => kept(file, m)));
-    else {
+    else if (this.#kind !== 'xz') {
+      const packed = gzipAsync(chunk, this.#kind === 'gz' ? 6 : 9).then((m) => kept(file, m));
+      packed.catch(() => undefined); // bytes() reports it; an abandoned index never asks
+      this.#members.push(packed);
+    } else {
       this.#xz ??= { dir: this.#cache.scratchDir(), files: new XzFiles() };
       const tmp = join(this.#xz.dir, String(index));
       writeFileSync(tmp, chunk);
