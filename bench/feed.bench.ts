@@ -30,8 +30,8 @@ const WORK = process.env['TSBAKE_BENCH_FEEDS'] ?? join(tmpdir(), 'tsbake-bench-f
 const TIME = ['/usr/bin/time', '-f', 'cpu-seconds %U %S'] as const;
 
 /** `cmd args` under GNU time. */
-const timed = (cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = TSBAKE_ENV): Promise<Measurement> =>
-  measure(TIME[0], [...TIME.slice(1), cmd, ...args], { cwd, env, expectStatus: 0 });
+const underTime = (cmd: string, args: readonly string[], cwd: string): Promise<Measurement> =>
+  measure(TIME[0], [...TIME.slice(1), cmd, ...args], { cwd, env: TSBAKE_ENV, expectStatus: 0 });
 
 /** The CPU seconds GNU time printed for one run. */
 function cpuSeconds(m: Measurement): number {
@@ -124,13 +124,13 @@ interface Baseline {
 
 /** The baseline tools' CPU on the generated packages (their wall time comes from baselines.sh). */
 async function baselineCpu(ctx: BenchContext, pkgs: string): Promise<{ apt: number; createrepo: number }> {
-  const apt = await series(ctx.runs, () => undefined, () => timed('sh', ['-c', `apt-ftparchive packages . > ${join(WORK, 'Packages.apt')}`], join(pkgs, 'deb')));
+  const apt = await series(ctx.runs, () => undefined, () => underTime('sh', ['-c', `apt-ftparchive packages . > '${join(WORK, 'Packages.apt')}'`], join(pkgs, 'deb')));
   const out = join(WORK, 'createrepo-out');
   const fresh = (): void => {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);
   };
-  const createrepo = await series(ctx.runs, fresh, () => timed('createrepo_c', ['-q', '-o', out, join(pkgs, 'rpm')], WORK));
+  const createrepo = await series(ctx.runs, fresh, () => underTime('createrepo_c', ['-q', '-o', out, join(pkgs, 'rpm')], WORK));
   return { apt: cpu(apt), createrepo: cpu(createrepo) };
 }
 
@@ -140,7 +140,7 @@ async function indexFigures(ctx: BenchContext, format: string, dir: string, base
     rmSync(cache, { force: true });
     rmSync(`${cache}.members`, { recursive: true, force: true });
   };
-  const run = () => timed(process.execPath, [RUNNER, format, dir, cache], WORK);
+  const run = () => underTime(process.execPath, [RUNNER, format, dir, cache], WORK);
   const full = await series(ctx.runs, clear, run);
   const fullLoad = load();
   const changed = await series(ctx.runs, changer(dir), run);
@@ -163,13 +163,12 @@ async function cliReindex(ctx: BenchContext, debs: string): Promise<void> {
   const top = join(WORK, 'cli');
   const feed = feedCopy(debs, join(top, 'deploy', 'deb', 'all'), '.deb');
   const conf = join(top, 'build', 'conf', 'local.conf');
-  const env = { ...TSBAKE_ENV, TSBAKE_TIMINGS: '1' };
   if (!existsSync(conf)) {
-    spawnSync(process.execPath, [TSBAKE, 'package-index'], { cwd: top, env }); // makes build/ from the templates
+    spawnSync(process.execPath, [TSBAKE, 'package-index'], { cwd: top, env: TSBAKE_ENV }); // makes build/ from the templates
     appendFileSync(conf, `\nDEPLOY_DIR_DEB = "${join(top, 'deploy', 'deb')}"\nDEPLOY_DIR_RPM = "${join(top, 'none')}"\nDEPLOY_DIR_IPK = "${join(top, 'none')}"\n`);
   }
   rmSync(join(top, 'build', 'tmp', 'cache', 'package-index'), { recursive: true, force: true });
-  const run = () => timed(process.execPath, [TSBAKE, 'package-index'], join(top, 'build'), env);
+  const run = () => underTime(process.execPath, [TSBAKE, 'package-index'], join(top, 'build'));
   await run(); // the full index, and the configuration snapshot
   const changed = await series(ctx.runs, changer(feed), run);
   ctx.out(`feed-index deb one package changed, tsbake package-index  ${figure(changed)}  ${wherePart(changed) ?? ''} (${load()})`);
