@@ -3,24 +3,46 @@
  * runs: apt-ftparchive for deb and createrepo_c for rpm, measured in the same run by
  * ../shared/bench/baselines.sh on the same packages (its --workdir keeps them between runs).
  * Goals: a full index <= 1x the baseline; a re-index after one package changed (new content,
- * new mtime) <= 0.1x of tsbake's own full index. IPK has no host indexer (opkg-utils is not packaged for Debian):
- * its figures are printed against apt-ftparchive on the same files for orientation.
- * Each index runs as its own process (bench/feed-index-run.ts), like the baseline tools. For
- * the re-index a third line breaks its median time down by phase (wall and CPU ms of the
- * indexing process; `exit` is what the process took outside its phases: spawn and exit), with
- * the load average at the time, since other work on the machine stretches every figure.
+ * new mtime) <= 0.1x of a full index (printed against tsbake's own full index and against the
+ * baseline's). IPK has no host indexer (opkg-utils is not packaged for Debian): its figures are
+ * printed against apt-ftparchive on the same files for orientation.
+ * Each index runs as its own process (bench/feed-index-run.ts), like the baseline tools, under
+ * /usr/bin/time, so each figure also has its CPU seconds (user + system, the xz and find
+ * children included; the baselines' CPU is measured the same way): on a machine shared with
+ * other work the CPU figure is the steadier one. For each index a further line breaks its
+ * median time down by phase (wall and CPU ms of the indexing process; `exit` is what the
+ * process took outside its phases: spawn and exit), with the load average at the time.
+ * Last, `tsbake package-index` itself re-indexes the deb feed from a build directory, which
+ * adds the CLI's start-up and the configuration (its snapshot) to the indexer's work.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
-import { measure, median, seconds, series, type Bench, type BenchContext, type Measurement } from './harness.js';
-import { TSBAKE_ENV } from './tools.js';
+import { measure, median, seconds, series, type Bench, type BenchContext, type Measurement, type Series } from './harness.js';
+import { TSBAKE, TSBAKE_ENV, wherePart } from './tools.js';
 
 const BASELINES = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'baselines.sh');
 const RUNNER = join(PACKAGE_ROOT, 'dist', 'bench', 'feed-index-run.js');
 const WORK = process.env['TSBAKE_BENCH_FEEDS'] ?? join(tmpdir(), 'tsbake-bench-feeds');
+/** GNU time: one line of CPU seconds (user, system; waited-for children included) on stderr. */
+const TIME = ['/usr/bin/time', '-f', 'cpu-seconds %U %S'] as const;
+
+/** `cmd args` under GNU time. */
+const underTime = (cmd: string, args: readonly string[], cwd: string): Promise<Measurement> =>
+  measure(TIME[0], [...TIME.slice(1), cmd, ...args], { cwd, env: TSBAKE_ENV, expectStatus: 0 });
+
+/** The CPU seconds GNU time printed for one run. */
+function cpuSeconds(m: Measurement): number {
+  const line = /^cpu-seconds (\S+) (\S+)$/m.exec(m.stderr);
+  return line ? Number(line[1]) + Number(line[2]) : Number.NaN;
+}
+
+/** Median CPU seconds of a series. */
+const cpu = (s: Series): number => median(s.runs.map(cpuSeconds));
+const figure = (s: Series): string => `${seconds(s.wallS)} (cpu ${seconds(cpu(s))})`;
+const load = (): string => `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 
 function baselines(ctx: BenchContext): Map<string, number> {
   mkdirSync(join(WORK, 'empty-tree'), { recursive: true });
@@ -93,19 +115,63 @@ function breakdown(runs: readonly Measurement[]): string {
   return `${cols.join(', ')}, exit ${med((p, wallMs) => wallMs - sum(p))}`;
 }
 
-async function indexFigures(ctx: BenchContext, format: string, dir: string, baseline: { name: string; seconds: number }): Promise<void> {
+interface Baseline {
+  readonly name: string;
+  readonly seconds: number;
+  /** Median CPU seconds of the same command, measured here under GNU time. */
+  readonly cpu: number;
+}
+
+/** The baseline tools' CPU on the generated packages (their wall time comes from baselines.sh). */
+async function baselineCpu(ctx: BenchContext, pkgs: string): Promise<{ apt: number; createrepo: number }> {
+  const apt = await series(ctx.runs, () => undefined, () => underTime('sh', ['-c', `apt-ftparchive packages . > '${join(WORK, 'Packages.apt')}'`], join(pkgs, 'deb')));
+  const out = join(WORK, 'createrepo-out');
+  const fresh = (): void => {
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+  };
+  const createrepo = await series(ctx.runs, fresh, () => underTime('createrepo_c', ['-q', '-o', out, join(pkgs, 'rpm')], WORK));
+  return { apt: cpu(apt), createrepo: cpu(createrepo) };
+}
+
+async function indexFigures(ctx: BenchContext, format: string, dir: string, baseline: Baseline): Promise<void> {
   const cache = join(WORK, `cache-${format}.json`);
   const clear = (): void => {
     rmSync(cache, { force: true });
     rmSync(`${cache}.members`, { recursive: true, force: true });
   };
-  const run = () => measure(process.execPath, [RUNNER, format, dir, cache], { cwd: WORK, env: TSBAKE_ENV, expectStatus: 0 });
+  const run = () => underTime(process.execPath, [RUNNER, format, dir, cache], WORK);
   const full = await series(ctx.runs, clear, run);
+  const fullLoad = load();
   const changed = await series(ctx.runs, changer(dir), run);
   const goal = format === 'ipk' ? 'orientation only' : 'goal <= 1';
-  ctx.out(`feed-index ${format} N=5000  tsbake ${seconds(full.wallS)}  ${baseline.name} ${seconds(baseline.seconds)}  ratio ${(full.wallS / baseline.seconds).toFixed(2)} (${goal})`);
-  ctx.out(`feed-index ${format} one package changed  tsbake ${seconds(changed.wallS)}  full index ${seconds(full.wallS)}  ratio ${(changed.wallS / full.wallS).toFixed(2)} (goal <= 0.1)`);
-  ctx.out(`feed-index ${format} re-index phases, median ms wall/cpu (load ${loadavg().map((l) => l.toFixed(1)).join(' ')}): ${breakdown(changed.runs)}`);
+  const ratios = (a: Series, b: number, bCpu: number): string => `ratio ${(a.wallS / b).toFixed(2)} (cpu ${(cpu(a) / bCpu).toFixed(2)})`;
+  ctx.out(`feed-index ${format} N=5000  tsbake ${figure(full)}  ${baseline.name} ${seconds(baseline.seconds)} (cpu ${seconds(baseline.cpu)})  ${ratios(full, baseline.seconds, baseline.cpu)} (${goal}; ${fullLoad})`);
+  ctx.out(`feed-index ${format} full index phases, median ms wall/cpu: ${breakdown(full.runs)}`);
+  ctx.out(
+    `feed-index ${format} one package changed  tsbake ${figure(changed)}  vs tsbake full ${seconds(full.wallS)}: ${ratios(changed, full.wallS, cpu(full))}` +
+      `  vs ${baseline.name} ${seconds(baseline.seconds)}: ${ratios(changed, baseline.seconds, baseline.cpu)} (goal <= 0.1; ${load()})`,
+  );
+  ctx.out(`feed-index ${format} re-index phases, median ms wall/cpu: ${breakdown(changed.runs)}`);
+}
+
+/**
+ * `tsbake package-index` in a build directory whose DEPLOY_DIR_DEB holds the deb feed (as its
+ * arch `all`): a re-index as a user runs it, with the CLI's start-up and configuration.
+ */
+async function cliReindex(ctx: BenchContext, debs: string): Promise<void> {
+  const top = join(WORK, 'cli');
+  const feed = feedCopy(debs, join(top, 'deploy', 'deb', 'all'), '.deb');
+  const conf = join(top, 'build', 'conf', 'local.conf');
+  if (!existsSync(conf)) {
+    spawnSync(process.execPath, [TSBAKE, 'package-index'], { cwd: top, env: TSBAKE_ENV }); // makes build/ from the templates
+    appendFileSync(conf, `\nDEPLOY_DIR_DEB = "${join(top, 'deploy', 'deb')}"\nDEPLOY_DIR_RPM = "${join(top, 'none')}"\nDEPLOY_DIR_IPK = "${join(top, 'none')}"\n`);
+  }
+  rmSync(join(top, 'build', 'tmp', 'cache', 'package-index'), { recursive: true, force: true });
+  const run = () => underTime(process.execPath, [TSBAKE, 'package-index'], join(top, 'build'));
+  await run(); // the full index, and the configuration snapshot
+  const changed = await series(ctx.runs, changer(feed), run);
+  ctx.out(`feed-index deb one package changed, tsbake package-index  ${figure(changed)}  ${wherePart(changed) ?? ''} (${load()})`);
 }
 
 export const feedBench: Bench = {
@@ -117,8 +183,11 @@ export const feedBench: Bench = {
     const apt = base.get('apt_ftparchive_5000') ?? Number.NaN;
     const createrepo = base.get('createrepo_c_5000') ?? Number.NaN;
     const pkgs = join(WORK, 'baselines', 'pkgs');
-    await indexFigures(ctx, 'deb', feedCopy(join(pkgs, 'deb'), join(WORK, 'feeds', 'deb'), '.deb'), { name: 'apt-ftparchive', seconds: apt });
-    await indexFigures(ctx, 'rpm', feedCopy(join(pkgs, 'rpm'), join(WORK, 'feeds', 'rpm'), '.rpm'), { name: 'createrepo_c', seconds: createrepo });
-    await indexFigures(ctx, 'ipk', feedCopy(join(pkgs, 'deb'), join(WORK, 'feeds', 'ipk'), '.ipk'), { name: 'apt-ftparchive(deb)', seconds: apt });
+    const cpus = await baselineCpu(ctx, pkgs);
+    const aptBase = { name: 'apt-ftparchive', seconds: apt, cpu: cpus.apt };
+    await indexFigures(ctx, 'deb', feedCopy(join(pkgs, 'deb'), join(WORK, 'feeds', 'deb'), '.deb'), aptBase);
+    await indexFigures(ctx, 'rpm', feedCopy(join(pkgs, 'rpm'), join(WORK, 'feeds', 'rpm'), '.rpm'), { name: 'createrepo_c', seconds: createrepo, cpu: cpus.createrepo });
+    await indexFigures(ctx, 'ipk', feedCopy(join(pkgs, 'deb'), join(WORK, 'feeds', 'ipk'), '.ipk'), { ...aptBase, name: 'apt-ftparchive(deb)' });
+    await cliReindex(ctx, join(pkgs, 'deb'));
   },
 };

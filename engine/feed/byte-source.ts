@@ -72,15 +72,15 @@ function readKnownSize(file: string, size: number): Buffer {
 }
 
 /**
- * Runs `use` on `file` as a ByteSource and closes the file once `use` has settled. `size`, when
+ * Runs `use` on `file` as a ByteSource and closes the file once `use` has returned. `size`, when
  * the caller has just stat'ed the file, saves a small file its open-stat-read round.
  */
-export async function withSource<T>(file: string, use: (src: ByteSource) => Promise<T> | T, size?: number): Promise<T> {
+export function withSource<T>(file: string, use: (src: ByteSource) => T, size?: number): T {
   if (size !== undefined && size <= IN_MEMORY_LIMIT) return use(memorySource(readKnownSize(file, size)));
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
-    return await use(size <= IN_MEMORY_LIMIT ? memorySource(readFileSync(fd)) : fdSource(fd, size));
+    return use(size <= IN_MEMORY_LIMIT ? memorySource(readFileSync(fd)) : fdSource(fd, size));
   } finally {
     closeSync(fd);
   }

@@ -6,12 +6,12 @@
  */
 import { basename } from 'node:path';
 import { joinBytes } from './bytes.js';
-import { chunkBytes, chunkCuts, compressMembers, memberCacheFor } from './members.js';
+import { chunkCuts, memberCacheFor } from './members.js';
 import { fieldOrder, renderParagraph, type Field } from './deb822.js';
 import { digestBytes, withSource, type Algorithm } from './byte-source.js';
 import { packageFiles, publish } from './feed-files.js';
 import { IndexCache } from './index-cache.js';
-import { readThroughCache, type PackageJob } from './read-pool.js';
+import { readChunks, type PackageJob } from './read-pool.js';
 import { controlFields } from './read-control.js';
 
 /** apt-ftparchive's field order for Packages stanzas; other fields follow in control order. */
@@ -45,9 +45,9 @@ export interface IndexResult {
 }
 
 /** The stanza of one .deb, rendered once and cached. */
-export async function debStanza({ path, rel, size }: PackageJob): Promise<string> {
-  return withSource(path, async (src) => {
-    const control = await controlFields(src, path);
+export function debStanza({ path, rel, size }: PackageJob): string {
+  return withSource(path, (src) => {
+    const control = controlFields(src, path);
     const sums = src.digests(['md5', 'sha1', 'sha256', 'sha512']);
     const added: Field[] = [
       ['Filename', `./${rel}`],
@@ -61,11 +61,20 @@ export async function debStanza({ path, rel, size }: PackageJob): Promise<string
   }, size);
 }
 
-function releaseText(label: string, date: Date, indexes: ReadonlyArray<readonly [string, Uint8Array]>): string {
+/** An index file with the checksums Release lists for it. */
+interface IndexFile {
+  readonly name: string;
+  readonly data: Uint8Array;
+  readonly sums: ReadonlyMap<Algorithm, string>;
+}
+
+const summed = (name: string, data: Uint8Array): IndexFile => ({ name, data, sums: new Map(RELEASE_SUMS.map(([algo]) => [algo, digestBytes(data, algo)])) });
+
+function releaseText(label: string, date: Date, indexes: readonly IndexFile[]): string {
   let text = `Label: ${label}\nDate: ${date.toUTCString().replace('GMT', '+0000')}\n`;
   for (const [algo, title] of RELEASE_SUMS) {
     text += `${title}:\n`;
-    for (const [name, data] of indexes) text += ` ${digestBytes(data, algo)} ${String(data.length).padStart(16)} ${name}\n`;
+    for (const { name, data, sums } of indexes) text += ` ${sums.get(algo) ?? ''} ${String(data.length).padStart(16)} ${name}\n`;
   }
   return text;
 }
@@ -76,28 +85,34 @@ export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<Inde
   const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 1);
   performance.mark('feed:cache-load');
   const files = await listing;
-  performance.mark('feed:stat');
-  // A cached entry is the stanza with the blank line that ends it in Packages.
-  const entries = await readThroughCache(cache, 'deb', files, debStanza, (stanza) => [Buffer.from(`${stanza}\n`)]);
-  performance.mark('feed:read');
-  // Each chunk is joined once: it is the Packages text, and the input of a gz and an xz member.
-  const chunks = chunkBytes(entries, chunkCuts(files, (f) => f.rel), (e) => e[0] ?? Buffer.alloc(0));
-  performance.mark('feed:assemble');
+  performance.mark('feed:list-stat');
+  // Each chunk is joined once: it is the Packages text, and the input of a gz and an xz
+  // member, compressed on the other core while the next chunk's packages are read.
   const members = memberCacheFor(opts.cacheFile);
-  const xz = compressMembers(chunks, 'xz', members); // in other processes, while gzip runs here
-  const gz = await compressMembers(chunks, 'gz', members);
-  const indexes: Array<[string, Uint8Array]> = [
-    ['Packages', joinBytes(chunks)],
-    ['Packages.gz', gz],
-    ['Packages.xz', await xz],
-  ];
+  const gz = members.pack('gz');
+  const xz = members.pack('xz');
+  const chunks: Buffer[] = [];
+  try {
+    // A cached entry is the stanza with the blank line that ends it in Packages.
+    for await (const entries of readChunks(cache, 'deb', files, chunkCuts(files, (f) => f.rel), debStanza, (stanza) => [Buffer.from(`${stanza}\n`)])) {
+      const chunk = joinBytes(entries.map((e) => e[0] ?? Buffer.alloc(0)));
+      chunks.push(chunk);
+      gz.add(chunk);
+      xz.add(chunk);
+    }
+  } catch (e) {
+    await xz.abandon();
+    throw e;
+  }
+  performance.mark('feed:read');
+  const packages = summed('Packages', joinBytes(chunks)); // while the last members are compressed
+  performance.mark('feed:checksums');
+  const indexes = [packages, summed('Packages.gz', await gz.bytes()), summed('Packages.xz', await xz.bytes())];
   performance.mark('feed:compress');
-  const release = releaseText(basename(dir), opts.date, indexes);
-  performance.mark('feed:digest');
-  publish(dir, [...indexes, ['Release', release]]);
-  performance.mark('feed:publish');
+  publish(dir, [...indexes.map((f): [string, Uint8Array] => [f.name, f.data]), ['Release', releaseText(basename(dir), opts.date, indexes)]]);
+  performance.mark('feed:write');
   cache.save();
   members.prune();
   performance.mark('feed:cache-save');
-  return { dir, packages: files.length, read: cache.misses, files: [...indexes.map(([n]) => n), 'Release'] };
+  return { dir, packages: files.length, read: cache.misses, files: [...indexes.map((f) => f.name), 'Release'] };
 }

@@ -32,9 +32,9 @@ export interface IpkEntry {
   readonly stanza: string;
 }
 
-export async function ipkEntry({ path, rel, size }: PackageJob): Promise<IpkEntry> {
-  return withSource(path, async (src) => {
-    const control = await controlFields(src, path);
+export function ipkEntry({ path, rel, size }: PackageJob): IpkEntry {
+  return withSource(path, (src) => {
+    const control = controlFields(src, path);
     const sums = src.digests(['md5', 'sha256']);
     const known = new Map(control.map(([n, v]) => [n.toLowerCase(), v]));
     known.set('@md5', sums.md5 ?? '');
@@ -60,7 +60,7 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
   const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 2);
   performance.mark('feed:cache-load');
   const files = await listing;
-  performance.mark('feed:stat');
+  performance.mark('feed:list-stat');
   // Cached: the sort key, and the stanza with the blank line that ends it in Packages.
   const entries = await readThroughCache(cache, 'ipk', files, ipkEntry, (e) => [Buffer.from(e.key), Buffer.from(`${e.stanza}\n`)]);
   performance.mark('feed:read');
@@ -77,7 +77,7 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
     ['Packages.gz', gz],
     ['Packages', packages],
   ]);
-  performance.mark('feed:publish');
+  performance.mark('feed:write');
   cache.save();
   members.prune();
   performance.mark('feed:cache-save');

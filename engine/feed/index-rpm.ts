@@ -6,14 +6,14 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chunkBytes, chunkCuts, compressMembers, memberCacheFor, type MemberCache } from './members.js';
+import { chunkCuts, memberCacheFor, type MemberCache, type MemberPack } from './members.js';
 import { digestBytes, withSource } from './byte-source.js';
 import { joinBytes } from './bytes.js';
 import { PackageReadError } from './errors.js';
 import { packageFiles, publish } from './feed-files.js';
 import type { IndexResult } from './index-deb.js';
 import { IndexCache, type EntryParts } from './index-cache.js';
-import { readThroughCache, type PackageJob } from './read-pool.js';
+import { readChunks, type PackageJob } from './read-pool.js';
 import { readRpmHeaders } from './read-rpm.js';
 import { rpmEntries, type RpmEntries } from './rpm-metadata.js';
 
@@ -32,7 +32,7 @@ export interface RpmIndexOptions {
 }
 
 /** The primary, filelists and other entries of one .rpm, rendered once and cached. */
-export async function rpmPackageEntries({ path, rel, size, mtimeMs }: PackageJob): Promise<RpmEntries> {
+export function rpmPackageEntries({ path, rel, size, mtimeMs }: PackageJob): RpmEntries {
   return withSource(path, (src) => {
     try {
       const headers = readRpmHeaders(src);
@@ -48,24 +48,48 @@ interface MetadataFile {
   readonly type: string;
   readonly name: string;
   readonly gz: Buffer;
-  readonly open: Buffer;
+  readonly gzSha256: string;
+  readonly openSize: number;
+  readonly openSha256: string;
 }
 
-async function metadataFile(type: string, head: string, chunks: readonly Buffer[], tail: string, members: MemberCache): Promise<MetadataFile> {
-  const all = [Buffer.from(head), ...chunks, Buffer.from(tail)];
-  const open = joinBytes(all);
-  const gz = await compressMembers(all, 'gz', members);
-  return { type, name: `repodata/${digestBytes(gz, 'sha256')}-${type}.xml.gz`, gz, open };
+/** One of primary, filelists and other: its text and its gz members, added chunk by chunk. */
+class MetadataWriter {
+  readonly #type: string;
+  readonly #parts: Buffer[] = [];
+  readonly #tail: Buffer;
+  readonly #gz: MemberPack;
+
+  constructor(type: string, head: string, tail: string, members: MemberCache) {
+    this.#type = type;
+    this.#gz = members.pack('gz');
+    this.#tail = Buffer.from(tail);
+    this.add(Buffer.from(head));
+  }
+
+  add(chunk: Buffer): void {
+    this.#parts.push(chunk);
+    this.#gz.add(chunk);
+  }
+
+  async file(): Promise<MetadataFile> {
+    this.add(this.#tail);
+    const open = joinBytes(this.#parts);
+    const openSha256 = digestBytes(open, 'sha256'); // while the last members are compressed
+    const gz = await this.#gz.bytes();
+    const gzSha256 = digestBytes(gz, 'sha256');
+    return { type: this.#type, name: `repodata/${gzSha256}-${this.#type}.xml.gz`, gz, gzSha256, openSize: open.length, openSha256 };
+  }
 }
 
 function repomd(files: readonly MetadataFile[], time: number): string {
   let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="${NS_RPM}">\n  <revision>${time}</revision>\n`;
   for (const f of files) {
     xml +=
-      `  <data type="${f.type}">\n    <checksum type="sha256">${digestBytes(f.gz, 'sha256')}</checksum>\n` +
-      `    <open-checksum type="sha256">${digestBytes(f.open, 'sha256')}</open-checksum>\n` +
+      `  <data type="${f.type}">\n    <checksum type="sha256">${f.gzSha256}</checksum>\n` +
+      `    <open-checksum type="sha256">${f.openSha256}</open-checksum>\n` +
       `    <location href="${f.name}"/>\n    <timestamp>${time}</timestamp>\n` +
-      `    <size>${f.gz.length}</size>\n    <open-size>${f.open.length}</open-size>\n  </data>\n`;
+      `    <size>${f.gz.length}</size>\n    <open-size>${f.openSize}</open-size>\n  </data>\n`;
   }
   return `${xml}</repomd>\n`;
 }
@@ -77,30 +101,32 @@ export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<Inde
   const cache = IndexCache.load(opts.cacheFile, CACHE_VERSION, 3);
   performance.mark('feed:cache-load');
   const files = await listing;
-  performance.mark('feed:stat');
-  const entries = await readThroughCache(cache, 'rpm', files, rpmPackageEntries, toParts);
-  performance.mark('feed:read');
-  const n = entries.length;
+  performance.mark('feed:list-stat');
+  const n = files.length;
   const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
   const members = memberCacheFor(opts.cacheFile);
-  // The three files are cut at the same packages.
-  const cuts = chunkCuts(files, (f) => f.rel);
-  const part = (index: number): Buffer[] => chunkBytes(entries, cuts, (e) => e[index] ?? Buffer.alloc(0));
-  const metadata = [
-    await metadataFile('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, part(0), '</metadata>', members),
-    await metadataFile('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, part(1), '</filelists>', members),
-    await metadataFile('other', `${head}<otherdata xmlns="http://linux.duke.edu/metadata/other" packages="${n}">\n`, part(2), '</otherdata>', members),
+  // The three files are cut at the same packages; each chunk is compressed on the other core
+  // while the next chunk's packages are read.
+  const writers = [
+    new MetadataWriter('primary', `${head}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${n}">\n`, '</metadata>', members),
+    new MetadataWriter('filelists', `${head}<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="${n}">\n`, '</filelists>', members),
+    new MetadataWriter('other', `${head}<otherdata xmlns="http://linux.duke.edu/metadata/other" packages="${n}">\n`, '</otherdata>', members),
   ];
+  for await (const entries of readChunks(cache, 'rpm', files, chunkCuts(files, (f) => f.rel), rpmPackageEntries, toParts)) {
+    writers.forEach((w, index) => w.add(joinBytes(entries.map((e) => e[index] ?? Buffer.alloc(0)))));
+  }
+  performance.mark('feed:read');
+  const metadata = await Promise.all(writers.map((w) => w.file()));
   performance.mark('feed:compress');
   const time = Math.floor(opts.date.getTime() / 1000);
   const repomdText = repomd(metadata, time);
-  performance.mark('feed:digest');
+  performance.mark('feed:checksums');
   publish(dir, [...metadata.map((m): [string, Buffer] => [m.name, m.gz]), ['repodata/repomd.xml', repomdText]]);
   const named = new Set(metadata.map((m) => m.name.slice('repodata/'.length)));
   for (const name of readdirSync(join(dir, 'repodata'))) {
     if (!KEEP.has(name) && !named.has(name) && !name.includes('.tmp-')) rmSync(join(dir, 'repodata', name), { force: true });
   }
-  performance.mark('feed:publish');
+  performance.mark('feed:write');
   cache.save();
   members.prune();
   performance.mark('feed:cache-save');

@@ -5,11 +5,12 @@
  * one member, and members are cached by content: a re-index compresses only what changed.
  */
 import { hash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { writeFileAtomic } from '../core/fs.js';
 import { joinBytes } from './bytes.js';
-import { gzip, xzEach } from './compress.js';
+import { gzipAsync, XzFiles } from './compress.js';
 
 /** About one member per this many packages. */
 const AVERAGE_PACKAGES = 128;
@@ -45,7 +46,7 @@ export function chunkBytes<T>(items: readonly T[], cuts: readonly number[], byte
 
 /**
  * `gz`: gzip at its default level 6, as oe-core's `gzip -fcn Packages` and createrepo_c
- * compress; `gz9`: gzip -9, as opkg-make-index does; `xz`: see xzEach.
+ * compress; `gz9`: gzip -9, as opkg-make-index does; `xz`: see XzFiles.
  */
 export type MemberKind = 'gz' | 'gz9' | 'xz';
 
@@ -70,29 +71,24 @@ export class MemberCache {
     this.#dir = dir;
   }
 
-  /** The members of `parts`, compressing only those not cached (all xz ones in one batch). */
-  async members(parts: readonly Buffer[], kind: MemberKind): Promise<Buffer[]> {
-    const out: Array<Buffer | undefined> = [];
-    const missing: number[] = [];
-    const files = parts.map((data, i) => {
-      const id = this.#ids.get(data) ?? `${hash('sha1', data, 'hex')}-${data.length}`;
-      this.#ids.set(data, id);
-      const name = `${id}.${kind}`;
-      this.#used.add(name);
-      const file = this.#dir === undefined ? undefined : join(this.#dir, name);
-      out[i] = cached(file);
-      if (out[i] === undefined) missing.push(i);
-      return file;
-    });
-    const todo = missing.map((i) => parts[i] ?? Buffer.alloc(0));
-    const made = kind === 'xz' ? await xzEach(todo) : todo.map((data) => gzip(data, kind === 'gz' ? 6 : 9));
-    missing.forEach((i, k) => {
-      const packed = made[k] ?? Buffer.alloc(0);
-      out[i] = packed;
-      const file = files[i];
-      if (file) writeFileAtomic(file, packed);
-    });
-    return out.map((b) => b ?? Buffer.alloc(0));
+  /** The cached member of `chunk` (undefined when there is none yet), and where a new one is kept. */
+  lookup(chunk: Buffer, kind: MemberKind): { readonly member: Buffer | undefined; readonly file: string | undefined } {
+    const id = this.#ids.get(chunk) ?? `${hash('sha1', chunk, 'hex')}-${chunk.length}`;
+    this.#ids.set(chunk, id);
+    const name = `${id}.${kind}`;
+    this.#used.add(name);
+    const file = this.#dir === undefined ? undefined : join(this.#dir, name);
+    return { member: cached(file), file };
+  }
+
+  /** A new directory for files on their way to a member: in the cache (prune leaves it), else in the system's. */
+  scratchDir(): string {
+    return mkdtempSync(this.#dir === undefined ? join(tmpdir(), 'tsbake-xz-') : join(this.#dir, 'xz.tmp-'));
+  }
+
+  /** A compressed index of `kind` to build chunk by chunk. */
+  pack(kind: MemberKind): MemberPack {
+    return new MemberPack(this, kind);
   }
 
   /** Removes members no index of this run used. */
@@ -102,9 +98,78 @@ export class MemberCache {
   }
 }
 
+/** Keeps a new member in the cache (when there is one) and hands it on. */
+function kept(file: string | undefined, member: Buffer): Buffer {
+  if (file !== undefined) writeFileAtomic(file, member);
+  return member;
+}
+
+/**
+ * One compressed index, a member per chunk. Each chunk not cached starts compressing as it is
+ * added (gzip on libuv's threads, xz in an xz process), so the indexer can read the next
+ * packages meanwhile and a full index compresses on the other core.
+ */
+export class MemberPack {
+  readonly #cache: MemberCache;
+  readonly #kind: MemberKind;
+  readonly #members: Array<Buffer | Promise<Buffer>> = [];
+  /** Chunks given to xz: their place, their text's file (the member is `<tmp>.xz`), and where the member is kept. */
+  readonly #xzPending: Array<{ readonly index: number; readonly tmp: string; readonly file: string | undefined }> = [];
+  #xz: { readonly dir: string; readonly files: XzFiles } | undefined;
+
+  constructor(cache: MemberCache, kind: MemberKind) {
+    this.#cache = cache;
+    this.#kind = kind;
+  }
+
+  add(chunk: Buffer): void {
+    const { member, file } = this.#cache.lookup(chunk, this.#kind);
+    const index = this.#members.length;
+    if (member !== undefined) this.#members.push(member);
+    else if (this.#kind !== 'xz') {
+      const packed = gzipAsync(chunk, this.#kind === 'gz' ? 6 : 9).then((m) => kept(file, m));
+      packed.catch(() => undefined); // bytes() reports it; an abandoned index never asks
+      this.#members.push(packed);
+    } else {
+      this.#xz ??= { dir: this.#cache.scratchDir(), files: new XzFiles() };
+      const tmp = join(this.#xz.dir, String(index));
+      writeFileSync(tmp, chunk);
+      this.#xz.files.add(tmp);
+      this.#xzPending.push({ index, tmp, file });
+      this.#members.push(Buffer.alloc(0)); // its place, filled by bytes()
+    }
+  }
+
+  /** The members, concatenated, once all are compressed. */
+  async bytes(): Promise<Buffer> {
+    const xz = this.#xz;
+    if (xz !== undefined) {
+      try {
+        await xz.files.finish();
+        for (const { index, tmp, file } of this.#xzPending) this.#members[index] = kept(file, readFileSync(`${tmp}.xz`));
+      } finally {
+        this.#xz = undefined;
+        rmSync(xz.dir, { recursive: true, force: true });
+      }
+    }
+    return Buffer.concat(await Promise.all(this.#members));
+  }
+
+  /** For an index that failed half-way: ends the xz process (if any) and removes its files. */
+  async abandon(): Promise<void> {
+    const xz = this.#xz;
+    if (xz === undefined) return;
+    this.#xz = undefined;
+    await xz.files.finish().catch(() => undefined);
+    rmSync(xz.dir, { recursive: true, force: true });
+  }
+}
+
 /** The members of `chunks`, concatenated. */
 export async function compressMembers(chunks: readonly Buffer[], kind: MemberKind, cache: MemberCache): Promise<Buffer> {
-  return Buffer.concat(await cache.members(chunks, kind));
+  const pack = cache.pack(kind);
+  for (const chunk of chunks) pack.add(chunk);
+  return pack.bytes();
 }
 
 export function memberCacheFor(cacheFile: string | undefined): MemberCache {

@@ -8,14 +8,14 @@ import { parseParagraph, type Field } from './deb822.js';
 import { PackageReadError } from './errors.js';
 import { arMembers, isAr, tarFile } from './read-archive.js';
 
-async function controlFrom(tarName: string, data: Buffer): Promise<string> {
-  const control = tarFile(await decompressByName(tarName, data), 'control');
+function controlFrom(tarName: string, data: Buffer): string {
+  const control = tarFile(decompressByName(tarName, data), 'control');
   if (!control) throw new Error(`${tarName} has no control file`);
   return control.toString('utf8');
 }
 
 /** The control text of a package. */
-export async function readControl(src: ByteSource): Promise<string> {
+export function readControl(src: ByteSource): string {
   const head = src.read(0, Math.min(src.size, 8));
   if (isAr(head)) {
     const member = arMembers(src).find((m) => /^control\.tar(\.(gz|xz|zst))?$/.test(m.name));
@@ -30,9 +30,9 @@ export async function readControl(src: ByteSource): Promise<string> {
 }
 
 /** The control fields of the package `path` (for error messages) read through `src`. */
-export async function controlFields(src: ByteSource, path: string): Promise<Field[]> {
+export function controlFields(src: ByteSource, path: string): Field[] {
   try {
-    return parseParagraph(await readControl(src));
+    return parseParagraph(readControl(src));
   } catch (e) {
     throw new PackageReadError(path, (e as Error).message);
   }

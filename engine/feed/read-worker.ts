@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PackageReadError } from './errors.js';
 import type { PackageJob, ReaderKind, WorkerReply } from './read-pool.js';
 
-async function reader(kind: ReaderKind): Promise<(job: PackageJob) => Promise<unknown>> {
+async function reader(kind: ReaderKind): Promise<(job: PackageJob) => unknown> {
   switch (kind) {
     case 'deb': return (await import('./index-deb.js')).debStanza;
     case 'ipk': return (await import('./index-ipk.js')).ipkEntry;
@@ -23,7 +23,7 @@ let reply: WorkerReply<unknown>;
 try {
   const read = await reader(kind);
   const entries: unknown[] = [];
-  for (const job of jobs) entries.push(await read(job));
+  for (const job of jobs) entries.push(read(job));
   reply = { ok: true, entries };
 } catch (e) {
   reply = e instanceof PackageReadError ? { ok: false, file: e.file, reason: e.reason } : { ok: false, file: '?', reason: e instanceof Error ? e.message : String(e) };
