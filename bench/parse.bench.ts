@@ -93,6 +93,24 @@ export function pythonPart(s: Series | string): string | undefined {
   return `python per recipe: \${@} ${per(fast)} in TS ${per(slow)} in python3, anonymous functions ${per(anonFast)} in TS, other python3 runs ${per(runs)}`;
 }
 
+/**
+ * `cpu tsbake 0.62s bitbake 5.10s ratio 0.122`: the CPU time of each side's process tree
+ * (medians per command, as sampled), which a loaded machine stretches far less than wall
+ * time: BitBake's several parser processes get more of two busy CPUs than tsbake's one main
+ * thread. The sampler reads /proc every 20 ms, so the last moments of a run are missed: a few
+ * percent of a 0.5 s tsbake run, nothing much of BitBake's seconds.
+ */
+export function cpuPart(ts: Series | string, bb: Series | string | undefined): string | undefined {
+  const total = (s: Series | string | undefined): number | undefined => (s === undefined || typeof s === 'string' ? undefined : [...s.cpuByComm.values()].reduce((a, b) => a + b, 0));
+  const mine = total(ts);
+  const theirs = total(bb);
+  if (mine === undefined) return undefined;
+  const parts = [`cpu tsbake ${seconds(mine)}`];
+  if (theirs !== undefined) parts.push(`bitbake ${seconds(theirs)}`);
+  if (theirs) parts.push(`ratio ${(mine / theirs).toFixed(3)}`);
+  return parts.join(' ');
+}
+
 export function line(label: string, n: number, goal: number, ts: Series | string, bb: Series | string | undefined, python: boolean): string {
   const parts = [`${label} N=${n}`];
   parts.push(typeof ts === 'string' ? `tsbake FAILED: ${ts}` : `tsbake ${seconds(ts.wallS)}`);
@@ -102,6 +120,8 @@ export function line(label: string, n: number, goal: number, ts: Series | string
     parts.push(`bitbake ${seconds(bb.wallS)}`);
     if (typeof ts !== 'string') parts.push(`ratio ${(ts.wallS / bb.wallS).toFixed(3)} (goal <= ${goal.toFixed(3)})`);
   }
+  const cpu = cpuPart(ts, bb);
+  if (cpu) parts.push(cpu);
   const rss = rssPart(ts, bb);
   if (rss) parts.push(rss);
   const where = wherePart(ts);

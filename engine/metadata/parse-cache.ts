@@ -439,9 +439,13 @@ function connect(path: string): Database.Database {
   mkdirSync(dirname(path), { recursive: true });
   const db = openDatabase(path);
   try {
-    db.pragma('journal_mode = WAL');
+    // Before the first write, which fixes them for a new database: an entry (~2.5 KB of JSON)
+    // fills a 4 KB page of its own, so a cold parse's write was ~1,800 page writes and B-tree
+    // splits; 64 KB pages hold ~25 entries (a third of the CPU, and half the wall time).
+    db.pragma('page_size = 65536');
     // A cache can lose its last transaction on power loss without harm; NORMAL skips fsyncs.
     db.pragma('synchronous = NORMAL');
+    db.pragma('journal_mode = WAL');
     const version = readSchemaVersion(db);
     if (version !== SCHEMA_VERSION) {
       db.exec('DROP TABLE IF EXISTS recipe; DROP TABLE IF EXISTS stamp; DROP TABLE IF EXISTS meta;');

@@ -136,6 +136,8 @@ export function splitAddTask(spec: string): { tasks: string; before: string; aft
 
 /** Parses `python`/`fakeroot` prefixes and the name of a function header, or undefined. */
 function functionHeader(s: string): { name: string; python: boolean; fakeroot: boolean } | undefined {
+  // Every statement line comes here first; FUNC_NAME_RE backtracks through an assignment's name.
+  if (!s.endsWith('{')) return undefined;
   let rest = s;
   let python = false;
   let fakeroot = false;

@@ -147,6 +147,32 @@ test('a corrupt cache file is a warning and is rebuilt', (t) => {
   t.deepEqual(again.warnings, []);
 });
 
+test('a new cache has 64 KB pages (an entry each filled a 4 KB page); a cache made with 4 KB pages still serves', (t) => {
+  const dir = layer();
+  const path = join(dir, 'cache', CACHE_FILE);
+  run(dir);
+  const pageSize = (): unknown => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.pragma('page_size', { simple: true });
+    } finally {
+      db.close();
+    }
+  };
+  t.is(pageSize(), 65536);
+  rmSync(join(dir, 'cache'), { recursive: true });
+  mkdirSync(join(dir, 'cache'));
+  const old = new Database(path);
+  old.pragma('page_size = 4096');
+  old.pragma('journal_mode = WAL');
+  old.close();
+  t.is(run(dir).summary.parsed, 5);
+  t.is(pageSize(), 4096);
+  const warm = run(dir);
+  t.is(warm.summary.cached, 5);
+  t.deepEqual(warm.warnings, []);
+});
+
 test('a database with another schema is replaced without a warning', (t) => {
   const dir = layer();
   const path = join(dir, 'cache', CACHE_FILE);
