@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeLayer, PRELUDE, tsbake } from '../helpers/layer.js';
@@ -26,6 +26,15 @@ test('-e without a target shows the configuration datastore with its history', (
   t.regex(r.stdout, new RegExp(`# \\$GREETING\\n#   set ${dir}/conf/bitbake.conf:\\d+\\n#     "hello"\\nGREETING="hello"\\n`));
   t.notRegex(r.stdout, /hello world/, 'no recipe was applied');
   t.notRegex(r.stdout, /^BROKEN=/m);
+});
+
+test('-e without a target still shows the environment when a renamed variable was written, but fails as bitbake -e does', (t) => {
+  const dir = demo();
+  appendFileSync(join(dir, 'conf/bitbake.conf'), 'BB_RENAMED_VARIABLES[OLDV] = "NEWV"\nOLDV[doc] = "x"\n');
+  const r = tsbake(['-e'], dir);
+  t.is(r.status, 1, r.stderr);
+  t.regex(r.stdout, /^_FAILPARSINGERRORHANDLED="True"$/m);
+  t.regex(r.stderr, /Variable OLDV has been renamed to NEWV/);
 });
 
 test('-p reports the summary line', (t) => {

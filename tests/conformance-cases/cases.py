@@ -185,3 +185,26 @@ CASES = [
         "vars": ["A", "A[export]", "B", "B[export]", "C", "C:o[export]", "C[export]", "D[unexport]", "D[export]", "E", "E[export]", "F", "F[export]"],
     },
 ]
+CASES.append({
+    "name": "c_cooker_vars",
+    "description": "variables the cooker sets while collecting recipe files, seen from a recipe",
+    "tags": ["layers", "recipe"],
+    "conf": "",
+    "files": {R: 'A = "a"\n'},
+    "recipe": R,
+    "vars": ["BBFILES_PRIORITIZED", "A", "BB_CURRENT_MC", "__BBTASKS"],
+})
+CASES.append({
+    "name": "c_renamed_marker",
+    "description": "writing a renamed variable (here only a flag, then unset) is reported but not fatal; BitBake marks the datastore with _FAILPARSINGERRORHANDLED",
+    "tags": ["flags", "unset"],
+    "conf": 'BB_RENAMED_VARIABLES[OLDV] = "NEWV"\nBB_RENAMED_VARIABLES[GONE] = "is obsolete"\nOLDV[doc] = "x"\nGONE = "g"\nunset GONE\nA = "a"\n',
+    "vars": ["A", "_FAILPARSINGERRORHANDLED", "OLDV", "OLDV[doc]", "GONE"],
+})
+CASES.append({
+    "name": "c_renamed_marker_clean",
+    "description": "without a renamed variable written, _FAILPARSINGERRORHANDLED is unset",
+    "tags": ["flags"],
+    "conf": 'BB_RENAMED_VARIABLES[OLDV] = "NEWV"\nNEWV = "n"\n',
+    "vars": ["NEWV", "_FAILPARSINGERRORHANDLED"],
+})

@@ -55,7 +55,8 @@ try:
             tinfoil.prepare(quiet=2, config_only=True)
             d = tinfoil.finalizeData()
         print(json.dumps({q: value(d, q) for q in names}))
-except BaseException:
+except BaseException as e:
+    print("whole query failed: %r" % e, file=sys.stderr)
     print(json.dumps({q: {"error": True} for q in names}))
 """
 
@@ -77,6 +78,8 @@ def run_case(case, bitbake):
         if not lines:
             raise SystemExit("%s: no answer from BitBake\n%s" % (case["name"], r.stderr))
         answers = json.loads(lines[-1])
+        if r.stderr.strip():
+            print(r.stderr.strip().splitlines()[-1], file=sys.stderr)
         return {k: (v.replace(layer, "@LAYER@") if isinstance(v, str) else v) for k, v in answers.items()}
 
 

@@ -464,6 +464,65 @@ world(
     conf='BBMASK = "recipes-x/p1/ tool_2"\n',
     targets=[["app"], ["p1"]],
 )
+world(
+    "versions-req",
+    "REQUIRED_VERSION, PREFERRED_VERSION through a pn- override, -rc versions, the same version in two files",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "req ovr rc"\n'),
+        recipe("req/req_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("req/req_2.0.bb", 'DEPENDS = "b"\n'),
+        recipe("ovr/ovr_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("ovr/ovr_2.0.bb", 'DEPENDS = "b"\n'),
+        recipe("rc/rc_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("rc/rc_1.0-rc1.bb", 'DEPENDS = "b"\n'),
+        recipe("bad/bad_1.0.bb", ""),
+        recipe("a/a_1.0.bb", ""),
+        recipe("b/b_1.0.bb", ""),
+    ],
+    conf='REQUIRED_VERSION_req = "1.0"\nPREFERRED_VERSION_ovr = "2.0"\nPREFERRED_VERSION_ovr:pn-ovr = "1.0"\nREQUIRED_VERSION_bad = "3.0"\n',
+    targets=[["app"], ["bad"]],
+)
+world(
+    "dep-versions",
+    "DEPENDS and RDEPENDS with version constraints, expressions and doubled names; [rdepends] and [depends] naming the recipe itself",
+    [
+        recipe("app/app_1.0.bb", (
+            'DEPENDS = "lib (>= 1.0) ${@\'tool\'} lib"\nRDEPENDS:${PN} = "rt (= 1.0) rt2 (<1.0)"\n'
+            'do_install[depends] = "${PN}:do_fetch"\n'
+        )),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("tool/tool_1.0.bb", ""),
+        recipe("rt/rt_1.0.bb", ""),
+        recipe("rt2/rt2_1.0.bb", ""),
+    ],
+    targets=[["app"]],
+)
+world(
+    "provider-variants",
+    "PREFERRED_PROVIDER naming a -native variant or a plain PN that another recipe also PROVIDES; addtask after a task that does not exist",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/vp lib"\n' + task("extra", "extra after do_missing before do_build")),
+        recipe("vp/vp_1.0.bb", 'BBCLASSEXTEND = "native"\nPROVIDES = "virtual/vp"\n'),
+        recipe("vp2/vp2_1.0.bb", 'PROVIDES = "virtual/vp"\n'),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("newlib/newlib_1.0.bb", 'PROVIDES = "lib"\n'),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/vp = "vp-native"\nPREFERRED_PROVIDER_lib = "newlib"\n',
+    targets=[["app"], ["lib"], ["vp"]],
+    classes={"native": NATIVE_CLASS},
+)
+world(
+    "default-task",
+    "BB_DEFAULT_TASK chooses the task of plain targets; tasks and flags from a bbappend",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "lib"\n'),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("lib/lib_%.bbappend", task("more", "more after do_compile before do_install") + 'do_more[depends] = "helper:do_fetch"\ndeltask do_package_write\n'),
+        recipe("helper/helper_1.0.bb", ""),
+    ],
+    conf='BB_DEFAULT_TASK = "install"\n',
+    targets=[["app"], ["lib", "-c", "build"]],
+)
 
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
@@ -486,6 +545,10 @@ WORLD_FLAGS = {
     "deps-ops": ["both", "recideptask"],
     "deltask-deps": ["both", "recself"],
     "mask": ["both"],
+    "versions-req": ["both"],
+    "dep-versions": ["both", "recself"],
+    "provider-variants": ["both"],
+    "default-task": ["both", "recmixed"],
 }
 
 

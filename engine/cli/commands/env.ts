@@ -34,6 +34,11 @@ export function storeForTarget(session: MetadataSession, target: string | undefi
   return variant.store;
 }
 
-export function showEnvironment(session: MetadataSession, target: string | undefined): string {
-  return emitEnvironment(storeForTarget(session, target));
+/**
+ * The environment text, and the error BitBake logs for it: a renamed variable written while
+ * parsing the configuration is not fatal there, but `bitbake -e` still exits non-zero.
+ */
+export function showEnvironment(session: MetadataSession, target: string | undefined): { text: string; error: string | undefined } {
+  const store = storeForTarget(session, target);
+  return { text: emitEnvironment(store), error: store.renameError?.message };
 }
