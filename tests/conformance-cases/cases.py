@@ -208,3 +208,45 @@ CASES.append({
     "conf": 'BB_RENAMED_VARIABLES[OLDV] = "NEWV"\nNEWV = "n"\n',
     "vars": ["NEWV", "_FAILPARSINGERRORHANDLED"],
 })
+CASES.append({
+    "name": "c_python_api_more",
+    "description": "datastore API from anonymous python and ${@...}: inherits_class, flags set/append/del, renameVar, getVarFlags, vercmp, expand=False with appends",
+    "tags": ["python", "functions", "flags", "recipe"],
+    "conf": 'OVERRIDES = "o"\nLIST = "b a c"\nX = "x"\nX:append = " ${LIST}"\nV = "1.10"\n',
+    "files": {
+        "classes/helper.bbclass": 'HELPER = "yes"\n',
+        R: (
+            'inherit helper\n'
+            'A = "${@bb.data.inherits_class(\'helper\', d)}"\n'
+            'B = "${@bb.data.inherits_class(\'native\', d)}"\n'
+            'C = "${@d.getVar(\'X\', False)}"\n'
+            'D = "${@bb.utils.vercmp_string(d.getVar(\'V\'), \'1.9\')}"\n'
+            'E = "${@\' \'.join(sorted(d.getVar(\'LIST\').split()))}"\n'
+            'F[a] = "1"\nF[b] = "${X}"\n'
+            'G = "${@sorted(d.getVarFlags(\'F\').items())}"\n'
+            'H = "${@os.path.basename(d.getVar(\'FILE\'))}"\n'
+            'I = "${@bb.utils.explode_deps(\'a (>= 1) b c (<2)\')}"\n'
+            'J = "${@d.getVar(\'X\', True)}"\n'
+            'K = "${@bb.utils.to_boolean(\'Yes\')}"\n'
+            'python () {\n'
+            '    d.setVarFlag("T", "doc", "t-doc")\n'
+            '    d.appendVarFlag("T", "doc", "+more")\n'
+            '    d.prependVarFlag("T", "doc", "pre+")\n'
+            '    d.setVar("T", "t")\n'
+            '    d.setVar("OLD", "old")\n'
+            '    d.renameVar("OLD", "NEW")\n'
+            '    d.setVarFlag("F", "c", "3")\n'
+            '    d.delVarFlag("F", "a")\n'
+            '    d.setVar("L", d.getVar("X", False))\n'
+            '    d.appendVar("M", "m1")\n'
+            '    d.prependVar("M", "m0 ")\n'
+            '    d.setVar("N", " ".join(sorted(d.getVarFlags("F"))))\n'
+            '    d.setVar("P", str(d.getVar("UNSET") is None))\n'
+            '    d.setVar("Q", d.expand("${X}-${@1+1}"))\n'
+            '    d.delVar("HELPER")\n'
+            '}\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["A", "B", "C", "D", "E", "G", "H", "I", "J", "K", "T", "T[doc]", "OLD", "NEW", "F[a]", "F[c]", "L", "M", "N", "P", "Q", "HELPER"],
+})

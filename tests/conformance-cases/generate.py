@@ -79,7 +79,7 @@ def run_case(case, bitbake):
             raise SystemExit("%s: no answer from BitBake\n%s" % (case["name"], r.stderr))
         answers = json.loads(lines[-1])
         if r.stderr.strip():
-            print(r.stderr.strip().splitlines()[-1], file=sys.stderr)
+            print(r.stderr.strip().splitlines()[-1][:300], file=sys.stderr)
         return {k: (v.replace(layer, "@LAYER@") if isinstance(v, str) else v) for k, v in answers.items()}
 
 

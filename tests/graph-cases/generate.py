@@ -523,6 +523,19 @@ world(
     conf='BB_DEFAULT_TASK = "install"\n',
     targets=[["app"], ["lib", "-c", "build"]],
 )
+world(
+    "world-extend",
+    "world and universe with BBCLASSEXTEND variants, a skipped recipe, EXCLUDE_FROM_WORLD set by anonymous python; a target only RPROVIDED",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "tool-native"\n'),
+        recipe("tool/tool_1.0.bb", 'BBCLASSEXTEND = "native"\n'),
+        recipe("gone/gone_1.0.bb", SKIP),
+        recipe("hide/hide_1.0.bb", 'python () {\n    d.setVar("EXCLUDE_FROM_WORLD", "1")\n}\n'),
+        recipe("svc/svc_1.0.bb", 'RPROVIDES:${PN} = "service"\n'),
+    ],
+    targets=[["world"], ["universe"], ["service"], ["world", "-c", "install"]],
+    classes={"native": NATIVE_CLASS},
+)
 
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
@@ -549,6 +562,7 @@ WORLD_FLAGS = {
     "dep-versions": ["both", "recself"],
     "provider-variants": ["both"],
     "default-task": ["both", "recmixed"],
+    "world-extend": ["both"],
 }
 
 
