@@ -19,6 +19,14 @@ test('-e shows each variable with its history (file:line and operation)', (t) =>
   t.regex(out, /# expansion of BROKEN threw/);
 });
 
+test('-e TARGET shows _task_deps as bitbake -e does, and no BBFILES_PRIORITIZED, which only getvar sees', (t) => {
+  const dir = demo();
+  const env = tsbake(['-e', 'app'], dir).stdout;
+  t.regex(env, /^_task_deps="\{'tasks': \['do_build'\], 'parents': \{'do_build': \[\]\}, 'mcdepends': \{\}, 'depends': \{'do_build': ''\},/m);
+  t.notRegex(env, /BBFILES_PRIORITIZED/);
+  t.regex(tsbake(['getvar', '-r', 'app', 'BBFILES_PRIORITIZED'], dir).stdout, /recipes/);
+});
+
 test('-e without a target shows the configuration datastore with its history', (t) => {
   const dir = demo();
   const r = tsbake(['-e'], dir);

@@ -250,3 +250,19 @@ CASES.append({
     "recipe": R,
     "vars": ["A", "B", "C", "D", "E", "G", "H", "I", "J", "K", "T", "T[doc]", "OLD", "NEW", "F[a]", "F[c]", "L", "M", "N", "P", "Q", "HELPER"],
 })
+CASES.append({
+    "name": "c_task_deps_summary",
+    "description": "_task_deps, the dict of task flags add_tasks leaves in a finalised recipe: tasks, parents, every copied flag, expanded",
+    "tags": ["tasks", "flags", "recipe"],
+    "conf": 'T = "fetch"\nU = "022"\n',
+    "base": (
+        'do_fetch() {\n\t:\n}\naddtask ${T}\n'
+        'fakeroot do_install() {\n\t:\n}\naddtask install after do_${T} before do_build\n'
+        'do_install[umask] = "${U}"\ndo_install[depends] = "x:do_y"\ndo_build[nostamp] = "1"\ndo_build[noexec] ??= "1"\n'
+        'do_build[recrdeptask] = "do_build"\ndo_install[deptask] = "do_fetch"\ndo_install[rdeptask] = "do_${T}"\n'
+        'do_fetch[mcdepends] = "mc:a:b:x:do_fetch"\ndo_install[recideptask] = "do_fetch"\ndo_fetch[rdepends] = "r:do_fetch"\n'
+    ),
+    "files": {R: 'python () {\n    d.setVarFlag("do_fetch", "noexec", 1)\n}\n'},
+    "recipe": R,
+    "vars": ["_task_deps", "__BBTASKS", "do_install[fakeroot]"],
+})

@@ -3,6 +3,7 @@ import { RecipeLookupError } from '../../core/errors.js';
 import type { DataStore } from '../../metadata/datastore.js';
 import { emitEnvironment } from '../../metadata/environment.js';
 import { danglingAppendsError } from '../../metadata/parse-all.js';
+import { addTaskDeps } from '../../metadata/task-deps.js';
 import type { MetadataSession } from '../../metadata/session.js';
 import { targetStore } from './getvar.js';
 import { loadRecipes, resolveTarget } from '../recipes.js';
@@ -17,6 +18,13 @@ const DIRECT_PARSE_LIMIT = 16;
  */
 export function storeForTarget(session: MetadataSession, target: string | undefined): DataStore {
   if (target === undefined) return targetStore(session, undefined);
+  // A copy: the parsed recipe may still be written to the parse cache.
+  const store = recipeStore(session, target).createCopy();
+  addTaskDeps(store);
+  return store;
+}
+
+function recipeStore(session: MetadataSession, target: string): DataStore {
   const recipes = session.files().recipes;
   if (target.endsWith('.bb') && recipes.length <= DIRECT_PARSE_LIMIT) {
     const dangling = danglingAppendsError(session);
@@ -40,5 +48,8 @@ export function storeForTarget(session: MetadataSession, target: string | undefi
  */
 export function showEnvironment(session: MetadataSession, target: string | undefined): { text: string; error: string | undefined } {
   const store = storeForTarget(session, target);
+  // bitbake -e TARGET re-reads the configuration after collecting the recipes, so the
+  // collection's BBFILES_PRIORITIZED (which bitbake-getvar does see) is not in its recipe.
+  if (target !== undefined) store.delVar('BBFILES_PRIORITIZED');
   return { text: emitEnvironment(store), error: store.renameError?.message };
 }
