@@ -266,3 +266,22 @@ CASES.append({
     "recipe": R,
     "vars": ["_task_deps", "__BBTASKS", "do_install[fakeroot]"],
 })
+CASES.append({
+    "name": "c_tasks_readd",
+    "description": "deltask of several tasks, a task added again after deltask, addtask with a comment, before a missing task, names from variables",
+    "tags": ["tasks", "recipe"],
+    "conf": 'LATE = "late"\n',
+    "base": (
+        'do_a() {\n\t:\n}\ndo_b() {\n\t:\n}\ndo_c() {\n\t:\n}\n'
+        'addtask a\naddtask b after do_a before do_build\naddtask c after a b before build nothing\n'
+    ),
+    "files": {R: (
+        'deltask do_a ${@"do_b"}\n'
+        'addtask b after do_c # comment here\n'
+        'addtask ${LATE} after b before do_missing\n'
+        'do_late() {\n\t:\n}\n'
+        'deltask c\naddtask c\n'
+    )},
+    "recipe": R,
+    "vars": ["__BBTASKS", "do_a[task]", "do_b[task]", "do_b[deps]", "do_c[deps]", "do_c[task]", "do_build[deps]", "do_late[deps]", "do_missing[deps]", "do_nothing[deps]", "_task_deps"],
+})
