@@ -27,6 +27,12 @@ test('-e TARGET shows _task_deps as bitbake -e does, and no BBFILES_PRIORITIZED,
   t.regex(tsbake(['getvar', '-r', 'app', 'BBFILES_PRIORITIZED'], dir).stdout, /recipes/);
 });
 
+test('-e shows a python function that has only a :prepend body as None, as bitbake -e does', (t) => {
+  const dir = demo();
+  appendFileSync(join(dir, 'meta/recipes-a/app/app_1.0.bb'), 'python pkgcopy:prepend () {\n    pass\n}\n');
+  t.regex(tsbake(['-e', 'app'], dir).stdout, /\npython pkgcopy:prepend \(\) \{\nNone\}\n/);
+});
+
 test('-e without a target shows the configuration datastore with its history', (t) => {
   const dir = demo();
   const r = tsbake(['-e'], dir);
