@@ -18,6 +18,9 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The shared corpus runner writes a case's files the way its checks will see them.
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "shared", "conformance"))
+from run import materialise  # noqa: E402
 
 PRELUDE = """# prelude
 CACHE = "${TOPDIR}/cache"
@@ -64,11 +67,7 @@ except BaseException as e:
 def run_case(case, bitbake):
     with tempfile.TemporaryDirectory(prefix="tsbake-ccase-") as tmp:
         layer = os.path.realpath(tmp)
-        for rel, text in case["files"].items():
-            path = os.path.join(layer, rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w") as f:
-                f.write(text)
+        materialise(case, layer)
         env = dict(os.environ, BBPATH=layer, LANG="en_US.UTF-8", LC_ALL="en_US.UTF-8",
                    PYTHONPATH=os.path.join(bitbake, "lib"))
         recipe = os.path.join(layer, case["recipe"]) if case["recipe"] else ""
