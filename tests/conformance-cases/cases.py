@@ -285,3 +285,27 @@ CASES.append({
     "recipe": R,
     "vars": ["__BBTASKS", "do_a[task]", "do_b[task]", "do_b[deps]", "do_c[deps]", "do_c[task]", "do_build[deps]", "do_late[deps]", "do_missing[deps]", "do_nothing[deps]", "_task_deps"],
 })
+CASES.append({
+    "name": "c_addfragments",
+    "description": "addfragments: layer fragments in OE_FRAGMENTS order with their metadata variables moved to flags, a builtin fragment setting MACHINE, the same name in another layer",
+    "tags": ["include", "layers"],
+    "conf": (
+        'OE_FRAGMENTS = "core/one other/two machine/qemu core/three"\n'
+        'OE_FRAGMENTS_BUILTIN = "machine:MACHINE distro:DISTRO"\n'
+        'OE_FRAGMENTS_METADATA_VARS = "BB_CONF_FRAGMENT_SUMMARY BB_CONF_FRAGMENT_DESCRIPTION"\n'
+        'ORDER = "start"\nMACHINE:o = "override-kept"\n'
+        'addfragments conf/fragments OE_FRAGMENTS OE_FRAGMENTS_METADATA_VARS OE_FRAGMENTS_BUILTIN\n'
+        'ORDER .= " end"\n'
+    ),
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la ${TOPDIR}/lb"\n',
+        "la/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "core"\nBBFILE_PATTERN_core = "^${LAYERDIR}/"\nBBFILE_PRIORITY_core = "5"\n',
+        "lb/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "other"\nBBFILE_PATTERN_other = "^${LAYERDIR}/"\nBBFILE_PRIORITY_other = "6"\n',
+        "la/conf/fragments/one.conf": 'BB_CONF_FRAGMENT_SUMMARY = "one"\nBB_CONF_FRAGMENT_DESCRIPTION = "the first"\nORDER .= " one"\nONE = "1"\n',
+        "la/conf/fragments/three.conf": 'BB_CONF_FRAGMENT_SUMMARY = "three"\nORDER .= " three:${MACHINE}"\n',
+        "lb/conf/fragments/two.conf": 'ORDER .= " two"\nTWO = "${ONE}2"\n',
+        "lb/conf/fragments/one.conf": 'WRONG = "other layer one"\n',
+    },
+    "vars": ["ORDER", "ONE", "TWO", "WRONG", "MACHINE", "DISTRO", "BB_CONF_FRAGMENT_SUMMARY", "BB_CONF_FRAGMENT_SUMMARY[core/one]",
+             "BB_CONF_FRAGMENT_SUMMARY[core/three]", "BB_CONF_FRAGMENT_DESCRIPTION[core/one]", "BB_CONF_FRAGMENT_SUMMARY[other/two]", "MACHINE:o"],
+})
