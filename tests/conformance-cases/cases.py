@@ -309,3 +309,17 @@ CASES.append({
     "vars": ["ORDER", "ONE", "TWO", "WRONG", "MACHINE", "DISTRO", "BB_CONF_FRAGMENT_SUMMARY", "BB_CONF_FRAGMENT_SUMMARY[core/one]",
              "BB_CONF_FRAGMENT_SUMMARY[core/three]", "BB_CONF_FRAGMENT_DESCRIPTION[core/one]", "BB_CONF_FRAGMENT_SUMMARY[other/two]", "MACHINE:o"],
 })
+for name, text, description in [
+    ("c_require_empty", 'EMPTY = ""\nrequire ${EMPTY}\nA = "a"\n', "require of a name that expands to nothing"),
+    ("c_include_unset_ref", 'include ${UNSET}/x.inc\ninclude ${EMPTY}\nEMPTY = ""\nA = "a"\n', "include of a name with an unresolved reference, and of an empty name"),
+    ("c_require_dir", 'require meta\nA = "a"\n', "require of a directory"),
+]:
+    CASES.append({
+        "name": name,
+        "description": description,
+        "tags": ["include", "recipe"],
+        "conf": "",
+        "files": {R: text},
+        "recipe": R,
+        "vars": ["A"],
+    })
