@@ -5,6 +5,7 @@
  */
 import { asText, type DataStore } from './datastore.js';
 import { pyRepr } from './inline-python/py-value.js';
+import { NotFast } from './inline-python/syntax.js';
 import type { Value } from './value.js';
 
 /** The per-task flags add_tasks copies, in its order. */
@@ -48,8 +49,18 @@ export function taskDepsText(store: DataStore): string | undefined {
   ]);
 }
 
-/** Puts `_task_deps` into a finalised recipe's store, for the commands that show every variable. */
+/**
+ * Puts `_task_deps` into a finalised recipe's store, for the commands that show every variable.
+ * A flag whose Python repr is not known here (non-ASCII text) leaves it out rather than guess.
+ */
 export function addTaskDeps(store: DataStore): void {
-  const text = taskDepsText(store);
-  if (text !== undefined && asText(store.getVar('_task_deps', false)) === '') store.setVar('_task_deps', text);
+  if (asText(store.getVar('_task_deps', false)) !== '') return;
+  let text: string | undefined;
+  try {
+    text = taskDepsText(store);
+  } catch (e) {
+    if (e instanceof NotFast) return;
+    throw e;
+  }
+  if (text !== undefined) store.setVar('_task_deps', text);
 }

@@ -27,6 +27,15 @@ test('-e TARGET shows _task_deps as bitbake -e does, and no BBFILES_PRIORITIZED,
   t.regex(tsbake(['getvar', '-r', 'app', 'BBFILES_PRIORITIZED'], dir).stdout, /recipes/);
 });
 
+test('-e TARGET with non-ASCII text in a task flag still shows the recipe, without _task_deps', (t) => {
+  const dir = demo();
+  appendFileSync(join(dir, 'meta/recipes-a/app/app_1.0.bb'), 'do_build[depends] = "caf\u00e9:do_build"\n');
+  const r = tsbake(['-e', 'app'], dir);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /^GREETING="hello world"$/m);
+  t.notRegex(r.stdout, /^_task_deps=/m);
+});
+
 test('-e shows a python function that has only a :prepend body as None, as bitbake -e does', (t) => {
   const dir = demo();
   appendFileSync(join(dir, 'meta/recipes-a/app/app_1.0.bb'), 'python pkgcopy:prepend () {\n    pass\n}\n');
