@@ -36,6 +36,22 @@ test('-e TARGET with non-ASCII text in a task flag still shows the recipe, witho
   t.notRegex(r.stdout, /^_task_deps=/m);
 });
 
+test('-e of a BBCLASSEXTEND target parses it without FILE_LAYERNAME, as bitbake -e does; getvar -r keeps the layer', (t) => {
+  const dir = makeLayer({
+    'conf/bitbake.conf':
+      PRELUDE +
+      'PN = "${@bb.parse.vars_from_file(d.getVar(\'FILE\', False),d)[0] or \'defaultpkgname\'}"\nPV = "1.0"\n' +
+      'BBFILE_COLLECTIONS = "mine"\nBBFILE_PATTERN_mine = "^${TOPDIR}/meta/"\nBBFILE_PRIORITY_mine = "5"\nFILE_LAYERNAME ??= "config"\nOVERRIDES = "layer-${FILE_LAYERNAME}"\n',
+    'classes/native.bbclass': 'CLASSOVERRIDE = "class-native"\n',
+    'meta/recipes-a/app/app_1.0.bb': 'BBCLASSEXTEND = "native"\nWHERE = "plain"\nWHERE:layer-mine = "mine"\n',
+  });
+  const env = tsbake(['-e', 'app-native'], dir).stdout;
+  t.regex(env, /^WHERE="plain"$/m);
+  t.notRegex(env, /^FILE_LAYERNAME=/m);
+  t.regex(tsbake(['-e', 'app'], dir).stdout, /^WHERE="mine"$/m);
+  t.is(tsbake(['getvar', '-r', 'app-native', 'WHERE'], dir).stdout, 'mine\n');
+});
+
 test('-e shows a python function that has only a :prepend body as None, as bitbake -e does', (t) => {
   const dir = demo();
   appendFileSync(join(dir, 'meta/recipes-a/app/app_1.0.bb'), 'python pkgcopy:prepend () {\n    pass\n}\n');

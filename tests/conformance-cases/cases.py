@@ -323,3 +323,12 @@ for name, text, description in [
         "recipe": R,
         "vars": ["A"],
     })
+CASES.append({
+    "name": "c_file_layername_none",
+    "description": "a recipe in no collection: BitBake sets FILE_LAYERNAME to None, over the configuration's default or value",
+    "tags": ["layers", "recipe"],
+    "conf": 'FILE_LAYERNAME ??= "config"\nCONFV = "${FILE_LAYERNAME}"\nOVERRIDES = "layer-${FILE_LAYERNAME}"\nO = "plain"\nO:layer-config = "config"\n',
+    "files": {R: 'X = "${FILE_LAYERNAME}"\nY = "${@d.getVar(\'FILE_LAYERNAME\')}"\n'},
+    "recipe": R,
+    "vars": ["FILE_LAYERNAME", "X", "Y", "CONFV", "O"],
+})
