@@ -15,7 +15,7 @@ import { hasCommand, requireTool } from './helpers/host-tools.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'graph-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 297;
+const KNOWN_CASES = 346;
 
 interface GraphCase {
   readonly name: string;
@@ -52,13 +52,18 @@ function parseDot(text: string, layer: string): { nodes: string[]; edges: string
 }
 
 /**
- * A PATH with python3 only: no Graphviz, so -g writes no SVG (BitBake writes none either). The
- * link goes to the interpreter itself, as a python3 on PATH may be a wrapper script (pyenv).
+ * A PATH with python3 and the tools its worker is started with (sh, mkfifo) only: no Graphviz,
+ * so -g writes no SVG (BitBake writes none either). The python3 link goes to the interpreter
+ * itself, as a python3 on PATH may be a wrapper script (pyenv).
  */
 function pythonOnlyPath(): string {
   const bin = mkdtempSync(join(tmpdir(), 'tsbake-gbin-'));
   const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
   if (python) symlinkSync(python, join(bin, 'python3'));
+  for (const tool of ['sh', 'mkfifo']) {
+    const path = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    if (path) symlinkSync(path, join(bin, tool));
+  }
   return bin;
 }
 

@@ -314,8 +314,11 @@ async function main(argv: string[]): Promise<number> {
   if (values['parse-only'] === true) return parseOnly(session(), out, err);
   if (values['environment'] === true) {
     if (positionals.length > 1) throw new UsageError('-e takes at most one target');
-    out(showEnvironment(session(true), positionals[0]));
-    return 0;
+    const env = showEnvironment(session(true), positionals[0]);
+    out(env.text);
+    if (env.error === undefined) return 0;
+    err(`error: ${env.error}\n`);
+    return 1;
   }
   return runBuild(argv);
 }

@@ -418,14 +418,20 @@ export class DataStore {
     if (this.#overrideVars.has(name)) this.#trackOverrideVars(name, value);
   }
 
-  /** As BitBake: writing a renamed variable is an error, reported when the store is finalised. */
+  /**
+   * As BitBake: writing a renamed variable is an error, reported when the store is finalised,
+   * and every such write marks the store with `_FAILPARSINGERRORHANDLED = True`.
+   */
   #checkRename(short: string, full: string, info: WriteInfo | undefined): void {
     const renamed = this.#renames.get(short);
-    if (renamed === undefined || this.#renameError) return;
-    const as = full !== short ? ` (referenced as ${full})` : '';
-    const dropped = renamed.includes(' ');
-    const message = dropped ? `Variable ${short} ${renamed}${as}` : `Variable ${short} has been renamed to ${renamed}${as}`;
-    this.#renameError = { message, where: info?.where, hint: dropped ? `remove ${short}` : `use ${renamed}` };
+    if (renamed === undefined) return;
+    if (!this.#renameError) {
+      const as = full !== short ? ` (referenced as ${full})` : '';
+      const dropped = renamed.includes(' ');
+      const message = dropped ? `Variable ${short} ${renamed}${as}` : `Variable ${short} has been renamed to ${renamed}${as}`;
+      this.#renameError = { message, where: info?.where, hint: dropped ? `remove ${short}` : `use ${renamed}` };
+    }
+    this.setVar('_FAILPARSINGERRORHANDLED', true);
   }
 
   get renameError(): RenameError | undefined {

@@ -3,7 +3,7 @@
  * operation) and pre-expansion value; shell functions as functions; python functions last.
  */
 import { asText, type DataStore } from './datastore.js';
-import type { Value } from './value.js';
+import { showValue, type Value } from './value.js';
 
 function truthy(v: Value | undefined): boolean {
   if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
@@ -81,7 +81,8 @@ export function emitEnvironment(store: DataStore): string {
     if (text) out += text + '\n';
   }
   for (const k of [...keys].sort(byName)) {
-    if (isFunc(k) && truthy(store.getVarFlag(k, 'python', false))) out += `\npython ${k} () {\n${asText(store.getVar(k, false))}}\n\n`;
+    // A python function with no body of its own (only `python f:prepend () {`) shows as None, as in BitBake.
+    if (isFunc(k) && truthy(store.getVarFlag(k, 'python', false))) out += `\npython ${k} () {\n${showValue(store.getVar(k, false) ?? null)}}\n\n`;
   }
   return out;
 }

@@ -219,9 +219,14 @@ export class MetadataSession {
    */
   #last: { readonly path: string; readonly variants: RecipeVariant[] } | undefined;
 
-  /** Parses one recipe with its bbappends; one result per BBCLASSEXTEND variant. */
-  parseRecipe(file: string, only?: string): RecipeVariant[] {
+  /**
+   * Parses one recipe with its bbappends; one result per BBCLASSEXTEND variant. With
+   * `layerName` false FILE_LAYERNAME is None, as in `bitbake -e` of a BBCLASSEXTEND target
+   * (BitBake looks the layer up by the variant's `virtual:` name, which no BBFILE_PATTERN matches).
+   */
+  parseRecipe(file: string, only?: string, layerName = true): RecipeVariant[] {
     const path = resolvePath(file);
+    if (!layerName) return this.#parse(path, only, false);
     const last = this.#last;
     this.#last = undefined;
     if (last?.path === path && (only === undefined || last.variants.some((v) => v.variant === only))) return last.variants;
@@ -230,11 +235,12 @@ export class MetadataSession {
     return variants;
   }
 
-  #parse(path: string, only: string | undefined): RecipeVariant[] {
+  #parse(path: string, only: string | undefined, layerName = true): RecipeVariant[] {
     const store = this.config.store.createCopy();
-    const layer = this.collection.priorityOf(path).layer;
+    const layer = layerName ? this.collection.priorityOf(path).layer : undefined;
     store.setVar('__BBMULTICONFIG', '');
-    if (layer !== undefined) store.setVar('FILE_LAYERNAME', layer);
+    // Always set, as BitBake does: None (unset) for a recipe in no collection, whatever the configuration said.
+    store.setVar('FILE_LAYERNAME', layer ?? null);
     store.setVar('__BB_RECIPE_FILE', path);
     const appends = this.appendsFor(path);
     if (appends.length) store.setVar('__BBAPPEND', appends.join(' '));

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeLayer, PRELUDE, tsbake } from '../helpers/layer.js';
@@ -19,6 +19,45 @@ test('-e shows each variable with its history (file:line and operation)', (t) =>
   t.regex(out, /# expansion of BROKEN threw/);
 });
 
+test('-e TARGET shows _task_deps as bitbake -e does, and no BBFILES_PRIORITIZED, which only getvar sees', (t) => {
+  const dir = demo();
+  const env = tsbake(['-e', 'app'], dir).stdout;
+  t.regex(env, /^_task_deps="\{'tasks': \['do_build'\], 'parents': \{'do_build': \[\]\}, 'mcdepends': \{\}, 'depends': \{'do_build': ''\},/m);
+  t.notRegex(env, /BBFILES_PRIORITIZED/);
+  t.regex(tsbake(['getvar', '-r', 'app', 'BBFILES_PRIORITIZED'], dir).stdout, /recipes/);
+});
+
+test('-e TARGET with non-ASCII text in a task flag still shows the recipe, without _task_deps', (t) => {
+  const dir = demo();
+  appendFileSync(join(dir, 'meta/recipes-a/app/app_1.0.bb'), 'do_build[depends] = "caf\u00e9:do_build"\n');
+  const r = tsbake(['-e', 'app'], dir);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /^GREETING="hello world"$/m);
+  t.notRegex(r.stdout, /^_task_deps=/m);
+});
+
+test('-e of a BBCLASSEXTEND target parses it without FILE_LAYERNAME, as bitbake -e does; getvar -r keeps the layer', (t) => {
+  const dir = makeLayer({
+    'conf/bitbake.conf':
+      PRELUDE +
+      'PN = "${@bb.parse.vars_from_file(d.getVar(\'FILE\', False),d)[0] or \'defaultpkgname\'}"\nPV = "1.0"\n' +
+      'BBFILE_COLLECTIONS = "mine"\nBBFILE_PATTERN_mine = "^${TOPDIR}/meta/"\nBBFILE_PRIORITY_mine = "5"\nFILE_LAYERNAME ??= "config"\nOVERRIDES = "layer-${FILE_LAYERNAME}"\n',
+    'classes/native.bbclass': 'CLASSOVERRIDE = "class-native"\n',
+    'meta/recipes-a/app/app_1.0.bb': 'BBCLASSEXTEND = "native"\nWHERE = "plain"\nWHERE:layer-mine = "mine"\n',
+  });
+  const env = tsbake(['-e', 'app-native'], dir).stdout;
+  t.regex(env, /^WHERE="plain"$/m);
+  t.notRegex(env, /^FILE_LAYERNAME=/m);
+  t.regex(tsbake(['-e', 'app'], dir).stdout, /^WHERE="mine"$/m);
+  t.is(tsbake(['getvar', '-r', 'app-native', 'WHERE'], dir).stdout, 'mine\n');
+});
+
+test('-e shows a python function that has only a :prepend body as None, as bitbake -e does', (t) => {
+  const dir = demo();
+  appendFileSync(join(dir, 'meta/recipes-a/app/app_1.0.bb'), 'python pkgcopy:prepend () {\n    pass\n}\n');
+  t.regex(tsbake(['-e', 'app'], dir).stdout, /\npython pkgcopy:prepend \(\) \{\nNone\}\n/);
+});
+
 test('-e without a target shows the configuration datastore with its history', (t) => {
   const dir = demo();
   const r = tsbake(['-e'], dir);
@@ -26,6 +65,15 @@ test('-e without a target shows the configuration datastore with its history', (
   t.regex(r.stdout, new RegExp(`# \\$GREETING\\n#   set ${dir}/conf/bitbake.conf:\\d+\\n#     "hello"\\nGREETING="hello"\\n`));
   t.notRegex(r.stdout, /hello world/, 'no recipe was applied');
   t.notRegex(r.stdout, /^BROKEN=/m);
+});
+
+test('-e without a target still shows the environment when a renamed variable was written, but fails as bitbake -e does', (t) => {
+  const dir = demo();
+  appendFileSync(join(dir, 'conf/bitbake.conf'), 'BB_RENAMED_VARIABLES[OLDV] = "NEWV"\nOLDV[doc] = "x"\n');
+  const r = tsbake(['-e'], dir);
+  t.is(r.status, 1, r.stderr);
+  t.regex(r.stdout, /^_FAILPARSINGERRORHANDLED="True"$/m);
+  t.regex(r.stderr, /Variable OLDV has been renamed to NEWV/);
 });
 
 test('-p reports the summary line', (t) => {

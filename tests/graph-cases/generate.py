@@ -77,13 +77,14 @@ def recipe(path, text=""):
 WORLDS = {}
 
 
-def world(name, description, recipes, conf="", targets=(), classes=None):
+def world(name, description, recipes, conf="", targets=(), classes=None, files=None):
     WORLDS[name] = {
         "description": description,
         "recipes": dict(recipes),
         "conf": conf,
         "targets": [list(t) for t in targets],
         "classes": classes or {},
+        "files": files or {},
     }
 
 
@@ -310,6 +311,232 @@ world(
     targets=[["world"], ["-c", "compile", "world"], ["universe"], ["collector"], ["world", "collector"]],
 )
 
+SKIP = "python () {\n    raise bb.parse.SkipRecipe('not for this build')\n}\n"
+world(
+    "skip",
+    "recipes skipped by anonymous python: another provider or version takes over, a dependency on a skipped recipe fails",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/x tool"\n'),
+        recipe("p1/p1_1.0.bb", 'PROVIDES = "virtual/x"\n' + SKIP),
+        recipe("p2/p2_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("tool/tool_1.0.bb", ""),
+        recipe("tool/tool_2.0.bb", SKIP),
+        recipe("broken/broken_1.0.bb", 'DEPENDS = "p1"\n'),
+        recipe("rbroken/rbroken_1.0.bb", 'RDEPENDS:${PN} = "p1"\n'),
+    ],
+    targets=[["app"], ["broken"], ["rbroken"], ["p1"], ["tool", "virtual/x"]],
+)
+world(
+    "skip-pref",
+    "the preferred provider and the preferred version are skipped",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/x tool"\n'),
+        recipe("p1/p1_1.0.bb", 'PROVIDES = "virtual/x"\n' + SKIP),
+        recipe("p2/p2_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("tool/tool_1.0.bb", SKIP),
+        recipe("tool/tool_2.0.bb", ""),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/x = "p1"\nPREFERRED_VERSION_tool = "1.0"\n',
+    targets=[["app"], ["tool"]],
+)
+
+
+def layer_conf(name, priority):
+    return (
+        'BBPATH .= ":${LAYERDIR}"\n'
+        'BBFILES += "${LAYERDIR}/recipes/*/*.bb ${LAYERDIR}/recipes/*/*.bbappend"\n'
+        'BBFILE_COLLECTIONS += "%s"\nBBFILE_PATTERN_%s = "^${LAYERDIR}/"\nBBFILE_PRIORITY_%s = "%s"\n' % (name, name, name, priority)
+    )
+
+
+world(
+    "layers",
+    "two layers: the higher BBFILE_PRIORITY wins over a newer version, PREFERRED_VERSION crosses layers, bbappends of both apply",
+    [recipe("app/app_1.0.bb", 'DEPENDS = "tool lib other"\n')],
+    conf='PREFERRED_VERSION_other = "1.0"\n',
+    files={
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la ${TOPDIR}/lb"\n',
+        "la/conf/layer.conf": layer_conf("la", 10),
+        "lb/conf/layer.conf": layer_conf("lb", 5),
+        "la/recipes/tool/tool_1.0.bb": 'DEPENDS = "old"\n',
+        "lb/recipes/tool/tool_2.0.bb": 'DEPENDS = "new"\n',
+        "la/recipes/other/other_2.0.bb": "",
+        "lb/recipes/other/other_1.0.bb": 'DEPENDS = "new"\n',
+        "lb/recipes/lib/lib_1.0.bb": "",
+        "la/recipes/lib/lib_%.bbappend": 'DEPENDS += "old"\n',
+        "lb/recipes/lib/lib_1.0.bbappend": 'DEPENDS += "new"\n',
+        "lb/recipes/old/old_1.0.bb": "",
+        "la/recipes/new/new_1.0.bb": "",
+    },
+    targets=[["app"], ["tool", "lib"]],
+)
+world(
+    "versions-order",
+    "version comparison: 1.10 over 1.9, PE over a newer PV, +git suffixes, DEFAULT_PREFERENCE 1, PREFERRED_VERSION with an epoch or matching nothing",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "num ep git dp pe miss"\n'),
+        recipe("num/num_1.9.bb", 'DEPENDS = "a"\n'),
+        recipe("num/num_1.10.bb", 'DEPENDS = "b"\n'),
+        recipe("ep/ep_1.0.bb", 'PE = "1"\nDEPENDS = "a"\n'),
+        recipe("ep/ep_2.0.bb", 'DEPENDS = "b"\n'),
+        recipe("git/git_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("git/git_1.0+git.bb", 'DEPENDS = "b"\n'),
+        recipe("dp/dp_1.0.bb", 'DEFAULT_PREFERENCE = "1"\nDEPENDS = "a"\n'),
+        recipe("dp/dp_2.0.bb", 'DEPENDS = "b"\n'),
+        recipe("pe/pe_1.0.bb", 'PE = "2"\nDEPENDS = "a"\n'),
+        recipe("pe/pe_3.0.bb", 'PE = "1"\nDEPENDS = "b"\n'),
+        recipe("miss/miss_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("miss/miss_2.0.bb", 'DEPENDS = "b"\n'),
+        recipe("a/a_1.0.bb", ""),
+        recipe("b/b_1.0.bb", ""),
+    ],
+    conf='PREFERRED_VERSION_pe = "1:3.0"\nPREFERRED_VERSION_miss = "5.0"\n',
+    targets=[["app"]],
+)
+
+EXTEND_CLASS = (
+    'CLASSOVERRIDE = "class-%s"\n'
+    "python () {\n"
+    "    deps = (d.getVar('DEPENDS') or '').split()\n"
+    "    d.setVar('DEPENDS', ' '.join(x if x.endswith('-%s') else x + '-%s' for x in deps))\n"
+    "}\n"
+)
+world(
+    "extend-sdk",
+    "BBCLASSEXTEND native and nativesdk: classes that map DEPENDS but not PROVIDES, so a virtual provide is shared; overrides per class",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "tool-nativesdk lib"\n'),
+        recipe("tool/tool_1.0.bb", 'BBCLASSEXTEND = "native nativesdk"\nDEPENDS = "lib"\nDEPENDS:append:class-nativesdk = " extra"\n'),
+        recipe("lib/lib_1.0.bb", 'BBCLASSEXTEND = "nativesdk native"\n'),
+        recipe("extra/extra_1.0.bb", 'BBCLASSEXTEND = "nativesdk"\n'),
+        recipe("vp/vp_1.0.bb", 'BBCLASSEXTEND = "native"\nPROVIDES = "virtual/vp"\n'),
+        recipe("user/user_1.0.bb", 'DEPENDS = "virtual/vp"\n'),
+    ],
+    targets=[["app"], ["tool-native", "lib-nativesdk"], ["user"], ["virtual/vp"]],
+    classes={c: EXTEND_CLASS % (c, c, c) for c in ("native", "nativesdk")},
+)
+world(
+    "deps-ops",
+    "DEPENDS changed by :append, :remove and overrides, [depends] with ${PN} and a virtual name, a task added by anonymous python",
+    [
+        recipe("app/app_1.0.bb", (
+            'DEPENDS = "a b c"\nDEPENDS:remove = "b"\nDEPENDS:append = " d"\nDEPENDS:remove:mine = "c"\n'
+            'do_install[depends] += "${PN}-helper:do_compile virtual/v:do_install"\n'
+            'python () {\n    bb.build.addtask("do_late", "do_build", "do_compile", d)\n    d.setVarFlag("do_late", "depends", "e:do_package")\n}\n'
+            'do_late() {\n\t:\n}\n'
+        )),
+        recipe("app-helper/app-helper_1.0.bb", ""),
+        recipe("a/a_1.0.bb", ""),
+        recipe("b/b_1.0.bb", ""),
+        recipe("c/c_1.0.bb", ""),
+        recipe("d/d_1.0.bb", 'PROVIDES = "virtual/v"\n'),
+        recipe("e/e_1.0.bb", ""),
+    ],
+    conf='OVERRIDES = "mine"\n',
+    targets=[["app"], ["-c", "late", "app"]],
+)
+world(
+    "deltask-deps",
+    "deleted tasks that other tasks name: in [depends] of another recipe, in a chain of addtask after/before, and as a -c target",
+    [
+        recipe("app/app_1.0.bb", (
+            'DEPENDS = "lib"\n'
+            + task("one", "one after do_fetch")
+            + task("two", "two after do_one before do_build")
+            + "deltask do_one\n"
+        )),
+        recipe("lib/lib_1.0.bb", "deltask do_install\n"),
+        recipe("bad/bad_1.0.bb", 'do_compile[depends] = "lib:do_install"\n'),
+        recipe("solo/solo_1.0.bb", "deltask do_compile\n"),
+    ],
+    targets=[["app"], ["bad"], ["-c", "compile", "solo", "lib"], ["-c", "two", "app"], ["solo:do_compile"]],
+)
+world(
+    "mask",
+    "BBMASK hides a provider and a version",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/x tool"\n'),
+        recipe("p1/p1_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("p2/p2_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("tool/tool_1.0.bb", ""),
+        recipe("tool/tool_2.0.bb", ""),
+    ],
+    conf='BBMASK = "recipes-x/p1/ tool_2"\n',
+    targets=[["app"], ["p1"]],
+)
+world(
+    "versions-req",
+    "REQUIRED_VERSION, PREFERRED_VERSION through a pn- override, -rc versions, the same version in two files",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "req ovr rc"\n'),
+        recipe("req/req_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("req/req_2.0.bb", 'DEPENDS = "b"\n'),
+        recipe("ovr/ovr_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("ovr/ovr_2.0.bb", 'DEPENDS = "b"\n'),
+        recipe("rc/rc_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("rc/rc_1.0-rc1.bb", 'DEPENDS = "b"\n'),
+        recipe("bad/bad_1.0.bb", ""),
+        recipe("a/a_1.0.bb", ""),
+        recipe("b/b_1.0.bb", ""),
+    ],
+    conf='REQUIRED_VERSION_req = "1.0"\nPREFERRED_VERSION_ovr = "2.0"\nPREFERRED_VERSION_ovr:pn-ovr = "1.0"\nREQUIRED_VERSION_bad = "3.0"\n',
+    targets=[["app"], ["bad"]],
+)
+world(
+    "dep-versions",
+    "DEPENDS and RDEPENDS with version constraints, expressions and doubled names; [rdepends] and [depends] naming the recipe itself",
+    [
+        recipe("app/app_1.0.bb", (
+            'DEPENDS = "lib (>= 1.0) ${@\'tool\'} lib"\nRDEPENDS:${PN} = "rt (= 1.0) rt2 (<1.0)"\n'
+            'do_install[depends] = "${PN}:do_fetch"\n'
+        )),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("tool/tool_1.0.bb", ""),
+        recipe("rt/rt_1.0.bb", ""),
+        recipe("rt2/rt2_1.0.bb", ""),
+    ],
+    targets=[["app"]],
+)
+world(
+    "provider-variants",
+    "PREFERRED_PROVIDER naming a -native variant or a plain PN that another recipe also PROVIDES; addtask after a task that does not exist",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/vp lib"\n' + task("extra", "extra after do_missing before do_build")),
+        recipe("vp/vp_1.0.bb", 'BBCLASSEXTEND = "native"\nPROVIDES = "virtual/vp"\n'),
+        recipe("vp2/vp2_1.0.bb", 'PROVIDES = "virtual/vp"\n'),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("newlib/newlib_1.0.bb", 'PROVIDES = "lib"\n'),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/vp = "vp-native"\nPREFERRED_PROVIDER_lib = "newlib"\n',
+    targets=[["app"], ["lib"], ["vp"]],
+    classes={"native": NATIVE_CLASS},
+)
+world(
+    "default-task",
+    "BB_DEFAULT_TASK chooses the task of plain targets; tasks and flags from a bbappend",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "lib"\n'),
+        recipe("lib/lib_1.0.bb", ""),
+        recipe("lib/lib_%.bbappend", task("more", "more after do_compile before do_install") + 'do_more[depends] = "helper:do_fetch"\ndeltask do_package_write\n'),
+        recipe("helper/helper_1.0.bb", ""),
+    ],
+    conf='BB_DEFAULT_TASK = "install"\n',
+    targets=[["app"], ["lib", "-c", "build"]],
+)
+world(
+    "world-extend",
+    "world and universe with BBCLASSEXTEND variants, a skipped recipe, EXCLUDE_FROM_WORLD set by anonymous python; a target only RPROVIDED",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "tool-native"\n'),
+        recipe("tool/tool_1.0.bb", 'BBCLASSEXTEND = "native"\n'),
+        recipe("gone/gone_1.0.bb", SKIP),
+        recipe("hide/hide_1.0.bb", 'python () {\n    d.setVar("EXCLUDE_FROM_WORLD", "1")\n}\n'),
+        recipe("svc/svc_1.0.bb", 'RPROVIDES:${PN} = "service"\n'),
+    ],
+    targets=[["world"], ["universe"], ["service"], ["world", "-c", "install"]],
+    classes={"native": NATIVE_CLASS},
+)
+
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
 WORLD_FLAGS = {
@@ -323,6 +550,19 @@ WORLD_FLAGS = {
     "assume": ["both", "recself"],
     "missing": ["both"],
     "world": ["both", "recself"],
+    "skip": ["both"],
+    "skip-pref": ["both"],
+    "layers": ["both"],
+    "versions-order": ["both"],
+    "extend-sdk": ["both", "recself"],
+    "deps-ops": ["both", "recideptask"],
+    "deltask-deps": ["both", "recself"],
+    "mask": ["both"],
+    "versions-req": ["both"],
+    "dep-versions": ["both", "recself"],
+    "provider-variants": ["both"],
+    "default-task": ["both", "recmixed"],
+    "world-extend": ["both"],
 }
 
 
@@ -337,6 +577,7 @@ def scenarios():
                 for cname, ctext in w["classes"].items():
                     files["classes/%s.bbclass" % cname] = ctext
                 files.update(w["recipes"])
+                files.update(w["files"])
                 slug = "_".join(re.sub(r"[^A-Za-z0-9]+", "-", t).strip("-") for t in targets)
                 yield {
                     "name": "g_%s_%s_%s" % (wname, fname, slug),

@@ -1,0 +1,334 @@
+"""The getvar cases generate.py asks real BitBake about: files beside the prelude, the recipe
+and the variables (NAME or NAME[flag]) to query. `conf` is appended to conf/bitbake.conf and
+`base` to classes/base.bbclass; `pnpv` adds the PN/PV/PR file-name idiom."""
+
+R = "meta/recipes-demo/demo/demo_1.0.bb"
+
+CASES = [
+    {
+        "name": "c_override_append_orders",
+        "description": "several OVERRIDES with :append:o, :o:append, :prepend:o, :remove:o and multi-part variants",
+        "tags": ["overrides", "remove"],
+        "conf": (
+            'OVERRIDES = "a:b:c"\n'
+            'X = "x"\nX:append:a = " A"\nX:a:append = " a1"\nX:append = " p"\nX:prepend:c = "C "\n'
+            'Y = "y"\nY:b = "yb"\nY:a = "ya"\nY:b:append = " b1"\nY:append:b = " B"\nY:remove:c = "yb"\n'
+            'Z = "z"\nZ:c:a = "zca"\nZ:b = "zb"\nZ:a:b:append = " ab"\nZ:append:c:a = " ca"\n'
+            'V = "v"\nV:a:append = " va"\nV:append:a:b = " vab"\nV:append:a:d = " vad"\nV:prepend:a = "pre "\nV:a:prepend = "apre "\n'
+            'U:append:a = "ua"\nU:append:d = "ud"\nT:append:d = "td"\n'
+            'S = "s1 s2 s3"\nS:remove:a = "s1"\nS:remove:d = "s2"\nS:c:remove = "s3"\nS:c = "s3 s4"\n'
+            'R:b = "rb"\nR:append = " r"\nR:b:remove = "r"\n'
+        ),
+        "vars": ["X", "X:a", "Y", "Z", "V", "V:a", "U", "T", "S", "S:c", "R", "R:b"],
+    },
+    {
+        "name": "c_remove_expansion",
+        "description": ":remove with ${...} and ${@...} words, overrides, several words, and a variant being removed from",
+        "tags": ["remove", "expansion", "overrides", "python"],
+        "conf": (
+            'OVERRIDES = "m:${DISTRO}"\nDISTRO = "dd"\nW = "d"\n'
+            'A = "a b c ${W} e"\nA:remove = "${W}"\nA:remove:dd = "a  e"\n'
+            'B = "x y z"\nB:remove = "${@\'y z\'}"\n'
+            'C = "one two two three"\nC:remove = "two"\nC:append = " two"\n'
+            'D = "p q"\nD:remove = "${MISSING}"\n'
+            'E = "k1 k2"\nE:remove = "${LATE}"\nLATE = "k2"\n'
+            'F:remove = "f"\nF = "f g"\nF:m = "f h"\n'
+            'G = "g1\tg2 g3"\nG:remove = "g2"\n'
+            'H = "${A} h"\nH:remove = "b"\n'
+        ),
+        "vars": ["A", "B", "C", "D", "E", "F", "G", "H"],
+    },
+    {
+        "name": "c_weak_defaults_files",
+        "description": "??= vs ?= vs = across conf, include, class and recipe; += and .= on defaults; :append on a default",
+        "tags": ["weak", "operators", "include", "inherit", "recipe"],
+        "conf": (
+            'include conf/defaults.inc\n'
+            'A ??= "conf-weak"\nB ?= "conf-soft"\nC ??= "c1"\nC ??= "c2"\nD ?= "d1"\n'
+            'E ??= "e"\nE:append = "+app"\nF ??= "f"\nF += "plus"\nG ??= "g"\nG .= "dot"\n'
+        ),
+        "files": {
+            "conf/defaults.inc": 'A ?= "inc-soft"\nB ??= "inc-weak"\nD ??= "d0"\nH ??= "h-inc"\n',
+            "classes/defs.bbclass": 'A ??= "class-weak"\nB ?= "class-soft"\nH ?= "h-class"\nI ??= "i-class"\nJ ?= "j-class"\nK ??= "k-class"\n',
+            R: 'I ?= "i-recipe"\nJ ??= "j-recipe-weak"\ninherit defs\nK ?= "k-recipe"\nL ??= "l1"\nL ?= "l2"\nM ?= "m1"\nM ??= "m2"\n',
+        },
+        "recipe": R,
+        "vars": ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"],
+    },
+    {
+        "name": "c_ops_on_variants",
+        "description": "+=, .=, =+, ?=, ??= and := on override variants and on conditional appends",
+        "tags": ["operators", "overrides"],
+        "conf": (
+            'OVERRIDES = "o:p"\n'
+            'A = "a"\nA:o += "ao"\n'
+            'B = "b"\nB:o = "bo"\nB:o .= "+dot"\nB:o =+ "pre"\n'
+            'C = "c"\nC:append:o += "co"\nC:prepend:o =+ "cp"\n'
+            'D = "d"\nD:o ?= "do1"\nD:o ?= "do2"\n'
+            'E = "e"\nE:o ??= "eo"\nE:p ??= "ep1"\nE:p ??= "ep2"\n'
+            'F = "f"\nF:o := "${F}-imm"\n'
+            'G:o += "go"\n'
+            'H = "h"\nH:append:o .= "ho"\nH:append:o =. "hp"\n'
+        ),
+        "vars": ["A", "A:o", "B", "C", "D", "E", "F", "G", "H"],
+    },
+    {
+        "name": "c_task_flags_ops",
+        "description": "task flags ([dirs], [depends], [vardeps], [noexec], [nostamp], [cleandirs]) with +=, .=, ??=, expansion and overrides",
+        "tags": ["flags", "tasks", "recipe"],
+        "conf": 'OVERRIDES = "o"\nB = "${TOPDIR}/build"\n',
+        "base": (
+            'do_compile() {\n\t:\n}\naddtask compile before do_build\n'
+            'do_compile[dirs] = "${B}"\ndo_compile[cleandirs] ??= "${B}/clean"\n'
+            'do_compile[depends] = "a:do_x"\ndo_compile[vardeps] = "V1"\n'
+        ),
+        "files": {
+            R: (
+                'do_compile[dirs] += "${B}/more"\ndo_compile[depends] .= " b:do_y"\n'
+                'do_compile[vardeps] =+ "V0"\ndo_compile[cleandirs] += "${B}/c2"\n'
+                'do_compile[noexec] = "1"\ndo_build[nostamp] ?= "1"\ndo_build[nostamp] ?= "0"\n'
+                'do_compile:o[dirs] = "odirs"\ndo_install[dirs] = "${B}/i"\n'
+                'do_compile[vardepsexclude] := "${B}"\n'
+            ),
+        },
+        "recipe": R,
+        "vars": ["do_compile[dirs]", "do_compile[cleandirs]", "do_compile[depends]", "do_compile[vardeps]",
+                 "do_compile[noexec]", "do_build[nostamp]", "do_compile:o[dirs]", "do_install[dirs]",
+                 "do_install[task]", "do_compile[task]", "do_compile[deps]", "do_build[deps]", "do_compile[vardepsexclude]"],
+    },
+    {
+        "name": "c_inherit_from_vars",
+        "description": "inherit ${VAR} resolved at that line, with overrides and ?=, and inherit_defer with a name a bbappend changes",
+        "tags": ["inherit", "bbappend", "recipe", "overrides"],
+        "conf": 'OVERRIDES = "o"\nCLS = "one"\nCLS:o = "two"\nLATER ?= "three"\n',
+        "files": {
+            "classes/one.bbclass": 'WHO .= "one "\n',
+            "classes/two.bbclass": 'WHO .= "two "\n',
+            "classes/three.bbclass": 'WHO .= "three "\n',
+            "classes/four.bbclass": 'WHO .= "four "\nDEF = "four"\n',
+            "classes/five.bbclass": 'WHO .= "five "\nDEF = "five"\n',
+            R: 'WHO = ""\ninherit ${CLS}\nLATER = "one"\ninherit ${LATER}\nEMPTY = ""\ninherit ${EMPTY}\nDCLS = "four"\ninherit_defer ${DCLS}\nDEF = "recipe"\ninherit ${@"three" if d.getVar("CLS") == "two" else ""}\n',
+            "meta/recipes-demo/demo/demo_%.bbappend": 'DCLS = "five"\n',
+        },
+        "recipe": R,
+        "vars": ["WHO", "DEF", "DCLS", "BBINCLUDED"],
+    },
+    {
+        "name": "c_python_idioms",
+        "description": "d.getVarFlag, d.expand, bb.utils.contains/filter, d.getVar(..., False), ${@...} nested inside ${...}",
+        "tags": ["python", "expansion", "flags"],
+        "conf": (
+            'FEAT = "x11 wayland  opengl"\nN = "2"\n'
+            'F[doc] = "the ${N} doc"\n'
+            'A = "${@d.getVarFlag(\'F\', \'doc\')}"\n'
+            'B = "${@d.getVarFlag(\'F\', \'doc\', False)}"\n'
+            'C = "${@d.expand(\'n=${N}\')}"\n'
+            'D = "${@bb.utils.contains(\'FEAT\', \'x11 opengl\', \'yes\', \'no\', d)}"\n'
+            'E = "${@bb.utils.contains(\'FEAT\', \'x11 vulkan\', \'yes\', \'no\', d)}"\n'
+            'G = "${@bb.utils.filter(\'FEAT\', \'opengl x11 vulkan\', d)}"\n'
+            'H = "${@d.getVar(\'RAW\', False)}"\nRAW = "raw-${N}"\n'
+            'V_2 = "v-two"\nI = "${V_${@int(d.getVar(\'N\'))}}"\n'
+            'J = "${@\'${N}\' * 3}"\n'
+            'K = "${@len(d.getVar(\'FEAT\').split())}"\n'
+            'L = "${@bb.utils.contains_any(\'FEAT\', [\'vulkan\', \'wayland\'], \'any\', \'none\', d)}"\n'
+            'M = "${@d.getVar(\'UNSETVAR\') is None}"\n'
+            'O = "${@\'-\'.join(sorted(d.getVarFlags(\'F\').keys()))}"\n'
+            'P = "${@d.getVar(\'N\') + \'}\'}"\n'
+        ),
+        "vars": ["A", "B", "C", "D", "E", "G", "H", "I", "J", "K", "L", "M", "O", "P"],
+    },
+    {
+        "name": "c_syntax_functions",
+        "description": "line continuations inside values and functions, comments and quotes inside function bodies",
+        "tags": ["syntax", "functions", "recipe"],
+        "conf": 'N = "n"\n',
+        "files": {
+            R: (
+                'A = "one \\\n    two \\\n three"\n'
+                'B = \'single "quoted" ${N}\'\n'
+                'C = "a # not a comment"\n'
+                'D = "d \\\n  end"\n'
+                'E = "e"\n'
+                'do_thing() {\n\t# a comment with ${N}\n\techo "}" \\\n\t  more\n\n\tif true; then echo \'x\'; fi  \n}\n'
+                'python do_py() {\n    # comment ${N}\n    x = "}"\n    bb.note(x)\n}\n'
+                'F = "f"  \n'
+                'G = "x\\y\\\\z"\n'
+            ),
+        },
+        "recipe": R,
+        "vars": ["A", "B", "C", "D", "E", "do_thing", "do_py", "F", "G"],
+    },
+    {
+        "name": "c_err_comment_continuation",
+        "description": "a comment line ending in a backslash, followed by an assignment, is a parse error",
+        "tags": ["syntax", "error", "recipe"],
+        "conf": "",
+        "files": {R: 'A = "a"\n# comment \\\nD = "continued"\n'},
+        "recipe": R,
+        "vars": ["A", "D"],
+    },
+    {
+        "name": "c_err_comment_in_continuation",
+        "description": "a comment line inside a continued value is a parse error",
+        "tags": ["syntax", "error"],
+        "conf": 'A = "a"\nD = "d \\\n# inside \\\n  end"\n',
+        "vars": ["A", "D"],
+    },
+    {
+        "name": "c_export_flags",
+        "description": "export with overrides and appends, [export] set to 0, [unexport], export of an unset variable",
+        "tags": ["export", "flags"],
+        "conf": (
+            'OVERRIDES = "o"\nexport A = "a"\nA:o = "ao"\nexport B\nB[export] = "0"\n'
+            'export C:o = "co"\nD = "d"\nD[unexport] = "1"\nexport D\nexport E ?= "e"\nexport F ??= "f"\nF = "f2"\n'
+        ),
+        "vars": ["A", "A[export]", "B", "B[export]", "C", "C:o[export]", "C[export]", "D[unexport]", "D[export]", "E", "E[export]", "F", "F[export]"],
+    },
+]
+CASES.append({
+    "name": "c_cooker_vars",
+    "description": "variables the cooker sets while collecting recipe files, seen from a recipe",
+    "tags": ["layers", "recipe"],
+    "conf": "",
+    "files": {R: 'A = "a"\n'},
+    "recipe": R,
+    "vars": ["BBFILES_PRIORITIZED", "A", "BB_CURRENT_MC", "__BBTASKS"],
+})
+CASES.append({
+    "name": "c_renamed_marker",
+    "description": "writing a renamed variable (here only a flag, then unset) is reported but not fatal; BitBake marks the datastore with _FAILPARSINGERRORHANDLED",
+    "tags": ["flags", "unset"],
+    "conf": 'BB_RENAMED_VARIABLES[OLDV] = "NEWV"\nBB_RENAMED_VARIABLES[GONE] = "is obsolete"\nOLDV[doc] = "x"\nGONE = "g"\nunset GONE\nA = "a"\n',
+    "vars": ["A", "_FAILPARSINGERRORHANDLED", "OLDV", "OLDV[doc]", "GONE"],
+})
+CASES.append({
+    "name": "c_renamed_marker_clean",
+    "description": "without a renamed variable written, _FAILPARSINGERRORHANDLED is unset",
+    "tags": ["flags"],
+    "conf": 'BB_RENAMED_VARIABLES[OLDV] = "NEWV"\nNEWV = "n"\n',
+    "vars": ["NEWV", "_FAILPARSINGERRORHANDLED"],
+})
+CASES.append({
+    "name": "c_python_api_more",
+    "description": "datastore API from anonymous python and ${@...}: inherits_class, flags set/append/del, renameVar, getVarFlags, vercmp, expand=False with appends",
+    "tags": ["python", "functions", "flags", "recipe"],
+    "conf": 'OVERRIDES = "o"\nLIST = "b a c"\nX = "x"\nX:append = " ${LIST}"\nV = "1.10"\n',
+    "files": {
+        "classes/helper.bbclass": 'HELPER = "yes"\n',
+        R: (
+            'inherit helper\n'
+            'A = "${@bb.data.inherits_class(\'helper\', d)}"\n'
+            'B = "${@bb.data.inherits_class(\'native\', d)}"\n'
+            'C = "${@d.getVar(\'X\', False)}"\n'
+            'D = "${@bb.utils.vercmp_string(d.getVar(\'V\'), \'1.9\')}"\n'
+            'E = "${@\' \'.join(sorted(d.getVar(\'LIST\').split()))}"\n'
+            'F[a] = "1"\nF[b] = "${X}"\n'
+            'G = "${@sorted(d.getVarFlags(\'F\').items())}"\n'
+            'H = "${@os.path.basename(d.getVar(\'FILE\'))}"\n'
+            'I = "${@bb.utils.explode_deps(\'a (>= 1) b c (<2)\')}"\n'
+            'J = "${@d.getVar(\'X\', True)}"\n'
+            'K = "${@bb.utils.to_boolean(\'Yes\')}"\n'
+            'python () {\n'
+            '    d.setVarFlag("T", "doc", "t-doc")\n'
+            '    d.appendVarFlag("T", "doc", "+more")\n'
+            '    d.prependVarFlag("T", "doc", "pre+")\n'
+            '    d.setVar("T", "t")\n'
+            '    d.setVar("OLD", "old")\n'
+            '    d.renameVar("OLD", "NEW")\n'
+            '    d.setVarFlag("F", "c", "3")\n'
+            '    d.delVarFlag("F", "a")\n'
+            '    d.setVar("L", d.getVar("X", False))\n'
+            '    d.appendVar("M", "m1")\n'
+            '    d.prependVar("M", "m0 ")\n'
+            '    d.setVar("N", " ".join(sorted(d.getVarFlags("F"))))\n'
+            '    d.setVar("P", str(d.getVar("UNSET") is None))\n'
+            '    d.setVar("Q", d.expand("${X}-${@1+1}"))\n'
+            '    d.delVar("HELPER")\n'
+            '}\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["A", "B", "C", "D", "E", "G", "H", "I", "J", "K", "T", "T[doc]", "OLD", "NEW", "F[a]", "F[c]", "L", "M", "N", "P", "Q", "HELPER"],
+})
+CASES.append({
+    "name": "c_task_deps_summary",
+    "description": "_task_deps, the dict of task flags add_tasks leaves in a finalised recipe: tasks, parents, every copied flag, expanded",
+    "tags": ["tasks", "flags", "recipe"],
+    "conf": 'T = "fetch"\nU = "022"\n',
+    "base": (
+        'do_fetch() {\n\t:\n}\naddtask ${T}\n'
+        'fakeroot do_install() {\n\t:\n}\naddtask install after do_${T} before do_build\n'
+        'do_install[umask] = "${U}"\ndo_install[depends] = "x:do_y"\ndo_build[nostamp] = "1"\ndo_build[noexec] ??= "1"\n'
+        'do_build[recrdeptask] = "do_build"\ndo_install[deptask] = "do_fetch"\ndo_install[rdeptask] = "do_${T}"\n'
+        'do_fetch[mcdepends] = "mc:a:b:x:do_fetch"\ndo_install[recideptask] = "do_fetch"\ndo_fetch[rdepends] = "r:do_fetch"\n'
+    ),
+    "files": {R: 'python () {\n    d.setVarFlag("do_fetch", "noexec", 1)\n}\n'},
+    "recipe": R,
+    "vars": ["_task_deps", "__BBTASKS", "do_install[fakeroot]"],
+})
+CASES.append({
+    "name": "c_tasks_readd",
+    "description": "deltask of several tasks, a task added again after deltask, addtask with a comment, before a missing task, names from variables",
+    "tags": ["tasks", "recipe"],
+    "conf": 'LATE = "late"\n',
+    "base": (
+        'do_a() {\n\t:\n}\ndo_b() {\n\t:\n}\ndo_c() {\n\t:\n}\n'
+        'addtask a\naddtask b after do_a before do_build\naddtask c after a b before build nothing\n'
+    ),
+    "files": {R: (
+        'deltask do_a ${@"do_b"}\n'
+        'addtask b after do_c # comment here\n'
+        'addtask ${LATE} after b before do_missing\n'
+        'do_late() {\n\t:\n}\n'
+        'deltask c\naddtask c\n'
+    )},
+    "recipe": R,
+    "vars": ["__BBTASKS", "do_a[task]", "do_b[task]", "do_b[deps]", "do_c[deps]", "do_c[task]", "do_build[deps]", "do_late[deps]", "do_missing[deps]", "do_nothing[deps]", "_task_deps"],
+})
+CASES.append({
+    "name": "c_addfragments",
+    "description": "addfragments: layer fragments in OE_FRAGMENTS order with their metadata variables moved to flags, a builtin fragment setting MACHINE, the same name in another layer",
+    "tags": ["include", "layers"],
+    "conf": (
+        'OE_FRAGMENTS = "core/one other/two machine/qemu core/three"\n'
+        'OE_FRAGMENTS_BUILTIN = "machine:MACHINE distro:DISTRO"\n'
+        'OE_FRAGMENTS_METADATA_VARS = "BB_CONF_FRAGMENT_SUMMARY BB_CONF_FRAGMENT_DESCRIPTION"\n'
+        'ORDER = "start"\nMACHINE:o = "override-kept"\n'
+        'addfragments conf/fragments OE_FRAGMENTS OE_FRAGMENTS_METADATA_VARS OE_FRAGMENTS_BUILTIN\n'
+        'ORDER .= " end"\n'
+    ),
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la ${TOPDIR}/lb"\n',
+        "la/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "core"\nBBFILE_PATTERN_core = "^${LAYERDIR}/"\nBBFILE_PRIORITY_core = "5"\n',
+        "lb/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "other"\nBBFILE_PATTERN_other = "^${LAYERDIR}/"\nBBFILE_PRIORITY_other = "6"\n',
+        "la/conf/fragments/one.conf": 'BB_CONF_FRAGMENT_SUMMARY = "one"\nBB_CONF_FRAGMENT_DESCRIPTION = "the first"\nORDER .= " one"\nONE = "1"\n',
+        "la/conf/fragments/three.conf": 'BB_CONF_FRAGMENT_SUMMARY = "three"\nORDER .= " three:${MACHINE}"\n',
+        "lb/conf/fragments/two.conf": 'ORDER .= " two"\nTWO = "${ONE}2"\n',
+        "lb/conf/fragments/one.conf": 'WRONG = "other layer one"\n',
+    },
+    "vars": ["ORDER", "ONE", "TWO", "WRONG", "MACHINE", "DISTRO", "BB_CONF_FRAGMENT_SUMMARY", "BB_CONF_FRAGMENT_SUMMARY[core/one]",
+             "BB_CONF_FRAGMENT_SUMMARY[core/three]", "BB_CONF_FRAGMENT_DESCRIPTION[core/one]", "BB_CONF_FRAGMENT_SUMMARY[other/two]", "MACHINE:o"],
+})
+for name, text, description in [
+    ("c_require_empty", 'EMPTY = ""\nrequire ${EMPTY}\nA = "a"\n', "require of a name that expands to nothing"),
+    ("c_include_unset_ref", 'include ${UNSET}/x.inc\ninclude ${EMPTY}\nEMPTY = ""\nA = "a"\n', "include of a name with an unresolved reference, and of an empty name"),
+    ("c_require_dir", 'require meta\nA = "a"\n', "require of a directory"),
+]:
+    CASES.append({
+        "name": name,
+        "description": description,
+        "tags": ["include", "recipe"],
+        "conf": "",
+        "files": {R: text},
+        "recipe": R,
+        "vars": ["A"],
+    })
+CASES.append({
+    "name": "c_file_layername_none",
+    "description": "a recipe in no collection: BitBake sets FILE_LAYERNAME to None, over the configuration's default or value",
+    "tags": ["layers", "recipe"],
+    "conf": 'FILE_LAYERNAME ??= "config"\nCONFV = "${FILE_LAYERNAME}"\nOVERRIDES = "layer-${FILE_LAYERNAME}"\nO = "plain"\nO:layer-config = "config"\n',
+    "files": {R: 'X = "${FILE_LAYERNAME}"\nY = "${@d.getVar(\'FILE_LAYERNAME\')}"\n'},
+    "recipe": R,
+    "vars": ["FILE_LAYERNAME", "X", "Y", "CONFV", "O"],
+})
