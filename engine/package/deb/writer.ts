@@ -4,7 +4,6 @@
  * them out (`./` first, directories before what they hold, ar headers mode 100644 and mtime
  * SOURCE_DATE_EPOCH). md5sums are taken while the data archive is written.
  */
-import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
@@ -51,7 +50,7 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
     format: 'deb',
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${architecture(spec)}.deb`,
-    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+    async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
       const mtime = spec.sourceDateEpoch;
       // md5sums are taken as the data archive reads the files
       const md5 = fileDigests('md5', spec.installedSize);
@@ -69,7 +68,7 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
           controlCompression: opts.compression,
           style: { gnuNames: false, mtime, mode: '100644' },
         },
-        out,
+        path,
         { tmpDir: ctx.tmpDir, prefix: `${spec.name}.deb`, ...(ctx.signal ? { signal: ctx.signal } : {}) },
       );
     },

@@ -4,7 +4,6 @@
  * `control.tar.gz` (always gzip, plain files only, no `./` entry) and `data.tar.<c>`
  * (no `./` entry). Control fields as oe-core's package_ipk writes them.
  */
-import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
@@ -49,7 +48,7 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
     format: 'ipk',
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${spec.arch}.ipk`,
-    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+    async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
       const mtime = spec.sourceDateEpoch;
       await writeArPackage(
         {
@@ -59,7 +58,7 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
           controlCompression: CONTROL_GZIP,
           style: { gnuNames: true, mtime: 0, mode: '644' },
         },
-        out,
+        path,
         { tmpDir: ctx.tmpDir, prefix: `${spec.name}.ipk`, ...(ctx.signal ? { signal: ctx.signal } : {}) },
       );
     },

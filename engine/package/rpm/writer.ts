@@ -6,9 +6,9 @@
  * run only on erase (`$1` = 0), not when an upgrade removes the old version.
  */
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CompressorError, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { containerStream, spool, spooledBytes, type Spooled } from '../archive/spool.js';
@@ -135,15 +135,15 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
       const evr = rpmEvr(spec.version);
       return `${spec.name}-${evr.version}-${evr.release}.${rpmArch(spec.arch)}.rpm`;
     },
-    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
-      const path = join(ctx.tmpDir, `${spec.name}.rpm.payload`);
+    async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      const payloadFile = join(ctx.tmpDir, `${spec.name}.rpm.payload`);
       const signal = ctx.signal ? { signal: ctx.signal } : {};
       try {
         const digests = new Map<string, string>();
         const files = rpmFiles(spec.files);
         const payload = await spool(cpioPayload(files, ctx.payloadRoot, spec.sourceDateEpoch, digests), {
           compression: opts.compression,
-          path,
+          path: payloadFile,
           sizeHint: spec.installedSize,
           digest: 'sha256',
           ...signal,
@@ -154,11 +154,11 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
           yield lead(`${spec.name}-${formatEvr(evr)}`);
           yield signatureHeader(header, payload);
           yield header;
-          yield* spooledBytes(path);
+          yield* spooledBytes(payloadFile);
         }
-        await pipeline(containerStream(bytes()), out, signal);
+        await pipeline(containerStream(bytes()), createWriteStream(path), signal);
       } finally {
-        await rm(path, { force: true });
+        await rm(payloadFile, { force: true });
       }
     },
   };
