@@ -7,45 +7,14 @@
  * 0, and that header is rewritten once the size is known. A .deb's control archive holds the
  * data files' md5sums, so there the data archive is spooled first, taking them on the way.
  */
-import { closeSync, createWriteStream, openSync, statSync, writeSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { AR_HEADER_LENGTH, AR_MAGIC, arHeader, arPadding, type ArMemberStyle } from './ar.js';
 import { COMPRESSION_SUFFIX, type Compression } from './compression.js';
-import { containerStream, spool, spooledBytes, type Spooled } from './spool.js';
+import { PackageFile } from './package-file.js';
+import { spool, type Spooled } from './spool.js';
 import type { FileDigests } from './file-digests.js';
 import { tarStream, type TarMember } from './tar-stream.js';
-
-/** A member held in memory or spooled; with neither, only its header is written (size 0), the data to follow. */
-interface ArMember {
-  readonly name: string;
-  readonly data?: Buffer;
-  readonly spooled?: Spooled;
-}
-
-function* arStream(members: readonly ArMember[], style: ArMemberStyle): Generator<Buffer> {
-  yield Buffer.from(AR_MAGIC, 'latin1');
-  for (const m of members) {
-    const size = m.data?.length ?? m.spooled?.size ?? 0;
-    yield arHeader(m.name, size, style);
-    if (m.data) yield m.data;
-    if (m.spooled) yield* spooledBytes(m.spooled.path);
-    if (size % 2) yield arPadding(size);
-  }
-}
-
-/** The package's last member, whose `size` bytes were added after its header: the header says so now, and the data is padded. */
-function finishLastMember(path: string, headerAt: number, name: string, size: number, style: ArMemberStyle): void {
-  const fd = openSync(path, 'r+');
-  try {
-    writeSync(fd, arHeader(name, size, style), 0, AR_HEADER_LENGTH, headerAt);
-    const pad = arPadding(size);
-    writeSync(fd, pad, 0, pad.length, headerAt + AR_HEADER_LENGTH + size);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export interface ArPackage {
   readonly data: readonly TarMember[];
@@ -75,19 +44,35 @@ export async function writeArPackage(pkg: ArPackage, path: string, scratch: Scra
   const spoolData = (file: string, append: boolean): Promise<Spooled> =>
     spool(tarStream(pkg.data, pkg.dataDigests), { compression: pkg.dataCompression, path: file, sizeHint, ...(append ? { append } : {}), ...signal });
   const spoolControl = async (): Promise<Spooled> => spool(tarStream(await pkg.control()), { compression: pkg.controlCompression, path: temp(controlName), sizeHint: 0, ...signal });
-  const withControl = (control: Spooled, data: ArMember): ArMember[] => [{ name: 'debian-binary', data: Buffer.from('2.0\n') }, { name: controlName, spooled: control }, data];
-  const write = (members: readonly ArMember[]): Promise<void> => pipeline(containerStream(arStream(members, pkg.style)), createWriteStream(path), signal);
+  const out = new PackageFile(path);
+  const header = (name: string, size: number): void => out.write(arHeader(name, size, pkg.style));
+  const padding = (size: number): void => out.write(arPadding(size));
+  /** The magic, `debian-binary` and the control archive. */
+  const head = async (control: Spooled): Promise<void> => {
+    out.write(Buffer.from(AR_MAGIC, 'latin1'));
+    header('debian-binary', 4);
+    out.write(Buffer.from('2.0\n'));
+    header(controlName, control.size);
+    await out.copy(control.path, scratch.signal);
+    padding(control.size);
+  };
   try {
     if (pkg.dataDigests) {
       const data = await spoolData(temp(dataName), false);
-      await write(withControl(await spoolControl(), { name: dataName, spooled: data }));
+      await head(await spoolControl());
+      header(dataName, data.size);
+      await out.copy(data.path, scratch.signal);
+      padding(data.size);
     } else {
-      await write(withControl(await spoolControl(), { name: dataName }));
-      const headerAt = statSync(path).size - AR_HEADER_LENGTH;
+      await head(await spoolControl());
+      const headerAt = out.size;
+      header(dataName, 0);
       const data = await spoolData(path, true);
-      finishLastMember(path, headerAt, dataName, data.size, pkg.style);
+      out.writeAt(arHeader(dataName, data.size, pkg.style), headerAt);
+      out.writeAt(arPadding(data.size), headerAt + AR_HEADER_LENGTH + data.size);
     }
   } finally {
+    out.close();
     pkg.dataDigests?.close();
     await Promise.all([rm(temp(dataName), { force: true }), rm(temp(controlName), { force: true })]);
   }

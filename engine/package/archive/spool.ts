@@ -6,7 +6,7 @@
  * the payload size.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compressor, type Compression } from './compression.js';
@@ -72,30 +72,3 @@ export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promi
     ...(raw.hash && packed.hash ? { rawDigest: raw.hash.digest('hex'), digest: packed.hash.digest('hex') } : {}),
   };
 }
-
-const COPY_CHUNK = 1 << 20;
-
-/**
- * A spooled file's bytes (into a container generator), read synchronously into fresh
- * buffers (the output stream may keep them): a container read with containerStream reads
- * ahead while the output writes.
- */
-export function* spooledBytes(path: string): Generator<Buffer> {
-  const fd = openSync(path, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafeSlow(COPY_CHUNK);
-      const n = readSync(fd, buf, 0, COPY_CHUNK, null);
-      if (n === 0) return;
-      yield n === COPY_CHUNK ? buf : buf.subarray(0, n);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Bytes a container stream reads ahead of its output. */
-const READ_AHEAD = 8 << 20;
-
-/** A container's bytes as a stream that reads ahead of a slower output (pipe it into the package). */
-export const containerStream = (bytes: Iterable<Buffer>): Readable => Readable.from(bytes, { objectMode: false, highWaterMark: READ_AHEAD });

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { recycleBatch } from './coalesce.js';
 import { WorkerPool } from '../../core/worker-pool.js';
-import { CompressorError } from './compression.js';
+import { CompressorError, type Compression } from './compression.js';
 import { ZstdFile, type ZstdFileResult } from './zstd-file.js';
 import { ROLE, type FromWorker, type Job, type ToWorker } from './zstd-worker.js';
 
@@ -39,6 +39,15 @@ export interface ZstdOptions {
   /** Sees every raw chunk before it is compressed (sizes and digests of the raw stream). */
   readonly onRaw?: (chunk: Buffer) => void;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * Starts the worker thread a payload of `sizeHint` bytes will be compressed by (none for a
+ * small one, or one zstd does not compress), so that its start (some 50 ms) overlaps the
+ * writer's work before the payload.
+ */
+export function prestartCompressor(c: Compression, sizeHint: number): void {
+  if (c.kind === 'zstd' && sizeHint >= WORKER_THRESHOLD) workers.prestart();
 }
 
 export function zstdCompress(source: Iterable<Buffer>, opts: ZstdOptions): Promise<ZstdFileResult> {

@@ -9,6 +9,7 @@ import { compressionSetting, type Compression, type Settings } from '../archive/
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
 import { fileDigests } from '../archive/file-digests.js';
+import { prestartCompressor } from '../archive/zstd-compress.js';
 import type { TarMember } from '../archive/tar-stream.js';
 import { insertAfterInterpreter, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
@@ -51,6 +52,7 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${architecture(spec)}.deb`,
     async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      prestartCompressor(opts.compression, spec.installedSize);
       const mtime = spec.sourceDateEpoch;
       // md5sums are taken as the data archive reads the files
       const md5 = fileDigests('md5', spec.installedSize);

@@ -8,6 +8,7 @@ import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
+import { prestartCompressor } from '../archive/zstd-compress.js';
 import { byName, controlDescription, dpkgRelations, renderControl } from '../model/control.js';
 import type { PackageSpec } from '../model/spec.js';
 import { debianVersion, fileVersion } from '../model/versions.js';
@@ -49,6 +50,7 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${spec.arch}.ipk`,
     async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      prestartCompressor(opts.compression, spec.installedSize);
       const mtime = spec.sourceDateEpoch;
       await writeArPackage(
         {

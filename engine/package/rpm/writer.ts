@@ -6,12 +6,12 @@
  * run only on erase (`$1` = 0), not when an upgrade removes the old version.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { CompressorError, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
-import { containerStream, spool, spooledBytes, type Spooled } from '../archive/spool.js';
+import { PackageFile } from '../archive/package-file.js';
+import { spool, type Spooled } from '../archive/spool.js';
+import { prestartCompressor } from '../archive/zstd-compress.js';
 import { splitInterpreter, withFinalNewline, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { formatEvr, rpmEvr } from '../model/versions.js';
@@ -136,6 +136,7 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
       return `${spec.name}-${evr.version}-${evr.release}.${rpmArch(spec.arch)}.rpm`;
     },
     async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      prestartCompressor(opts.compression, spec.installedSize);
       const payloadFile = join(ctx.tmpDir, `${spec.name}.rpm.payload`);
       const signal = ctx.signal ? { signal: ctx.signal } : {};
       try {
@@ -150,13 +151,15 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
         });
         const header = mainHeader(spec, opts, payload, digests);
         const evr = rpmEvr(spec.version);
-        function* bytes(): Generator<Buffer> {
-          yield lead(`${spec.name}-${formatEvr(evr)}`);
-          yield signatureHeader(header, payload);
-          yield header;
-          yield* spooledBytes(payloadFile);
+        const out = new PackageFile(path);
+        try {
+          out.write(lead(`${spec.name}-${formatEvr(evr)}`));
+          out.write(signatureHeader(header, payload));
+          out.write(header);
+          await out.copy(payloadFile, ctx.signal);
+        } finally {
+          out.close();
         }
-        await pipeline(containerStream(bytes()), createWriteStream(path), signal);
       } finally {
         await rm(payloadFile, { force: true });
       }
