@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
 
-/** ARCHITECTURE.md's "what may import what" table, as prefixes of repository paths. */
+/** ARCHITECTURE.md's (the repository's copy) "what may import what" table, as prefixes of repository paths. */
 const RULES: ReadonlyArray<readonly [module: string, allowed: readonly string[]]> = [
   ['engine/core/', ['engine/core/']],
   ['engine/metadata/', ['engine/metadata/', 'engine/core/']],
