@@ -1,11 +1,11 @@
 /**
  * zstd compression of archive bytes from a synchronous generator (files read with sync
  * reads), into a file: a spooled member, or the package itself (a TAR package, or the last
- * member of an IPK, added to the end of the file). A small payload is
- * compressed in this thread; a large one by a worker thread (zstd-worker.ts) while this one
- * reads, archives and hashes, as `tar | zstd` runs two processes. Both give the same bytes:
- * zstd is single-threaded either way. This thread lets the event loop run whenever it is
- * ahead of the worker, and at least every few megabytes, so other tasks are not held up.
+ * member of an IPK, added to the end of the file). A small payload is compressed in this
+ * thread; a large one by a worker thread (zstd-worker.ts) while this one reads, archives and
+ * hashes, as `tar | zstd` runs two processes. Both give the same bytes: zstd is
+ * single-threaded either way. This thread lets the event loop run whenever it is ahead of the
+ * worker, and at least every few megabytes, so other tasks are not held up.
  */
 import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -26,16 +26,10 @@ const MAX_QUEUED = 16;
 /** Raw bytes between two turns of the event loop. */
 const TURN_BYTES = 16 << 20;
 
-export interface ZstdOptions {
-  readonly level: number;
+/** The file and the level (a Job), and how the bytes come. */
+export interface ZstdOptions extends Job {
   /** About how many raw bytes will come (the payload's file bytes): it picks the thread. */
   readonly sizeHint: number;
-  /** The file the compressed bytes go to. */
-  readonly path: string;
-  /** Hash algorithm for the digest of the compressed bytes. */
-  readonly digest?: string;
-  /** Add to the end of the file instead of replacing it. */
-  readonly append?: boolean;
   /** Sees every raw chunk before it is compressed (sizes and digests of the raw stream). */
   readonly onRaw?: (chunk: Buffer) => void;
   readonly signal?: AbortSignal;
@@ -63,8 +57,8 @@ function* observed(source: Iterable<Buffer>, onRaw?: (chunk: Buffer) => void): G
   }
 }
 
-/** What the file is opened with, in either thread. */
-const fileOptions = (opts: ZstdOptions): Job => ({
+/** The job alone (the options also hold a callback and a signal, which cannot go to a worker). */
+const jobOf = (opts: ZstdOptions): Job => ({
   path: opts.path,
   level: opts.level,
   ...(opts.digest === undefined ? {} : { digest: opts.digest }),
@@ -72,7 +66,7 @@ const fileOptions = (opts: ZstdOptions): Job => ({
 });
 
 async function inThisThread(source: Iterable<Buffer>, opts: ZstdOptions): Promise<ZstdFileResult> {
-  const file = new ZstdFile(opts.path, fileOptions(opts));
+  const file = new ZstdFile(opts.path, opts);
   try {
     let sinceTurn = 0;
     for (const chunk of observed(source, opts.onRaw)) {
@@ -129,7 +123,7 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<Z
     notify();
   });
   const post = (m: ToWorker, transfer: ArrayBuffer[] = []): void => worker.postMessage(m, transfer);
-  post({ job: fileOptions(opts) });
+  post({ job: jobOf(opts) });
   try {
     let id = 0;
     let sinceTurn = 0;
