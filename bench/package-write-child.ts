@@ -4,7 +4,7 @@
  * the tree under PAYLOAD_ROOT (described by SPEC_JSON, as do_package leaves it) as one package,
  * zstd level 3, as do_package_write_<fmt> does; it prints the package path and its peak memory.
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PackageWriter } from '../engine/package/model/writer.js';
 import { parseSpec } from '../engine/package/deploy/spec-file.js';
@@ -24,6 +24,6 @@ const writer = await makeWriter();
 const spec = parseSpec(readFileSync(specFile, 'utf8'), specFile);
 const tmpDir = mkdtempSync(join(outDir, 'tmp-'));
 const out = join(outDir, writer.fileName(spec));
-await writer.write(spec, createWriteStream(out), { payloadRoot, tmpDir });
+await writer.write(spec, out, { payloadRoot, tmpDir });
 rmSync(tmpDir, { recursive: true, force: true });
 process.stdout.write(`${out}\npeak-rss ${process.resourceUsage().maxRSS * 1024}\n`);

@@ -1,12 +1,13 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { arHeader } from '../../engine/package/archive/ar.js';
+import { writeArPackage } from '../../engine/package/archive/ar-package.js';
 import { BATCH, recycleBatch } from '../../engine/package/archive/coalesce.js';
 import { fileDigests } from '../../engine/package/archive/file-digests.js';
 import { spool } from '../../engine/package/archive/spool.js';
@@ -34,7 +35,7 @@ test('tar members with names and link targets over 100 bytes are read back by GN
   t.false(readFileSync(file).includes('PaxHeader'), 'no pax header: dpkg refuses them');
 });
 
-test('zstd in a worker thread gives the same bytes as in this thread, to a file or a stream, and zstd -dc gives the input back', async (t) => {
+test('zstd in a worker thread gives the same bytes as in this thread, replacing a file or added to its end, and zstd -dc gives the input back', async (t) => {
   if (!requireTool(t, hasCommand('zstd'), 'zstd')) return;
   const dir = await mkdtemp(join(tmpdir(), 'tsbake-zstd-'));
   const input = Buffer.alloc(3 * WORKER_THRESHOLD + 1234);
@@ -51,18 +52,20 @@ test('zstd in a worker thread gives the same bytes as in this thread, to a file 
   t.is(worker.rawDigest, sha(input));
   t.is(worker.digest, sha(readFileSync(join(dir, 'a.zst'))));
   t.is(sha(spawnSync('zstd', ['-dc', join(dir, 'a.zst')], { maxBuffer: 1 << 26 }).stdout), sha(input));
-  // to a stream (TAR packages), both ways
+  // added to the end of a file that has bytes already (the last member of an .ipk), both ways
+  const head = Buffer.from('earlier members\n');
   for (const [name, sizeHint] of [['c.zst', WORKER_THRESHOLD], ['d.zst', 0]] as const) {
-    const result = await zstdCompress(chunks(), { level: 3, sizeHint, sink: { out: createWriteStream(join(dir, name)) } });
+    writeFileSync(join(dir, name), head);
+    const result = await zstdCompress(chunks(), { level: 3, sizeHint, path: join(dir, name), append: true });
     t.is(result.size, worker.size);
-    t.is(sha(readFileSync(join(dir, name))), sha(readFileSync(join(dir, 'a.zst'))));
+    t.is(sha(readFileSync(join(dir, name))), sha(Buffer.concat([head, readFileSync(join(dir, 'a.zst'))])));
   }
 });
 
-test('zstd in a worker thread: a failing output stream fails the write, and the worker is let go', async (t) => {
+test('zstd in a worker thread: a file that cannot be written fails the write, and the worker is let go', async (t) => {
   const input = Buffer.alloc(2 * WORKER_THRESHOLD, 7);
-  const out = new Writable({ write: (_chunk, _enc, done) => done(new Error('disk full')) });
-  await t.throwsAsync(zstdCompress([input.subarray(0, BATCH), input.subarray(BATCH)], { level: 3, sizeHint: input.length, sink: { out } }), { message: 'disk full' });
+  const path = join(await mkdtemp(join(tmpdir(), 'tsbake-zstd-')), 'missing-dir', 'x.zst');
+  await t.throwsAsync(zstdCompress([input.subarray(0, BATCH), input.subarray(BATCH)], { level: 3, sizeHint: input.length, path }), { message: /^zstd: ENOENT/ });
 });
 
 test('file digests, taken in a worker thread or in this one, are the md5 sums of the files, while the batches are reused at once', async (t) => {
@@ -82,6 +85,38 @@ test('file digests, taken in a worker thread or in this one, are the md5 sums of
     for (const chunk of tarStream(members, digests)) recycleBatch(chunk);
     t.deepEqual(await digests.result(), want, `sizeHint ${sizeHint}`);
     digests.close();
+  }
+});
+
+/** The members of an ar file, each checked to be padded to an even offset, and nothing after the last. */
+function arMembers(file: Buffer): Map<string, Buffer> {
+  const members = new Map<string, Buffer>();
+  let at = 8;
+  while (at < file.length) {
+    const header = file.subarray(at, at + 60).toString('latin1');
+    const size = Number(header.slice(48, 58).trim());
+    members.set(header.slice(0, 16).trim().replace(/\/$/, ''), file.subarray(at + 60, at + 60 + size));
+    at += 60 + size + (size % 2);
+  }
+  if (at !== file.length) throw new Error(`ar: ${file.length} bytes, members end at ${at}`);
+  return members;
+}
+
+test('the data archive of an ipk, compressed onto the end of the package, has its size in its header and is padded to an even length', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsbake-ar-'));
+  const style = { gnuNames: true, mtime: 0, mode: '644' };
+  const parities = new Set<number>();
+  // gzip sizes vary with the content: go on until both an odd and an even data archive were written
+  for (let n = 1; parities.size < 2; n++) {
+    const data = [memoryMember('./f', 'x'.repeat(n) + String(n * 7919), 0o644, 0)];
+    const control = [memoryMember('./control', 'Package: p\n', 0o644, 0)];
+    const path = join(dir, `p${n}.ipk`);
+    await writeArPackage({ data, dataCompression: { kind: 'gzip', level: 9 }, control: () => control, controlCompression: { kind: 'gzip', level: 9 }, style }, path, { tmpDir: dir, prefix: `p${n}` });
+    const members = arMembers(readFileSync(path));
+    t.deepEqual([...members.keys()], ['debian-binary', 'control.tar.gz', 'data.tar.gz']);
+    t.deepEqual(gunzipSync(members.get('data.tar.gz') ?? Buffer.alloc(0)), Buffer.concat([...tarStream(data)]));
+    t.deepEqual(gunzipSync(members.get('control.tar.gz') ?? Buffer.alloc(0)), Buffer.concat([...tarStream(control)]));
+    parities.add((members.get('data.tar.gz')?.length ?? 0) % 2);
   }
 });
 

@@ -133,6 +133,6 @@ export async function writePackage(writer: PackageWriter, fx: Fixture, outDir: s
   await mkdir(outDir, { recursive: true });
   const out = join(outDir, writer.fileName(fx.spec));
   const tmpDir = await mkdtemp(join(tmpdir(), 'tsbake-w-'));
-  await writer.write(fx.spec, createWriteStream(out), { payloadRoot: fx.payloadRoot, tmpDir });
+  await writer.write(fx.spec, out, { payloadRoot: fx.payloadRoot, tmpDir });
   return out;
 }

@@ -13,6 +13,9 @@ export interface ArMemberStyle {
   readonly mode: string;
 }
 
+/** Bytes of a member header. */
+export const AR_HEADER_LENGTH = 60;
+
 export function arHeader(name: string, size: number, style: ArMemberStyle): Buffer {
   const stored = style.gnuNames ? `${name}/` : name;
   if (stored.length > 16) throw new Error(`ar member name too long: ${name}`);

@@ -4,7 +4,7 @@
  * nfpm and dpkg-deb add them), names are `./`-relative, every mtime is SOURCE_DATE_EPOCH.
  */
 import type { PackageFile } from '../model/spec.js';
-import { byteCompare } from './byte-order.js';
+import { byteCompare } from '../../core/byte-order.js';
 import type { TarHeader, TarType } from './tar.js';
 import type { TarMember } from './tar-stream.js';
 

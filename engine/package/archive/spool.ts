@@ -1,10 +1,12 @@
 /**
  * Members whose size a container must state before their data (ar, the rpm header) are
- * compressed into a temp file first, counting and hashing on the way; then they are copied
- * into the container. Memory stays bounded whatever the payload size.
+ * compressed into a file, counting and hashing on the way: a temp file whose bytes are then
+ * copied into the container, or the end of the package file itself when the member is its
+ * last (the container's size field is then patched in place). Memory stays bounded whatever
+ * the payload size.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compressor, type Compression } from './compression.js';
@@ -39,6 +41,8 @@ export interface Spooled {
 export interface SpoolOptions {
   readonly compression: Compression;
   readonly path: string;
+  /** Add to the end of the file (the package, after the members before this one) instead of replacing it. */
+  readonly append?: boolean;
   /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get a worker thread. */
   readonly sizeHint: number;
   /** Hash algorithm (node:crypto name) for rawDigest and digest. */
@@ -55,12 +59,12 @@ export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promi
       raw.bytes += chunk.length;
       raw.hash?.update(chunk);
     };
-    const sink = { path: opts.path, ...(opts.digest ? { digest: opts.digest } : {}) };
-    const packed = await zstdCompress(source, { level: c.level, sizeHint: opts.sizeHint, sink, onRaw, ...signal });
+    const file = { path: opts.path, ...(opts.digest ? { digest: opts.digest } : {}), ...(opts.append ? { append: true } : {}) };
+    const packed = await zstdCompress(source, { level: c.level, sizeHint: opts.sizeHint, ...file, onRaw, ...signal });
     return { path: opts.path, size: packed.size, rawSize: raw.bytes, ...(raw.hash && packed.digest ? { rawDigest: raw.hash.digest('hex'), digest: packed.digest } : {}) };
   }
   const packed = new ByteTap(opts.digest);
-  await pipeline(Readable.from(source, { objectMode: false }), raw, compressor({ kind: c.kind, level: c.level }), packed, createWriteStream(opts.path), signal);
+  await pipeline(Readable.from(source, { objectMode: false }), raw, compressor({ kind: c.kind, level: c.level }), packed, createWriteStream(opts.path, { flags: opts.append ? 'a' : 'w' }), signal);
   return {
     path: opts.path,
     size: packed.bytes,
@@ -68,30 +72,3 @@ export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promi
     ...(raw.hash && packed.hash ? { rawDigest: raw.hash.digest('hex'), digest: packed.hash.digest('hex') } : {}),
   };
 }
-
-const COPY_CHUNK = 1 << 20;
-
-/**
- * A spooled file's bytes (into a container generator), read synchronously into fresh
- * buffers (the output stream may keep them): a container read with containerStream reads
- * ahead while the output writes.
- */
-export function* spooledBytes(path: string): Generator<Buffer> {
-  const fd = openSync(path, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafeSlow(COPY_CHUNK);
-      const n = readSync(fd, buf, 0, COPY_CHUNK, null);
-      if (n === 0) return;
-      yield n === COPY_CHUNK ? buf : buf.subarray(0, n);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Bytes a container stream reads ahead of its output. */
-const READ_AHEAD = 8 << 20;
-
-/** A container's bytes as a stream that reads ahead of a slower output (pipe it into the package). */
-export const containerStream = (bytes: Iterable<Buffer>): Readable => Readable.from(bytes, { objectMode: false, highWaterMark: READ_AHEAD });

@@ -1,19 +1,18 @@
 /**
  * zstd compression of archive bytes from a synchronous generator (files read with sync
- * reads), into a file (a spooled member) or a stream (a TAR package). A small payload is
- * compressed in this thread; a large one by a worker thread (zstd-worker.ts) while this one
- * reads, archives and hashes, as `tar | zstd` runs two processes. Both give the same bytes:
- * zstd is single-threaded either way. This thread lets the event loop run whenever it is
- * ahead of the worker, and at least every few megabytes, so other tasks are not held up.
+ * reads), into a file: a spooled member, or the package itself (a TAR package, or the last
+ * member of an IPK, added to the end of the file). A small payload is compressed in this
+ * thread; a large one by a worker thread (zstd-worker.ts) while this one reads, archives and
+ * hashes, as `tar | zstd` runs two processes. Both give the same bytes: zstd is
+ * single-threaded either way. This thread lets the event loop run whenever it is ahead of the
+ * worker, and at least every few megabytes, so other tasks are not held up.
  */
 import { once } from 'node:events';
-import { Readable, type Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { recycleBatch } from './coalesce.js';
 import { WorkerPool } from '../../core/worker-pool.js';
-import { CompressorError } from './compression.js';
-import { ZstdFile, zstdChunks, type ZstdFileResult } from './zstd-file.js';
+import { CompressorError, type Compression } from './compression.js';
+import { ZstdFile, type ZstdFileResult } from './zstd-file.js';
 import { ROLE, type FromWorker, type Job, type ToWorker } from './zstd-worker.js';
 
 /** Payloads from this size on are compressed by a worker thread (below it, handing chunks over costs more than it saves). */
@@ -27,17 +26,22 @@ const MAX_QUEUED = 16;
 /** Raw bytes between two turns of the event loop. */
 const TURN_BYTES = 16 << 20;
 
-/** A file (with an optional hash algorithm for its digest) or a stream, which is ended. */
-export type ZstdSink = { readonly path: string; readonly digest?: string } | { readonly out: Writable };
-
-export interface ZstdOptions {
-  readonly level: number;
+/** The file and the level (a Job), and how the bytes come. */
+export interface ZstdOptions extends Job {
   /** About how many raw bytes will come (the payload's file bytes): it picks the thread. */
   readonly sizeHint: number;
-  readonly sink: ZstdSink;
   /** Sees every raw chunk before it is compressed (sizes and digests of the raw stream). */
   readonly onRaw?: (chunk: Buffer) => void;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * Starts the worker thread a payload of `sizeHint` bytes will be compressed by (none for a
+ * small one, or one zstd does not compress), so that its start (some 50 ms) overlaps the
+ * writer's work before the payload.
+ */
+export function prestartCompressor(c: Compression, sizeHint: number): void {
+  if (c.kind === 'zstd' && sizeHint >= WORKER_THRESHOLD) workers.prestart();
 }
 
 export function zstdCompress(source: Iterable<Buffer>, opts: ZstdOptions): Promise<ZstdFileResult> {
@@ -53,20 +57,16 @@ function* observed(source: Iterable<Buffer>, onRaw?: (chunk: Buffer) => void): G
   }
 }
 
+/** The job alone (the options also hold a callback and a signal, which cannot go to a worker). */
+const jobOf = (opts: ZstdOptions): Job => ({
+  path: opts.path,
+  level: opts.level,
+  ...(opts.digest === undefined ? {} : { digest: opts.digest }),
+  ...(opts.append ? { append: true } : {}),
+});
+
 async function inThisThread(source: Iterable<Buffer>, opts: ZstdOptions): Promise<ZstdFileResult> {
-  const sink = opts.sink;
-  if ('out' in sink) {
-    let size = 0;
-    const counted = function* (): Generator<Buffer> {
-      for (const piece of zstdChunks(observed(source, opts.onRaw), opts.level)) {
-        size += piece.length;
-        yield piece;
-      }
-    };
-    await pipeline(Readable.from(counted(), { objectMode: false }), sink.out, ...(opts.signal ? [{ signal: opts.signal }] : []));
-    return { size };
-  }
-  const file = new ZstdFile(sink.path, opts.level, sink.digest);
+  const file = new ZstdFile(opts.path, opts);
   try {
     let sinceTurn = 0;
     for (const chunk of observed(source, opts.onRaw)) {
@@ -89,17 +89,12 @@ interface WorkerState {
   result?: ZstdFileResult;
   failure?: Error;
   exited: boolean;
-  /** The output stream asked to wait for 'drain'. */
-  draining: boolean;
 }
 
 async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<ZstdFileResult> {
-  const sink = opts.sink;
-  const out = 'out' in sink ? sink.out : undefined;
-  const job: Job = { level: opts.level, ...('path' in sink ? { path: sink.path, ...(sink.digest ? { digest: sink.digest } : {}) } : {}) };
   const worker = workers.acquire();
   const exited = once(worker, 'exit').catch(() => undefined);
-  const state: WorkerState = { exited: false, draining: false };
+  const state: WorkerState = { exited: false };
   /** Chunks sent and not yet compressed, by id: batches are reused once the worker is done with them. */
   const queued = new Map<number, Buffer>();
   let wake: (() => void) | undefined;
@@ -118,14 +113,6 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<Z
       const chunk = queued.get(m.compressed);
       queued.delete(m.compressed);
       if (chunk) recycleBatch(chunk);
-    } else if ('piece' in m) {
-      if (out && !out.write(Buffer.from(m.piece)) && !state.draining) {
-        state.draining = true;
-        out.once('drain', () => {
-          state.draining = false;
-          notify();
-        });
-      }
     } else if ('result' in m) state.result = m.result;
     else state.failure ??= new CompressorError(`zstd: ${m.error}`);
     notify();
@@ -135,9 +122,8 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<Z
     state.exited = true;
     notify();
   });
-  out?.on('error', fail);
   const post = (m: ToWorker, transfer: ArrayBuffer[] = []): void => worker.postMessage(m, transfer);
-  post({ job });
+  post({ job: jobOf(opts) });
   try {
     let id = 0;
     let sinceTurn = 0;
@@ -151,10 +137,10 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<Z
       }
       id++;
       sinceTurn += chunk.length;
-      if (queued.size >= MAX_QUEUED || state.draining || sinceTurn >= TURN_BYTES) {
+      if (queued.size >= MAX_QUEUED || sinceTurn >= TURN_BYTES) {
         sinceTurn = 0;
         await yieldToLoop();
-        while (!state.failure && !state.exited && (queued.size > MAX_QUEUED / 2 || state.draining)) await changed();
+        while (!state.failure && !state.exited && queued.size > MAX_QUEUED / 2) await changed();
         if (state.failure) throw state.failure;
         opts.signal?.throwIfAborted();
       }
@@ -162,18 +148,11 @@ async function viaWorker(source: Iterable<Buffer>, opts: ZstdOptions): Promise<Z
     post({ end: true });
     while (!state.result && !state.failure && !state.exited) await changed();
     if (!state.result) throw state.failure ?? new CompressorError('zstd: the worker thread stopped');
-    if (out) {
-      out.end();
-      await finished(out);
-    }
     workers.release(worker);
     return state.result;
   } catch (e) {
     post({ abandon: true });
     await exited;
-    out?.destroy();
     throw e;
-  } finally {
-    out?.off('error', fail);
   }
 }

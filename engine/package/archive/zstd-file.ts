@@ -17,7 +17,7 @@ export interface ZstdFileResult {
 }
 
 /** The compressor: each call yields the compressed pieces, views that are valid until the next call. */
-export class ZstdEncoder {
+class ZstdEncoder {
   readonly #cctx = new binding.CCtx();
   readonly #out = Buffer.allocUnsafe(OUT);
 
@@ -45,11 +45,12 @@ export class ZstdEncoder {
   }
 }
 
-/** The compressed bytes of `source`, as chunks a stream may keep. */
-export function* zstdChunks(source: Iterable<Buffer>, level: number): Generator<Buffer> {
-  const zstd = new ZstdEncoder(level);
-  for (const chunk of source) for (const piece of zstd.write(chunk)) yield Buffer.from(piece);
-  for (const piece of zstd.end()) yield Buffer.from(piece);
+export interface ZstdFileOptions {
+  readonly level: number;
+  /** Hash algorithm for the digest of the compressed bytes. */
+  readonly digest?: string;
+  /** Add to the end of the file (a package whose earlier members are written) instead of replacing it. */
+  readonly append?: boolean;
 }
 
 export class ZstdFile {
@@ -59,10 +60,10 @@ export class ZstdFile {
   #size = 0;
   #open = true;
 
-  constructor(path: string, level: number, digest?: string) {
-    this.#zstd = new ZstdEncoder(level);
-    this.#hash = digest === undefined ? undefined : createHash(digest);
-    this.#fd = openSync(path, 'w');
+  constructor(path: string, opts: ZstdFileOptions) {
+    this.#zstd = new ZstdEncoder(opts.level);
+    this.#hash = opts.digest === undefined ? undefined : createHash(opts.digest);
+    this.#fd = openSync(path, opts.append ? 'a' : 'w');
   }
 
   write(chunk: Uint8Array): void {

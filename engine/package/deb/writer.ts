@@ -4,12 +4,12 @@
  * them out (`./` first, directories before what they hold, ar headers mode 100644 and mtime
  * SOURCE_DATE_EPOCH). md5sums are taken while the data archive is written.
  */
-import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
 import { fileDigests } from '../archive/file-digests.js';
+import { prestartCompressor } from '../archive/zstd-compress.js';
 import type { TarMember } from '../archive/tar-stream.js';
 import { insertAfterInterpreter, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
@@ -51,7 +51,8 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
     format: 'deb',
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${architecture(spec)}.deb`,
-    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+    async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      prestartCompressor(opts.compression, spec.installedSize);
       const mtime = spec.sourceDateEpoch;
       // md5sums are taken as the data archive reads the files
       const md5 = fileDigests('md5', spec.installedSize);
@@ -69,7 +70,7 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
           controlCompression: opts.compression,
           style: { gnuNames: false, mtime, mode: '100644' },
         },
-        out,
+        path,
         { tmpDir: ctx.tmpDir, prefix: `${spec.name}.deb`, ...(ctx.signal ? { signal: ctx.signal } : {}) },
       );
     },

@@ -5,7 +5,6 @@
  * shared state: the engine then stores that directory and installs it into
  * `${DEPLOY_DIR_<FMT>}` (the task's [sstate-outputdirs]).
  */
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsbakeError } from '../../core/errors.js';
@@ -41,7 +40,7 @@ export async function writePackages(ctx: BuiltinContext, format: string, makeWri
       const target = join(dir, writer.fileName(spec));
       const tmp = tempName(target);
       try {
-        await writer.write(spec, createWriteStream(tmp), { payloadRoot: join(pkgdest, spec.name), tmpDir, signal: ctx.signal });
+        await writer.write(spec, tmp, { payloadRoot: join(pkgdest, spec.name), tmpDir, signal: ctx.signal });
         await rename(tmp, target);
       } catch (e) {
         await rm(tmp, { force: true });

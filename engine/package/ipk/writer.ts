@@ -4,11 +4,11 @@
  * `control.tar.gz` (always gzip, plain files only, no `./` entry) and `data.tar.<c>`
  * (no `./` entry). Control fields as oe-core's package_ipk writes them.
  */
-import type { Writable } from 'node:stream';
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
+import { prestartCompressor } from '../archive/zstd-compress.js';
 import { byName, controlDescription, dpkgRelations, renderControl } from '../model/control.js';
 import type { PackageSpec } from '../model/spec.js';
 import { debianVersion, fileVersion } from '../model/versions.js';
@@ -49,7 +49,8 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
     format: 'ipk',
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${spec.arch}.ipk`,
-    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+    async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      prestartCompressor(opts.compression, spec.installedSize);
       const mtime = spec.sourceDateEpoch;
       await writeArPackage(
         {
@@ -59,7 +60,7 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
           controlCompression: CONTROL_GZIP,
           style: { gnuNames: true, mtime: 0, mode: '644' },
         },
-        out,
+        path,
         { tmpDir: ctx.tmpDir, prefix: `${spec.name}.ipk`, ...(ctx.signal ? { signal: ctx.signal } : {}) },
       );
     },

@@ -1,5 +1,4 @@
 /** What every package format implements (ARCHITECTURE.md §3.1); format details stay inside each writer. */
-import type { Writable } from 'node:stream';
 import type { PackageSpec } from './spec.js';
 
 export interface WriteContext {
@@ -17,5 +16,10 @@ export interface PackageWriter {
   fileName(spec: PackageSpec): string;
   /** The arch subdirectory of `${DEPLOY_DIR}/<format>/` the package goes to. */
   archDir(spec: PackageSpec): string;
-  write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void>;
+  /**
+   * Writes the package to the file at `path` (a temp name the caller renames into place). A
+   * file, not a stream: a container's size field can be patched in once its last member is
+   * written straight into it.
+   */
+  write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void>;
 }

@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { CompressorError, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
-import { containerStream, spool, spooledBytes, type Spooled } from '../archive/spool.js';
+import { PackageFile } from '../archive/package-file.js';
+import { spool, type Spooled } from '../archive/spool.js';
+import { prestartCompressor } from '../archive/zstd-compress.js';
 import { splitInterpreter, withFinalNewline, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { formatEvr, rpmEvr } from '../model/versions.js';
@@ -135,30 +135,33 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
       const evr = rpmEvr(spec.version);
       return `${spec.name}-${evr.version}-${evr.release}.${rpmArch(spec.arch)}.rpm`;
     },
-    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
-      const path = join(ctx.tmpDir, `${spec.name}.rpm.payload`);
+    async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      prestartCompressor(opts.compression, spec.installedSize);
+      const payloadFile = join(ctx.tmpDir, `${spec.name}.rpm.payload`);
       const signal = ctx.signal ? { signal: ctx.signal } : {};
       try {
         const digests = new Map<string, string>();
         const files = rpmFiles(spec.files);
         const payload = await spool(cpioPayload(files, ctx.payloadRoot, spec.sourceDateEpoch, digests), {
           compression: opts.compression,
-          path,
+          path: payloadFile,
           sizeHint: spec.installedSize,
           digest: 'sha256',
           ...signal,
         });
         const header = mainHeader(spec, opts, payload, digests);
         const evr = rpmEvr(spec.version);
-        function* bytes(): Generator<Buffer> {
-          yield lead(`${spec.name}-${formatEvr(evr)}`);
-          yield signatureHeader(header, payload);
-          yield header;
-          yield* spooledBytes(path);
+        const out = new PackageFile(path);
+        try {
+          out.write(lead(`${spec.name}-${formatEvr(evr)}`));
+          out.write(signatureHeader(header, payload));
+          out.write(header);
+          await out.copy(payloadFile, ctx.signal);
+        } finally {
+          out.close();
         }
-        await pipeline(containerStream(bytes()), out, signal);
       } finally {
-        await rm(path, { force: true });
+        await rm(payloadFile, { force: true });
       }
     },
   };

@@ -5,10 +5,11 @@
  * before what they hold, byte order. The compressed stream goes straight to the output (a
  * worker thread compresses a large one while this thread reads the files).
  */
-import { Readable, type Writable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { COMPRESSION_SUFFIX, compressionSetting, compressor, type Compression, type Settings } from '../archive/compression.js';
-import { zstdCompress } from '../archive/zstd-compress.js';
+import { prestartCompressor, zstdCompress } from '../archive/zstd-compress.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
 import { tarStream, type TarMember } from '../archive/tar-stream.js';
@@ -55,7 +56,8 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
     format: 'tar',
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}-${fileVersion(spec.version)}.tar${COMPRESSION_SUFFIX[opts.compression.kind]}`,
-    async write(spec: PackageSpec, out: Writable, ctx: WriteContext): Promise<void> {
+    async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
+      prestartCompressor(opts.compression, spec.installedSize);
       const files = withParentDirs(spec.files);
       const members = [
         CONTROL_DIR(spec.sourceDateEpoch),
@@ -66,8 +68,8 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
       const tar = tarStream(members);
       const c = opts.compression;
       // no container around the stream: it goes straight to the output, nothing is spooled
-      if (c.kind === 'zstd') await zstdCompress(tar, { level: c.level, sizeHint: spec.installedSize, sink: { out }, ...signal });
-      else await pipeline(Readable.from(tar, { objectMode: false }), compressor({ kind: c.kind, level: c.level }), out, signal);
+      if (c.kind === 'zstd') await zstdCompress(tar, { level: c.level, sizeHint: spec.installedSize, path, ...signal });
+      else await pipeline(Readable.from(tar, { objectMode: false }), compressor({ kind: c.kind, level: c.level }), createWriteStream(path), signal);
     },
   };
 }
