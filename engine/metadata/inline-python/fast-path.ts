@@ -42,6 +42,7 @@ const FUNCTIONS = new Set([
   'os.path.basename',
   'os.path.dirname',
   'os.path.join',
+  'os.path.normpath',
   'os.path.splitext',
 ]);
 
@@ -78,6 +79,8 @@ export interface FunctionScope {
   readonly locals: Map<string, PyVal>;
   /** Each datastore write made, as an operation that can be made again on another store. */
   readonly writes: Array<(store: DataStore) => void>;
+  /** Writes are NotFast (a def called from `${@...}` runs on the store itself, not on a copy). */
+  readonly readOnly?: boolean;
 }
 
 const refsCache = new WeakMap<Expr, readonly string[]>();
@@ -258,6 +261,8 @@ class Evaluator {
       case 'os.path.join':
         if (args.length === 0) throw new NotFast('os.path.join()');
         return args.map(text).reduce((a, b) => (b.startsWith('/') ? b : a === '' || a.endsWith('/') ? a + b : `${a}/${b}`));
+      case 'os.path.normpath':
+        return normpath(text(args[0]));
       case 'os.path.splitext':
         return splitext(text(args[0]));
       default: {
@@ -276,7 +281,7 @@ class Evaluator {
    */
   #write(path: string, args: PyVal[], kwargs: ReadonlyMap<string, PyVal>): PyVal {
     const scope = this.#scope;
-    if (!scope) throw new NotFast(path);
+    if (!scope || scope.readOnly) throw new NotFast(path);
     for (const k of kwargs.keys()) if (!(path === 'd.setVar' && k === 'parsing')) throw new NotFast(`keyword ${k}`);
     if (args.length !== WRITES.get(path)) throw new NotFast(`${path} arity`);
     const name = text(args[0]);
@@ -432,6 +437,19 @@ function varsFromFile(fn: PyVal): PyVal {
   if (parts.length > 3) throw new NotFast('vars_from_file raises ParseError');
   while (parts.length < 3) parts.push(null);
   return list(parts);
+}
+
+/** posixpath.normpath: `.` and empty parts dropped, `..` folded where it can be, `//` kept at the start only (POSIX leaves its meaning open). */
+function normpath(p: string): string {
+  if (p === '') return '.';
+  const lead = p.startsWith('/') ? (p.startsWith('//') && !p.startsWith('///') ? '//' : '/') : '';
+  const parts: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..' || (lead === '' && parts.length === 0) || parts[parts.length - 1] === '..') parts.push(part);
+    else if (parts.length > 0) parts.pop();
+  }
+  return lead + parts.join('/') || '.';
 }
 
 function splitext(p: string): PySeq {

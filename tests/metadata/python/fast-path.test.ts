@@ -1,0 +1,65 @@
+/**
+ * `${@...}` expressions the TypeScript fast path answers (inline-python/fast-path.ts) must
+ * give python3's value: each is evaluated through the InlinePythonHost, which must answer it
+ * without python3, and straight in the python3 worker.
+ */
+import test from 'ava';
+import { DataStore } from '../../../engine/metadata/datastore.js';
+import { InlinePythonHost } from '../../../engine/metadata/inline-python/host.js';
+import { PythonWorker } from '../../../engine/metadata/python/worker-client.js';
+
+const NORMPATH = ['', '.', '/', '//', '///', '//a//b/', '///a', 'a/../..', '../a/./b/..', '/../a', '/work/meta/../', 'a/b/../../..', './', 'a//b/./c/'];
+
+test('os.path.normpath in TypeScript is posixpath.normpath', (t) => {
+  const worker = new PythonWorker();
+  t.teardown(() => worker.close());
+  const host = new InlinePythonHost(worker);
+  const fast = new DataStore({ python: host, tracking: false });
+  const slow = new DataStore({ python: worker, tracking: false });
+  for (const p of NORMPATH) {
+    const code = `os.path.normpath(${JSON.stringify(p)})`;
+    const before = host.stats().fast;
+    const got = host.evaluate(code, fast, 'V');
+    t.is(host.stats().fast, before + 1, `${code} went to python3`);
+    t.deepEqual(got, worker.evaluate(code, slow, 'V'), code);
+  }
+});
+
+interface DefCase {
+  readonly title: string;
+  /** The body of `def helper(d):`, each line already indented. */
+  readonly body: string;
+  /** Whether TypeScript answers `${@helper(d)}` (false: it goes to python3). */
+  readonly fast: boolean;
+}
+
+const DEFS: readonly DefCase[] = [
+  { title: 'an early return of a literal', body: "    if d.getVar('INHIBIT', False):\n        return ''\n    return '${BASE}'\n", fast: true },
+  { title: 'locals, elif and str methods', body: "    bpn = d.getVar('BPN')\n    if bpn.startswith('python-'):\n        return bpn[7:]\n    elif bpn.startswith('python3-'):\n        return bpn[8:]\n    return bpn\n", fast: true },
+  { title: 'no return is None', body: "    x = d.getVar('BPN')\n", fast: true },
+  { title: 'a def that writes goes to python3', body: "    d.setVar('WRITTEN', '1')\n    return 'w'\n", fast: false },
+  { title: 'a failing def goes to python3', body: "    return d.getVar('UNSET').split()\n", fast: false },
+];
+
+for (const c of DEFS) {
+  test(`\${@helper(d)} in TypeScript is python3's: ${c.title}`, (t) => {
+    const worker = new PythonWorker();
+    t.teardown(() => worker.close());
+    const host = new InlinePythonHost(worker);
+    const results = [host, worker].map((h) => {
+      const store = new DataStore({ python: h, tracking: false });
+      store.setVar('BPN', 'python3-six');
+      store.setVar('INHIBIT', '${UNSET_TOO}');
+      const text = `def helper(d):\n${c.body}`;
+      h.define(store, { name: 'helper', text, where: { file: '/l/classes/base.bbclass', line: 1 } });
+      store.setVar('helper', text, { parsing: true });
+      try {
+        return [JSON.stringify(h.evaluate('helper(d)', store, 'V')), String(store.getVar('WRITTEN'))];
+      } catch (e) {
+        return [e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)];
+      }
+    });
+    t.is(host.stats().fast, c.fast ? 1 : 0);
+    t.deepEqual(results[0], results[1]);
+  });
+}
