@@ -46,6 +46,9 @@ const FUNCTIONS = new Set([
   'os.path.splitext',
 ]);
 
+/** Callables that give the same result for a generator as for a list of its items. */
+const GENERATOR_TAKERS: ReadonlySet<string> = new Set(['str.join', 'list', 'tuple', 'sorted', 'min', 'max']);
+
 /**
  * Library functions the composition root adds, by dotted name, each called as `f(d)` with
  * the datastore (`bb.fetch.get_checksum_file_list` is the fetcher's): the metadata layer
@@ -105,6 +108,8 @@ class Evaluator {
   readonly #store: DataStore;
   readonly #extra: FastFunctions;
   readonly #scope: FunctionScope | undefined;
+  /** Comprehension names in scope. */
+  readonly #bound = new Map<string, PyVal>();
   constructor(store: DataStore, extra: FastFunctions, scope?: FunctionScope) {
     this.#store = store;
     this.#extra = extra;
@@ -122,6 +127,8 @@ class Evaluator {
       case 'const':
         return e.v;
       case 'name': {
+        const bound = this.#bound.get(e.id);
+        if (bound !== undefined) return bound;
         if (this.#scope?.assigned.has(e.id)) {
           const v = this.#scope.locals.get(e.id);
           if (v === undefined) throw new NotFast(`unbound local ${e.id}`);
@@ -168,11 +175,32 @@ class Evaluator {
       }
       case 'ifelse':
         return truthy(this.eval(e.cond)) ? this.eval(e.yes) : this.eval(e.no);
+      case 'comp':
+        // A generator is only modelled where a list gives the same result (#call's GENERATOR_TAKERS).
+        if (e.kind === 'gen') throw new NotFast('generator expression');
+        return list(this.#comprehension(e));
       default: {
         const never: never = e;
         throw new NotFast(`unreachable ${String(never)}`);
       }
     }
+  }
+
+  /** The items a comprehension makes; its name is bound only inside it, as in Python 3. */
+  #comprehension(e: Extract<Expr, { t: 'comp' }>): PyVal[] {
+    const items = iterate(this.eval(e.iter));
+    const outer = this.#bound.get(e.target);
+    const out: PyVal[] = [];
+    try {
+      for (const item of items) {
+        this.#bound.set(e.target, item);
+        if (e.conds.every((c) => truthy(this.eval(c)))) out.push(this.eval(e.elt));
+      }
+    } finally {
+      if (outer === undefined) this.#bound.delete(e.target);
+      else this.#bound.set(e.target, outer);
+    }
+    return out;
   }
 
   #opt(e: Expr | null): PyVal {
@@ -192,7 +220,7 @@ class Evaluator {
   #call(e: Extract<Expr, { t: 'call' }>): PyVal {
     const fn = this.eval(e.fn);
     if (!isRef(fn)) throw new NotFast('calling a non-function');
-    const args = e.args.map((a) => this.eval(a));
+    const args = e.args.map((a) => (a.t === 'comp' && a.kind === 'gen' && GENERATOR_TAKERS.has(fn.path) ? list(this.#comprehension(a)) : this.eval(a)));
     const kwargs = new Map(e.kwargs.map(([k, v]) => [k, this.eval(v)] as const));
     if (fn.path.startsWith('str.') && typeof fn.self === 'string') {
       if (kwargs.size) throw new NotFast('keyword arguments to str methods');

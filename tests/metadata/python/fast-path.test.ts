@@ -6,7 +6,53 @@
 import test from 'ava';
 import { DataStore } from '../../../engine/metadata/datastore.js';
 import { InlinePythonHost } from '../../../engine/metadata/inline-python/host.js';
+import type { PythonHost } from '../../../engine/metadata/python-bridge.js';
 import { PythonWorker } from '../../../engine/metadata/python/worker-client.js';
+
+/** Expressions TypeScript must answer, with python3's value. */
+const FAST: readonly string[] = [
+  "' '.join([x + ':do_populate_sysroot' for x in d.getVar('DEPS').split()])",
+  "[w.upper() for w in d.getVar('DEPS').split() if w != 'b' if w]",
+  "[x for x in d.getVar('EMPTY').split()]",
+  "[c for c in 'hello']",
+  "':'.join('%s/intercepts' % p for p in '/a:/b'.split(':'))",
+  "bb.utils.contains_any('DEPS', 'z ' + ' '.join('x.%s' % c for c in 'gz a'.split()), '1', '', d)",
+  "sorted(w for w in d.getVar('DEPS').split())",
+  "max(len(w) for w in ['a', 'bbb', 'cc'])",
+  // the name is the comprehension's own, and gone after it; the iterable is read outside it
+  "[[x for x in x] for x in ['ab', 'c']]",
+  "[d for d in d.getVar('DEPS').split()]",
+];
+
+/** Expressions python3 must answer: a generator where it is not a list's equal, more than one `for`. */
+const SLOW: readonly string[] = ["bool(x for x in '')", "[x + y for x in 'ab' for y in 'cd']", "[x for x, y in ['ab']]", "len(x for x in 'ab')"];
+
+test('comprehensions in TypeScript are python3\'s, and what is not modelled goes to python3', (t) => {
+  const worker = new PythonWorker();
+  t.teardown(() => worker.close());
+  const host = new InlinePythonHost(worker);
+  const stores = [host, worker].map((h) => {
+    const store = new DataStore({ python: h, tracking: false });
+    store.setVar('DEPS', 'a b c');
+    store.setVar('EMPTY', '');
+    return store;
+  });
+  for (const [codes, fast] of [[FAST, 1], [SLOW, 0]] as const) {
+    for (const code of codes) {
+      const before = host.stats().fast;
+      const outcome = (h: PythonHost, store: DataStore | undefined): string => {
+        try {
+          return JSON.stringify(store ? h.evaluate(code, store, 'V') : undefined);
+        } catch (e) {
+          return e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e);
+        }
+      };
+      const got = outcome(host, stores[0]);
+      t.is(host.stats().fast - before, fast, code);
+      t.is(got, outcome(worker, stores[1]), code);
+    }
+  }
+});
 
 const NORMPATH = ['', '.', '/', '//', '///', '//a//b/', '///a', 'a/../..', '../a/./b/..', '/../a', '/work/meta/../', 'a/b/../../..', './', 'a//b/./c/'];
 
