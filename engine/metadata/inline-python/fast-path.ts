@@ -467,7 +467,10 @@ function varsFromFile(fn: PyVal): PyVal {
   return list(parts);
 }
 
-/** posixpath.normpath: `.` and empty parts dropped, `..` folded where it can be, `//` kept at the start only (POSIX leaves its meaning open). */
+/**
+ * posixpath.normpath: `.` and empty parts dropped, `..` folded where it can be, and a leading
+ * `//` kept (POSIX leaves its meaning open; three or more slashes are one).
+ */
 function normpath(p: string): string {
   if (p === '') return '.';
   const lead = p.startsWith('/') ? (p.startsWith('//') && !p.startsWith('///') ? '//' : '/') : '';

@@ -1,14 +1,15 @@
 /**
  * Anonymous functions (`python () { ... }`) and defs called as `${@NAME(d)}` run in TypeScript
- * when every statement is in a small subset: assignments to local names (`x = ...`, `x += ...` on a str or int), `if` /
- * `elif` / `else`, `pass`, `return`, and expression statements, over the fast path's
- * expressions plus `d`'s writes (setVar, appendVar, setVarFlag, ...). Anything else (loops,
- * `raise`, `bb.fatal`, a def of the layer, a multi-line string) is NotFast, and the function
- * runs in python3 as before.
+ * when every statement is in a small subset: assignments to local names (`x = ...`, `x += ...`
+ * on a str or int), `if` / `elif` / `else`, `pass`, `return`, and expression statements, over
+ * the fast path's expressions plus `d`'s writes (setVar, appendVar, setVarFlag, ...). Anything
+ * else (loops, `raise`, `bb.fatal`, a def of the layer, a multi-line string) is NotFast, and
+ * the function runs in python3 as before.
  *
  * A run is all or nothing: it works on a copy of the recipe's store, and only when the whole
  * function has run are its writes made again, in order, on the store itself. A function that
- * stops half way (NotFast, or an error python3 must word) leaves no trace.
+ * stops half way (NotFast, or an error python3 must word) leaves no trace. A def called from
+ * `${@...}` may not write at all (python3 runs one that does).
  */
 import type { DataStore } from '../datastore.js';
 import { evaluateInFunction, type FastFunctions, type FunctionScope } from './fast-path.js';
