@@ -3,8 +3,8 @@
  * up to four times its live size before collecting it in full; while a parse accumulates its
  * results (oe-core: the main thread ends holding ~100 MB) that lets hundreds of MB of
  * garbage become resident memory. A full collection whenever the heap has grown a fixed step
- * past what the last one left keeps it within that step, for one collection per step of
- * allocation (oe-core: a handful of ~100 ms collections).
+ * past what the last one left keeps it within that step, and one at the end of a parse sheds
+ * the parse's garbage before the parse cache is written.
  *
  * The step is added, not multiplied: a small heap is never collected more often than V8
  * would collect it anyway, and there is no limit that a big build could run into.
@@ -13,8 +13,11 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { addCount, timed } from './timings.js';
 
-/** How far past the last collection's live size the heap may grow (bytes). */
-export const TRIM_STEP = 64 * 1024 * 1024;
+/**
+ * How far past the last collection's live size the heap may grow (bytes). Each collection
+ * costs the thread ~100 ms on oe-core, so the step is wide: oe-core's main thread makes a few.
+ */
+export const TRIM_STEP = 128 * 1024 * 1024;
 
 /** Whether a heap of `used` bytes, `live` bytes after the last collection, is due one. */
 export const dueForCollection = (used: number, live: number, step: number): boolean => used > live + step;
@@ -31,7 +34,7 @@ function collector(): () => void {
   return collect;
 }
 
-/** Collects this thread's heap in full when it is due; returns whether it did. */
+/** Collects this thread's heap in full when it is due (`step` 0: now); returns whether it did. */
 export function trimHeap(step = TRIM_STEP): boolean {
   if (!dueForCollection(getHeapStatistics().used_heap_size, live, step)) return false;
   timed('heap-trim', collector());

@@ -103,7 +103,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       });
 
       const outcomes = parseFiles(session, misses, opts, warn);
-      trimHeap(); // before the cache write adds its own garbage to the parse's
+      if (misses.length > 0) trimHeap(0); // the parse's garbage goes before the cache write adds its own
       const inConfig = new Set(configFiles);
       const errors: TsbakeError[] = [];
       const entries: CacheEntry[] = [];
