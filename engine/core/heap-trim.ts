@@ -15,9 +15,9 @@ import { addCount, timed } from './timings.js';
 
 /**
  * How far past the last collection's live size the heap may grow (bytes). Each collection
- * costs the thread ~100 ms on oe-core, so the step is wide: oe-core's main thread makes a few.
+ * costs its thread 100 to 200 ms on oe-core, whose main thread makes 1 to 10 of them.
  */
-export const TRIM_STEP = 128 * 1024 * 1024;
+export const TRIM_STEP = 64 * 1024 * 1024;
 
 /** Whether a heap of `used` bytes, `live` bytes after the last collection, is due one. */
 export const dueForCollection = (used: number, live: number, step: number): boolean => used > live + step;
