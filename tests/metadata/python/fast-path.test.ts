@@ -3,7 +3,7 @@
  * give python3's value: each is evaluated through the InlinePythonHost, which must answer it
  * without python3, and straight in the python3 worker.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { DataStore } from '../../../engine/metadata/datastore.js';
 import { InlinePythonHost } from '../../../engine/metadata/inline-python/host.js';
 import type { PythonHost } from '../../../engine/metadata/python-bridge.js';
@@ -27,29 +27,36 @@ const FAST: readonly string[] = [
 /** Expressions python3 must answer: a generator where it is not a list's equal, more than one `for`. */
 const SLOW: readonly string[] = ["bool(x for x in '')", "[x + y for x in 'ab' for y in 'cd']", "[x for x, y in ['ab']]", "len(x for x in 'ab')"];
 
-test('comprehensions in TypeScript are python3\'s, and what is not modelled goes to python3', (t) => {
+/** A python3 worker, the InlinePythonHost in front of it, and a store for each with `vars` set. */
+function pair(t: ExecutionContext, vars: Readonly<Record<string, string>> = {}): { readonly host: InlinePythonHost; readonly fast: DataStore; readonly worker: PythonWorker; readonly slow: DataStore } {
   const worker = new PythonWorker();
   t.teardown(() => worker.close());
   const host = new InlinePythonHost(worker);
-  const stores = [host, worker].map((h) => {
-    const store = new DataStore({ python: h, tracking: false });
-    store.setVar('DEPS', 'a b c');
-    store.setVar('EMPTY', '');
-    return store;
-  });
-  for (const [codes, fast] of [[FAST, 1], [SLOW, 0]] as const) {
+  const store = (h: PythonHost): DataStore => {
+    const s = new DataStore({ python: h, tracking: false });
+    for (const [k, v] of Object.entries(vars)) s.setVar(k, v);
+    return s;
+  };
+  return { host, fast: store(host), worker, slow: store(worker) };
+}
+
+/** What evaluating `code` gives, or the error it raises, as text. */
+function outcome(h: PythonHost, store: DataStore, code: string): string {
+  try {
+    return JSON.stringify(h.evaluate(code, store, 'V'));
+  } catch (e) {
+    return e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e);
+  }
+}
+
+test('comprehensions in TypeScript are python3\'s, and what is not modelled goes to python3', (t) => {
+  const { host, fast, worker, slow } = pair(t, { DEPS: 'a b c', EMPTY: '' });
+  for (const [codes, answered] of [[FAST, 1], [SLOW, 0]] as const) {
     for (const code of codes) {
       const before = host.stats().fast;
-      const outcome = (h: PythonHost, store: DataStore | undefined): string => {
-        try {
-          return JSON.stringify(store ? h.evaluate(code, store, 'V') : undefined);
-        } catch (e) {
-          return e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e);
-        }
-      };
-      const got = outcome(host, stores[0]);
-      t.is(host.stats().fast - before, fast, code);
-      t.is(got, outcome(worker, stores[1]), code);
+      const got = outcome(host, fast, code);
+      t.is(host.stats().fast - before, answered, code);
+      t.is(got, outcome(worker, slow, code), code);
     }
   }
 });
@@ -57,17 +64,13 @@ test('comprehensions in TypeScript are python3\'s, and what is not modelled goes
 const NORMPATH = ['', '.', '/', '//', '///', '//a//b/', '///a', 'a/../..', '../a/./b/..', '/../a', '/work/meta/../', 'a/b/../../..', './', 'a//b/./c/'];
 
 test('os.path.normpath in TypeScript is posixpath.normpath', (t) => {
-  const worker = new PythonWorker();
-  t.teardown(() => worker.close());
-  const host = new InlinePythonHost(worker);
-  const fast = new DataStore({ python: host, tracking: false });
-  const slow = new DataStore({ python: worker, tracking: false });
+  const { host, fast, worker, slow } = pair(t);
   for (const p of NORMPATH) {
     const code = `os.path.normpath(${JSON.stringify(p)})`;
     const before = host.stats().fast;
-    const got = host.evaluate(code, fast, 'V');
+    const got = outcome(host, fast, code);
     t.is(host.stats().fast, before + 1, `${code} went to python3`);
-    t.deepEqual(got, worker.evaluate(code, slow, 'V'), code);
+    t.is(got, outcome(worker, slow, code), code);
   }
 });
 
@@ -89,21 +92,12 @@ const DEFS: readonly DefCase[] = [
 
 for (const c of DEFS) {
   test(`\${@helper(d)} in TypeScript is python3's: ${c.title}`, (t) => {
-    const worker = new PythonWorker();
-    t.teardown(() => worker.close());
-    const host = new InlinePythonHost(worker);
-    const results = [host, worker].map((h) => {
-      const store = new DataStore({ python: h, tracking: false });
-      store.setVar('BPN', 'python3-six');
-      store.setVar('INHIBIT', '${UNSET_TOO}');
-      const text = `def helper(d):\n${c.body}`;
+    const { host, fast, worker, slow } = pair(t, { BPN: 'python3-six', INHIBIT: '${UNSET_TOO}' });
+    const text = `def helper(d):\n${c.body}`;
+    const results = ([[host, fast], [worker, slow]] as const).map(([h, store]) => {
       h.define(store, { name: 'helper', text, where: { file: '/l/classes/base.bbclass', line: 1 } });
       store.setVar('helper', text, { parsing: true });
-      try {
-        return [JSON.stringify(h.evaluate('helper(d)', store, 'V')), String(store.getVar('WRITTEN'))];
-      } catch (e) {
-        return [e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)];
-      }
+      return [outcome(h, store, 'helper(d)'), String(store.getVar('WRITTEN'))];
     });
     t.is(host.stats().fast, c.fast ? 1 : 0);
     t.deepEqual(results[0], results[1]);
