@@ -3,6 +3,7 @@
  * the counts `tsbake -p` reports, parse errors collected per file, and the check that every
  * bbappend applies to some recipe.
  */
+import { trimHeap } from '../core/heap-trim.js';
 import { throwIfInterrupted } from '../core/interrupt.js';
 import { InterruptedError, LayerError, TsbakeError } from '../core/errors.js';
 import { asText } from './datastore.js';
@@ -45,6 +46,7 @@ export interface ParsedFile {
 
 /** Parses one recipe file into RecipeInfo, one per variant. */
 export function parseToInfo(session: MetadataSession, file: string): ParsedFile {
+  trimHeap(); // each recipe's parse is garbage once its infos are made; results accumulate
   const where = session.collection.priorityOf(file);
   const host = session.config.store.env.python;
   const before = host.stats();

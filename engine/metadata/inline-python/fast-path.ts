@@ -42,8 +42,12 @@ const FUNCTIONS = new Set([
   'os.path.basename',
   'os.path.dirname',
   'os.path.join',
+  'os.path.normpath',
   'os.path.splitext',
 ]);
+
+/** Callables that give the same result for a generator as for a list of its items. */
+const GENERATOR_TAKERS: ReadonlySet<string> = new Set(['str.join', 'list', 'tuple', 'sorted', 'min', 'max']);
 
 /**
  * Library functions the composition root adds, by dotted name, each called as `f(d)` with
@@ -78,6 +82,8 @@ export interface FunctionScope {
   readonly locals: Map<string, PyVal>;
   /** Each datastore write made, as an operation that can be made again on another store. */
   readonly writes: Array<(store: DataStore) => void>;
+  /** Writes are NotFast (a def called from `${@...}` runs on the store itself, not on a copy). */
+  readonly readOnly?: boolean;
 }
 
 const refsCache = new WeakMap<Expr, readonly string[]>();
@@ -102,6 +108,8 @@ class Evaluator {
   readonly #store: DataStore;
   readonly #extra: FastFunctions;
   readonly #scope: FunctionScope | undefined;
+  /** Comprehension names in scope. */
+  readonly #bound = new Map<string, PyVal>();
   constructor(store: DataStore, extra: FastFunctions, scope?: FunctionScope) {
     this.#store = store;
     this.#extra = extra;
@@ -119,6 +127,8 @@ class Evaluator {
       case 'const':
         return e.v;
       case 'name': {
+        const bound = this.#bound.get(e.id);
+        if (bound !== undefined) return bound;
         if (this.#scope?.assigned.has(e.id)) {
           const v = this.#scope.locals.get(e.id);
           if (v === undefined) throw new NotFast(`unbound local ${e.id}`);
@@ -165,11 +175,32 @@ class Evaluator {
       }
       case 'ifelse':
         return truthy(this.eval(e.cond)) ? this.eval(e.yes) : this.eval(e.no);
+      case 'comp':
+        // A generator is only modelled where a list gives the same result (#call's GENERATOR_TAKERS).
+        if (e.kind === 'gen') throw new NotFast('generator expression');
+        return list(this.#comprehension(e));
       default: {
         const never: never = e;
         throw new NotFast(`unreachable ${String(never)}`);
       }
     }
+  }
+
+  /** The items a comprehension makes; its name is bound only inside it, as in Python 3. */
+  #comprehension(e: Extract<Expr, { t: 'comp' }>): PyVal[] {
+    const items = iterate(this.eval(e.iter));
+    const outer = this.#bound.get(e.target);
+    const out: PyVal[] = [];
+    try {
+      for (const item of items) {
+        this.#bound.set(e.target, item);
+        if (e.conds.every((c) => truthy(this.eval(c)))) out.push(this.eval(e.elt));
+      }
+    } finally {
+      if (outer === undefined) this.#bound.delete(e.target);
+      else this.#bound.set(e.target, outer);
+    }
+    return out;
   }
 
   #opt(e: Expr | null): PyVal {
@@ -189,7 +220,7 @@ class Evaluator {
   #call(e: Extract<Expr, { t: 'call' }>): PyVal {
     const fn = this.eval(e.fn);
     if (!isRef(fn)) throw new NotFast('calling a non-function');
-    const args = e.args.map((a) => this.eval(a));
+    const args = e.args.map((a) => (a.t === 'comp' && a.kind === 'gen' && GENERATOR_TAKERS.has(fn.path) ? list(this.#comprehension(a)) : this.eval(a)));
     const kwargs = new Map(e.kwargs.map(([k, v]) => [k, this.eval(v)] as const));
     if (fn.path.startsWith('str.') && typeof fn.self === 'string') {
       if (kwargs.size) throw new NotFast('keyword arguments to str methods');
@@ -258,6 +289,8 @@ class Evaluator {
       case 'os.path.join':
         if (args.length === 0) throw new NotFast('os.path.join()');
         return args.map(text).reduce((a, b) => (b.startsWith('/') ? b : a === '' || a.endsWith('/') ? a + b : `${a}/${b}`));
+      case 'os.path.normpath':
+        return normpath(text(args[0]));
       case 'os.path.splitext':
         return splitext(text(args[0]));
       default: {
@@ -276,7 +309,7 @@ class Evaluator {
    */
   #write(path: string, args: PyVal[], kwargs: ReadonlyMap<string, PyVal>): PyVal {
     const scope = this.#scope;
-    if (!scope) throw new NotFast(path);
+    if (!scope || scope.readOnly) throw new NotFast(path);
     for (const k of kwargs.keys()) if (!(path === 'd.setVar' && k === 'parsing')) throw new NotFast(`keyword ${k}`);
     if (args.length !== WRITES.get(path)) throw new NotFast(`${path} arity`);
     const name = text(args[0]);
@@ -432,6 +465,22 @@ function varsFromFile(fn: PyVal): PyVal {
   if (parts.length > 3) throw new NotFast('vars_from_file raises ParseError');
   while (parts.length < 3) parts.push(null);
   return list(parts);
+}
+
+/**
+ * posixpath.normpath: `.` and empty parts dropped, `..` folded where it can be, and a leading
+ * `//` kept (POSIX leaves its meaning open; three or more slashes are one).
+ */
+function normpath(p: string): string {
+  if (p === '') return '.';
+  const lead = p.startsWith('/') ? (p.startsWith('//') && !p.startsWith('///') ? '//' : '/') : '';
+  const parts: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..' || (lead === '' && parts.length === 0) || parts[parts.length - 1] === '..') parts.push(part);
+    else if (parts.length > 0) parts.pop();
+  }
+  return lead + parts.join('/') || '.';
 }
 
 function splitext(p: string): PySeq {

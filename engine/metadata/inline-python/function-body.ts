@@ -1,14 +1,15 @@
 /**
- * Anonymous functions (`python () { ... }`) run in TypeScript when every statement is in a
- * small subset: assignments to local names (`x = ...`, `x += ...` on a str or int), `if` /
- * `elif` / `else`, `pass`, `return`, and expression statements, over the fast path's
- * expressions plus `d`'s writes (setVar, appendVar, setVarFlag, ...). Anything else (loops,
- * `raise`, `bb.fatal`, a def of the layer, a multi-line string) is NotFast, and the function
- * runs in python3 as before.
+ * Anonymous functions (`python () { ... }`) and defs called as `${@NAME(d)}` run in TypeScript
+ * when every statement is in a small subset: assignments to local names (`x = ...`, `x += ...`
+ * on a str or int), `if` / `elif` / `else`, `pass`, `return`, and expression statements, over
+ * the fast path's expressions plus `d`'s writes (setVar, appendVar, setVarFlag, ...). Anything
+ * else (loops, `raise`, `bb.fatal`, a def of the layer, a multi-line string) is NotFast, and
+ * the function runs in python3 as before.
  *
  * A run is all or nothing: it works on a copy of the recipe's store, and only when the whole
  * function has run are its writes made again, in order, on the store itself. A function that
- * stops half way (NotFast, or an error python3 must word) leaves no trace.
+ * stops half way (NotFast, or an error python3 must word) leaves no trace. A def called from
+ * `${@...}` may not write at all (python3 runs one that does).
  */
 import type { DataStore } from '../datastore.js';
 import { evaluateInFunction, type FastFunctions, type FunctionScope } from './fast-path.js';
@@ -66,8 +67,16 @@ export function runFunction(f: FunctionBody, store: DataStore, extra?: FastFunct
   for (const write of scope.writes) write(store);
 }
 
-/** True when a `return` ended the function. */
-function runBlock(body: readonly Stmt[], store: DataStore, scope: FunctionScope, extra: FastFunctions | undefined): boolean {
+/**
+ * Calls `f` as `${@NAME(d)}` does: its return value, None without one. A write to `d` is
+ * NotFast (python3 makes it), so it runs on `store` itself, whose expansions are cached.
+ */
+export function callFunction(f: FunctionBody, store: DataStore, extra?: FastFunctions): PyVal {
+  return runBlock(f.body, store, { assigned: f.assigned, locals: new Map(), writes: [], readOnly: true }, extra)?.value ?? null;
+}
+
+/** What a `return` that ended the function returned (undefined: it ran to its end). */
+function runBlock(body: readonly Stmt[], store: DataStore, scope: FunctionScope, extra: FastFunctions | undefined): { readonly value: PyVal } | undefined {
   const ev = (e: Expr): PyVal => evaluateInFunction(e, store, scope, extra);
   for (const s of body) {
     switch (s.t) {
@@ -83,21 +92,21 @@ function runBlock(body: readonly Stmt[], store: DataStore, scope: FunctionScope,
       }
       case 'if': {
         const taken = s.branches.find(([cond]) => truthy(ev(cond)));
-        if (runBlock(taken ? taken[1] : s.orelse, store, scope, extra)) return true;
+        const returned = runBlock(taken ? taken[1] : s.orelse, store, scope, extra);
+        if (returned) return returned;
         break;
       }
       case 'pass':
         break;
       case 'return':
-        if (s.e) ev(s.e);
-        return true;
+        return { value: s.e ? ev(s.e) : null };
       default: {
         const never: never = s;
         throw new NotFast(`unreachable ${String(never)}`);
       }
     }
   }
-  return false;
+  return undefined;
 }
 
 /**

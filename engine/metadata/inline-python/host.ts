@@ -9,10 +9,11 @@ import type { PythonOutcome } from '../expand.js';
 import { addStats, type EventAttributes, type EventHandler, type PythonAccess, type PythonFunction, type PythonHost, type PythonStats } from '../python-bridge.js';
 import { InterruptedError } from '../../core/errors.js';
 import { evaluateFast, type FastFunctions } from './fast-path.js';
-import { parseFunction, runFunction, type FunctionBody } from './function-body.js';
+import { callFunction, parseFunction, runFunction, type FunctionBody } from './function-body.js';
+import { pyStr } from './py-value.js';
 import { NotFast } from './syntax.js';
 
-/** How finalisation runs an anonymous function: `NAME(d)`. */
+/** How finalisation runs an anonymous function, and how `${@...}` calls a def: `NAME(d)`. */
 const CALL = /^([A-Za-z_][A-Za-z0-9_]*)\(d\)$/;
 
 export class InlinePythonHost implements PythonHost {
@@ -43,6 +44,18 @@ export class InlinePythonHost implements PythonHost {
       return { kind: 'value', value: r.value, references: r.references };
     } catch (e) {
       if (!(e instanceof NotFast)) throw e;
+    }
+    // `NAME(d)` of a def in the subset: its return value (such a call reads no variable by name).
+    const body = this.#fastFunction(store, code);
+    if (body) {
+      try {
+        const value = pyStr(callFunction(body, store, this.#extra));
+        this.#fast++;
+        return { kind: 'value', value, references: [] };
+      } catch (e) {
+        // As for anonymous functions: python3 runs it again and words any failure itself.
+        if (e instanceof InterruptedError) throw e;
+      }
     }
     this.#slow++;
     return this.#worker.evaluate(code, store, varname);
@@ -75,9 +88,10 @@ export class InlinePythonHost implements PythonHost {
   }
 
   /**
-   * The parsed body when `code` calls a function defined by exactly one text under its name,
-   * the one `store` holds, and that text is in the subset function-body.ts runs. With `-e`
-   * (history kept) every write must name its line as python3 reports it, so python3 runs it.
+   * The parsed body when `code` calls a function (an anonymous function, or a def called from
+   * `${@...}`) defined by exactly one text under its name, the one `store` holds, and that
+   * text is in the subset function-body.ts runs. With `-e` (history kept) every write must
+   * name its line as python3 reports it, so python3 runs it.
    */
   #fastFunction(store: DataStore, code: string): FunctionBody | undefined {
     const call = CALL.exec(code);

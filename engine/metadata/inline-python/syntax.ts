@@ -23,7 +23,9 @@ export type Expr =
   | { readonly t: 'bin'; readonly op: '+' | '-' | '*' | '%' | '//' | '**'; readonly l: Expr; readonly r: Expr }
   | { readonly t: 'bool'; readonly op: 'and' | 'or'; readonly l: Expr; readonly r: Expr }
   | { readonly t: 'cmp'; readonly first: Expr; readonly rest: ReadonlyArray<readonly [CmpOp, Expr]> }
-  | { readonly t: 'ifelse'; readonly cond: Expr; readonly yes: Expr; readonly no: Expr };
+  | { readonly t: 'ifelse'; readonly cond: Expr; readonly yes: Expr; readonly no: Expr }
+  /** `[elt for target in iter if cond ...]`, or a generator expression as a call's only argument. */
+  | { readonly t: 'comp'; readonly kind: 'list' | 'gen'; readonly elt: Expr; readonly target: string; readonly iter: Expr; readonly conds: readonly Expr[] };
 
 export type CmpOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in' | 'is' | 'is not';
 
@@ -316,7 +318,11 @@ class Parser {
         if (kwargs.length) throw new NotFast('positional after keyword');
         args.push(this.#test());
       }
-      if (this.#isKw('for')) throw new NotFast('generator expression');
+      if (this.#isKw('for')) {
+        if (args.length !== 1 || kwargs.length) throw new NotFast('generator expression beside other arguments');
+        args[0] = this.#comprehension('gen', args[0] as Expr, ')');
+        break;
+      }
       if (!this.#isOp(',')) break;
       this.#pos++;
     }
@@ -348,7 +354,12 @@ class Parser {
     let trailingComma = false;
     while (!this.#isOp(close)) {
       items.push(this.#test());
-      if (this.#isKw('for')) throw new NotFast('comprehension');
+      if (this.#isKw('for')) {
+        if (kind !== 'list' || items.length !== 1) throw new NotFast('comprehension');
+        const comp = this.#comprehension('list', items[0] as Expr, close);
+        this.#expectOp(close);
+        return comp;
+      }
       trailingComma = false;
       if (!this.#isOp(',')) break;
       this.#pos++;
@@ -357,6 +368,22 @@ class Parser {
     this.#expectOp(close);
     if (kind === 'tuple' && items.length === 1 && !trailingComma) return items[0] as Expr;
     return { t: kind, items };
+  }
+
+  /** `for NAME in OR_TEST (if OR_TEST)*` after `elt`, up to `close` (one `for`, one name). */
+  #comprehension(kind: 'list' | 'gen', elt: Expr, close: string): Expr {
+    this.#pos++;
+    const target = this.#next();
+    if (target.k !== 'name' || !this.#isKw('in')) throw new NotFast('comprehension target');
+    this.#pos++;
+    const iter = this.#or();
+    const conds: Expr[] = [];
+    while (this.#isKw('if')) {
+      this.#pos++;
+      conds.push(this.#or());
+    }
+    if (!this.#isOp(close)) throw new NotFast('nested comprehension');
+    return { t: 'comp', kind, elt, target: target.v, iter, conds };
   }
 
   #atom(): Expr {
@@ -456,6 +483,9 @@ export function staticReferences(e: Expr, out: Set<string> = new Set()): Set<str
         return;
       case 'ifelse':
         [x.cond, x.yes, x.no].forEach(visit);
+        return;
+      case 'comp':
+        [x.iter, x.elt, ...x.conds].forEach(visit);
         return;
       case 'const':
       case 'name':
