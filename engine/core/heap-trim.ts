@@ -42,3 +42,9 @@ export function trimHeap(step = TRIM_STEP): boolean {
   live = getHeapStatistics().used_heap_size;
   return true;
 }
+
+/**
+ * The collection at the end of a parse, before its results are saved: only for a heap of more
+ * than one step in all, since a small parse's garbage costs a collection more than it frees.
+ */
+export const trimAfterParse = (): boolean => getHeapStatistics().used_heap_size > TRIM_STEP && trimHeap(0);

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TsbakeError } from '../core/errors.js';
 import { hashParts } from '../core/hash.js';
-import { trimHeap } from '../core/heap-trim.js';
+import { trimAfterParse } from '../core/heap-trim.js';
 import { timed } from '../core/timings.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
 import { appendIndex } from './collections.js';
@@ -103,7 +103,7 @@ export function cachedLoader(session: MetadataSession, opts: CachedLoaderOptions
       });
 
       const outcomes = parseFiles(session, misses, opts, warn);
-      if (misses.length > 0) trimHeap(0); // the parse's garbage goes before the cache write adds its own
+      if (misses.length > 0) trimAfterParse(); // the parse's garbage goes before the cache write adds its own
       const inConfig = new Set(configFiles);
       const errors: TsbakeError[] = [];
       const entries: CacheEntry[] = [];

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { getHeapStatistics } from 'node:v8';
-import { dueForCollection, trimHeap } from '../../engine/core/heap-trim.js';
+import { dueForCollection, TRIM_STEP, trimAfterParse, trimHeap } from '../../engine/core/heap-trim.js';
 
 const MB = 1024 * 1024;
 
@@ -23,4 +23,9 @@ test('trimHeap collects garbage once it is a step more than the last collection 
   t.true(trimHeap(8 * MB));
   t.true(getHeapStatistics().used_heap_size < before - 8 * MB);
   t.false(trimHeap(8 * MB));
+});
+
+test('the end of a small parse is not worth a collection: only a heap of more than one step gets one', (t) => {
+  t.true(getHeapStatistics().used_heap_size < TRIM_STEP, 'this test process holds less than one step');
+  t.false(trimAfterParse());
 });
