@@ -5,6 +5,7 @@ import { copyFileSync, linkSync, mkdtempSync, readdirSync, readFileSync, renameS
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { indexIpk } from '../../engine/feed/index-ipk.js';
 import { packageIndex } from '../../engine/feed/package-index.js';
 import { requireTool } from '../helpers/host-tools.js';
 import { deployFromReference, missingFeedTools } from '../helpers/feeds.js';
@@ -127,4 +128,23 @@ test('a package rewritten in place with the same size and a new mtime is read ag
   const fresh = indexFiles(deploy);
   t.deepEqual([...reindexed.keys()], [...fresh.keys()]);
   for (const [name, bytes] of fresh) t.true(bytes.equals(reindexed.get(name) ?? Buffer.alloc(0)), `${name} differs`);
+});
+
+test('ipk: a package that went and came back is listed where a full index lists it, among packages of the same name', async (t) => {
+  const missing = missingFeedTools();
+  if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: dpkg-dev rpm createrepo-c apt-utils dnf xz-utils)`)) return;
+  const source = packagesUnder(join(deployFromReference(), 'ipk'))[0] ?? '';
+  const dir = mkdtempSync(join(tmpdir(), 'tsbake-ipkfeed-'));
+  for (const name of ['a.ipk', 'b.ipk']) copyFileSync(source, join(dir, name)); // one package name twice
+  const cacheFile = join(mkdtempSync(join(tmpdir(), 'tsbake-feedcache-')), 'ipk.cache');
+  await indexIpk(dir, { cacheFile });
+  rmSync(join(dir, 'a.ipk'));
+  await indexIpk(dir, { cacheFile });
+  copyFileSync(source, join(dir, 'a.ipk'));
+  const again = await indexIpk(dir, { cacheFile });
+  t.is(again.read, 1);
+  const reindexed = readFileSync(join(dir, 'Packages'));
+  await indexIpk(dir, {});
+  t.deepEqual(reindexed.toString(), readFileSync(join(dir, 'Packages')).toString());
+  t.regex(reindexed.toString(), /Filename: a\.ipk[\s\S]*Filename: b\.ipk/);
 });
