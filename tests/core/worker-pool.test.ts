@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { WorkerPool } from '../../engine/core/worker-pool.js';
 
 // any worker module will do: with a role it does not know, it starts and serves nothing
-const url = new URL('../../engine/package/archive/zstd-worker.js', import.meta.url);
+const url = new URL('../../engine/package/split/md5-worker.js', import.meta.url);
 const role = 'tsbake-test-nothing';
 
 test('prestart starts a worker that the next acquire hands out, and no second one while it is idle', async (t) => {

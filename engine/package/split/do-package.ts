@@ -1,14 +1,15 @@
 /**
  * do_package as a TypeScript builtin: link ${D} into ${PKGD} (link-tree.ts), run
  * the recipe's PACKAGESPLITFUNCS, strip and split debug info, divide ${PKGD} into packages
- * (${PKGDEST}/<pkg>/), work out shared-library and pkg-config dependencies, run the QA checks,
- * and write each package's `<pkg>.spec.json` and the recipe's package data (${PKGDESTWORK}).
+ * (${PKGDEST}/<pkg>/), take each shipped file's md5, work out shared-library and pkg-config
+ * dependencies, run the QA checks, and write each package's `<pkg>.spec.json` and the
+ * recipe's package data (${PKGDESTWORK}).
  */
 import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
-import { timed } from '../../core/timings.js';
+import { timed, timedAsync } from '../../core/timings.js';
 import { asText, type DataStore } from '../../metadata/datastore.js';
 import type { BuiltinContext } from '../../run/builtin.js';
 import type { PackageFile, PackageSpec } from '../model/spec.js';
@@ -19,6 +20,7 @@ import { readFakerootState } from './fakeroot-state.js';
 import { linkTree } from './link-tree.js';
 import { autoDepends } from './auto-depends.js';
 import { depchainRecommends } from './depchains.js';
+import { fileMd5s } from './file-md5.js';
 import { parseRelations } from '../model/relations.js';
 import { specJson, writePkgdata } from './pkgdata-write.js';
 import { splitLocales } from './locales.js';
@@ -94,6 +96,14 @@ function conffilesOf(pkg: string, lookup: Lookup, files: readonly PackageFile[],
   const members = files.flatMap((f) => tree.get(f.path) ?? []);
   const regular = new Set(files.filter((f) => f.kind === 'file' || f.kind === 'hardlink').map((f) => f.path));
   return matchFiles(patterns, members).filter((p) => regular.has(p)).sort(byteCompare);
+}
+
+/** The packages' members, each regular file with its md5 (read from `${PKGDEST}/<pkg>/`). */
+async function withMd5(filesByPkg: ReadonlyMap<string, readonly PackageFile[]>, pkgdest: string): Promise<Map<string, PackageFile[]>> {
+  const regular = [...filesByPkg].flatMap(([pkg, files]) => files.filter((f) => f.kind === 'file').map((f) => ({ path: join(pkgdest, pkg, f.path), size: f.size })));
+  const sums = await fileMd5s(regular);
+  let next = 0;
+  return new Map([...filesByPkg].map(([pkg, files]) => [pkg, files.map((f) => (f.kind === 'file' ? { ...f, md5: sums[next++] ?? '' } : f))]));
 }
 
 function runSplitFunction(store: DataStore, fn: string, file: string): void {
@@ -185,7 +195,8 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
 
   const written = result.order.filter((pkg) => (result.packages.get(pkg)?.length ?? 0) > 0 || truthy(lookup(`ALLOW_EMPTY:${pkg}`)) || truthy(lookup('ALLOW_EMPTY')));
   const unwritten = new Set(result.order.filter((p) => !written.includes(p)));
-  const filesByPkg = timed('package-files', () => new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)])));
+  const members = timed('package-files', () => new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)])));
+  const filesByPkg = await timedAsync('package-md5', () => withMd5(members, pkgdest));
 
   const deps = timed('package-deps', () => autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log }));
 

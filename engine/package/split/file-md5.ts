@@ -1,0 +1,65 @@
+/**
+ * The md5 of every regular file do_package ships (a .deb's md5sums), taken once the packages
+ * are divided, as dh_md5sums takes them before dpkg-deb runs: the writer then only packs
+ * them. A large total is shared out among worker threads, in runs of files of about equal
+ * bytes, so the hashing runs on every core.
+ */
+import { availableParallelism } from 'node:os';
+import { TsbakeError } from '../../core/errors.js';
+import { WorkerPool } from '../../core/worker-pool.js';
+import { md5OfFiles } from './file-md5-read.js';
+import { MD5_ROLE, type FromMd5Worker, type ToMd5Worker } from './md5-worker.js';
+
+/** Below this many bytes a worker's start costs more than the hashing it takes over. */
+const SHARE_FROM = 32 << 20;
+
+const workers = new WorkerPool(new URL('./md5-worker.js', import.meta.url), MD5_ROLE);
+
+export interface SizedFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+/** `files` cut into `n` runs, in order, of about equal total size. */
+export function runsOf<T extends SizedFile>(files: readonly T[], n: number): T[][] {
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  const runs: T[][] = [[]];
+  let done = 0;
+  for (const f of files) {
+    const run = runs[runs.length - 1] as T[];
+    if (run.length > 0 && runs.length < n && done >= (total * runs.length) / n) runs.push([f]);
+    else run.push(f);
+    done += f.size;
+  }
+  return runs;
+}
+
+export class FileDigestError extends TsbakeError {
+  readonly code = 'E_FILE_DIGEST';
+}
+
+async function inWorker(paths: readonly string[]): Promise<readonly string[]> {
+  const worker = workers.acquire();
+  try {
+    const reply = await new Promise<FromMd5Worker>((resolve, reject) => {
+      worker.once('message', resolve).once('error', reject);
+      worker.once('exit', (code) => reject(new FileDigestError(`the md5 thread exited (${String(code)}) without an answer`)));
+      worker.postMessage({ paths } satisfies ToMd5Worker);
+    });
+    if ('error' in reply) throw new FileDigestError(`md5: ${reply.error}`);
+    workers.release(worker);
+    return reply.digests;
+  } catch (e) {
+    void worker.terminate();
+    throw e;
+  }
+}
+
+/** Hex md5 of each file, in order. */
+export async function fileMd5s(files: readonly SizedFile[]): Promise<string[]> {
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  if (total < SHARE_FROM) return md5OfFiles(files.map((f) => f.path));
+  const runs = runsOf(files, availableParallelism());
+  const digests = await Promise.all(runs.map((run) => inWorker(run.map((f) => f.path))));
+  return digests.flat();
+}
