@@ -1,10 +1,11 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Compression } from '../../engine/package/archive/compression.js';
-import { createDebWriter } from '../../engine/package/deb/writer.js';
+import { createDebWriter, MissingDigestError } from '../../engine/package/deb/writer.js';
 import { createIpkWriter } from '../../engine/package/ipk/writer.js';
 import type { PackageWriter } from '../../engine/package/model/writer.js';
 import { createRpmWriter } from '../../engine/package/rpm/writer.js';
@@ -82,6 +83,14 @@ test('rpm: Epoch/Version/Release with - mapped to +, %config(noreplace), RREPLAC
   const scripts = run('rpm', ['-qp', '--scripts', file]).stdout;
   t.regex(scripts, /preuninstall scriptlet \(using \/bin\/sh\):\nif \[ "\$1" = "0" \] ; then\n/);
   t.regex(q('[%{FILENAMES} %{FILEINODES}\n]'), /\/usr\/bin\/demo (\d+)\n\/usr\/bin\/demo-hard \1\n/, 'hard links share an inode');
+});
+
+test('a deb from a spec without md5s (an older do_package) is refused before anything is written', async (t) => {
+  const base = await mkdtemp(join(tmpdir(), 'tsbake-md5-'));
+  const fx = await makeFixture(base);
+  const spec = { ...fx.spec, files: fx.spec.files.map(({ md5: _, ...f }) => f) };
+  await t.throwsAsync(writePackage(writers(zstd).deb, { ...fx, spec }, join(base, 'out')), { instanceOf: MissingDigestError, message: /demo: the package spec has no md5 for \/etc\/demo\/demo.conf/ });
+  t.deepEqual(readdirSync(join(base, 'out')).filter((n) => n.endsWith('.deb')), []);
 });
 
 test('deb md5sums hold every regular file and hard link of the data archive, and md5sum -c agrees', async (t) => {

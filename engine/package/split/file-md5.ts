@@ -27,7 +27,8 @@ export function runsOf<T extends SizedFile>(files: readonly T[], n: number): T[]
   let done = 0;
   for (const f of files) {
     const run = runs[runs.length - 1] as T[];
-    if (run.length > 0 && runs.length < n && done >= (total * runs.length) / n) runs.push([f]);
+    // a file starts the next run when most of it lies past this run's share
+    if (run.length > 0 && runs.length < n && done + f.size / 2 >= (total * runs.length) / n) runs.push([f]);
     else run.push(f);
     done += f.size;
   }

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageOrder, populate, wholeDirs } from '../../../engine/package/split/populate.js';
@@ -78,6 +79,17 @@ test('hard links keep their link groups; the split shares ${D}\'s inodes; symlin
   const files = readSpec(dir, 'split', 'split').files;
   t.like(files.find((f) => f.path === '/usr/bin/tool-link'), { kind: 'hardlink', target: '/usr/bin/tool', size: 0 });
   t.like(files.find((f) => f.path === '/usr/bin/tool-sym'), { kind: 'symlink', target: 'tool' });
+});
+
+test('every regular file of a package has its md5 in the spec (a .deb\'s md5sums); hard links, symlinks and directories have none', async (t) => {
+  const dir = await splitBuild();
+  const root = pkgdest(dir, 'split');
+  for (const pkg of ['split', 'split-dev', 'split-doc', 'split-extra']) {
+    for (const f of readSpec(dir, 'split', pkg).files) {
+      if (f.kind === 'file') t.is(f.md5, createHash('md5').update(readFileSync(join(root, pkg, f.path))).digest('hex'), f.path);
+      else t.is(f.md5, undefined, f.path);
+    }
+  }
 });
 
 test('sparse files stay sparse', async (t) => {
