@@ -124,7 +124,7 @@ test('-src first, -dbg second, then PACKAGES order', (t) => {
   t.deepEqual(packageOrder(['a', 'a-dbg', 'a-dev', 'a-src']), ['a-src', 'a-dbg', 'a', 'a-dev']);
 });
 
-const entry = (path: string, kind: TreeEntry['kind'] = 'file'): TreeEntry => ({ path, kind, mode: 0o644, uid: 0, gid: 0, size: 0, ino: path.length, nlink: 1 });
+const entry = (path: string, kind: TreeEntry['kind'] = 'file'): TreeEntry => ({ path, kind, mode: 0o644, uid: 0, gid: 0, size: 0, ino: path.length, nlink: 1, mtimeMs: 0 });
 
 test('the first package whose FILES match keeps a path; .debug directories go to -dbg', (t) => {
   const tree = [entry('/usr', 'dir'), entry('/usr/bin', 'dir'), entry('/usr/bin/.debug', 'dir'), entry('/usr/bin/.debug/x'), entry('/usr/bin/x'), entry('/usr/lib', 'dir'), entry('/usr/lib/debug', 'dir'), entry('/usr/lib/debug/y'), entry('/usr/lib/.hidden'), entry('/opt')];

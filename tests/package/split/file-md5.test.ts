@@ -1,10 +1,11 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileMd5s, runsOf } from '../../../engine/package/split/file-md5.js';
+import { fileMd5s, md5Ahead, runsOf, stampedMd5 } from '../../../engine/package/split/file-md5.js';
+import { walkTree, type TreeEntry } from '../../../engine/package/split/tree.js';
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
@@ -33,4 +34,27 @@ test('md5 of files, in this thread for a small total and shared out among worker
   const large = make([12 << 20, 0, 3, 12 << 20, 5 << 20, 9 << 20, 7], 'l');
   t.deepEqual(await fileMd5s(large), large.map((f) => f.want));
   await t.throwsAsync(fileMd5s([...large, { path: join(dir, 'missing'), size: 1 }]), { message: /ENOENT.*missing/ });
+});
+
+test('md5s taken ahead are trusted only for an inode with the size and mtime they were taken at', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsbake-md5-ahead-'));
+  const data = (seed: number): Buffer => Buffer.alloc(12 << 20, seed);
+  for (const [name, seed] of [['same', 1], ['rewritten', 2], ['replaced', 3]] as const) writeFileSync(join(dir, name), data(seed));
+  const stamps = await md5Ahead(dir, walkTree(dir));
+  // rewritten in place (same inode and size, a new mtime), and replaced by a new inode
+  writeFileSync(join(dir, 'rewritten'), data(4));
+  utimesSync(join(dir, 'rewritten'), new Date(5_000), new Date(5_000));
+  writeFileSync(join(dir, 'new'), data(3));
+  renameSync(join(dir, 'new'), join(dir, 'replaced'));
+  const now = new Map(walkTree(dir).map((e) => [e.path, e]));
+  const at = (path: string): TreeEntry => {
+    const entry = now.get(path);
+    if (!entry) throw new Error(`${path} is not in the tree`);
+    return entry;
+  };
+  t.is(stampedMd5(stamps, at('/same')), md5(data(1)));
+  t.is(stampedMd5(stamps, at('/rewritten')), undefined);
+  t.is(stampedMd5(stamps, at('/replaced')), undefined);
+  // a tree too small to share out is hashed at the end instead
+  t.is((await md5Ahead(dir, walkTree(dir).slice(0, 1).map((e) => ({ ...e, size: 1 })))).size, 0);
 });
