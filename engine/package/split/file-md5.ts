@@ -85,7 +85,9 @@ export type Md5Stamps = ReadonlyMap<number, Md5Stamp>;
  * rejects: a failure only means no stamps.
  */
 export async function md5Ahead(root: string, entries: readonly TreeEntry[]): Promise<Md5Stamps> {
-  const files = entries.filter((e) => e.kind === 'file');
+  // one name per inode: hard links share their bytes
+  const inodes = new Map(entries.filter((e) => e.kind === 'file').map((e) => [e.ino, e]));
+  const files = [...inodes.values()];
   if (files.reduce((sum, f) => sum + f.size, 0) < SHARE_FROM) return new Map();
   try {
     const sums = await fileMd5s(files.map((f) => ({ path: join(root, f.path), size: f.size })));
