@@ -105,14 +105,17 @@ export async function indexDeb(dir: string, opts: DebIndexOptions): Promise<Inde
     throw e;
   }
   performance.mark('feed:read');
+  // Every entry is known now: the cache is saved while the other core compresses the last
+  // members (a crash before the indexes are published costs nothing: entries are keyed by
+  // their package's stamp, not by the index).
+  cache.save();
+  performance.mark('feed:cache-save');
   const packages = summed('Packages', joinBytes(chunks)); // while the last members are compressed
   performance.mark('feed:checksums');
   const indexes = [packages, summed('Packages.gz', await gz.bytes()), summed('Packages.xz', await xz.bytes())];
   performance.mark('feed:compress');
   publish(dir, [...indexes.map((f): [string, Uint8Array] => [f.name, f.data]), ['Release', releaseText(basename(dir), opts.date, indexes)]]);
-  performance.mark('feed:write');
-  cache.save();
   members.prune();
-  performance.mark('feed:cache-save');
+  performance.mark('feed:write');
   return { dir, packages: files.length, read: cache.misses, files: [...indexes.map((f) => f.name), 'Release'] };
 }

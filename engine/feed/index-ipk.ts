@@ -66,20 +66,22 @@ export async function indexIpk(dir: string, opts: IpkIndexOptions): Promise<Inde
   performance.mark('feed:read');
   const sorted = sortedBy(files.map((f, i) => ({ rel: f.rel, entry: entries[i] ?? [] })), (e) => utf8(e.entry[0] ?? Buffer.alloc(0)));
   const chunks = chunkBytes(sorted, chunkCuts(sorted, (e) => e.rel), (e) => e.entry[1] ?? Buffer.alloc(0));
+  const members = memberCacheFor(opts.cacheFile);
+  const packing = compressMembers(chunks, 'gz9', members); // on libuv's threads, beside what follows
+  packing.catch(() => undefined); // awaited below, unless the cache cannot be saved first
   const packages = joinBytes(chunks);
   const stamps = files.map((f) => `${Math.floor(f.ctimeMs / 1000)} ${f.rel}\n`).join('');
   performance.mark('feed:assemble');
-  const members = memberCacheFor(opts.cacheFile);
-  const gz = await compressMembers(chunks, 'gz9', members);
+  cache.save(); // while the members compress (see index-deb.ts)
+  performance.mark('feed:cache-save');
+  const gz = await packing;
   performance.mark('feed:compress');
   publish(dir, [
     ['Packages.stamps', stamps],
     ['Packages.gz', gz],
     ['Packages', packages],
   ]);
-  performance.mark('feed:write');
-  cache.save();
   members.prune();
-  performance.mark('feed:cache-save');
+  performance.mark('feed:write');
   return { dir, packages: files.length, read: cache.misses, files: ['Packages.stamps', 'Packages.gz', 'Packages'] };
 }

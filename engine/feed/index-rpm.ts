@@ -116,6 +116,8 @@ export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<Inde
     writers.forEach((w, index) => w.add(joinBytes(entries.map((e) => e[index] ?? Buffer.alloc(0)))));
   }
   performance.mark('feed:read');
+  cache.save(); // while the other core compresses the last members (see index-deb.ts)
+  performance.mark('feed:cache-save');
   const metadata = await Promise.all(writers.map((w) => w.file()));
   performance.mark('feed:compress');
   const time = Math.floor(opts.date.getTime() / 1000);
@@ -126,9 +128,7 @@ export async function indexRpm(dir: string, opts: RpmIndexOptions): Promise<Inde
   for (const name of readdirSync(join(dir, 'repodata'))) {
     if (!KEEP.has(name) && !named.has(name) && !name.includes('.tmp-')) rmSync(join(dir, 'repodata', name), { force: true });
   }
-  performance.mark('feed:write');
-  cache.save();
   members.prune();
-  performance.mark('feed:cache-save');
+  performance.mark('feed:write');
   return { dir, packages: n, read: cache.misses, files: [...metadata.map((m) => m.name), 'repodata/repomd.xml'] };
 }

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, linkSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, linkSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -84,4 +85,46 @@ test('a re-index after packages changed, appeared and went writes exactly the fi
   t.deepEqual([...reindexed.keys()], [...fresh.keys()]);
   for (const [name, bytes] of fresh) t.true(bytes.equals(reindexed.get(name) ?? Buffer.alloc(0)), `${name} differs`);
   t.true([...fresh.keys()].some((n) => n.endsWith('.xml.gz')) && fresh.has(join('deb', 'core2-64', 'Packages.xz')));
+});
+
+/** Every package file under `dir`, by path. */
+function packagesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && PACKAGE.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+test('a package rewritten in place with the same size and a new mtime is read again (deb, rpm, ipk), and the re-index equals a full index', async (t) => {
+  const missing = missingFeedTools();
+  if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: dpkg-dev rpm createrepo-c apt-utils dnf xz-utils)`)) return;
+  const deploy = deployFromReference();
+  const dirs = { deb: join(deploy, 'deb'), rpm: join(deploy, 'rpm'), ipk: join(deploy, 'ipk') };
+  const cache = mkdtempSync(join(tmpdir(), 'tsbake-feedcache-'));
+  await packageIndex({ deployDirs: dirs, cacheDir: cache, date: DATE });
+  const changed = Object.values(dirs).map((d) => packagesUnder(d)[0] ?? '');
+  for (const file of changed) {
+    // The last byte belongs to the payload, which no indexer reads: only the file checksums change.
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
+    writeFileSync(file, bytes); // same inode, same size
+    utimesSync(file, 1_900_000_000.5, 1_900_000_000.5);
+  }
+  const again = await packageIndex({ deployDirs: dirs, cacheDir: cache, date: DATE });
+  t.deepEqual(
+    again.filter((f) => f.read > 0).map((f) => f.format).sort(),
+    ['deb', 'ipk', 'rpm', 'rpm'], // the rpm one in its arch repository and in the top one
+  );
+  t.true(again.every((f) => f.read <= 1));
+  for (const file of changed) {
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const feed = again.find((f) => file.startsWith(`${f.dir}/`) && f.read === 1);
+    const index = feed?.format === 'rpm' ? gunzipSync(readFileSync(join(feed.dir, feed.files.find((n) => n.endsWith('primary.xml.gz')) ?? ''))) : readFileSync(join(feed?.dir ?? '', 'Packages'));
+    t.true(index.includes(sha256), `${relative(deploy, file)}: its new checksum is in the index`);
+  }
+  const reindexed = indexFiles(deploy);
+  await packageIndex({ deployDirs: dirs, cacheDir: mkdtempSync(join(tmpdir(), 'tsbake-feedcache-')), date: DATE });
+  const fresh = indexFiles(deploy);
+  t.deepEqual([...reindexed.keys()], [...fresh.keys()]);
+  for (const [name, bytes] of fresh) t.true(bytes.equals(reindexed.get(name) ?? Buffer.alloc(0)), `${name} differs`);
 });
