@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
 import { median, megabytes, seconds, type Bench, type BenchContext } from './harness.js';
+import { TSBAKE_ENV } from './tools.js';
 import { treeSpec } from './tree-spec.js';
 
 const SHARED = join(PACKAGE_ROOT, '..', 'shared', 'bench');
@@ -51,14 +52,16 @@ interface Written {
 }
 
 /**
- * One package write in a child process, timed from spawn to exit. No /proc sampling: a
- * sampler would compete for the CPU with the writer, and the baselines run without one.
+ * One package write in a child process, timed from spawn to exit, in the environment every
+ * benchmarked tsbake command gets (TSBAKE_ENV: without NODE_EXTRA_CA_CERTS, whose CA bundle
+ * Node would load while it boots). No /proc sampling: a sampler would compete for the CPU with
+ * the writer, and the baselines run without one.
  */
 async function writeOnce(format: string, tree: Tree, out: string): Promise<Written> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [CHILD, format, tree.spec, tree.payload, out], { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CHILD, format, tree.spec, tree.payload, out], { cwd: out, env: TSBAKE_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (text += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (text += s));

@@ -1,8 +1,10 @@
 /**
  * A PackageSpec for a directory tree (what do_package would record for it): every entry
- * under `root`, owned by root, hard links pointing at their first name, byte order.
+ * under `root`, owned by root, hard links pointing at their first name, regular files with
+ * their md5, byte order.
  */
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PackageFile, PackageSpec } from '../engine/package/model/spec.js';
 
@@ -24,7 +26,7 @@ export function treeSpec(root: string, name: string): PackageSpec {
         if (first !== undefined) files.push({ ...base, kind: 'hardlink', target: first });
         else {
           firstOfInode.set(key, path);
-          files.push({ ...base, kind: 'file', size: st.size });
+          files.push({ ...base, kind: 'file', size: st.size, md5: createHash('md5').update(readFileSync(join(root, path))).digest('hex') });
         }
       }
     }

@@ -10,6 +10,10 @@ const enabled = process.env['TSBAKE_TIMINGS'] === '1';
 const totals = new Map<string, number>();
 const counts = new Map<string, number>();
 
+const since = (phase: string, start: number): void => {
+  totals.set(phase, (totals.get(phase) ?? 0) + performance.now() - start);
+};
+
 /** Runs `fn`, adding its duration to `phase`. */
 export function timed<T>(phase: string, fn: () => T): T {
   if (!enabled) return fn();
@@ -17,7 +21,18 @@ export function timed<T>(phase: string, fn: () => T): T {
   try {
     return fn();
   } finally {
-    totals.set(phase, (totals.get(phase) ?? 0) + performance.now() - start);
+    since(phase, start);
+  }
+}
+
+/** Runs `fn`, adding the time until its promise settles to `phase`. */
+export async function timedAsync<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  if (!enabled) return fn();
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    since(phase, start);
   }
 }
 

@@ -26,11 +26,6 @@ export class WorkerPool {
     return worker;
   }
 
-  /** Starts a worker now when none is idle, so that its start overlaps the work before its job. */
-  prestart(): void {
-    if (this.#idle.length === 0) this.release(new Worker(this.#url, { workerData: { role: this.#role } }));
-  }
-
   /** Back to the pool after a job that ended cleanly (the job's listeners are removed). */
   release(worker: Worker): void {
     worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');

@@ -28,10 +28,14 @@ def tsbake_package_vardeps(d):
     packages = (d.getVar("PACKAGES") or "").split()
     return " ".join(names + [n + ":" + p for p in packages for n in names])
 
+# The format of the spec files do_package writes (2: regular files carry their md5): a new
+# one is a new signature, so shared state from an older tsbake is not restored in its place.
+PACKAGE_SPEC_VERSION = "2"
+
 python do_package() {
     bb.fatal("do_package is built into tsbake; this body never runs")
 }
-do_package[vardeps] = "PACKAGES PN PE PV PR D PKGD PKGDEST PKGDESTWORK PKGDATA_DIR PACKAGESPLITFUNCS ${PACKAGESPLITFUNCS} PACKAGE_NO_LOCALE LOCALEBASEPN LOCALE_PATHS INHIBIT_PACKAGE_STRIP INHIBIT_PACKAGE_DEBUG_SPLIT OBJCOPY READELF PACKAGE_DEBUG_SPLIT_STYLE CFLAGS ASSUME_SHLIBS DEPENDS DEPCHAIN_PRE DEPCHAIN_POST DEPCHAIN_DBGDEFAULTDEPS ERROR_QA WARN_QA SOURCE_DATE_EPOCH SDE_FILE SOURCE_DATE_EPOCH_FALLBACK ${@tsbake_package_vardeps(d)}"
+do_package[vardeps] = "PACKAGE_SPEC_VERSION PACKAGES PN PE PV PR D PKGD PKGDEST PKGDESTWORK PKGDATA_DIR PACKAGESPLITFUNCS ${PACKAGESPLITFUNCS} PACKAGE_NO_LOCALE LOCALEBASEPN LOCALE_PATHS INHIBIT_PACKAGE_STRIP INHIBIT_PACKAGE_DEBUG_SPLIT OBJCOPY READELF PACKAGE_DEBUG_SPLIT_STYLE CFLAGS ASSUME_SHLIBS DEPENDS DEPCHAIN_PRE DEPCHAIN_POST DEPCHAIN_DBGDEFAULTDEPS ERROR_QA WARN_QA SOURCE_DATE_EPOCH SDE_FILE SOURCE_DATE_EPOCH_FALLBACK ${@tsbake_package_vardeps(d)}"
 do_package[vardepsexclude] = "populate_packages package_do_split_locales"
 do_package[dirs] = "${PKGD}"
 do_package[cleandirs] = "${PKGD} ${PKGDEST} ${PKGDESTWORK}"

@@ -1,20 +1,21 @@
 import test from 'ava';
-import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
 import { WorkerPool } from '../../engine/core/worker-pool.js';
 
 // any worker module will do: with a role it does not know, it starts and serves nothing
-const url = new URL('../../engine/package/archive/zstd-worker.js', import.meta.url);
+const url = new URL('../../engine/package/split/md5-worker.js', import.meta.url);
 const role = 'tsbake-test-nothing';
 
-test('prestart starts a worker that the next acquire hands out, and no second one while it is idle', async (t) => {
+test('a released worker is handed out again by the next acquire; one that exits while idle is forgotten', async (t) => {
   const pool = new WorkerPool(url, role);
-  pool.prestart();
-  pool.prestart();
-  // thread ids rise in the order threads are made: the probe tells which came before it
-  const probe = new Worker(url, { workerData: { role } });
   const first = pool.acquire();
+  pool.release(first);
+  t.is(pool.acquire(), first, 'the idle worker is reused');
+  pool.release(first);
+  const exited = once(first, 'exit');
+  await first.terminate();
+  await exited;
   const second = pool.acquire();
-  t.true(first.threadId < probe.threadId, 'the prestarted worker existed before the probe');
-  t.true(second.threadId > probe.threadId, 'only one worker was prestarted');
-  await Promise.all([first.terminate(), second.terminate(), probe.terminate()]);
+  t.not(second, first, 'a worker that exited is not handed out');
+  await second.terminate();
 });

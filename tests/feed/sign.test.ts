@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,10 @@ import { deployFromReference, missingFeedTools } from '../helpers/feeds.js';
 const missing = [...missingFeedTools(), ...(hasCommand('gpg') ? [] : ['gpg'])];
 
 /** A throwaway signing key in its own GNUPGHOME; returns the signer and the public key files. */
-function throwawayKey(): { signer: FeedSigner; keyring: string; armored: string } {
+function throwawayKey(t: ExecutionContext): { signer: FeedSigner; keyring: string; armored: string } {
   const home = mkdtempSync(join(tmpdir(), 'tsbake-gpg-'));
+  // gpg starts an agent for the home it is given: it goes with the test
+  t.teardown(() => spawnSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent']));
   const passphraseFile = join(home, 'passphrase');
   writeFileSync(passphraseFile, 'feed secret\n');
   const gpg = (...args: string[]): string => {
@@ -31,7 +33,7 @@ function throwawayKey(): { signer: FeedSigner; keyring: string; armored: string 
 
 test('signed feeds: apt and dnf verify the signatures without trusted=yes, and refuse a tampered one', async (t) => {
   if (!requireTool(t, missing.length === 0, `${missing.join(', ')} (Debian: gnupg dpkg-dev rpm createrepo-c apt-utils dnf)`)) return;
-  const { signer, keyring, armored } = throwawayKey();
+  const { signer, keyring, armored } = throwawayKey(t);
   const deploy = deployFromReference();
   const feeds = await packageIndex({ deployDirs: { deb: join(deploy, 'deb'), rpm: join(deploy, 'rpm') }, cacheDir: join(deploy, '..', 'cache'), date: new Date(), signer });
   t.deepEqual([...new Set(feeds.map((f) => f.signatures.join(' ')))], ['Release.gpg InRelease', 'repodata/repomd.xml.asc']);

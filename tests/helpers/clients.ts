@@ -4,7 +4,7 @@
  * installroot of its own.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,6 +63,15 @@ export function isolatedDnf(repos: Readonly<Record<string, string>>, opts: { ins
   writeFileSync(join(base, 'dnf.conf'), '[main]\n');
   const installroot = opts.installroot ?? join(base, 'root');
   const repoArgs = Object.entries(repos).flatMap(([id, dir]) => [`--repofrompath=${id},file://${dir}`, `--enablerepo=${id}`]);
-  return (...args) =>
-    run('dnf', ['-y', '--noplugins', '--releasever=tsbake', `--config=${join(base, 'dnf.conf')}`, '--setopt=reposdir=', `--installroot=${installroot}`, '--disablerepo=*', ...repoArgs, ...(opts.setopts ?? []), ...args], { ...process.env, LC_ALL: 'C', ...opts.env });
+  return async (...args) => {
+    const result = await run('dnf', ['-y', '--noplugins', '--releasever=tsbake', `--config=${join(base, 'dnf.conf')}`, '--setopt=reposdir=', `--installroot=${installroot}`, '--disablerepo=*', ...repoArgs, ...(opts.setopts ?? []), ...args], { ...process.env, LC_ALL: 'C', ...opts.env });
+    stopKeyAgents(join(installroot, 'var', 'cache', 'dnf'));
+    return result;
+  };
+}
+
+/** dnf checks a repository's signature with a gpg home of its own under its cache, which starts an agent that outlives it. */
+function stopKeyAgents(cache: string): void {
+  const homes = existsSync(cache) ? readdirSync(cache).map((repo) => join(cache, repo, 'pubring')).filter((home) => existsSync(home)) : [];
+  for (const home of homes) spawnSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
 }

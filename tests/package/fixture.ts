@@ -3,7 +3,8 @@
  * conffile, an executable, a symlink, a hard link, an empty directory, a name longer than
  * 100 bytes, four maintainer scripts that log their arguments, and every kind of relation.
  */
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { chmod, link, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,6 +44,13 @@ export interface FixtureOptions {
   /** Bytes of a large random-ish file added to the payload. */
   readonly bigFile?: number;
 }
+
+/** A payload of several of zstd's jobs (8 MiB each at level 3), so that its threads share the work. */
+export const BIG_PAYLOAD = 20 << 20;
+
+/** Each regular file with its md5, as do_package records it. */
+const withMd5 = (root: string, files: readonly PackageFile[]): PackageFile[] =>
+  files.map((f) => (f.kind === 'file' ? { ...f, md5: createHash('md5').update(readFileSync(join(root, f.path))).digest('hex') } : f));
 
 export async function makeFixture(base: string, opts: FixtureOptions = {}): Promise<Fixture> {
   const name = opts.name ?? 'demo';
@@ -111,7 +119,7 @@ export async function makeFixture(base: string, opts: FixtureOptions = {}): Prom
     },
     scripts,
     conffiles: ['/etc/demo/demo.conf'],
-    files,
+    files: withMd5(root, files),
     installedSize: files.reduce((n, f) => n + f.size, 0),
     sourceDateEpoch: 1700000000,
   };

@@ -9,8 +9,7 @@ import { createIpkWriter } from '../../engine/package/ipk/writer.js';
 import type { PackageWriter } from '../../engine/package/model/writer.js';
 import { createRpmWriter } from '../../engine/package/rpm/writer.js';
 import { createTarWriter } from '../../engine/package/tar/writer.js';
-import { WORKER_THRESHOLD } from '../../engine/package/archive/zstd-compress.js';
-import { makeFixture, writePackage } from './fixture.js';
+import { BIG_PAYLOAD, makeFixture, writePackage } from './fixture.js';
 
 const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
 
@@ -26,9 +25,8 @@ for (const compression of [{ kind: 'zstd', level: 3 }, { kind: 'gzip', level: 9 
       createIpkWriter({ compression }),
       createTarWriter({ compression }),
     ];
-    // a payload large enough for the zstd worker thread
-    const one = await makeFixture(short, { bigFile: 2 * WORKER_THRESHOLD + 17 });
-    const two = await makeFixture(long, { bigFile: 2 * WORKER_THRESHOLD + 17 });
+    const one = await makeFixture(short, { bigFile: BIG_PAYLOAD + 17 });
+    const two = await makeFixture(long, { bigFile: BIG_PAYLOAD + 17 });
     for (const w of writers) {
       const a = await writePackage(w, one, join(short, 'out'));
       const b = await writePackage(w, two, join(long, 'out'));

@@ -28,4 +28,8 @@ test('compressor settings: <FMT>_COMPRESSOR with the level variable of that comp
   t.deepEqual(compressionSetting(vars({ DEB_COMPRESSOR: 'xz', XZ_COMPRESSION_LEVEL: '-9' }), 'DEB_COMPRESSOR', 'zstd'), { kind: 'xz', level: 9 });
   t.deepEqual(compressionSetting(vars({ TAR_COMPRESSOR: 'gzip', ZSTD_COMPRESSION_LEVEL: '19' }), 'TAR_COMPRESSOR', 'zstd'), { kind: 'gzip', level: 9 });
   t.throws(() => compressionSetting(vars({ RPM_COMPRESSOR: 'lz4' }), 'RPM_COMPRESSOR', 'zstd'), { message: /RPM_COMPRESSOR = "lz4": not a compressor/ });
+  // zstd's threads, as oe-core's ZSTD_THREADS gives them
+  t.deepEqual(compressionSetting(vars({ ZSTD_THREADS: '8' }), 'IPK_COMPRESSOR', 'zstd'), { kind: 'zstd', level: 3, threads: 8 });
+  t.deepEqual(compressionSetting(vars({ ZSTD_THREADS: '8', DEB_COMPRESSOR: 'xz' }), 'DEB_COMPRESSOR', 'zstd'), { kind: 'xz', level: 6 });
+  t.throws(() => compressionSetting(vars({ ZSTD_THREADS: 'many' }), 'DEB_COMPRESSOR', 'zstd'), { message: /ZSTD_THREADS = "many": not a number/ });
 });

@@ -1,16 +1,16 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Compression } from '../../engine/package/archive/compression.js';
-import { createDebWriter } from '../../engine/package/deb/writer.js';
+import { createDebWriter, MissingDigestError } from '../../engine/package/deb/writer.js';
 import { createIpkWriter } from '../../engine/package/ipk/writer.js';
 import type { PackageWriter } from '../../engine/package/model/writer.js';
 import { createRpmWriter } from '../../engine/package/rpm/writer.js';
 import { createTarWriter } from '../../engine/package/tar/writer.js';
-import { WORKER_THRESHOLD } from '../../engine/package/archive/zstd-compress.js';
-import { makeFixture, writePackage } from './fixture.js';
+import { BIG_PAYLOAD, makeFixture, writePackage } from './fixture.js';
 import { assertValid, requireValidators, run, type Format } from './tools.js';
 
 const zstd: Compression = { kind: 'zstd', level: 3 };
@@ -29,8 +29,8 @@ for (const [label, compression] of [['zstd', zstd], ['gzip', gzip], ['xz', xz]] 
     test(`${format} (${label}) from a hand-written spec passes validate.sh`, async (t) => {
       if (!requireValidators(t)) return;
       const base = await mkdtemp(join(tmpdir(), `tsbake-${format}-`));
-      // zstd: a payload over WORKER_THRESHOLD, so the zstd worker thread's path is checked too
-      const fx = await makeFixture(base, label === 'zstd' ? { bigFile: WORKER_THRESHOLD + 12345 } : {});
+      // zstd: a payload of several zstd jobs, compressed by more than one of its threads
+      const fx = await makeFixture(base, label === 'zstd' ? { bigFile: BIG_PAYLOAD + 12345 } : {});
       assertValid(t, format, await writePackage(writers(compression)[format], fx, join(base, 'out')));
     });
   }
@@ -85,11 +85,18 @@ test('rpm: Epoch/Version/Release with - mapped to +, %config(noreplace), RREPLAC
   t.regex(q('[%{FILENAMES} %{FILEINODES}\n]'), /\/usr\/bin\/demo (\d+)\n\/usr\/bin\/demo-hard \1\n/, 'hard links share an inode');
 });
 
+test('a deb from a spec without md5s (an older do_package) is refused before anything is written', async (t) => {
+  const base = await mkdtemp(join(tmpdir(), 'tsbake-md5-'));
+  const fx = await makeFixture(base);
+  const spec = { ...fx.spec, files: fx.spec.files.map(({ md5: _, ...f }) => f) };
+  await t.throwsAsync(writePackage(writers(zstd).deb, { ...fx, spec }, join(base, 'out')), { instanceOf: MissingDigestError, message: /demo: the package spec has no md5 for \/etc\/demo\/demo.conf/ });
+  t.deepEqual(readdirSync(join(base, 'out')).filter((n) => n.endsWith('.deb')), []);
+});
+
 test('deb md5sums hold every regular file and hard link of the data archive, and md5sum -c agrees', async (t) => {
   if (!requireValidators(t)) return;
   const base = await mkdtemp(join(tmpdir(), 'tsbake-md5-'));
-  // over WORKER_THRESHOLD: the sums are taken while the worker thread compresses
-  const file = await writePackage(writers(zstd).deb, await makeFixture(base, { bigFile: WORKER_THRESHOLD + 12345 }), join(base, 'out'));
+  const file = await writePackage(writers(zstd).deb, await makeFixture(base, { bigFile: BIG_PAYLOAD + 12345 }), join(base, 'out'));
   const root = join(base, 'extracted');
   t.is(run('dpkg-deb', ['-x', file, root]).status, 0);
   const sums = run('dpkg-deb', ['--info', file, 'md5sums']).stdout;

@@ -12,34 +12,21 @@ export const BATCH = 512 * 1024;
 /**
  * Batch buffers handed back by consumers that are done with them (zstd-compress.ts), reused
  * instead of allocated: a fresh 512 KiB buffer costs page faults and, later, its unmapping.
- * Their memory is shared, so a worker thread compresses a batch without a copy.
  */
 const pool: Buffer[] = [];
 const POOL_MAX = 32;
 /** The memory of every batch made here: nothing else is ever taken into the pool. */
 const batches = new WeakSet<ArrayBufferLike>();
 
-/** Holders of a batch besides the consumer it went to (a hashing worker), by its memory. */
-const holders = new WeakMap<ArrayBufferLike, number>();
-
-/** One more holder of a batch (any other buffer is ignored): it, too, gives it back with recycleBatch. */
-export function retainBatch(buf: Buffer): void {
-  if (batches.has(buf.buffer)) holders.set(buf.buffer, (holders.get(buf.buffer) ?? 0) + 1);
-}
-
-/** Gives a batch back (any other buffer is ignored); once every holder has, its bytes will be overwritten. */
+/** Gives a batch back (any other buffer is ignored): its bytes will be overwritten. */
 export function recycleBatch(buf: Buffer): void {
-  const memory = buf.buffer;
-  if (!batches.has(memory)) return;
-  const others = holders.get(memory) ?? 0;
-  if (others > 0) holders.set(memory, others - 1);
-  else if (pool.length < POOL_MAX) pool.push(Buffer.from(memory, 0, BATCH));
+  if (batches.has(buf.buffer) && pool.length < POOL_MAX) pool.push(Buffer.from(buf.buffer, 0, BATCH));
 }
 
 function takeBatch(): Buffer {
   const reused = pool.pop();
   if (reused) return reused;
-  const buf = Buffer.from(new SharedArrayBuffer(BATCH));
+  const buf = Buffer.allocUnsafeSlow(BATCH);
   batches.add(buf.buffer);
   return buf;
 }

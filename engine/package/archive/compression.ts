@@ -1,6 +1,6 @@
 /**
- * The compressors package members go through. Output is deterministic: zstd is
- * single-threaded (zstd-file.ts; multi-threaded output would differ), gzip headers carry no
+ * The compressors package members go through. Output is deterministic: zstd's multi-threaded
+ * format is the same for any thread count (zstd-file.ts), gzip headers carry no
  * name and no time (zlib writes mtime 0), and xz runs single-threaded. There is no xz codec
  * in Node: xz is the host's `xz` as a filter process.
  */
@@ -15,6 +15,8 @@ export type CompressionKind = 'zstd' | 'gzip' | 'xz' | 'none';
 export interface Compression {
   readonly kind: CompressionKind;
   readonly level: number;
+  /** zstd's threads (ZSTD_THREADS); unset: one per CPU. */
+  readonly threads?: number;
 }
 
 export const COMPRESSION_SUFFIX: Readonly<Record<CompressionKind, string>> = { zstd: '.zst', gzip: '.gz', xz: '.xz', none: '' };
@@ -76,5 +78,8 @@ export function compressionSetting(get: Settings, variable: string, fallback: Co
   const text = levelVar ? get(levelVar).trim().replace(/^-/, '') : '';
   const level = text === '' ? defaultLevel : Number.parseInt(text, 10);
   if (!Number.isInteger(level)) throw new CompressorError(`${levelVar} = "${text}": not a number`);
-  return { kind, level };
+  const threads = kind === 'zstd' ? get('ZSTD_THREADS').trim() : '';
+  if (threads === '') return { kind, level };
+  if (!/^\d+$/.test(threads)) throw new CompressorError(`ZSTD_THREADS = "${threads}": not a number`);
+  return { kind, level, threads: Number(threads) };
 }

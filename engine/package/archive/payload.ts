@@ -22,7 +22,8 @@ export function withParentDirs(files: readonly PackageFile[]): PackageFile[] {
       added.push({ ...IMPLICIT_DIR, path: dir });
     }
   }
-  return [...files, ...added].sort((a, b) => byteCompare(a.path, b.path));
+  // a spec's files are in byte order already (PackageFile): only added directories need sorting in
+  return added.length === 0 ? [...files] : [...files, ...added].sort((a, b) => byteCompare(a.path, b.path));
 }
 
 /** `/usr/bin/x` → `./usr/bin/x` (directories get a trailing `/`, as dpkg-deb writes them). */

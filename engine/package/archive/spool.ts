@@ -43,8 +43,6 @@ export interface SpoolOptions {
   readonly path: string;
   /** Add to the end of the file (the package, after the members before this one) instead of replacing it. */
   readonly append?: boolean;
-  /** About how many raw bytes will come (the payload's file bytes): large zstd payloads get a worker thread. */
-  readonly sizeHint: number;
   /** Hash algorithm (node:crypto name) for rawDigest and digest. */
   readonly digest?: string;
   readonly signal?: AbortSignal;
@@ -60,7 +58,7 @@ export async function spool(source: Iterable<Buffer>, opts: SpoolOptions): Promi
       raw.hash?.update(chunk);
     };
     const file = { path: opts.path, ...(opts.digest ? { digest: opts.digest } : {}), ...(opts.append ? { append: true } : {}) };
-    const packed = await zstdCompress(source, { level: c.level, sizeHint: opts.sizeHint, ...file, onRaw, ...signal });
+    const packed = await zstdCompress(source, { level: c.level, ...(c.threads === undefined ? {} : { threads: c.threads }), ...file, onRaw, ...signal });
     return { path: opts.path, size: packed.size, rawSize: raw.bytes, ...(raw.hash && packed.digest ? { rawDigest: raw.hash.digest('hex'), digest: packed.digest } : {}) };
   }
   const packed = new ByteTap(opts.digest);

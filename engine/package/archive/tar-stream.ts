@@ -3,7 +3,6 @@
  * disk (or held in memory for small control files), padded to blocks, then the trailer.
  */
 import { Coalescer } from './coalesce.js';
-import type { FileDigests } from './file-digests.js';
 import { tarHeader, tarPadding, tarTrailer, type TarHeader } from './tar.js';
 
 export interface TarMember {
@@ -14,18 +13,13 @@ export interface TarMember {
   readonly data?: Buffer;
 }
 
-/** `files`, when given, sees each regular file's data from disk (deb md5sums). */
-export function* tarStream(members: Iterable<TarMember>, files?: FileDigests): Generator<Buffer> {
+export function* tarStream(members: Iterable<TarMember>): Generator<Buffer> {
   const out = new Coalescer();
   for (const m of members) {
     yield* out.push(tarHeader(m.header));
     if (m.header.type !== 'file') continue;
     if (m.data) yield* out.push(m.data);
-    else if (m.source !== undefined) {
-      files?.begin(m.source);
-      yield* out.pushFile(m.source, m.header.size, files && ((piece) => files.update(piece)));
-      files?.end();
-    }
+    else if (m.source !== undefined) yield* out.pushFile(m.source, m.header.size);
     yield* out.push(tarPadding(m.header.size));
   }
   yield* out.push(tarTrailer());

@@ -1,10 +1,13 @@
 /**
  * A zstd file written synchronously, driving the binding directly (no stream machinery).
- * Always single-threaded: the bytes depend only on the input and the level, whichever thread
- * compresses them (zstd-compress.ts gives large payloads a worker thread of their own).
+ * zstd's own threads compress (its multi-threaded mode, as `zstd -T` and dpkg-deb use it)
+ * while the calling thread feeds them; a call waits when they are all busy. One frame, and
+ * the same bytes for any number of threads from one up, so ZSTD_THREADS is not part of a
+ * package's identity (zero threads, zstd's single-threaded mode, would give other bytes).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import binding from 'zstd-napi/binding.js';
 
 const OUT = 1 << 20;
@@ -21,9 +24,10 @@ class ZstdEncoder {
   readonly #cctx = new binding.CCtx();
   readonly #out = Buffer.allocUnsafe(OUT);
 
-  constructor(level: number) {
+  constructor(level: number, threads: number) {
     this.#cctx.setParameter(binding.CParameter.compressionLevel, level);
     this.#cctx.setParameter(binding.CParameter.checksumFlag, 1);
+    this.#cctx.setParameter(binding.CParameter.nbWorkers, Math.max(1, threads));
   }
 
   write(chunk: Uint8Array): Generator<Buffer> {
@@ -47,6 +51,8 @@ class ZstdEncoder {
 
 export interface ZstdFileOptions {
   readonly level: number;
+  /** zstd's worker threads (ZSTD_THREADS; default: one per CPU); the bytes do not depend on it. */
+  readonly threads?: number;
   /** Hash algorithm for the digest of the compressed bytes. */
   readonly digest?: string;
   /** Add to the end of the file (a package whose earlier members are written) instead of replacing it. */
@@ -61,7 +67,7 @@ export class ZstdFile {
   #open = true;
 
   constructor(path: string, opts: ZstdFileOptions) {
-    this.#zstd = new ZstdEncoder(opts.level);
+    this.#zstd = new ZstdEncoder(opts.level, opts.threads ?? availableParallelism());
     this.#hash = opts.digest === undefined ? undefined : createHash(opts.digest);
     this.#fd = openSync(path, opts.append ? 'a' : 'w');
   }

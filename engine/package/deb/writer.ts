@@ -2,14 +2,13 @@
  * The .deb writer: ar of `debian-binary`, `control.tar.<c>` (control, md5sums, conffiles,
  * maintainer scripts) and `data.tar.<c>`, as `dpkg-deb --root-owner-group --build` lays
  * them out (`./` first, directories before what they hold, ar headers mode 100644 and mtime
- * SOURCE_DATE_EPOCH). md5sums are taken while the data archive is written.
+ * SOURCE_DATE_EPOCH). md5sums come from the package spec: do_package takes them.
  */
 import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, rootDirMember, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
-import { fileDigests } from '../archive/file-digests.js';
-import { prestartCompressor } from '../archive/zstd-compress.js';
+import { TsbakeError } from '../../core/errors.js';
 import type { TarMember } from '../archive/tar-stream.js';
 import { insertAfterInterpreter, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
@@ -31,16 +30,30 @@ function debScript(name: ScriptName, script: string): string {
   return name === 'prerm' || name === 'postrm' ? insertAfterInterpreter(script, UPGRADE_GUARD) : script;
 }
 
-function debControlMembers(spec: PackageSpec, architecture: string, md5: ReadonlyMap<string, string>): TarMember[] {
-  const regular = new Set(spec.files.filter((f) => f.kind === 'file').map((f) => f.path));
-  const sums = spec.files
+export class MissingDigestError extends TsbakeError {
+  readonly code = 'E_PACKAGE_DIGEST';
+}
+
+/** md5sums: a line per regular file and hard link (which has its first name's sum). */
+function md5sums(spec: PackageSpec): string {
+  const md5 = new Map(spec.files.filter((f) => f.kind === 'file').map((f) => [f.path, f.md5]));
+  return spec.files
     .filter((f) => f.kind === 'file' || f.kind === 'hardlink')
-    .map((f) => `${md5.get(f.kind === 'file' ? f.path : (f.target ?? '')) ?? ''}  ${f.path.slice(1)}\n`);
+    .map((f) => {
+      const sum = md5.get(f.kind === 'file' ? f.path : (f.target ?? ''));
+      if (sum === undefined) throw new MissingDigestError(`${spec.name}: the package spec has no md5 for ${f.path}`, undefined, 'run do_package again');
+      return `${sum}  ${f.path.slice(1)}\n`;
+    })
+    .join('');
+}
+
+function debControlMembers(spec: PackageSpec, architecture: string): TarMember[] {
+  const regular = new Set(spec.files.filter((f) => f.kind === 'file').map((f) => f.path));
   return controlMembers(spec, {
     dir: './',
     control: debControl(spec, architecture),
     conffiles: spec.conffiles.filter((c) => regular.has(c)),
-    md5sums: sums.join(''),
+    md5sums: md5sums(spec),
     script: debScript,
   });
 }
@@ -52,21 +65,12 @@ export function createDebWriter(opts: DebOptions): PackageWriter {
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${architecture(spec)}.deb`,
     async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
-      prestartCompressor(opts.compression, spec.installedSize);
       const mtime = spec.sourceDateEpoch;
-      // md5sums are taken as the data archive reads the files
-      const md5 = fileDigests('md5', spec.installedSize);
-      const files = withParentDirs(spec.files);
       await writeArPackage(
         {
-          data: [rootDirMember(mtime), ...payloadTarMembers(files, ctx.payloadRoot, mtime)],
-          dataDigests: md5,
+          data: [rootDirMember(mtime), ...payloadTarMembers(withParentDirs(spec.files), ctx.payloadRoot, mtime)],
           dataCompression: opts.compression,
-          control: async () => {
-            const sums = await md5.result();
-            const byPath = new Map(spec.files.filter((f) => f.kind === 'file').map((f) => [f.path, sums.get(`${ctx.payloadRoot}${f.path}`) ?? '']));
-            return [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec), byPath)];
-          },
+          control: [rootDirMember(mtime), ...debControlMembers(spec, architecture(spec))],
           controlCompression: opts.compression,
           style: { gnuNames: false, mtime, mode: '100644' },
         },

@@ -8,7 +8,6 @@ import { writeArPackage } from '../archive/ar-package.js';
 import { compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
-import { prestartCompressor } from '../archive/zstd-compress.js';
 import { byName, controlDescription, dpkgRelations, renderControl } from '../model/control.js';
 import type { PackageSpec } from '../model/spec.js';
 import { debianVersion, fileVersion } from '../model/versions.js';
@@ -50,13 +49,12 @@ export function createIpkWriter(opts: IpkOptions): PackageWriter {
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}_${fileVersion(spec.version)}_${spec.arch}.ipk`,
     async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
-      prestartCompressor(opts.compression, spec.installedSize);
       const mtime = spec.sourceDateEpoch;
       await writeArPackage(
         {
           data: payloadTarMembers(withParentDirs(spec.files), ctx.payloadRoot, mtime),
           dataCompression: opts.compression,
-          control: () => controlMembers(spec, { dir: './', control: ipkControl(spec), conffiles: spec.conffiles }),
+          control: controlMembers(spec, { dir: './', control: ipkControl(spec), conffiles: spec.conffiles }),
           controlCompression: CONTROL_GZIP,
           style: { gnuNames: true, mtime: 0, mode: '644' },
         },

@@ -54,6 +54,8 @@ export interface PackageFile {
   readonly size: number;
   /** A symlink's target as written, or for a hardlink the path of the first member with that inode. */
   readonly target?: string;
+  /** A regular file's md5, hex (a .deb's md5sums): do_package takes it. */
+  readonly md5?: string;
 }
 
 export interface PackageSpec {

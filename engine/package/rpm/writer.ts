@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { CompressorError, compressionSetting, type Compression, type Settings } from '../archive/compression.js';
 import { PackageFile } from '../archive/package-file.js';
 import { spool, type Spooled } from '../archive/spool.js';
-import { prestartCompressor } from '../archive/zstd-compress.js';
 import { splitInterpreter, withFinalNewline, type ScriptName } from '../model/scripts.js';
 import type { PackageSpec } from '../model/spec.js';
 import { formatEvr, rpmEvr } from '../model/versions.js';
@@ -136,7 +135,6 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
       return `${spec.name}-${evr.version}-${evr.release}.${rpmArch(spec.arch)}.rpm`;
     },
     async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
-      prestartCompressor(opts.compression, spec.installedSize);
       const payloadFile = join(ctx.tmpDir, `${spec.name}.rpm.payload`);
       const signal = ctx.signal ? { signal: ctx.signal } : {};
       try {
@@ -145,7 +143,6 @@ export function createRpmWriter(opts: RpmOptions): PackageWriter {
         const payload = await spool(cpioPayload(files, ctx.payloadRoot, spec.sourceDateEpoch, digests), {
           compression: opts.compression,
           path: payloadFile,
-          sizeHint: spec.installedSize,
           digest: 'sha256',
           ...signal,
         });

@@ -1,14 +1,15 @@
 /**
  * do_package as a TypeScript builtin: link ${D} into ${PKGD} (link-tree.ts), run
  * the recipe's PACKAGESPLITFUNCS, strip and split debug info, divide ${PKGD} into packages
- * (${PKGDEST}/<pkg>/), work out shared-library and pkg-config dependencies, run the QA checks,
- * and write each package's `<pkg>.spec.json` and the recipe's package data (${PKGDESTWORK}).
+ * (${PKGDEST}/<pkg>/), take each shipped file's md5, work out shared-library and pkg-config
+ * dependencies, run the QA checks, and write each package's `<pkg>.spec.json` and the
+ * recipe's package data (${PKGDESTWORK}).
  */
 import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsbakeError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
-import { timed } from '../../core/timings.js';
+import { timed, timedAsync } from '../../core/timings.js';
 import { asText, type DataStore } from '../../metadata/datastore.js';
 import type { BuiltinContext } from '../../run/builtin.js';
 import type { PackageFile, PackageSpec } from '../model/spec.js';
@@ -19,6 +20,7 @@ import { readFakerootState } from './fakeroot-state.js';
 import { linkTree } from './link-tree.js';
 import { autoDepends } from './auto-depends.js';
 import { depchainRecommends } from './depchains.js';
+import { fileMd5s, md5Ahead, stampedMd5, type Md5Stamps } from './file-md5.js';
 import { parseRelations } from '../model/relations.js';
 import { specJson, writePkgdata } from './pkgdata-write.js';
 import { splitLocales } from './locales.js';
@@ -96,6 +98,21 @@ function conffilesOf(pkg: string, lookup: Lookup, files: readonly PackageFile[],
   return matchFiles(patterns, members).filter((p) => regular.has(p)).sort(byteCompare);
 }
 
+/**
+ * The packages' members, each regular file with its md5: the one taken ahead when its inode is
+ * unchanged (`tree`: the split tree), else read now from `${PKGDEST}/<pkg>/`.
+ */
+async function withMd5(filesByPkg: ReadonlyMap<string, readonly PackageFile[]>, pkgdest: string, tree: ReadonlyMap<string, TreeEntry>, stamps: Md5Stamps): Promise<Map<string, PackageFile[]>> {
+  const known = (f: PackageFile): string | undefined => {
+    const entry = tree.get(f.path);
+    return entry && stampedMd5(stamps, entry);
+  };
+  const unknown = [...filesByPkg].flatMap(([pkg, files]) => files.filter((f) => f.kind === 'file' && known(f) === undefined).map((f) => ({ path: join(pkgdest, pkg, f.path), size: f.size })));
+  const sums = await fileMd5s(unknown);
+  let next = 0;
+  return new Map([...filesByPkg].map(([pkg, files]) => [pkg, files.map((f) => (f.kind === 'file' ? { ...f, md5: known(f) ?? sums[next++] ?? '' } : f))]));
+}
+
 function runSplitFunction(store: DataStore, fn: string, file: string): void {
   store.env.python.exec(store, `bb.build.exec_func(${JSON.stringify(fn)}, d)`, { file, line: 0 });
 }
@@ -108,14 +125,24 @@ interface StageDirs {
   readonly env: Readonly<Record<string, string>>;
 }
 
+interface Staged {
+  readonly tree: TreeEntry[];
+  readonly elves: Map<string, ElfInfo>;
+  /** The split functions left for after populate_packages. */
+  readonly after: string[];
+  /** md5s of ${D}'s files, being taken while the split goes on. */
+  readonly ahead: Promise<Md5Stamps>;
+}
+
 /**
  * ${PKGD} ready to split: ${D} linked in, the PACKAGESPLITFUNCS before populate_packages run,
- * the debug sources copied in, binaries stripped. Returns its tree, the ELF facts, and the split functions left for after.
+ * the debug sources copied in, binaries stripped.
  */
-async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs: StageDirs): Promise<{ tree: TreeEntry[]; elves: Map<string, ElfInfo>; after: string[] }> {
+async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs: StageDirs): Promise<Staged> {
   const { D, pkgd, env } = dirs;
   // ${D} as do_install left it: ${PKGD} links the same inodes under the same paths.
   const installed = existsSync(D) ? timed('package-walk', () => walkTree(D, fromFakeroot(readFakerootState(join(dirs.workdir, 'fakeroot.state'))))) : [];
+  const ahead = md5Ahead(D, installed);
   const owners = ownersOf(installed);
   mkdirSync(pkgd, { recursive: true });
   timed('package-link', () => linkTree(D, pkgd, installed));
@@ -144,7 +171,7 @@ async function stagePkgd(ctx: BuiltinContext, d: DataStore, lookup: Lookup, dirs
     signal: ctx.signal,
   });
   if (split.processed > 0 || sources.length > 0) tree = walkTree(pkgd, owners);
-  return { tree, elves, after: at < 0 ? [] : splitFuncs.slice(at + 1) };
+  return { tree, elves, after: at < 0 ? [] : splitFuncs.slice(at + 1), ahead };
 }
 
 export async function doPackage(ctx: BuiltinContext): Promise<void> {
@@ -165,7 +192,7 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
     writePkgdata(pkgdestwork, { recipe: { ...recipe, packages: [], written: [] }, specs: [], shlibs: [], pkgconfig: [] });
     return;
   }
-  const { tree, elves, after } = await stagePkgd(ctx, d, lookup, { D, pkgd, workdir, file, env });
+  const { tree, elves, after, ahead } = await stagePkgd(ctx, d, lookup, { D, pkgd, workdir, file, env });
   const byPath = new Map(tree.map((e) => [e.path, e]));
 
   // "debug-with-srcpkg" (oe-core's default): ${PN}-src ships the debug sources, whatever its FILES say
@@ -185,7 +212,10 @@ export async function doPackage(ctx: BuiltinContext): Promise<void> {
 
   const written = result.order.filter((pkg) => (result.packages.get(pkg)?.length ?? 0) > 0 || truthy(lookup(`ALLOW_EMPTY:${pkg}`)) || truthy(lookup('ALLOW_EMPTY')));
   const unwritten = new Set(result.order.filter((p) => !written.includes(p)));
-  const filesByPkg = timed('package-files', () => new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)])));
+  const members = timed('package-files', () => new Map(result.order.map((pkg) => [pkg, packageFiles(result.packages.get(pkg) ?? [], byPath)])));
+  // split functions after populate_packages may change files behind the tree's back: none of the md5s taken ahead is trusted then
+  const stamps = await timedAsync('package-md5', () => (after.length > 0 ? ahead.then((): Md5Stamps => new Map()) : ahead));
+  const filesByPkg = await timedAsync('package-md5', () => withMd5(members, pkgdest, byPath, stamps));
 
   const deps = timed('package-deps', () => autoDepends({ order: result.order, filesByPkg, elves, lookup, pkgdataDir: need(lookup, 'PKGDATA_DIR', file), pn, file, pkgdest, note: ctx.log }));
 

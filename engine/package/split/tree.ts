@@ -20,6 +20,8 @@ export interface TreeEntry {
   readonly size: number;
   readonly ino: number;
   readonly nlink: number;
+  /** Last modification, ms (fractional): with the inode and size it tells a rewritten file. */
+  readonly mtimeMs: number;
   readonly target?: string;
 }
 
@@ -57,6 +59,7 @@ export function walkTree(root: string, ownerOf: OwnerOf = () => undefined): Tree
         size: kind === 'file' ? st.size : 0,
         ino: st.ino,
         nlink: st.nlink,
+        mtimeMs: st.mtimeMs,
         ...(kind === 'symlink' ? { target: readlinkSync(abs) } : {}),
       });
       if (kind === 'dir') visit(abs, path);

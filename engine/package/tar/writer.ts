@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { COMPRESSION_SUFFIX, compressionSetting, compressor, type Compression, type Settings } from '../archive/compression.js';
-import { prestartCompressor, zstdCompress } from '../archive/zstd-compress.js';
+import { zstdCompress } from '../archive/zstd-compress.js';
 import { payloadTarMembers, withParentDirs } from '../archive/payload.js';
 import { controlMembers } from '../archive/control-members.js';
 import { tarStream, type TarMember } from '../archive/tar-stream.js';
@@ -57,7 +57,6 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
     archDir: (spec) => spec.arch,
     fileName: (spec) => `${spec.name}-${fileVersion(spec.version)}.tar${COMPRESSION_SUFFIX[opts.compression.kind]}`,
     async write(spec: PackageSpec, path: string, ctx: WriteContext): Promise<void> {
-      prestartCompressor(opts.compression, spec.installedSize);
       const files = withParentDirs(spec.files);
       const members = [
         CONTROL_DIR(spec.sourceDateEpoch),
@@ -68,7 +67,7 @@ export function createTarWriter(opts: TarOptions): PackageWriter {
       const tar = tarStream(members);
       const c = opts.compression;
       // no container around the stream: it goes straight to the output, nothing is spooled
-      if (c.kind === 'zstd') await zstdCompress(tar, { level: c.level, sizeHint: spec.installedSize, path, ...signal });
+      if (c.kind === 'zstd') await zstdCompress(tar, { level: c.level, ...(c.threads === undefined ? {} : { threads: c.threads }), path, ...signal });
       else await pipeline(Readable.from(tar, { objectMode: false }), compressor({ kind: c.kind, level: c.level }), createWriteStream(path), signal);
     },
   };

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageOrder, populate, wholeDirs } from '../../../engine/package/split/populate.js';
@@ -80,6 +81,17 @@ test('hard links keep their link groups; the split shares ${D}\'s inodes; symlin
   t.like(files.find((f) => f.path === '/usr/bin/tool-sym'), { kind: 'symlink', target: 'tool' });
 });
 
+test('every regular file of a package has its md5 in the spec (a .deb\'s md5sums); hard links, symlinks and directories have none', async (t) => {
+  const dir = await splitBuild();
+  const root = pkgdest(dir, 'split');
+  for (const pkg of ['split', 'split-dev', 'split-doc', 'split-extra']) {
+    for (const f of readSpec(dir, 'split', pkg).files) {
+      if (f.kind === 'file') t.is(f.md5, createHash('md5').update(readFileSync(join(root, pkg, f.path))).digest('hex'), f.path);
+      else t.is(f.md5, undefined, f.path);
+    }
+  }
+});
+
 test('sparse files stay sparse', async (t) => {
   const dir = await splitBuild();
   const st = statSync(join(pkgdest(dir, 'split'), 'split-extra/usr/share/extra/sparse'));
@@ -112,7 +124,7 @@ test('-src first, -dbg second, then PACKAGES order', (t) => {
   t.deepEqual(packageOrder(['a', 'a-dbg', 'a-dev', 'a-src']), ['a-src', 'a-dbg', 'a', 'a-dev']);
 });
 
-const entry = (path: string, kind: TreeEntry['kind'] = 'file'): TreeEntry => ({ path, kind, mode: 0o644, uid: 0, gid: 0, size: 0, ino: path.length, nlink: 1 });
+const entry = (path: string, kind: TreeEntry['kind'] = 'file'): TreeEntry => ({ path, kind, mode: 0o644, uid: 0, gid: 0, size: 0, ino: path.length, nlink: 1, mtimeMs: 0 });
 
 test('the first package whose FILES match keeps a path; .debug directories go to -dbg', (t) => {
   const tree = [entry('/usr', 'dir'), entry('/usr/bin', 'dir'), entry('/usr/bin/.debug', 'dir'), entry('/usr/bin/.debug/x'), entry('/usr/bin/x'), entry('/usr/lib', 'dir'), entry('/usr/lib/debug', 'dir'), entry('/usr/lib/debug/y'), entry('/usr/lib/.hidden'), entry('/opt')];
