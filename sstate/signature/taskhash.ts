@@ -4,10 +4,10 @@
  * forced run, or a nostamp task's per-run id). `taskhash` is pure; `fileChecksums` is the
  * I/O that reads the files, with a stat memo so a no-op build reads none of them.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FatalError, MissingFileError } from '../../engine/core/errors.js';
+import { fileDigest } from '../../engine/core/file-digest.js';
 import { hashParts } from '../../engine/core/hash.js';
 import { glob, type DirReader } from '../../engine/metadata/glob.js';
 import { pySplit } from '../../engine/metadata/pystr.js';
@@ -76,7 +76,7 @@ export class ChecksumMemo {
   checksum(path: string, st: Stats): string {
     const known = this.#stamps.get(path);
     if (known && known.mtime === st.mtimeMs && known.ctime === st.ctimeMs && known.size === st.size && known.ino === st.ino) return known.checksum;
-    const checksum = sha256File(path);
+    const checksum = fileDigest(path, 'sha256');
     if (this.#now - Math.max(st.mtimeMs, st.ctimeMs) > RACY_MS) {
       this.#stamps.set(path, { mtime: st.mtimeMs, ctime: st.ctimeMs, size: st.size, ino: st.ino, checksum });
     } else {
@@ -101,20 +101,6 @@ export const DEFAULT_LOCAL_DIRS_EXCLUDE: readonly string[] = ['CVS', '.bzr', '.g
 
 /** Entries are separated by whitespace after `:True` or `:False`, so paths may contain blanks. */
 const ENTRY_SEPARATOR = /(?<=:True|:False)\s+/;
-const BUFFER_SIZE = 1 << 20;
-
-/** sha256 of a file, read in 1 MiB pieces (a checksummed directory may hold large files). */
-function sha256File(path: string): string {
-  const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(BUFFER_SIZE);
-  const fd = openSync(path, 'r');
-  try {
-    for (let n = readSync(fd, buf, 0, BUFFER_SIZE, null); n > 0; n = readSync(fd, buf, 0, BUFFER_SIZE, null)) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
-}
 
 const statOrUndefined = (path: string, follow: boolean): Stats | undefined => {
   try {

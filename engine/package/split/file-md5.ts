@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { TsbakeError } from '../../core/errors.js';
 import { WorkerPool } from '../../core/worker-pool.js';
-import { md5OfFiles } from './file-md5-read.js';
-import { MD5_ROLE, type FromMd5Worker, type ToMd5Worker } from './md5-worker.js';
+import { MD5_ROLE, md5OfFiles, type FromMd5Worker, type ToMd5Worker } from './md5-worker.js';
 import type { TreeEntry } from './tree.js';
 
 /** Below this many bytes a worker's start costs more than the hashing it takes over. */
