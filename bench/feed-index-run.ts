@@ -1,7 +1,8 @@
 /**
- * `node dist/bench/feed-index-run.js deb|rpm|ipk DIR CACHE`: indexes one feed directory the
+ * `node dist/bundle/feed-index-run.js deb|rpm|ipk DIR CACHE`: indexes one feed directory the
  * way `tsbake package-index` indexes each of its feeds, as its own process, so the benchmark
- * times it like the baseline tools (process start included). Only the one indexer is loaded.
+ * times it like the baseline tools (process start included). It is bundled with the CLI
+ * (tools/bundle.ts), so it loads the indexer's code as `tsbake` does, and only that indexer.
  * The second output line is the breakdown: per phase (`boot` = Node's own start-up, then the
  * `feed:` performance marks the indexer sets) the wall and the CPU milliseconds of this
  * process (on a loaded machine the CPU figure is the steadier one); `index` is the indexing

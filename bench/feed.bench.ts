@@ -35,7 +35,7 @@ import { TSBAKE, TSBAKE_ENV, wherePart } from './tools.js';
 import type { FeedFormat } from '../engine/feed/package-index.js';
 
 const BASELINES = join(PACKAGE_ROOT, '..', 'shared', 'bench', 'baselines.sh');
-const RUNNER = join(PACKAGE_ROOT, 'dist', 'bench', 'feed-index-run.js');
+const RUNNER = join(PACKAGE_ROOT, 'dist', 'bundle', 'feed-index-run.js');
 const WORK = process.env['TSBAKE_BENCH_FEEDS'] ?? join(tmpdir(), 'tsbake-bench-feeds');
 /** GNU time: one line of CPU seconds (user, system; waited-for children included) on stderr. */
 const TIME = ['/usr/bin/time', '-f', 'cpu-seconds %U %S'] as const;

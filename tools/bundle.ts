@@ -8,6 +8,9 @@
  * threads and python scripts are found from `import.meta.url`, so each module's
  * `import.meta.url` becomes the URL its own file in dist/ would have had: the workers then
  * load their unbundled modules from dist/ as before.
+ *
+ * The feed benchmark's indexer process (bench/feed-index-run.ts) is bundled beside it, sharing
+ * its chunks, so that the benchmark times the indexer as `tsbake package-index` loads it.
  */
 import { build, type Plugin } from 'esbuild';
 import { readFile, rename, rm } from 'node:fs/promises';
@@ -35,7 +38,7 @@ const metaUrl: Plugin = {
 
 const tmp = `${OUT_DIR}.${process.pid}.tmp`;
 await build({
-  entryPoints: { tsbake: join(DIST, 'engine', 'cli', 'main.js') },
+  entryPoints: { tsbake: join(DIST, 'engine', 'cli', 'main.js'), 'feed-index-run': join(DIST, 'bench', 'feed-index-run.js') },
   outdir: tmp,
   splitting: true,
   bundle: true,

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { gzip as gzipCallback, inflateRawSync } from 'node:zlib';
 import { spawnInGroup } from '../core/proc.js';
+import { inflateRaw } from './inflate.js';
 
 /** Loads zstd-napi on first use (most feeds have no zstd member), synchronously. */
 const requireNative = createRequire(import.meta.url);
@@ -73,6 +74,15 @@ function deflateBody(data: Buffer): Buffer {
 }
 
 export const gunzip = (data: Buffer): Buffer => inflateRawSync(deflateBody(data));
+
+/**
+ * At least the first `limit` bytes of a gzip member (all of it when shorter), inflated in this
+ * thread (inflate.ts); `complete` says whether that was all.
+ */
+export function gunzipHead(data: Buffer, limit: number): { readonly head: Buffer; readonly complete: boolean } {
+  const { data: head, complete } = inflateRaw(deflateBody(data), limit);
+  return { head: Buffer.from(head.buffer, head.byteOffset, head.length), complete };
+}
 
 /** `xz -d` of `data`, in a child process this thread waits for (a control member is small). */
 function unxz(data: Buffer): Buffer {

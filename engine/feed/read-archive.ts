@@ -38,7 +38,10 @@ function octal(buf: Buffer, start: number, length: number): number {
   return text === '' ? 0 : Number.parseInt(text, 8);
 }
 
-/** The first regular file named `want` in an uncompressed tar (ustar, GNU long names, pax paths), as a view of `tar`. */
+/**
+ * The first regular file named `want` in an uncompressed tar (ustar, GNU long names, pax
+ * paths), as a view of `tar`; none when `tar` ends before it does (the head of an archive).
+ */
 export function tarFile(tar: Buffer, want: string): Buffer | undefined {
   let pos = 0;
   let longName: string | undefined;
@@ -55,7 +58,7 @@ export function tarFile(tar: Buffer, want: string): Buffer | undefined {
     longName = undefined;
     if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
     else if (type === 'x') longName = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-    else if ((type === '0' || type === '\0') && name.replace(/^\.\//, '') === want) return body;
+    else if ((type === '0' || type === '\0') && name.replace(/^\.\//, '') === want) return body.length === size ? body : undefined;
     pos += 512 + Math.ceil(size / 512) * 512;
   }
   return undefined;

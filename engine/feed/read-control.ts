@@ -2,14 +2,25 @@
  * The control file of a .deb or .ipk: `control.tar[.gz|.xz|.zst]` found in the outer ar
  * archive (or, for an ipk, a gzip-compressed tar), then `control` or `./control` inside it.
  */
-import { decompressByName, gunzip } from './compress.js';
+import { decompressByName, gunzip, gunzipHead } from './compress.js';
 import type { ByteSource } from './byte-source.js';
 import { parseParagraph, type Field } from './deb822.js';
 import { PackageReadError } from './errors.js';
 import { arMembers, isAr, tarFile } from './read-archive.js';
 
+/** What a control.tar.gz's first entries (`./` and `control`, as dpkg-deb and opkg-build order them) fit in. */
+const CONTROL_HEAD = 4096;
+
+/** The control file of a control.tar.gz, if it lies within the member's first CONTROL_HEAD bytes. */
+function controlInHead(data: Buffer): Buffer | undefined {
+  const { head, complete } = gunzipHead(data, CONTROL_HEAD);
+  const control = tarFile(head, 'control');
+  if (control || !complete) return control;
+  throw new Error('control.tar.gz has no control file');
+}
+
 function controlFrom(tarName: string, data: Buffer): string {
-  const control = tarFile(decompressByName(tarName, data), 'control');
+  const control = (tarName.endsWith('.gz') ? controlInHead(data) : undefined) ?? tarFile(decompressByName(tarName, data), 'control');
   if (!control) throw new Error(`${tarName} has no control file`);
   return control.toString('utf8');
 }

@@ -31,3 +31,15 @@ test('the control file of a .deb is read from control.tar, .tar.gz, .tar.xz and 
     t.is(withSource(deb, readControl, readFileSync(deb).length), CONTROL, `control.tar${ext}, size known`);
   }
 });
+
+test('a control file that lies beyond the first 4 KiB of control.tar.gz is still found', (t) => {
+  if (!requireTool(t, tools, 'tar, gzip, xz and zstd (Debian: tar gzip xz-utils zstd)')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'tsbake-readcontrol-'));
+  mkdirSync(join(dir, 'c'));
+  writeFileSync(join(dir, 'c', 'control'), CONTROL);
+  writeFileSync(join(dir, 'c', 'md5sums'), `${'0'.repeat(32)}  usr/share/doc/demo/file\n`.repeat(200));
+  const member = spawnSync('tar', ['-c', '-z', '--format=gnu', '-C', join(dir, 'c'), './md5sums', './control']).stdout;
+  const deb = join(dir, 'late.deb');
+  writeFileSync(deb, Buffer.concat([Buffer.from('!<arch>\n'), arMember('debian-binary', Buffer.from('2.0\n')), arMember('control.tar.gz', member), arMember('data.tar', Buffer.alloc(1024))]));
+  t.is(withSource(deb, readControl), CONTROL);
+});
