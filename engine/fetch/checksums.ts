@@ -59,10 +59,14 @@ export function checksumHasher(extra: readonly ChecksumId[] = []): { update: (ch
 
 export type StrictChecksum = 'error' | 'warn' | 'ignore';
 
-/** BB_STRICT_CHECKSUM: tsbake's default ("1") makes a missing checksum an error. */
+/**
+ * BB_STRICT_CHECKSUM as BitBake reads it: "1" makes a missing checksum an error, "ignore"
+ * says nothing, anything else (unset too) warns. tsbake's conf/bitbake.conf sets "1", as
+ * oe-core does.
+ */
 export function strictChecksum(value: string | undefined): StrictChecksum {
   if (value === 'ignore') return 'ignore';
-  return value === '0' ? 'warn' : 'error';
+  return value === '1' ? 'error' : 'warn';
 }
 
 /**

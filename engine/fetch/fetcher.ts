@@ -59,7 +59,7 @@ export function fetchSettings(store: DataStore, env: Readonly<Record<string, str
     allowedNetworks: allowed || undefined,
     premirrors: mirrorPairs(text('PREMIRRORS')),
     mirrors: mirrorPairs(text('MIRRORS')),
-    strict: strictChecksum(store.getVar('BB_STRICT_CHECKSUM') === undefined ? undefined : text('BB_STRICT_CHECKSUM')),
+    strict: strictChecksum(text('BB_STRICT_CHECKSUM') || undefined),
     mirrorTarballs: (text('BB_GENERATE_MIRROR_TARBALLS') || '0') !== '0',
     caFile: text('SSL_CERT_FILE') || env['SSL_CERT_FILE'] || undefined,
     checkCerts: (text('BB_CHECK_SSL_CERTS') || '1') !== '0',
@@ -190,11 +190,14 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
   // Without a checksum in SRC_URI, a ChecksumError is about the recipe, not the download.
   const noChecksum = expected.every((x) => x.value === undefined);
   await withDownloadLock(dest, ctx.signal, ctx.log, async () => {
-    if (existsSync(dest) && existsSync(`${dest}.done`)) {
-      const stamped = readDoneStamp(`${dest}.done`, dest);
+    // A download without its stamp (copied in by hand) is checked and stamped, as BitBake does.
+    if (existsSync(dest)) {
+      const stamp = `${dest}.done`;
+      const stamped = existsSync(stamp) ? readDoneStamp(stamp, dest) : {};
       const sums = extra.every((id) => stamped[id] !== undefined) && stamped.sha256 ? stamped : await computeChecksums(dest, extra, ctx.signal);
       try {
         verify(dest, sums);
+        if (!existsSync(stamp)) writeFileAtomic(stamp, doneStampBytes(sums));
         return;
       } catch (e) {
         if (!(e instanceof ChecksumError) || noChecksum) throw e;
@@ -307,14 +310,18 @@ async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: To
   });
 }
 
-/** A git mirror tarball offered by a mirror: a local file as is, a remote one into DL_DIR. */
+/**
+ * A git mirror tarball offered by a mirror, into DL_DIR as BitBake leaves it: a local file
+ * linked to (an existing one is kept), a remote one downloaded and stamped with an empty `.done`.
+ */
 async function mirrorTarballFrom(c: SrcUri, src: GitSource, ctx: FetchContext): Promise<string> {
+  const dest = join(ctx.settings.dlDir, src.mirrorTarball);
   if (c.type === 'file') {
     if (!existsSync(c.path)) throw new FetchError(`${c.path} does not exist`);
+    if (!existsSync(dest)) linkTo(c.path, dest);
     return c.path;
   }
   if (c.type !== 'http' && c.type !== 'https') throw new FetchError(`mirror URL type '${c.type}' is not supported for git`);
-  const dest = join(ctx.settings.dlDir, src.mirrorTarball);
   const tmp = tempName(dest);
   try {
     await httpDownload(requestUrl(c), tmp, { caFile: ctx.settings.caFile, checkCerts: ctx.settings.checkCerts, signal: ctx.signal });
@@ -322,5 +329,6 @@ async function mirrorTarballFrom(c: SrcUri, src: GitSource, ctx: FetchContext): 
   } finally {
     rmSync(tmp, { force: true });
   }
+  writeFileAtomic(`${dest}.done`, '');
   return dest;
 }

@@ -80,11 +80,17 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
     }
     const file = u.type === 'file' ? localPath(u, ctx.store) : join(dlDir, downloadName(u));
     if (!existsSync(file)) throw new UnpackError(`${u.url}: ${file} does not exist`, undefined, 'run do_fetch first');
-    await unpackFile(u, file, dest, ctx, tools);
+    await unpackFile(u, file, { unpackdir, dest }, ctx, tools);
   }
 }
 
-async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
+/** UNPACKDIR, and where the entry goes in it (`subdir=`). */
+interface Destination {
+  readonly unpackdir: string;
+  readonly dest: string;
+}
+
+async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destination, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
   const kind = truthyParam(u.params.get('unpack'), true) ? archiveKind(file) : ({ kind: 'plain' } as const);
   const strip = Number.parseInt(u.params.get('striplevel') ?? '0', 10) || 0;
   switch (kind.kind) {
@@ -96,13 +102,15 @@ async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackCont
       await unzip(file, dest, tools);
       break;
     case 'compressed': {
+      // BitBake decompresses a single file into UNPACKDIR itself, whatever subdir= says.
       const input = decompressed(kind.compression, file, tools);
-      await Promise.all([pipeline(input.stream, createWriteStream(join(dest, kind.out))), input.done]);
+      await Promise.all([pipeline(input.stream, createWriteStream(join(unpackdir, kind.out))), input.done]);
       break;
     }
     case 'plain': {
-      // file://dir/x keeps its directories below the destination, as in BitBake.
-      const rel = u.type === 'file' && !u.path.startsWith('/') ? u.path.replace(/\/+$/, '') : '';
+      // file://dir/x keeps its directories below the destination, as in BitBake; so does an
+      // absolute file:///a/b/x (in a/b/).
+      const rel = u.type === 'file' ? u.path.replace(/\/+$/, '').replace(/^\/+/, '') : '';
       const sub = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
       const target = join(dest, sub);
       mkdirSync(target, { recursive: true });
