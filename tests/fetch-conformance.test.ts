@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 35;
+const KNOWN_CASES = 53;
 
 type Data = string | { readonly base64: string };
 
@@ -103,7 +103,7 @@ function tree(root: string, upstream: string): string[] {
       const st = lstatSync(p);
       if (st.isSymbolicLink()) out.push(`${shown} -> ${readlinkSync(p).replaceAll(upstream, '@UPSTREAM@')}`);
       else if (st.isDirectory()) {
-        if (name === '.git' || rel === 'git2') out.push(`${shown}/ (git)`);
+        if (name === '.git' || rel === 'git2' || (existsSync(join(p, 'HEAD')) && existsSync(join(p, 'objects')))) out.push(`${shown}/ (git)`);
         else {
           out.push(`${shown}/`);
           walk(r);
@@ -130,7 +130,7 @@ const MESSAGE_CLASSES: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
   [/checksum mismatch/i, ['FetchError', 'ChecksumError']],
   [/does not set a branch parameter/, ['ParameterError']],
   [/unable to fetch .* from any source/, ['FetchError']],
-  [/cannot unpack|unzip failed/, ['UnpackError']],
+  [/cannot unpack|unzip failed|is not inside the unpack directory/, ['UnpackError']],
 ];
 
 /** The tasks tsbake failed (pn:do_task, or 'parse' when it failed before any task ran) and the classes its messages stand for. */

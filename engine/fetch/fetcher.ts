@@ -220,7 +220,13 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
   if (c.type === 'file') {
     if (!existsSync(c.path) || !statSync(c.path).isFile()) throw new FetchError(`${c.path} does not exist`);
     const sums = await computeChecksums(c.path, extra, ctx.signal);
-    verify(c.path, sums);
+    try {
+      verify(c.path, sums);
+    } catch (e) {
+      // BitBake links the mirror file in, then renames the link aside when its checksum fails.
+      if (e instanceof ChecksumError) linkTo(c.path, `${dest}_bad-checksum_${sums.sha256 ?? ''}`);
+      throw e;
+    }
     linkTo(c.path, dest);
     return sums;
   }

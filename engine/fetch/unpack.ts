@@ -60,6 +60,14 @@ function destination(u: SrcUri, unpackdir: string): string {
   return dest;
 }
 
+/** Where a git checkout goes without destsuffix=: nowhere deeper with subdir=, else subpath='s last directory, else BB_GIT_DEFAULT_DESTSUFFIX. */
+function gitDefaultSuffix(u: SrcUri, store: DataStore): string {
+  if (u.params.has('subdir')) return '';
+  const subpath = u.params.get('subpath')?.replace(/\/+$/, '');
+  if (subpath) return `${basename(subpath)}/`;
+  return `${asText(store.getVar('BB_GIT_DEFAULT_DESTSUFFIX')) || 'git'}/`;
+}
+
 export async function unpackAll(ctx: UnpackContext): Promise<void> {
   const unpackdir = resolve(asText(ctx.store.getVar('UNPACKDIR')) || asText(ctx.store.getVar('WORKDIR')));
   mkdirSync(unpackdir, { recursive: true });
@@ -72,7 +80,7 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
       const src = resolvedGitSource(u, ctx.store, dlDir);
       const rev = await resolveInClone(src, tools);
       if (!rev) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}`, undefined, 'run do_fetch first');
-      const suffix = u.params.get('destsuffix') ?? (u.params.has('subdir') ? '' : `${asText(ctx.store.getVar('BB_GIT_DEFAULT_DESTSUFFIX')) || 'git'}/`);
+      const suffix = u.params.get('destsuffix') ?? gitDefaultSuffix(u, ctx.store);
       await gitCheckout(src, rev, join(dest, suffix), tools);
       if (u.type === 'gitsm') await unpackSubmodules(src, rev, join(dest, suffix), ctx.store, dlDir, tools);
       ctx.log(`NOTE: ${u.url}: checked out ${rev} in ${join(dest, suffix)}`);

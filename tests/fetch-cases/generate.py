@@ -133,6 +133,8 @@ def compress(data, compression):
         return bz2.compress(data)
     if compression == "xz":
         return lzma.compress(data)
+    if compression == "zst":
+        return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
     return data
 
 
@@ -343,6 +345,85 @@ case("allowed-networks", "BB_ALLOWED_NETWORKS without the host: do_fetch fails w
      {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
      http={"app-1.0.tar.gz": TGZ}, conf='BB_ALLOWED_NETWORKS = "*.example.com"\n')
 
+TZST, ZST = tar({"zst/d.txt": "d\n"}, "zst"), compress(b"zst\n", "zst")
+case("file-formats", "file:// .tbz2, .txz, .tgz, .tar.zst, a single .zst, .jar and a compressed patch",
+     {"app_1.0": 'SRC_URI = "file://a.tbz2 file://b.txz file://c.tgz file://d.tar.zst file://e.txt.zst file://f.jar file://fix.patch.gz"\n'},
+     files={"recipes/files/a.tbz2": TBZ, "recipes/files/b.txz": TXZ, "recipes/files/c.tgz": TGZ, "recipes/files/d.tar.zst": TZST,
+            "recipes/files/e.txt.zst": ZST, "recipes/files/f.jar": ZIP, "recipes/files/fix.patch.gz": gzip.compress(PATCH.encode(), mtime=0)})
+
+case("zip-striplevel", "striplevel= is for tarballs: a .zip unpacks whole",
+     {"app_1.0": 'SRC_URI = "file://app.zip;striplevel=1"\n'}, files={"recipes/files/app.zip": ZIP})
+
+case("subdir-absolute", "subdir= may be an absolute path inside UNPACKDIR",
+     {"app_1.0": 'SRC_URI = "file://a.txt;subdir=${UNPACKDIR}/abs/dir"\n'}, files={"recipes/files/a.txt": "a\n"})
+
+case("subdir-outside", "an absolute subdir= outside UNPACKDIR fails do_unpack",
+     {"app_1.0": 'SRC_URI = "file://a.txt;subdir=${WORKDIR}/elsewhere"\n'}, files={"recipes/files/a.txt": "a\n"})
+
+case("file-dir-subdir", "a file:// directory with subdir=, and one written with a trailing slash",
+     {"app_1.0": 'SRC_URI = "file://tree;subdir=x file://other/"\n'},
+     files={"recipes/files/tree/one.txt": "1\n", "recipes/files/tree/deeper/two.txt": "2\n", "recipes/files/other/o.txt": "o\n"})
+
+case("http-query", "a URL with a query and no downloadfilename=",
+     {"app_1.0": 'SRC_URI = "@HTTP@/dl/app-1.0.tar.gz?raw=true"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"dl/app-1.0.tar.gz": TGZ})
+
+case("downloadfilename-subdir", "downloadfilename= with a directory puts the download in a subdirectory of DL_DIR",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;downloadfilename=app/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"app-1.0.tar.gz": TGZ})
+
+case("http-names-one-missing", "two named entries, one without its checksum: a warning, both fetched",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;name=main @HTTP@/data.tar.bz2;name=data"\nSRC_URI[main.sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"app-1.0.tar.gz": TGZ, "data.tar.bz2": TBZ})
+
+case("bad-checksum-refetch", "a checksum changed after the fetch: the old download is renamed _bad-checksum_ and the new one comes from a file:// premirror",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "${APP_SUM}"\n'},
+     http={"app-1.0.tar.gz": TGZ}, upstream={"mirror/app-1.0.tar.gz": TBZ},
+     runs=[(["-c", "fetch", "app"], 'APP_SUM = "%s"\n' % sha(TGZ), False),
+           (["-c", "unpack", "app"], 'APP_SUM = "%s"\nPREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/"\n' % sha(TBZ), True)])
+
+case("stamp-without-file", "a .done stamp whose download is gone: fetched again",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"app-1.0.tar.gz": TGZ}, files={"downloads/app-1.0.tar.gz.done": ""})
+
+case("two-recipes-one-file", "two recipes fetching the same file share one download",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ),
+      "other_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;subdir=o"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"app-1.0.tar.gz": TGZ})
+
+case("premirror-http-no-network", "BB_NO_NETWORK with only an HTTP premirror: NetworkAccess",
+     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"pre/app-1.0.tar.gz": TGZ}, conf='BB_NO_NETWORK = "1"\nPREMIRRORS = "http://.*/.* @HTTP@/pre/"\n')
+
+case("mirror-bad-then-upstream", "a file:// premirror with a corrupt copy is passed over for upstream",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"app-1.0.tar.gz": TGZ}, upstream={"mirror/app-1.0.tar.gz": TBZ},
+     conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/"\n')
+
+case("git-nobranch", "nobranch=1 instead of branch=: SRCREV is checked out whatever branch has it",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;nobranch=1"\nSRCREV = "@REV:lib.git:0@"\n'},
+     git={"lib.git": LIB})
+
+case("git-subpath", "subpath= checks out one directory of the repository",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;subpath=src"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB})
+
+case("git-bareclone", "bareclone=1 unpacks a bare clone into destsuffix",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;bareclone=1;destsuffix=lib.git"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB})
+
+case("git-same-repo-twice", "one repository twice (name=, destsuffix=): one clone in git2/",
+     {"lib_1.0": ('SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;name=a;destsuffix=a '
+                  'git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;name=b;destsuffix=b"\n'
+                  'SRCREV_a = "@REV:lib.git:0@"\nSRCREV_b = "@REV:lib.git:1@"\nSRCREV_FORMAT = "a_b"\n')},
+     git={"lib.git": LIB})
+
+case("git-mirror-tarball-update", "BB_GENERATE_MIRROR_TARBALLS, then a newer SRCREV: the clone is updated and its tarball made again",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "${LIBREV}"\n'},
+     git={"lib.git": LIB},
+     runs=[(["-c", "unpack", "lib"], 'BB_GENERATE_MIRROR_TARBALLS = "1"\nLIBREV = "@REV:lib.git:0@"\n', False),
+           (["-c", "unpack", "lib"], 'BB_GENERATE_MIRROR_TARBALLS = "1"\nLIBREV = "@REV:lib.git:1@"\n', False)])
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -387,7 +468,7 @@ def tree(root, upstream):
             if os.path.islink(p):
                 out.append("%s -> %s" % (shown, os.readlink(p).replace(upstream, "@UPSTREAM@")))
             elif os.path.isdir(p):
-                if name == ".git" or rel == "git2":
+                if name == ".git" or rel == "git2" or (os.path.isfile(os.path.join(p, "HEAD")) and os.path.isdir(os.path.join(p, "objects"))):
                     out.append(shown + "/ (git)")
                 else:
                     out.append(shown + "/")
@@ -482,6 +563,7 @@ def run_case(c, bitbake):
                 server.shutdown()
                 server.server_close()
                 server = None
+            conf = fill(conf)
             write(os.path.join(layer, "conf/local.conf"), placeholders(conf))
             r = subprocess.run([os.path.join(bitbake, "bin", "bitbake")] + args, cwd=layer, env=env,
                                capture_output=True, text=True, timeout=600)
