@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 53;
+const KNOWN_CASES = 59;
 
 type Data = string | { readonly base64: string };
 
@@ -41,7 +41,7 @@ interface FetchCase {
   readonly files: Readonly<Record<string, Data>>;
   readonly http: Readonly<Record<string, Data>>;
   readonly upstream: Readonly<Record<string, Data>>;
-  readonly git: Readonly<Record<string, ReadonlyArray<{ readonly files: Readonly<Record<string, string>>; readonly message: string }>>>;
+  readonly git: Readonly<Record<string, ReadonlyArray<{ readonly files: Readonly<Record<string, string>>; readonly message: string; readonly tag?: string }>>>;
   readonly revs: Readonly<Record<string, readonly string[]>>;
   readonly runs: readonly Run[];
   readonly downloads: readonly string[];
@@ -77,6 +77,7 @@ function makeGit(path: string, history: FetchCase['git'][string]): string[] {
     for (const [rel, text] of Object.entries(c.files)) write(join(path, rel), Buffer.from(text));
     git('add', '-A');
     git('commit', '-qm', c.message);
+    if (c.tag) git('tag', c.tag);
     revs.push(git('rev-parse', 'HEAD'));
   }
   return revs;
@@ -128,7 +129,7 @@ const MESSAGE_CLASSES: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
   [/network access disabled/i, ['NetworkAccess']],
   [/missing checksum/i, ['BBFetchException', 'NoChecksumError']],
   [/checksum mismatch/i, ['FetchError', 'ChecksumError']],
-  [/does not set a branch parameter/, ['ParameterError']],
+  [/does not set a branch parameter|using globbing are no longer supported/, ['ParameterError']],
   [/unable to fetch .* from any source/, ['FetchError']],
   [/cannot unpack|unzip failed|is not inside the unpack directory/, ['UnpackError']],
 ];

@@ -113,10 +113,23 @@ export function uriName(u: SrcUri): string {
 /** Schemes whose downloads must carry a checksum in SRC_URI (BitBake's recommends_checksum). */
 export const CHECKSUMMED_TYPES: ReadonlySet<string> = new Set(['http', 'https', 'ftp', 'ftps']);
 
+/** oe-core's boolean type (oe.types.boolean), which `apply=` is read with. */
+function oeBoolean(value: string, what: string): boolean {
+  const v = value.toLowerCase();
+  if (['yes', 'y', 'true', 't', '1'].includes(v)) return true;
+  if (['no', 'n', 'false', 'f', '0'].includes(v)) return false;
+  throw new FetchError(`invalid boolean value '${value}' for ${what}`, undefined, 'use yes or no');
+}
+
 /** `file://` entries are patches when they end in .patch/.diff (with any compression), unless apply=no. */
 export function isPatch(u: SrcUri): boolean {
   const apply = u.params.get('apply');
-  if (apply !== undefined) return ['yes', '1', 'true', 'y'].includes(apply.toLowerCase());
+  if (apply !== undefined) return oeBoolean(apply, `apply= in ${u.url}`);
   const base = (u.params.get('downloadfilename') ?? u.path).replace(/\.(gz|bz2|xz|Z)$/, '');
   return base.endsWith('.patch') || base.endsWith('.diff');
+}
+
+/** How many leading path components a patch drops: striplevel=, or the older pnum=, else 1 (oe-core's src_patches). */
+export function patchStripLevel(u: SrcUri): string {
+  return u.params.get('striplevel') ?? u.params.get('pnum') ?? '1';
 }

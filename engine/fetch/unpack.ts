@@ -49,7 +49,13 @@ export function archiveKind(name: string): ArchiveKind {
   return { kind: 'plain' };
 }
 
-const truthyParam = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : ['1', 'yes', 'y', 'true'].includes(v.toLowerCase()));
+/** `unpack=` as BitBake reads it (bb.utils.to_boolean): unset or empty unpacks, an unknown word is an error. */
+function unpackParam(u: SrcUri): boolean {
+  const v = (u.params.get('unpack') ?? '').toLowerCase();
+  if (['', 'y', 'yes', '1', 'true'].includes(v)) return true;
+  if (['n', 'no', '0', 'false'].includes(v)) return false;
+  throw new UnpackError(`invalid value for the 'unpack' parameter of ${u.url}: ${u.params.get('unpack') ?? ''}`, undefined, 'use unpack=0 or unpack=1');
+}
 
 /** Where an entry goes: UNPACKDIR, or `subdir=` inside it. */
 function destination(u: SrcUri, unpackdir: string): string {
@@ -99,7 +105,7 @@ interface Destination {
 }
 
 async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destination, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
-  const kind = truthyParam(u.params.get('unpack'), true) ? archiveKind(file) : ({ kind: 'plain' } as const);
+  const kind = unpackParam(u) ? archiveKind(file) : ({ kind: 'plain' } as const);
   const strip = Number.parseInt(u.params.get('striplevel') ?? '0', 10) || 0;
   switch (kind.kind) {
     case 'tar': {

@@ -424,6 +424,28 @@ case("git-mirror-tarball-update", "BB_GENERATE_MIRROR_TARBALLS, then a newer SRC
      runs=[(["-c", "unpack", "lib"], 'BB_GENERATE_MIRROR_TARBALLS = "1"\nLIBREV = "@REV:lib.git:0@"\n', False),
            (["-c", "unpack", "lib"], 'BB_GENERATE_MIRROR_TARBALLS = "1"\nLIBREV = "@REV:lib.git:1@"\n', False)])
 
+case("unpack-words", "unpack= takes BitBake's booleans: false and No copy, TRUE and an empty value unpack",
+     {"app_1.0": 'SRC_URI = "file://a.tgz;unpack=false;subdir=a file://b.tgz;unpack=No;subdir=b file://c.tgz;unpack=TRUE;subdir=c file://d.tgz;unpack=;subdir=d"\n'},
+     files={"recipes/files/%s.tgz" % n: TGZ for n in "abcd"})
+
+case("unpack-invalid", "an unpack= value that is not a boolean fails do_unpack",
+     {"app_1.0": 'SRC_URI = "file://a.tgz;unpack=maybe"\n'}, files={"recipes/files/a.tgz": TGZ})
+
+case("file-glob", "a file:// glob is an error (BitBake 2.x dropped them)",
+     {"app_1.0": 'SRC_URI = "file://*.txt"\n'}, files={"recipes/files/a.txt": "a\n"})
+
+case("named-entry-unnamed-checksum", "name= looks only at SRC_URI[<name>.sha256sum]: a plain [sha256sum] is not its checksum (a warning)",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;name=main"\nSRC_URI[sha256sum] = "%s"\n' % ("0" * 64)},
+     http={"app-1.0.tar.gz": TGZ})
+
+DEEP = tar({"top/": "", "top/mid/": "", "top/mid/a.txt": "a\n", "top/b.txt": "b\n"}, "gz")
+case("striplevel-2", "striplevel=2 drops two components; members with fewer are skipped",
+     {"app_1.0": 'SRC_URI = "file://deep.tar.gz;striplevel=2"\n'}, files={"recipes/files/deep.tar.gz": DEEP})
+
+case("git-tag", "tag= with SRCREV: the tag must name that commit",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;tag=v1"\nSRCREV = "@REV:lib.git:0@"\n'},
+     git={"lib.git": [dict(LIB[0], tag="v1"), LIB[1]]})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -444,6 +466,8 @@ def make_git(path, history):
                 f.write(text)
         subprocess.run(g + ["add", "-A"], cwd=path, check=True, env=env)
         subprocess.run(g + ["commit", "-qm", c["message"]], cwd=path, check=True, env=env)
+        if "tag" in c:
+            subprocess.run(g + ["tag", c["tag"]], cwd=path, check=True, env=env)
         revs.append(subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, check=True, env=env, capture_output=True, text=True).stdout.strip())
     return revs
 

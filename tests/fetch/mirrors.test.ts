@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { downloadName } from '../../engine/fetch/fetcher.js';
 import { gitSrcName } from '../../engine/fetch/git.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork } from '../../engine/fetch/mirrors.js';
-import { decodeUrl, encodeUrl, isPatch, requestUrl } from '../../engine/fetch/src-uri.js';
+import { decodeUrl, encodeUrl, isPatch, patchStripLevel, requestUrl } from '../../engine/fetch/src-uri.js';
 
 /** What BitBake's build_mirroruris gives for one `find replace` pair. */
 function mirrored(url: string, find: string, replace: string): string[] {
@@ -71,6 +71,12 @@ test('patches: *.patch and *.diff (also compressed) unless apply=no; apply=yes m
   t.true(isPatch(decodeUrl('file://fix.diff.gz')));
   t.false(isPatch(decodeUrl('file://fix.patch;apply=no')));
   t.true(isPatch(decodeUrl('file://fix.txt;apply=yes')));
+  t.true(isPatch(decodeUrl('file://fix.txt;apply=t')));
+  t.false(isPatch(decodeUrl('file://fix.patch;apply=f')));
+  t.throws(() => isPatch(decodeUrl('file://fix.patch;apply=maybe')), { message: /invalid boolean value 'maybe'/ });
+  t.is(patchStripLevel(decodeUrl('file://fix.patch;pnum=0')), '0');
+  t.is(patchStripLevel(decodeUrl('file://fix.patch;pnum=0;striplevel=2')), '2');
+  t.is(patchStripLevel(decodeUrl('file://fix.patch')), '1');
   t.false(isPatch(decodeUrl('file://hello.tar.gz')));
 });
 
