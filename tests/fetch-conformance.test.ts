@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 59;
+const KNOWN_CASES = 61;
 
 type Data = string | { readonly base64: string };
 
@@ -102,7 +102,7 @@ function tree(root: string, upstream: string): string[] {
       }
       const shown = r.replaceAll(root0, '@ROOT@').replaceAll(dotted, '@UPSTREAM@');
       const st = lstatSync(p);
-      if (st.isSymbolicLink()) out.push(`${shown} -> ${readlinkSync(p).replaceAll(upstream, '@UPSTREAM@')}`);
+      if (st.isSymbolicLink()) out.push(`${shown} -> ${readlinkSync(p).replaceAll(upstream, '@UPSTREAM@').replaceAll(join(dirname(upstream), 'build'), '@BUILD@').replaceAll(dotted, '@UPSTREAM@')}`);
       else if (st.isDirectory()) {
         if (name === '.git' || rel === 'git2' || (existsSync(join(p, 'HEAD')) && existsSync(join(p, 'objects')))) out.push(`${shown}/ (git)`);
         else {
@@ -165,7 +165,8 @@ for (const c of cases) {
     let server: TestServer | undefined = await startHttp(routes);
     t.teardown(() => server?.close());
     const fill = (text: string): string => text.replaceAll('@HTTP@', server?.url ?? '').replaceAll('@UPSTREAM@', upstream);
-    for (const [rel, d] of Object.entries(c.upstream)) write(join(upstream, rel), bytes(d));
+    // @UPSTREAMDOTS@: the upstream directory as a git2 name (a mirror tarball of a file:// repository).
+    for (const [rel, d] of Object.entries(c.upstream)) write(join(upstream, rel.replaceAll('@UPSTREAMDOTS@', upstream.slice(1).replaceAll('/', '.'))), bytes(d));
     for (const [rel, d] of Object.entries(c.files)) write(join(layer, rel), typeof d === 'string' ? Buffer.from(fill(d)) : bytes(d));
     for (const run of c.runs) {
       if (run.offline && server) {

@@ -7,14 +7,14 @@
  * only DL_DIR, `file://` entries and `file://` mirrors; BB_ALLOWED_NETWORKS limits the hosts.
  */
 import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { tempName, writeFileAtomic } from '../core/fs.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { checksumHasher, computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, type Checksums, type StrictChecksum } from './checksums.js';
 import { withDownloadLock } from './download-lock.js';
 import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
 import { localPath } from './file.js';
-import { cloneFromTarball, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
+import { cloneFromTarball, gitSrcName, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
 import { httpDownload } from './http.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair, type ReplaceContext } from './mirrors.js';
 import type { ToolOptions } from './run-tool.js';
@@ -307,7 +307,14 @@ async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: To
     const remote = c.type === 'git' || c.type === 'gitsm';
     if (remote) {
       const proto = c.params.get('protocol') ?? (c.host ? 'git' : 'file');
-      await updateClone(src, proto === 'file' ? c.path : `${proto}://${c.host}${c.path}`, tools);
+      const url = proto === 'file' ? c.path : `${proto}://${c.host}${c.path}`;
+      if (c.url === u.url || existsSync(src.cloneDir)) await updateClone(src, url, tools);
+      else {
+        // A git mirror gets a clone under its own name, which the original's name links to (as in BitBake).
+        const mirror: GitSource = { ...src, uri: c, srcName: gitSrcName(c), cloneDir: join(dirname(src.cloneDir), gitSrcName(c)) };
+        await updateClone(mirror, url, tools);
+        symlinkSync(mirror.cloneDir, src.cloneDir);
+      }
     } else {
       await cloneFromTarball(src, await mirrorTarballFrom(c, src, ctx), tools);
     }

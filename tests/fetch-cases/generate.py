@@ -446,6 +446,15 @@ case("git-tag", "tag= with SRCREV: the tag must name that commit",
      {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;tag=v1"\nSRCREV = "@REV:lib.git:0@"\n'},
      git={"lib.git": [dict(LIB[0], tag="v1"), LIB[1]]})
 
+case("git-premirror-repo", "a git:// PREMIRROR that rewrites to another repository: the clone keeps the original's name",
+     {"lib_1.0": 'SRC_URI = "git://example.invalid/pub/lib.git;protocol=https;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB}, conf='PREMIRRORS = "git://example.invalid/.* git://@UPSTREAM@/git/BASENAME;protocol=file"\n')
+
+case("git-mirror-after-upstream", "upstream git gone, a file:// MIRROR with the mirror tarball; BB_GENERATE_MIRROR_TARBALLS too",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/missing.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:0@"\n'},
+     git={"lib.git": LIB}, conf='BB_GENERATE_MIRROR_TARBALLS = "1"\nMIRRORS = "git://.*/.* file://@UPSTREAM@/git2mirror/"\n',
+     upstream={"git2mirror/": "@MIRRORTARBALL:lib.git:@UPSTREAMDOTS@.git.missing.git@"})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -472,6 +481,12 @@ def make_git(path, history):
     return revs
 
 
+def link_target(target, upstream):
+    """A symlink's target with the temporary directories named as in the paths."""
+    build = os.path.join(os.path.dirname(upstream), "build")
+    return target.replace(upstream, "@UPSTREAM@").replace(build, "@BUILD@").replace(upstream[1:].replace("/", "."), "@UPSTREAM@")
+
+
 def tree(root, upstream):
     """The relative file tree below root, one line per entry, as the test writes it too."""
     out = []
@@ -490,7 +505,7 @@ def tree(root, upstream):
                 walk(r)  # a directory above the temporary root (an absolute file:// path): only its content
                 continue
             if os.path.islink(p):
-                out.append("%s -> %s" % (shown, os.readlink(p).replace(upstream, "@UPSTREAM@")))
+                out.append("%s -> %s" % (shown, link_target(os.readlink(p), upstream)))
             elif os.path.isdir(p):
                 if name == ".git" or rel == "git2" or (os.path.isfile(os.path.join(p, "HEAD")) and os.path.isdir(os.path.join(p, "objects"))):
                     out.append(shown + "/ (git)")
@@ -577,7 +592,8 @@ def run_case(c, bitbake):
         def placeholders(text):
             return text.replace("@HTTP@", http_url).replace("@UPSTREAM@", upstream)
         for rel, data in upstream_files.items():
-            write(os.path.join(upstream, rel), data)
+            # @UPSTREAMDOTS@: the upstream directory as a git2 name (a mirror tarball of a file:// repository).
+            write(os.path.join(upstream, rel.replace("@UPSTREAMDOTS@", upstream[1:].replace("/", "."))), data)
         for rel, data in files.items():
             write(os.path.join(layer, rel), placeholders(data) if isinstance(data, str) else data)
         results = []
