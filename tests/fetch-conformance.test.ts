@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 61;
+const KNOWN_CASES = 64;
 
 type Data = string | { readonly base64: string };
 
@@ -41,7 +41,7 @@ interface FetchCase {
   readonly files: Readonly<Record<string, Data>>;
   readonly http: Readonly<Record<string, Data>>;
   readonly upstream: Readonly<Record<string, Data>>;
-  readonly git: Readonly<Record<string, ReadonlyArray<{ readonly files: Readonly<Record<string, string>>; readonly message: string; readonly tag?: string }>>>;
+  readonly git: Readonly<Record<string, ReadonlyArray<{ readonly files: Readonly<Record<string, string>>; readonly message: string; readonly tag?: string; readonly submodules?: Readonly<Record<string, string>> }>>>;
   readonly revs: Readonly<Record<string, readonly string[]>>;
   readonly runs: readonly Run[];
   readonly downloads: readonly string[];
@@ -75,6 +75,7 @@ function makeGit(path: string, history: FetchCase['git'][string]): string[] {
   for (const c of history) {
     for (const name of readdirSync(path)) if (name !== '.git') rmSync(join(path, name), { recursive: true });
     for (const [rel, text] of Object.entries(c.files)) write(join(path, rel), Buffer.from(text));
+    for (const [sub, url] of Object.entries(c.submodules ?? {})) git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', url, sub);
     git('add', '-A');
     git('commit', '-qm', c.message);
     if (c.tag) git('tag', c.tag);

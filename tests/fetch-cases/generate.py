@@ -455,6 +455,21 @@ case("git-mirror-after-upstream", "upstream git gone, a file:// MIRROR with the 
      git={"lib.git": LIB}, conf='BB_GENERATE_MIRROR_TARBALLS = "1"\nMIRRORS = "git://.*/.* file://@UPSTREAM@/git2mirror/"\n',
      upstream={"git2mirror/": "@MIRRORTARBALL:lib.git:@UPSTREAMDOTS@.git.missing.git@"})
 
+case("gitsm", "gitsm:// with a nested submodule (relative URLs): a clone and a mirror tarball each, checked out in place",
+     {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main"\nSRCREV = "@REV:top.git:0@"\n'},
+     git={"deep.git": commits({"deep.txt": "deep\n"}),
+          "sub.git": [{"files": {"sub.txt": "sub\n"}, "message": "sub", "submodules": {"deep": "../deep.git"}}],
+          "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]},
+     conf='BB_GENERATE_MIRROR_TARBALLS = "1"\n')
+
+case("premirror-downloadfilename", "a file:// PREMIRROR is asked for the downloadfilename= name, and DL_DIR links to it under that name",
+     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/get?id=7;downloadfilename=app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     upstream={"mirror/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/"\n')
+
+case("mirror-http-downloadfilename", "an HTTP MIRROR for a downloadfilename= entry: the mirror URL ends in that name",
+     {"app_1.0": 'SRC_URI = "@HTTP@/get/7;downloadfilename=app-1.0.tgz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"mirror/app-1.0.tgz": TGZ}, conf='MIRRORS = "http://.*/.* @HTTP@/mirror/"\n')
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -473,6 +488,8 @@ def make_git(path, history):
             os.makedirs(os.path.dirname(p), exist_ok=True)
             with open(p, "w") as f:
                 f.write(text)
+        for sub, url in c.get("submodules", {}).items():
+            subprocess.run(g + ["-c", "protocol.file.allow=always", "submodule", "add", "-q", url, sub], cwd=path, check=True, env=env)
         subprocess.run(g + ["add", "-A"], cwd=path, check=True, env=env)
         subprocess.run(g + ["commit", "-qm", c["message"]], cwd=path, check=True, env=env)
         if "tag" in c:
