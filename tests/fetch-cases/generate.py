@@ -177,30 +177,28 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def app_tgz(name, description, params="", **kw):
+    """A case whose recipe fetches TGZ over HTTP as app-1.0.tar.gz (plus `params`), with its checksum."""
+    case(name, description, {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz%s"\nSRC_URI[sha256sum] = "%s"\n' % (params, sha(TGZ))},
+         http={"app-1.0.tar.gz": TGZ}, **kw)
+
+
 def commits(*trees):
     """A repository's history: each tree is {path: text} committed in turn on main."""
     return [{"files": t, "message": "commit %d" % i} for i, t in enumerate(trees)]
 
 
-case("http-tarball", "a .tar.gz over HTTP: DL_DIR gets it and its .done stamp, UNPACKDIR its content",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ})
+app_tgz("http-tarball", "a .tar.gz over HTTP: DL_DIR gets it and its .done stamp, UNPACKDIR its content")
 
 case("http-downloadfilename", "downloadfilename= names the file in DL_DIR and decides how it unpacks",
      {"app_1.0": 'SRC_URI = "@HTTP@/get?id=1;downloadfilename=app-1.0.tgz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
      http={"get": TGZ})
 
-case("http-unpack0", "unpack=0 copies the tarball into UNPACKDIR as it is",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;unpack=0"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ})
+app_tgz("http-unpack0", "unpack=0 copies the tarball into UNPACKDIR as it is", params=";unpack=0")
 
-case("http-subdir", "subdir= extracts below a directory of UNPACKDIR",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;subdir=third/party"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ})
+app_tgz("http-subdir", "subdir= extracts below a directory of UNPACKDIR", params=";subdir=third/party")
 
-case("http-striplevel", "striplevel=1 drops the tarball's top directory",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;striplevel=1;subdir=${BP}"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ})
+app_tgz("http-striplevel", "striplevel=1 drops the tarball's top directory", params=";striplevel=1;subdir=${BP}")
 
 TBZ = tar({"data/": "", "data/a.txt": "a\n"}, "bz2")
 TXZ = tar({"more/b.txt": "b\n"}, "xz")
@@ -239,15 +237,11 @@ case("http-bad-checksum", "a checksum that does not match fails do_fetch and lea
 case("http-404", "an upstream 404 with no mirror fails do_fetch",
      {"app_1.0": 'SRC_URI = "@HTTP@/gone-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)})
 
-case("no-network", "BB_NO_NETWORK and a download not in DL_DIR: do_fetch fails with NetworkAccess",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ}, conf='BB_NO_NETWORK = "1"\n')
+app_tgz("no-network", "BB_NO_NETWORK and a download not in DL_DIR: do_fetch fails with NetworkAccess", conf='BB_NO_NETWORK = "1"\n')
 
-case("no-network-after-fetch", "fetched once, then BB_NO_NETWORK with the server gone: unpack works from DL_DIR",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ},
-     runs=[(["-c", "fetch", "app"], "", False), (["-f", "-c", "fetch", "app"], 'BB_NO_NETWORK = "1"\n', True),
-           (["-c", "unpack", "app"], 'BB_NO_NETWORK = "1"\n', True)])
+app_tgz("no-network-after-fetch", "fetched once, then BB_NO_NETWORK with the server gone: unpack works from DL_DIR",
+        runs=[(["-c", "fetch", "app"], "", False), (["-f", "-c", "fetch", "app"], 'BB_NO_NETWORK = "1"\n', True),
+              (["-c", "unpack", "app"], 'BB_NO_NETWORK = "1"\n', True)])
 
 case("premirror-file", "a file:// PREMIRROR serves the download before upstream (which is down)",
      {"app_1.0": 'SRC_URI = "http://unreachable.invalid/releases/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
@@ -341,9 +335,7 @@ case("premirror-only", "BB_FETCH_PREMIRRORONLY: the HTTP premirror is used, upst
      {"app_1.0": 'SRC_URI = "http://unreachable.invalid/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
      http={"pre/app-1.0.tar.gz": TGZ}, conf='BB_FETCH_PREMIRRORONLY = "1"\nPREMIRRORS = "http://.*/.* @HTTP@/pre/"\n')
 
-case("allowed-networks", "BB_ALLOWED_NETWORKS without the host: do_fetch fails with NetworkAccess",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ}, conf='BB_ALLOWED_NETWORKS = "*.example.com"\n')
+app_tgz("allowed-networks", "BB_ALLOWED_NETWORKS without the host: do_fetch fails", conf='BB_ALLOWED_NETWORKS = "*.example.com"\n')
 
 TZST, ZST = tar({"zst/d.txt": "d\n"}, "zst"), compress(b"zst\n", "zst")
 case("file-formats", "file:// .tbz2, .txz, .tgz, .tar.zst, a single .zst, .jar and a compressed patch",
@@ -368,9 +360,7 @@ case("http-query", "a URL with a query and no downloadfilename=",
      {"app_1.0": 'SRC_URI = "@HTTP@/dl/app-1.0.tar.gz?raw=true"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
      http={"dl/app-1.0.tar.gz": TGZ})
 
-case("downloadfilename-subdir", "downloadfilename= with a directory puts the download in a subdirectory of DL_DIR",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;downloadfilename=app/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ})
+app_tgz("downloadfilename-subdir", "downloadfilename= with a directory puts the download in a subdirectory of DL_DIR", params=";downloadfilename=app/app-1.0.tar.gz")
 
 case("http-names-one-missing", "two named entries, one without its checksum: a warning, both fetched",
      {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;name=main @HTTP@/data.tar.bz2;name=data"\nSRC_URI[main.sha256sum] = "%s"\n' % sha(TGZ)},
@@ -382,9 +372,7 @@ case("bad-checksum-refetch", "a checksum changed after the fetch: the old downlo
      runs=[(["-c", "fetch", "app"], 'APP_SUM = "%s"\n' % sha(TGZ), False),
            (["-c", "unpack", "app"], 'APP_SUM = "%s"\nPREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/"\n' % sha(TBZ), True)])
 
-case("stamp-without-file", "a .done stamp whose download is gone: fetched again",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ}, files={"downloads/app-1.0.tar.gz.done": ""})
+app_tgz("stamp-without-file", "a .done stamp whose download is gone: fetched again", files={"downloads/app-1.0.tar.gz.done": ""})
 
 case("two-recipes-one-file", "two recipes fetching the same file share one download",
      {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ),
@@ -395,10 +383,8 @@ case("premirror-http-no-network", "BB_NO_NETWORK with only an HTTP premirror: Ne
      {"app_1.0": 'SRC_URI = "http://unreachable.invalid/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
      http={"pre/app-1.0.tar.gz": TGZ}, conf='BB_NO_NETWORK = "1"\nPREMIRRORS = "http://.*/.* @HTTP@/pre/"\n')
 
-case("mirror-bad-then-upstream", "a file:// premirror with a corrupt copy is passed over for upstream",
-     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"app-1.0.tar.gz": TGZ}, upstream={"mirror/app-1.0.tar.gz": TBZ},
-     conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/"\n')
+app_tgz("mirror-bad-then-upstream", "a file:// premirror with a corrupt copy is passed over for upstream", upstream={"mirror/app-1.0.tar.gz": TBZ},
+        conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/"\n')
 
 case("git-nobranch", "nobranch=1 instead of branch=: SRCREV is checked out whatever branch has it",
      {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;nobranch=1"\nSRCREV = "@REV:lib.git:0@"\n'},
