@@ -110,7 +110,7 @@ function tree(root: string, upstream: string): string[] {
           out.push(`${shown}/`);
           walk(r);
         }
-      } else if (name.endsWith('.done') || name.startsWith('git2_')) out.push(shown);
+      } else if (name.startsWith('git2_') && !name.endsWith('.done')) out.push(shown);
       else {
         const data = readFileSync(p);
         out.push(`${shown} ${(st.mode & 0o777).toString(8)} ${data.length} ${sha256(data).slice(0, 16)}`);

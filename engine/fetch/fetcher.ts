@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, sta
 import { basename, dirname, join } from 'node:path';
 import { tempName, writeFileAtomic } from '../core/fs.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
-import { checksumHasher, computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, type Checksums, type StrictChecksum } from './checksums.js';
+import { checksumHasher, computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, withGoh1, type Checksums, type StrictChecksum } from './checksums.js';
 import { withDownloadLock } from './download-lock.js';
 import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
 import { localPath } from './file.js';
@@ -184,7 +184,7 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
   const name = downloadName(u);
   const dest = join(ctx.settings.dlDir, name);
   const expected = expectedChecksums(u, ctx.store);
-  const extra = neededIds(expected);
+  const needed = neededIds(expected);
   mkdirSync(ctx.settings.dlDir, { recursive: true });
   const verify = (file: string, sums: Checksums): void => verifyChecksums(u, file, sums, expected, ctx.settings.strict, (m) => ctx.log(`WARNING: ${m}`));
   // Without a checksum in SRC_URI, a ChecksumError is about the recipe, not the download.
@@ -194,7 +194,7 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
     if (existsSync(dest)) {
       const stamp = `${dest}.done`;
       const stamped = existsSync(stamp) ? readDoneStamp(stamp, dest) : {};
-      const sums = extra.every((id) => stamped[id] !== undefined) && stamped.sha256 ? stamped : await computeChecksums(dest, extra, ctx.signal);
+      const sums = needed.every((id) => stamped[id] !== undefined) && stamped.sha256 ? stamped : await computeChecksums(dest, ctx.signal);
       try {
         verify(dest, sums);
         if (!existsSync(stamp)) writeFileAtomic(stamp, doneStampBytes(sums));
@@ -208,7 +208,7 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
     }
     const recipeError = (e: unknown): boolean => noChecksum && e instanceof ChecksumError;
     await firstSource(u, ctx, { localName: name, mirrorTarball: undefined }, dest, (c) => c.type === 'file', recipeError, async (c, url) => {
-      const sums = await tryFile(c, dest, ctx, extra, verify);
+      const sums = await tryFile(c, dest, ctx, verify);
       writeFileAtomic(`${dest}.done`, doneStampBytes(sums));
       ctx.log(`NOTE: fetched ${u.url}${url === u.url ? '' : ` from ${url}`} into ${dest}`);
     });
@@ -216,10 +216,10 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
 }
 
 /** One source for a plain file: a local mirror file is linked, a remote one downloaded via a temp file. */
-async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parameters<typeof computeChecksums>[1], verify: (file: string, sums: Checksums) => void): Promise<Checksums> {
+async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, verify: (file: string, sums: Checksums) => void): Promise<Checksums> {
   if (c.type === 'file') {
     if (!existsSync(c.path) || !statSync(c.path).isFile()) throw new FetchError(`${c.path} does not exist`);
-    const sums = await computeChecksums(c.path, extra, ctx.signal);
+    const sums = await computeChecksums(c.path, ctx.signal);
     try {
       verify(c.path, sums);
     } catch (e) {
@@ -234,7 +234,7 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
   const tmp = tempName(dest);
   try {
     let percent = 0;
-    const hasher = checksumHasher(extra);
+    const hasher = checksumHasher();
     await httpDownload(requestUrl(c), tmp, {
       caFile: ctx.settings.caFile,
       checkCerts: ctx.settings.checkCerts,
@@ -250,7 +250,7 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
         percent = now;
       },
     });
-    const sums = hasher.digest();
+    const sums = withGoh1(tmp, hasher.digest());
     verify(`${dest} (downloaded from ${c.url})`, sums);
     renameSync(tmp, dest);
     return sums;

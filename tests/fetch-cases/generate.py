@@ -515,7 +515,7 @@ def tree(root, upstream):
                 else:
                     out.append(shown + "/")
                     walk(r)
-            elif name.endswith(".done") or name.startswith("git2_"):
+            elif name.startswith("git2_") and not name.endswith(".done"):
                 out.append(shown)
             else:
                 with open(p, "rb") as f:
