@@ -7,7 +7,7 @@
  * `dir/x`. Tarballs are extracted on worker threads (unpack-pool.ts), several at once, as
  * parallel `tar` processes would be.
  */
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { asText, type DataStore } from '../metadata/datastore.js';
@@ -31,7 +31,13 @@ export interface UnpackContext {
 }
 
 /** What the file name says the file is. */
-export type ArchiveKind = { readonly kind: 'tar'; readonly compression: Compression | undefined } | { readonly kind: 'zip' } | { readonly kind: 'compressed'; readonly compression: Compression; readonly out: string } | { readonly kind: 'plain' };
+export type ArchiveKind =
+  | { readonly kind: 'tar'; readonly compression: Compression | undefined }
+  | { readonly kind: 'zip' }
+  | { readonly kind: 'compressed'; readonly compression: Compression; readonly out: string }
+  /** A .deb or .ipk: its data.tar* is what unpacks. */
+  | { readonly kind: 'package' }
+  | { readonly kind: 'plain' };
 
 const TARBALLS: ReadonlyArray<readonly [string, Compression | undefined]> = [
   ['.tar.gz', 'gzip'], ['.tgz', 'gzip'], ['.taz', 'gzip'],
@@ -46,15 +52,17 @@ export function archiveKind(name: string): ArchiveKind {
   for (const [ext, compression] of TARBALLS) if (name.endsWith(ext)) return { kind: 'tar', compression };
   if (name.endsWith('.zip') || name.endsWith('.jar')) return { kind: 'zip' };
   for (const [ext, compression] of SINGLE) if (name.endsWith(ext)) return { kind: 'compressed', compression, out: basename(name).slice(0, -ext.length) };
+  if (name.endsWith('.deb') || name.endsWith('.ipk')) return { kind: 'package' };
   return { kind: 'plain' };
 }
 
-/** `unpack=` as BitBake reads it (bb.utils.to_boolean): unset or empty unpacks, an unknown word is an error. */
-function unpackParam(u: SrcUri): boolean {
-  const v = (u.params.get('unpack') ?? '').toLowerCase();
-  if (['', 'y', 'yes', '1', 'true'].includes(v)) return true;
+/** A boolean parameter (`unpack=`, `dos=`) as BitBake reads it (bb.utils.to_boolean): unset or empty is `dflt`, an unknown word an error. */
+function boolParam(u: SrcUri, name: string, dflt: boolean): boolean {
+  const v = (u.params.get(name) ?? '').toLowerCase();
+  if (v === '') return dflt;
+  if (['y', 'yes', '1', 'true'].includes(v)) return true;
   if (['n', 'no', '0', 'false'].includes(v)) return false;
-  throw new UnpackError(`invalid value for the 'unpack' parameter of ${u.url}: ${u.params.get('unpack') ?? ''}`, undefined, 'use unpack=0 or unpack=1');
+  throw new UnpackError(`invalid value for the '${name}' parameter of ${u.url}: ${u.params.get(name) ?? ''}`, undefined, `use ${name}=0 or ${name}=1`);
 }
 
 /** Where an entry goes: UNPACKDIR, or `subdir=` inside it. */
@@ -105,7 +113,7 @@ interface Destination {
 }
 
 async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destination, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
-  const kind = unpackParam(u) ? archiveKind(file) : ({ kind: 'plain' } as const);
+  const kind = boolParam(u, 'unpack', true) ? archiveKind(file) : ({ kind: 'plain' } as const);
   const strip = Number.parseInt(u.params.get('striplevel') ?? '0', 10) || 0;
   switch (kind.kind) {
     case 'tar': {
@@ -113,7 +121,10 @@ async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destinat
       break;
     }
     case 'zip':
-      await unzip(file, dest, tools);
+      await unzip(file, dest, boolParam(u, 'dos', false), tools);
+      break;
+    case 'package':
+      await unpackPackage(u, file, dest, strip, tools);
       break;
     case 'compressed': {
       // BitBake decompresses a single file into UNPACKDIR itself, whatever subdir= says.
@@ -140,12 +151,29 @@ async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destinat
   ctx.log(`NOTE: unpacked ${basename(file)} into ${dest}`);
 }
 
-/** unzip, after checking every member name as the tar extractor does. */
-async function unzip(file: string, dest: string, tools: ToolOptions): Promise<void> {
+/** unzip (`-a`, converting text files' line ends, for `dos=1`), after checking every member name as the tar extractor does. */
+async function unzip(file: string, dest: string, dos: boolean, tools: ToolOptions): Promise<void> {
   const list = await runTool('unzip', ['-Z1', file], tools);
   if (list.status !== 0) throw new UnpackError(`${basename(file)}: cannot read the zip archive:\n${list.output.trimEnd()}`);
   for (const name of list.output.split('\n')) if (name) memberPath(basename(file), name, 0);
-  const r = await runTool('unzip', ['-q', '-o', file, '-d', dest], tools);
+  const r = await runTool('unzip', ['-q', '-o', ...(dos ? ['-a'] : []), file, '-d', dest], tools);
   if (r.status !== 0) throw new UnpackError(`${basename(file)}: unzip failed (exit ${r.status}):\n${r.output.trimEnd()}`);
+}
+
+/** A .deb or .ipk as BitBake unpacks one: its first data.tar* member, extracted (`striplevel=` too), then removed. */
+async function unpackPackage(u: SrcUri, file: string, dest: string, strip: number, tools: ToolOptions): Promise<void> {
+  const list = await runTool('ar', ['t', file], tools);
+  if (list.status !== 0) throw new UnpackError(`${u.url}: cannot unpack the deb/ipk package ${basename(file)}: ar could not list it:\n${list.output.trimEnd()}`);
+  const data = list.output.split('\n').find((m) => m.startsWith('data.tar.') || m === 'data.tar');
+  if (data === undefined) throw new UnpackError(`${u.url}: cannot unpack the deb/ipk package ${basename(file)}: it holds no data.tar* member`);
+  const member = join(dest, data);
+  try {
+    const r = await runTool('ar', ['x', file, data], { ...tools, cwd: dest });
+    if (r.status !== 0) throw new UnpackError(`${u.url}: ar x ${basename(file)} ${data} failed:\n${r.output.trimEnd()}`);
+    const kind = archiveKind(data);
+    await extractInWorker({ file: member, root: dest, compression: kind.kind === 'tar' ? kind.compression : undefined, strip, env: tools.env }, tools.signal);
+  } finally {
+    rmSync(member, { force: true });
+  }
 }
 

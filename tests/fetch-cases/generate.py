@@ -146,6 +146,26 @@ def zipped(members):
     return buf.getvalue()
 
 
+def ar(members):
+    """An ar archive (a .deb or .ipk) of [(name, bytes)]."""
+    out = b"!<arch>\n"
+    for name, data in members:
+        out += ("%-16s%-12d%-6d%-6d%-8s%-10d`\n" % (name, 1577836800, 0, 0, "100644", len(data))).encode() + data
+        out += b"\n" if len(data) % 2 else b""
+    return out
+
+
+def dos_zip(members):
+    """A zip whose members are marked as text (unzip -a converts their line ends)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for path, text in members.items():
+            info = zipfile.ZipInfo(path, (2020, 1, 1, 0, 0, 0))
+            info.internal_attr = 1
+            z.writestr(info, text)
+    return buf.getvalue()
+
+
 APP = {"app-1.0/": "", "app-1.0/hello.txt": "hello\n", "app-1.0/src/main.c": "int main(void) { return 0; }\n",
        "app-1.0/run.sh": "#!/bin/sh\necho run\n"}
 TGZ = tar(APP, "gz")
@@ -455,6 +475,21 @@ case("premirror-downloadfilename", "a file:// PREMIRROR is asked for the downloa
 case("mirror-http-downloadfilename", "an HTTP MIRROR for a downloadfilename= entry: the mirror URL ends in that name",
      {"app_1.0": 'SRC_URI = "@HTTP@/get/7;downloadfilename=app-1.0.tgz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
      http={"mirror/app-1.0.tgz": TGZ}, conf='MIRRORS = "http://.*/.* @HTTP@/mirror/"\n')
+
+DEB = ar([("debian-binary", b"2.0\n"), ("control.tar.gz", tar({"./control": "Package: x\n"}, "gz")),
+           ("data.tar.xz", tar({"./usr/": "", "./usr/bin/": "", "./usr/bin/tool.sh": "#!/bin/sh\n"}, "xz"))])
+IPK = ar([("debian-binary", b"2.0\n"), ("data.tar.gz", tar({"./etc/x.conf": "x\n"}, "gz")), ("control.tar.gz", tar({"./control": "Package: y\n"}, "gz"))])
+case("packages-deb-ipk", "a .deb and an .ipk unpack their data.tar* (striplevel= and subdir= too); unpack=0 keeps the package",
+     {"app_1.0": 'SRC_URI = "file://x.deb file://y.ipk;subdir=ipk file://z.deb;striplevel=2;subdir=strip file://k.deb;unpack=0"\n'},
+     files={"recipes/files/x.deb": DEB, "recipes/files/y.ipk": IPK, "recipes/files/z.deb": DEB, "recipes/files/k.deb": DEB})
+
+case("zip-dos", "dos=1 unzips with -a: text members get Unix line ends",
+     {"app_1.0": 'SRC_URI = "file://a.zip;dos=1;subdir=a file://b.zip;subdir=b"\n'},
+     files={"recipes/files/a.zip": dos_zip({"t.txt": "one\r\ntwo\r\n"}), "recipes/files/b.zip": dos_zip({"t.txt": "one\r\ntwo\r\n"})})
+
+DOTTED = tar({"./": "", "./app-1.0/": "", "./app-1.0/a.txt": "a\n", "./top.txt": "t\n"}, "gz")
+case("striplevel-dot", "striplevel= counts a leading ./ as a component, as GNU tar does",
+     {"app_1.0": 'SRC_URI = "file://dotted.tar.gz;striplevel=1"\n'}, files={"recipes/files/dotted.tar.gz": DOTTED})
 
 # ---- running BitBake ----------------------------------------------------------------------
 
