@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 67;
+const KNOWN_CASES = 70;
 
 type Data = string | { readonly base64: string };
 
@@ -132,7 +132,7 @@ const MESSAGE_CLASSES: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
   [/checksum mismatch/i, ['FetchError', 'ChecksumError']],
   [/does not set a branch parameter|using globbing are no longer supported/, ['ParameterError']],
   [/unable to fetch .* from any source/, ['FetchError']],
-  [/cannot unpack|unzip failed|is not inside the unpack directory/, ['UnpackError']],
+  [/cannot unpack|unzip failed|(gzip|bzip2|xz|zstd) failed|is not inside the unpack directory|invalid value for the '\w+' parameter/, ['UnpackError']],
 ];
 
 /** The tasks tsbake failed (pn:do_task, or 'parse' when it failed before any task ran) and the classes its messages stand for. */

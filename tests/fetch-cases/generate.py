@@ -491,6 +491,18 @@ DOTTED = tar({"./": "", "./app-1.0/": "", "./app-1.0/a.txt": "a\n", "./top.txt":
 case("striplevel-dot", "striplevel= counts a leading ./ as a component, as GNU tar does",
      {"app_1.0": 'SRC_URI = "file://dotted.tar.gz;striplevel=1"\n'}, files={"recipes/files/dotted.tar.gz": DOTTED})
 
+case("git-premirror-only", "BB_FETCH_PREMIRRORONLY for git: the clone comes from the premirror's tarball, upstream is never asked",
+     {"lib_1.0": 'SRC_URI = "git://example.invalid/lib.git;protocol=https;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB}, conf='BB_FETCH_PREMIRRORONLY = "1"\nPREMIRRORS = "git://.*/.* file://@UPSTREAM@/git2mirror/"\n',
+     upstream={"git2mirror/": "@MIRRORTARBALL:lib.git:example.invalid.lib.git@"})
+
+case("checksum-param-beats-flag", "a ;sha256sum= URL parameter is used before SRC_URI[sha256sum] (here a wrong one)",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;sha256sum=%s"\nSRC_URI[sha256sum] = "%s"\n' % (sha(TGZ), "0" * 64)},
+     http={"app-1.0.tar.gz": TGZ})
+
+case("corrupt-tarball", "a .tar.gz that is not gzip fails do_unpack",
+     {"app_1.0": 'SRC_URI = "file://broken.tar.gz"\n'}, files={"recipes/files/broken.tar.gz": "not a tarball\n"})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
