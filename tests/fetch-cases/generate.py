@@ -503,6 +503,10 @@ case("checksum-param-beats-flag", "a ;sha256sum= URL parameter is used before SR
 case("corrupt-tarball", "a .tar.gz that is not gzip fails do_unpack",
      {"app_1.0": 'SRC_URI = "file://broken.tar.gz"\n'}, files={"recipes/files/broken.tar.gz": "not a tarball\n"})
 
+case("git-no-network", "BB_NO_NETWORK and a remote git repository not in DL_DIR: do_fetch fails with NetworkAccess",
+     {"lib_1.0": 'SRC_URI = "git://example.invalid/lib.git;protocol=https;branch=main"\nSRCREV = "%s"\n' % ("2" * 40)},
+     conf='BB_NO_NETWORK = "1"\n')
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
