@@ -77,11 +77,15 @@ function memberData(archive: Buffer, m: Member): Buffer | undefined {
   const start = at + 30 + archive.readUInt16LE(at + 26) + archive.readUInt16LE(at + 28);
   const body = archive.subarray(start, start + m.compressedSize);
   if (m.method === 0) return body;
-  if (m.method === 8) return inflateRawSync(body);
-  return undefined;
+  if (m.method !== 8) return undefined;
+  try {
+    return inflateRawSync(body);
+  } catch {
+    return undefined; // a corrupt member: the stamp goes without goh1 rather than fail the download
+  }
 }
 
-/** The goh1 checksum of `path` whose sha256 is `fileSha256`; undefined for a zip member compressed other than stored or deflated. */
+/** The goh1 checksum of `path` whose sha256 is `fileSha256`; undefined when a zip member is neither stored nor deflated, or corrupt. */
 export function goh1(path: string, fileSha256: string): string | undefined {
   const zip = zipMembers(path);
   if (!zip) return sha256(`${fileSha256}  go.mod\n`);
