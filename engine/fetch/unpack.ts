@@ -39,14 +39,16 @@ export type ArchiveKind =
   | { readonly kind: 'package' }
   | { readonly kind: 'plain' };
 
+/** The names BitBake's FetchMethod.unpack extracts with tar (a `.taz` or `.tb2` it copies). */
 const TARBALLS: ReadonlyArray<readonly [string, Compression | undefined]> = [
-  ['.tar.gz', 'gzip'], ['.tgz', 'gzip'], ['.taz', 'gzip'],
-  ['.tar.bz2', 'bzip2'], ['.tbz', 'bzip2'], ['.tbz2', 'bzip2'], ['.tb2', 'bzip2'],
+  ['.tar.gz', 'gzip'], ['.tgz', 'gzip'],
+  ['.tar.bz2', 'bzip2'], ['.tbz', 'bzip2'], ['.tbz2', 'bzip2'],
   ['.tar.xz', 'xz'], ['.txz', 'xz'],
   ['.tar.zst', 'zstd'], ['.tzst', 'zstd'],
+  ['.tar.Z', 'compress'],
   ['.tar', undefined],
 ];
-const SINGLE: ReadonlyArray<readonly [string, Compression]> = [['.gz', 'gzip'], ['.bz2', 'bzip2'], ['.xz', 'xz'], ['.zst', 'zstd']];
+const SINGLE: ReadonlyArray<readonly [string, Compression]> = [['.gz', 'gzip'], ['.bz2', 'bzip2'], ['.xz', 'xz'], ['.zst', 'zstd'], ['.Z', 'compress']];
 
 export function archiveKind(name: string): ArchiveKind {
   for (const [ext, compression] of TARBALLS) if (name.endsWith(ext)) return { kind: 'tar', compression };

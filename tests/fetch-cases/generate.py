@@ -146,6 +146,20 @@ def zipped(members):
     return buf.getvalue()
 
 
+def lzw(data):
+    """compress(1)'s .Z of short data: 9-bit literal codes only (no code grows wider), LSB first."""
+    assert len(data) < 200
+    out, bits, n = bytearray(b"\x1f\x9d\x90"), 0, 0
+    for byte in data:
+        bits, n = bits | byte << n, n + 9
+        while n >= 8:
+            out.append(bits & 0xff)
+            bits, n = bits >> 8, n - 8
+    if n:
+        out.append(bits & 0xff)
+    return bytes(out)
+
+
 def ar(members):
     """An ar archive (a .deb or .ipk) of [(name, bytes)]."""
     out = b"!<arch>\n"
@@ -506,6 +520,10 @@ case("corrupt-tarball", "a .tar.gz that is not gzip fails do_unpack",
 case("git-no-network", "BB_NO_NETWORK and a remote git repository not in DL_DIR: do_fetch fails with NetworkAccess",
      {"lib_1.0": 'SRC_URI = "git://example.invalid/lib.git;protocol=https;branch=main"\nSRCREV = "%s"\n' % ("2" * 40)},
      conf='BB_NO_NETWORK = "1"\n')
+
+case("file-compress-names", "a .Z is decompressed (gzip -dc, as BitBake); .taz and .tb2 are not names BitBake extracts, so they are copied",
+     {"app_1.0": 'SRC_URI = "file://notes.txt.Z file://a.taz file://b.tb2"\n'},
+     files={"recipes/files/notes.txt.Z": lzw(b"compressed notes\n"), "recipes/files/a.taz": TGZ, "recipes/files/b.tb2": TBZ})
 
 # ---- running BitBake ----------------------------------------------------------------------
 
