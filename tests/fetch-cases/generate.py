@@ -10,7 +10,11 @@ BitBake and stores what it left: the file tree of DL_DIR and of each recipe's UN
 for a failed run the task that failed and the fetch2 exception class. Only the stored results
 matter; tests/fetch-conformance.test.ts runs tsbake on the same files and compares.
 
-    python3 tests/fetch-cases/generate.py [--bitbake /work/bitbake] [--jobs 2] [--only SUBSTR]
+    LANG=en_US.UTF-8 python3 tests/fetch-cases/generate.py [--bitbake ../bitbake] [--jobs 2] [--only SUBSTR]
+
+The trees list each entry as `path/` (directory), `path -> target` (symlink), `path MODE SIZE
+SHA256[:16]` (file; `.done` stamps included, compared byte for byte), or by name only for git
+repositories (`(git)`) and git mirror tarballs, whose bytes depend on git and the clock.
 """
 import argparse
 import base64
