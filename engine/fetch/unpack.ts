@@ -67,12 +67,15 @@ function boolParam(u: SrcUri, name: string, dflt: boolean): boolean {
   throw new UnpackError(`invalid value for the '${name}' parameter of ${u.url}: ${u.params.get(name) ?? ''}`, undefined, `use ${name}=0 or ${name}=1`);
 }
 
-/** Where an entry goes: UNPACKDIR, or `subdir=` inside it. */
+/**
+ * Where an entry goes: UNPACKDIR, or `subdir=` below it. As in BitBake, an absolute subdir=
+ * must lie inside UNPACKDIR, while a relative one is joined as written (`../x` is allowed).
+ */
 function destination(u: SrcUri, unpackdir: string): string {
   const subdir = u.params.get('subdir');
   if (!subdir) return unpackdir;
   const dest = resolve(unpackdir, subdir);
-  if (dest !== unpackdir && !dest.startsWith(`${unpackdir}/`)) throw new UnpackError(`${u.url}: subdir '${subdir}' is not inside the unpack directory ${unpackdir}`);
+  if (subdir.startsWith('/') && dest !== unpackdir && !dest.startsWith(`${unpackdir}/`)) throw new UnpackError(`${u.url}: subdir '${subdir}' is not inside the unpack directory ${unpackdir}`);
   return dest;
 }
 

@@ -130,6 +130,24 @@ def tar(members, compression=""):
     return compress(buf.getvalue(), compression)
 
 
+def tar_links():
+    """A tarball with a directory, a file, a relative symlink to it and a hard link to it."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+        d = tarfile.TarInfo("links-1.0")
+        d.type, d.mode, d.mtime = tarfile.DIRTYPE, 0o755, 1577836800
+        t.addfile(d)
+        f = tarfile.TarInfo("links-1.0/real.txt")
+        f.size, f.mode, f.mtime = 5, 0o644, 1577836800
+        t.addfile(f, io.BytesIO(b"real\n"))
+        for name, kind in (("links-1.0/soft.txt", tarfile.SYMTYPE), ("links-1.0/hard.txt", tarfile.LNKTYPE)):
+            link = tarfile.TarInfo(name)
+            link.type, link.mtime = kind, 1577836800
+            link.linkname = "real.txt" if kind == tarfile.SYMTYPE else "links-1.0/real.txt"
+            t.addfile(link)
+    return gzip.compress(buf.getvalue(), mtime=0)
+
+
 def compress(data, compression):
     if compression == "gz":
         return gzip.compress(data, mtime=0)
@@ -528,6 +546,17 @@ case("git-no-network", "BB_NO_NETWORK and a remote git repository not in DL_DIR:
 case("file-compress-names", "a .Z is decompressed (gzip -dc, as BitBake); .taz and .tb2 are not names BitBake extracts, so they are copied",
      {"app_1.0": 'SRC_URI = "file://notes.txt.Z file://a.taz file://b.tb2"\n'},
      files={"recipes/files/notes.txt.Z": lzw(b"compressed notes\n"), "recipes/files/a.taz": TGZ, "recipes/files/b.tb2": TBZ})
+
+case("tar-links", "a tarball's symlink and hard link unpack as links",
+     {"app_1.0": 'SRC_URI = "file://links-1.0.tar.gz"\n'}, files={"recipes/files/links-1.0.tar.gz": tar_links()})
+
+case("http-patch-and-nocheckout", "a patch over HTTP is copied into UNPACKDIR; git nocheckout=1 leaves a clone with no files",
+     {"app_1.0": ('SRC_URI = "@HTTP@/fix.patch;name=p git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;nocheckout=1;destsuffix=lib"\n'
+                  'SRC_URI[p.sha256sum] = "%s"\nSRCREV = "@REV:lib.git:0@"\n') % sha(PATCH.encode())},
+     http={"fix.patch": PATCH.encode()}, git={"lib.git": LIB})
+
+case("subdir-dotdot", "a relative subdir= that climbs out of UNPACKDIR",
+     {"app_1.0": 'SRC_URI = "file://a.txt;subdir=../out"\n'}, files={"recipes/files/a.txt": "a\n"})
 
 # ---- running BitBake ----------------------------------------------------------------------
 
