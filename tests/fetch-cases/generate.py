@@ -558,6 +558,11 @@ case("http-patch-and-nocheckout", "a patch over HTTP is copied into UNPACKDIR; g
 case("subdir-dotdot", "a relative subdir= that climbs out of UNPACKDIR",
      {"app_1.0": 'SRC_URI = "file://a.txt;subdir=../out"\n'}, files={"recipes/files/a.txt": "a\n"})
 
+case("gitsm-destsuffix", "gitsm:// with destsuffix= and subdir=: the submodules follow the checkout",
+     {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main;destsuffix=src;subdir=nested"\nSRCREV = "@REV:top.git:0@"\n'},
+     git={"sub.git": commits({"sub.txt": "sub\n"}),
+          "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
