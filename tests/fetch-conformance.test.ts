@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 76;
+const KNOWN_CASES = 78;
 
 type Data = string | { readonly base64: string };
 
@@ -165,7 +165,7 @@ for (const c of cases) {
     const routes = new Map<string, Route>(Object.entries(c.http).map(([rel, d]) => [`/${rel}`, { kind: 'file', data: bytes(d) }]));
     let server: TestServer | undefined = await startHttp(routes);
     t.teardown(() => server?.close());
-    const fill = (text: string): string => text.replaceAll('@HTTP@', server?.url ?? '').replaceAll('@UPSTREAM@', upstream);
+    const fill = (text: string): string => text.replaceAll('@HTTP@', server?.url ?? '').replaceAll('@HTTPHOSTPORT@', server?.url.slice('http://'.length) ?? '').replaceAll('@UPSTREAM@', upstream);
     // @UPSTREAMDOTS@: the upstream directory as a git2 name (a mirror tarball of a file:// repository).
     for (const [rel, d] of Object.entries(c.upstream)) write(join(upstream, rel.replaceAll('@UPSTREAMDOTS@', upstream.slice(1).replaceAll('/', '.'))), bytes(d));
     for (const [rel, d] of Object.entries(c.files)) write(join(layer, rel), typeof d === 'string' ? Buffer.from(fill(d)) : bytes(d));

@@ -563,6 +563,15 @@ case("gitsm-destsuffix", "gitsm:// with destsuffix= and subdir=: the submodules 
      git={"sub.git": commits({"sub.txt": "sub\n"}),
           "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]})
 
+case("http-userinfo", "user:password@ in an HTTP URL is not part of the name in DL_DIR",
+     {"app_1.0": 'SRC_URI = "http://user:secret@@HTTPHOSTPORT@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"app-1.0.tar.gz": TGZ})
+
+case("mirrors-several", "PREMIRRORS with literal \\n separators: the first mirror lacks the file, the second has it",
+     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     upstream={"second/app-1.0.tar.gz": TGZ},
+     conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/first/ \\n http://.*/.* file://@UPSTREAM@/second/ \\n"\n')
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -700,7 +709,7 @@ def run_case(c, bitbake):
         http_url = "http://127.0.0.1:%d" % server.server_address[1]
 
         def placeholders(text):
-            return text.replace("@HTTP@", http_url).replace("@UPSTREAM@", upstream)
+            return text.replace("@HTTP@", http_url).replace("@HTTPHOSTPORT@", http_url[len("http://"):]).replace("@UPSTREAM@", upstream)
         for rel, data in upstream_files.items():
             # @UPSTREAMDOTS@: the upstream directory as a git2 name (a mirror tarball of a file:// repository).
             write(os.path.join(upstream, rel.replace("@UPSTREAMDOTS@", upstream[1:].replace("/", "."))), data)
