@@ -1,18 +1,23 @@
 /**
  * Download checksums as BitBake checks them: `SRC_URI[sha256sum]` (or `[<name>.sha256sum]`
- * for a `name=` entry, or a `;sha256sum=` parameter), md5, sha1, sha384 and sha512 alike.
- * The `.done` stamp beside a download holds the checksums computed when it was verified, in
- * BitBake's format (a pickled dict), so either tool trusts the other's stamps.
+ * for a `name=` entry, or a `;sha256sum=` parameter), goh1, md5, sha1, sha384 and sha512 alike.
+ * The `.done` stamp beside a download holds every checksum, computed when it was verified,
+ * byte for byte as BitBake pickles them, so either tool trusts the other's stamps.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { asText, type DataStore } from '../metadata/datastore.js';
 import { ChecksumError } from './errors.js';
+import { goh1 } from './goh1.js';
 import { CHECKSUMMED_TYPES, uriName, type SrcUri } from './src-uri.js';
 
-export const CHECKSUM_IDS = ['md5', 'sha256', 'sha1', 'sha384', 'sha512'] as const;
+/** BitBake's CHECKSUM_LIST, in its order (which is the order of a `.done` stamp's dict). */
+export const CHECKSUM_IDS = ['goh1', 'md5', 'sha256', 'sha1', 'sha384', 'sha512'] as const;
 export type ChecksumId = (typeof CHECKSUM_IDS)[number];
 export type Checksums = Partial<Record<ChecksumId, string>>;
+
+/** The checksums that are plain digests of the file's bytes (goh1 is derived after). */
+const DIGESTS = ['md5', 'sha256', 'sha1', 'sha384', 'sha512'] as const;
 
 export interface ExpectedChecksum {
   readonly id: ChecksumId;
@@ -34,35 +39,44 @@ export function expectedChecksums(u: SrcUri, store: DataStore): ExpectedChecksum
   });
 }
 
-/** md5 and sha256 always (BitBake shows and stores them), the others when expected. */
-export async function computeChecksums(path: string, extra: readonly ChecksumId[] = [], signal?: AbortSignal): Promise<Checksums> {
-  const hasher = checksumHasher(extra);
+/** Every checksum of a file, as BitBake computes them for its `.done` stamp. */
+export async function computeChecksums(path: string, signal?: AbortSignal): Promise<Checksums> {
+  const hasher = checksumHasher();
   for await (const chunk of createReadStream(path, signal ? { signal } : {})) hasher.update(chunk as Buffer);
-  return hasher.digest();
+  return withGoh1(path, hasher.digest());
 }
 
-/** What computeChecksums computes, fed a chunk at a time (a download hashed as it arrives). */
-export function checksumHasher(extra: readonly ChecksumId[] = []): { update: (chunk: Buffer) => void; digest: () => Checksums } {
-  const ids = [...new Set<ChecksumId>(['md5', 'sha256', ...extra])];
-  const hashes = ids.map((id) => createHash(id));
+/** The digests computeChecksums computes, fed a chunk at a time (a download hashed as it arrives). */
+export function checksumHasher(): { update: (chunk: Buffer) => void; digest: () => Checksums } {
+  const hashes = DIGESTS.map((id) => createHash(id));
   return {
     update: (chunk) => {
       for (const h of hashes) h.update(chunk);
     },
     digest: () => {
       const out: Checksums = {};
-      ids.forEach((id, i) => (out[id] = hashes[i]?.digest('hex')));
+      DIGESTS.forEach((id, i) => (out[id] = hashes[i]?.digest('hex')));
       return out;
     },
   };
 }
 
+/** `sums` (the digests of the complete file at `path`) with its goh1 added. */
+export function withGoh1(path: string, sums: Checksums): Checksums {
+  const h1 = sums.sha256 === undefined ? undefined : goh1(path, sums.sha256);
+  return h1 === undefined ? sums : { goh1: h1, ...sums };
+}
+
 export type StrictChecksum = 'error' | 'warn' | 'ignore';
 
-/** BB_STRICT_CHECKSUM: tsbake's default ("1") makes a missing checksum an error. */
+/**
+ * BB_STRICT_CHECKSUM as BitBake reads it: "1" makes a missing checksum an error, "ignore"
+ * says nothing, anything else (unset too) warns. tsbake's conf/bitbake.conf sets "1", as
+ * oe-core does.
+ */
 export function strictChecksum(value: string | undefined): StrictChecksum {
   if (value === 'ignore') return 'ignore';
-  return value === '0' ? 'warn' : 'error';
+  return value === '1' ? 'error' : 'warn';
 }
 
 /**
@@ -88,27 +102,31 @@ export function verifyChecksums(u: SrcUri, file: string, have: Checksums, expect
   );
 }
 
-/** The ids whose computation `expected` needs beyond md5 and sha256. */
+/** The ids `expected` names a value for. */
 export function neededIds(expected: readonly ExpectedChecksum[]): ChecksumId[] {
   return expected.filter((e) => e.value !== undefined).map((e) => e.id);
 }
 
-// ---- .done stamps: a pickled {id: hex} dict (protocol 2), as BitBake writes them ----------
+// ---- .done stamps: a dict {id: hex} pickled as Python's pickle protocol 2 writes it -------
 
-/** A `.done` stamp's content for these checksums. */
+/** A `.done` stamp's content for these checksums, in CHECKSUM_IDS order. */
 export function doneStampBytes(sums: Checksums): Buffer {
-  const parts: Buffer[] = [Buffer.from([0x80, 0x02, 0x7d, 0x28])]; // PROTO 2, EMPTY_DICT, MARK
+  let memo = 0;
+  // Each object pickled is memoized (BINPUT n); the indices count up from the dict's 0.
+  const put = (): Buffer => Buffer.from([0x71, memo++]);
   const str = (s: string): Buffer => {
     const b = Buffer.from(s, 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32LE(b.length);
-    return Buffer.concat([Buffer.from('X'), len, b]);
+    return Buffer.concat([Buffer.from('X'), len, b, put()]);
   };
-  for (const id of CHECKSUM_IDS) {
-    const v = sums[id];
-    if (v !== undefined) parts.push(str(id), str(v));
-  }
-  parts.push(Buffer.from('u.'));
+  const items = CHECKSUM_IDS.flatMap((id) => (sums[id] === undefined ? [] : [[id, sums[id] ?? ''] as const]));
+  const parts: Buffer[] = [Buffer.from([0x80, 0x02, 0x7d]), put()]; // PROTO 2, EMPTY_DICT
+  const pairs = items.flatMap(([k, v]) => [str(k), str(v)]);
+  // Several items go between MARK and SETITEMS, a single one before SETITEM.
+  if (items.length > 1) parts.push(Buffer.from('('), ...pairs, Buffer.from('u'));
+  else if (items.length === 1) parts.push(...pairs, Buffer.from('s'));
+  parts.push(Buffer.from('.'));
   return Buffer.concat(parts);
 }
 

@@ -1,7 +1,8 @@
 /**
  * A compressed file as a stream of its content, for do_unpack: gzip inflated in-process (zlib,
  * on libuv's threads: no process to start for the most common kind of tarball), bzip2, xz
- * and zstd by the host tools (`tool -dc`), which run in parallel with whoever reads them.
+ * and zstd by the host tools (`tool -dc`), which run in parallel with whoever reads them, and
+ * compress(1)'s `.Z` by `gzip -dc`, as BitBake does.
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
@@ -11,14 +12,15 @@ import { spawnInGroup } from '../core/proc.js';
 import { UnpackError } from './errors.js';
 import type { ToolOptions } from './run-tool.js';
 
-export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd';
+export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'compress';
 
 const CORRUPT = 'the download is corrupt: remove it and its .done stamp from DL_DIR and fetch again';
 
 /** `file` decompressed, as a stream; `done` rejects when decompression fails (a corrupt file). */
 export function decompressed(tool: Compression, file: string, tools: ToolOptions): { stream: Readable; done: Promise<void> } {
   if (tool === 'gzip') return gunzipped(file);
-  const child = spawnInGroup(tool, ['-dc', file], { env: tools.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = tool === 'compress' ? 'gzip' : tool;
+  const child = spawnInGroup(command, ['-dc', file], { env: tools.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const errors: Buffer[] = [];
   child.stderr?.on('data', (c: Buffer) => errors.push(c));
   const abort = (): void => {
@@ -30,15 +32,15 @@ export function decompressed(tool: Compression, file: string, tools: ToolOptions
   };
   tools.signal.addEventListener('abort', abort, { once: true });
   const done = new Promise<void>((res, rej) => {
-    child.on('error', (e) => rej(new UnpackError(`cannot run ${tool}: ${e.message}`, undefined, `install ${tool}`)));
+    child.on('error', (e) => rej(new UnpackError(`cannot run ${command}: ${e.message}`, undefined, `install ${command}`)));
     child.on('close', (code) => {
       tools.signal.removeEventListener('abort', abort);
       if (code === 0) res();
-      else rej(new UnpackError(`${basename(file)}: ${tool} failed (exit ${code ?? 'signal'}): ${Buffer.concat(errors).toString('utf8').trim()}`, undefined, CORRUPT));
+      else rej(new UnpackError(`${basename(file)}: ${command} failed (exit ${code ?? 'signal'}): ${Buffer.concat(errors).toString('utf8').trim()}`, undefined, CORRUPT));
     });
   });
   const stream = child.stdout;
-  if (!stream) throw new UnpackError(`cannot read the output of ${tool}`);
+  if (!stream) throw new UnpackError(`cannot read the output of ${command}`);
   return { stream, done };
 }
 

@@ -7,14 +7,14 @@
  * only DL_DIR, `file://` entries and `file://` mirrors; BB_ALLOWED_NETWORKS limits the hosts.
  */
 import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { tempName, writeFileAtomic } from '../core/fs.js';
 import { asText, type DataStore } from '../metadata/datastore.js';
-import { checksumHasher, computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, type Checksums, type StrictChecksum } from './checksums.js';
+import { checksumHasher, computeChecksums, doneStampBytes, expectedChecksums, neededIds, readDoneStamp, strictChecksum, verifyChecksums, withGoh1, type Checksums, type StrictChecksum } from './checksums.js';
 import { withDownloadLock } from './download-lock.js';
 import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
 import { localPath } from './file.js';
-import { cloneFromTarball, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
+import { cloneFromTarball, gitSrcName, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
 import { httpDownload } from './http.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair, type ReplaceContext } from './mirrors.js';
 import type { ToolOptions } from './run-tool.js';
@@ -59,7 +59,7 @@ export function fetchSettings(store: DataStore, env: Readonly<Record<string, str
     allowedNetworks: allowed || undefined,
     premirrors: mirrorPairs(text('PREMIRRORS')),
     mirrors: mirrorPairs(text('MIRRORS')),
-    strict: strictChecksum(store.getVar('BB_STRICT_CHECKSUM') === undefined ? undefined : text('BB_STRICT_CHECKSUM')),
+    strict: strictChecksum(text('BB_STRICT_CHECKSUM') || undefined),
     mirrorTarballs: (text('BB_GENERATE_MIRROR_TARBALLS') || '0') !== '0',
     caFile: text('SSL_CERT_FILE') || env['SSL_CERT_FILE'] || undefined,
     checkCerts: (text('BB_CHECK_SSL_CERTS') || '1') !== '0',
@@ -184,17 +184,20 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
   const name = downloadName(u);
   const dest = join(ctx.settings.dlDir, name);
   const expected = expectedChecksums(u, ctx.store);
-  const extra = neededIds(expected);
+  const needed = neededIds(expected);
   mkdirSync(ctx.settings.dlDir, { recursive: true });
   const verify = (file: string, sums: Checksums): void => verifyChecksums(u, file, sums, expected, ctx.settings.strict, (m) => ctx.log(`WARNING: ${m}`));
   // Without a checksum in SRC_URI, a ChecksumError is about the recipe, not the download.
   const noChecksum = expected.every((x) => x.value === undefined);
   await withDownloadLock(dest, ctx.signal, ctx.log, async () => {
-    if (existsSync(dest) && existsSync(`${dest}.done`)) {
-      const stamped = readDoneStamp(`${dest}.done`, dest);
-      const sums = extra.every((id) => stamped[id] !== undefined) && stamped.sha256 ? stamped : await computeChecksums(dest, extra, ctx.signal);
+    // A download without its stamp (copied in by hand) is checked and stamped, as BitBake does.
+    if (existsSync(dest)) {
+      const stamp = `${dest}.done`;
+      const stamped = existsSync(stamp) ? readDoneStamp(stamp, dest) : {};
+      const sums = needed.every((id) => stamped[id] !== undefined) && stamped.sha256 ? stamped : await computeChecksums(dest, ctx.signal);
       try {
         verify(dest, sums);
+        if (!existsSync(stamp)) writeFileAtomic(stamp, doneStampBytes(sums));
         return;
       } catch (e) {
         if (!(e instanceof ChecksumError) || noChecksum) throw e;
@@ -205,7 +208,7 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
     }
     const recipeError = (e: unknown): boolean => noChecksum && e instanceof ChecksumError;
     await firstSource(u, ctx, { localName: name, mirrorTarball: undefined }, dest, (c) => c.type === 'file', recipeError, async (c, url) => {
-      const sums = await tryFile(c, dest, ctx, extra, verify);
+      const sums = await tryFile(c, dest, ctx, verify);
       writeFileAtomic(`${dest}.done`, doneStampBytes(sums));
       ctx.log(`NOTE: fetched ${u.url}${url === u.url ? '' : ` from ${url}`} into ${dest}`);
     });
@@ -213,11 +216,17 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
 }
 
 /** One source for a plain file: a local mirror file is linked, a remote one downloaded via a temp file. */
-async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parameters<typeof computeChecksums>[1], verify: (file: string, sums: Checksums) => void): Promise<Checksums> {
+async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, verify: (file: string, sums: Checksums) => void): Promise<Checksums> {
   if (c.type === 'file') {
     if (!existsSync(c.path) || !statSync(c.path).isFile()) throw new FetchError(`${c.path} does not exist`);
-    const sums = await computeChecksums(c.path, extra, ctx.signal);
-    verify(c.path, sums);
+    const sums = await computeChecksums(c.path, ctx.signal);
+    try {
+      verify(c.path, sums);
+    } catch (e) {
+      // BitBake links the mirror file in, then renames the link aside when its checksum fails.
+      if (e instanceof ChecksumError) linkTo(c.path, `${dest}_bad-checksum_${sums.sha256 ?? ''}`);
+      throw e;
+    }
     linkTo(c.path, dest);
     return sums;
   }
@@ -225,7 +234,7 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
   const tmp = tempName(dest);
   try {
     let percent = 0;
-    const hasher = checksumHasher(extra);
+    const hasher = checksumHasher();
     await httpDownload(requestUrl(c), tmp, {
       caFile: ctx.settings.caFile,
       checkCerts: ctx.settings.checkCerts,
@@ -241,7 +250,7 @@ async function tryFile(c: SrcUri, dest: string, ctx: FetchContext, extra: Parame
         percent = now;
       },
     });
-    const sums = hasher.digest();
+    const sums = withGoh1(tmp, hasher.digest());
     verify(`${dest} (downloaded from ${c.url})`, sums);
     renameSync(tmp, dest);
     return sums;
@@ -298,7 +307,14 @@ async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: To
     const remote = c.type === 'git' || c.type === 'gitsm';
     if (remote) {
       const proto = c.params.get('protocol') ?? (c.host ? 'git' : 'file');
-      await updateClone(src, proto === 'file' ? c.path : `${proto}://${c.host}${c.path}`, tools);
+      const url = proto === 'file' ? c.path : `${proto}://${c.host}${c.path}`;
+      if (c.url === u.url || existsSync(src.cloneDir)) await updateClone(src, url, tools);
+      else {
+        // A git mirror gets a clone under its own name, which the original's name links to (as in BitBake).
+        const mirror: GitSource = { ...src, uri: c, srcName: gitSrcName(c), cloneDir: join(dirname(src.cloneDir), gitSrcName(c)) };
+        await updateClone(mirror, url, tools);
+        symlinkSync(mirror.cloneDir, src.cloneDir);
+      }
     } else {
       await cloneFromTarball(src, await mirrorTarballFrom(c, src, ctx), tools);
     }
@@ -307,14 +323,18 @@ async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: To
   });
 }
 
-/** A git mirror tarball offered by a mirror: a local file as is, a remote one into DL_DIR. */
+/**
+ * A git mirror tarball offered by a mirror, into DL_DIR as BitBake leaves it: a local file
+ * linked to (an existing one is kept), a remote one downloaded and stamped with an empty `.done`.
+ */
 async function mirrorTarballFrom(c: SrcUri, src: GitSource, ctx: FetchContext): Promise<string> {
+  const dest = join(ctx.settings.dlDir, src.mirrorTarball);
   if (c.type === 'file') {
     if (!existsSync(c.path)) throw new FetchError(`${c.path} does not exist`);
+    if (!existsSync(dest)) linkTo(c.path, dest);
     return c.path;
   }
   if (c.type !== 'http' && c.type !== 'https') throw new FetchError(`mirror URL type '${c.type}' is not supported for git`);
-  const dest = join(ctx.settings.dlDir, src.mirrorTarball);
   const tmp = tempName(dest);
   try {
     await httpDownload(requestUrl(c), tmp, { caFile: ctx.settings.caFile, checkCerts: ctx.settings.checkCerts, signal: ctx.signal });
@@ -322,5 +342,6 @@ async function mirrorTarballFrom(c: SrcUri, src: GitSource, ctx: FetchContext): 
   } finally {
     rmSync(tmp, { force: true });
   }
+  writeFileAtomic(`${dest}.done`, '');
   return dest;
 }

@@ -141,14 +141,26 @@ export async function writeMirrorTarball(src: GitSource, dest: string, opts: Too
   }
 }
 
-/** A checkout of `rev` in `dest` (emptied first), sharing the clone's objects as BitBake does. */
+/**
+ * A checkout of `rev` in `dest` (emptied first), sharing the clone's objects as BitBake does:
+ * `subpath=` checks out only that directory of the tree, `bareclone=1` leaves a bare clone
+ * (no work tree), `nocheckout=1` a clone with nothing checked out.
+ */
 export async function gitCheckout(src: GitSource, rev: string, dest: string, opts: ToolOptions): Promise<void> {
   rmSync(dest, { recursive: true, force: true });
-  const r = await runTool('git', [...GIT, 'clone', '-n', '-s', `${src.cloneDir}/`, dest], opts);
+  const params = src.uri.params;
+  const bare = params.get('bareclone') === '1';
+  const r = await runTool('git', [...GIT, 'clone', '-n', '-s', ...(bare ? ['--mirror'] : []), `${src.cloneDir}/`, dest], opts);
   if (r.status !== 0) throw new UnpackError(`${src.uri.url}: cannot clone ${src.cloneDir}:\n${r.output.trimEnd()}`);
   const inDest = { ...opts, cwd: dest };
   await git(['remote', 'set-url', 'origin', src.repoUrl], inDest, src.uri.url);
-  if (src.uri.params.get('nocheckout') === '1') return;
-  if (src.branch && !src.nobranch) await git(['checkout', '-q', '-B', src.branch, rev], inDest, src.uri.url);
+  if (bare || params.get('nocheckout') === '1') return;
+  const subpath = params.get('subpath');
+  if (subpath) {
+    await git(['read-tree', `${rev}:${subpath}`], inDest, src.uri.url);
+    await git(['checkout-index', '-q', '-f', '-a'], inDest, src.uri.url);
+    await git(['update-ref', '--no-deref', 'HEAD', rev], inDest, src.uri.url);
+    if (!src.nobranch) await git(['update-ref', `refs/heads/${src.branch}`, rev], inDest, src.uri.url);
+  } else if (src.branch && !src.nobranch) await git(['checkout', '-q', '-B', src.branch, rev], inDest, src.uri.url);
   else await git(['checkout', '-q', rev], inDest, src.uri.url);
 }

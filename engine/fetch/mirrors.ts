@@ -5,7 +5,7 @@
  * the URL, and `replace` may use TYPE, HOST, PATH, BASENAME and MIRRORNAME. Pure.
  */
 import { pythonMatch, pythonRegex } from '../metadata/pyregex.js';
-import { decodeUrl, encodeUrl, type SrcUri } from './src-uri.js';
+import { decodeMirrorUrl, decodeUrl, encodeUrl, type SrcUri } from './src-uri.js';
 
 export type MirrorPair = readonly [find: string, replace: string];
 
@@ -44,8 +44,8 @@ export interface ReplaceContext {
 
 /** The URL `find replace` maps `orig` to, or undefined when it does not match. */
 export function uriReplace(orig: SrcUri, pair: MirrorPair, ctx: ReplaceContext): string | undefined {
-  const from = decodeUrl(pair[0]);
-  const to = decodeUrl(pair[1]);
+  const from = decodeMirrorUrl(pair[0]);
+  const to = decodeMirrorUrl(pair[1]);
   const replacements: ReadonlyArray<readonly [string, string]> = [
     ['TYPE', orig.type],
     ['HOST', orig.host],

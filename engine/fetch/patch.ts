@@ -1,7 +1,7 @@
 /**
  * do_patch: the SRC_URI entries that are patches (`*.patch`, `*.diff`, or `apply=yes`; never
  * `apply=no`), in SRC_URI order, applied with the host's GNU `patch` in `${S}` (or
- * `${S}/<patchdir>`) at `striplevel=` (default 1). Each patch is tried with `--dry-run`
+ * `${S}/<patchdir>`) at `striplevel=` (or `pnum=`; default 1). Each patch is tried with `--dry-run`
  * first, so a patch that does not apply leaves the tree as it was; the error names the patch,
  * the file and the hunk that failed, and shows that hunk.
  */
@@ -12,7 +12,7 @@ import { PatchError } from './errors.js';
 import { localPath } from './file.js';
 import { downloadName } from './fetcher.js';
 import { runTool, type ToolOptions } from './run-tool.js';
-import { isPatch, srcUris, type SrcUri } from './src-uri.js';
+import { isPatch, patchStripLevel, srcUris, type SrcUri } from './src-uri.js';
 import { archiveKind } from './unpack.js';
 
 export interface PatchContext {
@@ -36,7 +36,7 @@ export async function applyPatches(ctx: PatchContext): Promise<void> {
     const file = patchFile(u, ctx.store);
     const dir = resolve(s, u.params.get('patchdir') ?? '.');
     if (!existsSync(dir)) throw new PatchError(`cannot apply ${basename(file)}: ${dir} does not exist`, undefined, 'S (or patchdir=) must name the directory the sources unpacked into');
-    const strip = u.params.get('striplevel') ?? '1';
+    const strip = patchStripLevel(u);
     const tools: ToolOptions = { env: ctx.env, signal: ctx.signal, cwd: dir };
     const args = [`-p${strip}`, '--batch', '--forward', '--no-backup-if-mismatch', '-i', file];
     const dry = await runTool('patch', ['--dry-run', ...args], tools);

@@ -35,7 +35,8 @@ type Kind = 'dir' | 'file' | 'symlink' | 'other';
 export function memberPath(archive: string, name: string, strip: number): string | undefined {
   const unsafe = unsafeMemberName(name);
   if (unsafe) throw new UnsafeMemberError(archive, name, unsafe);
-  const kept = memberParts(name).slice(strip);
+  // GNU tar's --strip-components counts every component, `.` too (`./app/x` less 1 is `app/x`).
+  const kept = strip ? memberParts(name.split('/').filter((p) => p !== '').slice(strip).join('/')) : memberParts(name);
   return kept.length ? kept.join('/') : undefined;
 }
 

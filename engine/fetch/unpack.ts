@@ -7,7 +7,7 @@
  * `dir/x`. Tarballs are extracted on worker threads (unpack-pool.ts), several at once, as
  * parallel `tar` processes would be.
  */
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { asText, type DataStore } from '../metadata/datastore.js';
@@ -31,33 +31,60 @@ export interface UnpackContext {
 }
 
 /** What the file name says the file is. */
-export type ArchiveKind = { readonly kind: 'tar'; readonly compression: Compression | undefined } | { readonly kind: 'zip' } | { readonly kind: 'compressed'; readonly compression: Compression; readonly out: string } | { readonly kind: 'plain' };
+export type ArchiveKind =
+  | { readonly kind: 'tar'; readonly compression: Compression | undefined }
+  | { readonly kind: 'zip' }
+  | { readonly kind: 'compressed'; readonly compression: Compression; readonly out: string }
+  /** A .deb or .ipk: its data.tar* is what unpacks. */
+  | { readonly kind: 'package' }
+  | { readonly kind: 'plain' };
 
+/** The names BitBake's FetchMethod.unpack extracts with tar (a `.taz` or `.tb2` it copies). */
 const TARBALLS: ReadonlyArray<readonly [string, Compression | undefined]> = [
-  ['.tar.gz', 'gzip'], ['.tgz', 'gzip'], ['.taz', 'gzip'],
-  ['.tar.bz2', 'bzip2'], ['.tbz', 'bzip2'], ['.tbz2', 'bzip2'], ['.tb2', 'bzip2'],
+  ['.tar.gz', 'gzip'], ['.tgz', 'gzip'],
+  ['.tar.bz2', 'bzip2'], ['.tbz', 'bzip2'], ['.tbz2', 'bzip2'],
   ['.tar.xz', 'xz'], ['.txz', 'xz'],
   ['.tar.zst', 'zstd'], ['.tzst', 'zstd'],
+  ['.tar.Z', 'compress'],
   ['.tar', undefined],
 ];
-const SINGLE: ReadonlyArray<readonly [string, Compression]> = [['.gz', 'gzip'], ['.bz2', 'bzip2'], ['.xz', 'xz'], ['.zst', 'zstd']];
+const SINGLE: ReadonlyArray<readonly [string, Compression]> = [['.gz', 'gzip'], ['.bz2', 'bzip2'], ['.xz', 'xz'], ['.zst', 'zstd'], ['.Z', 'compress']];
 
 export function archiveKind(name: string): ArchiveKind {
   for (const [ext, compression] of TARBALLS) if (name.endsWith(ext)) return { kind: 'tar', compression };
   if (name.endsWith('.zip') || name.endsWith('.jar')) return { kind: 'zip' };
   for (const [ext, compression] of SINGLE) if (name.endsWith(ext)) return { kind: 'compressed', compression, out: basename(name).slice(0, -ext.length) };
+  if (name.endsWith('.deb') || name.endsWith('.ipk')) return { kind: 'package' };
   return { kind: 'plain' };
 }
 
-const truthyParam = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : ['1', 'yes', 'y', 'true'].includes(v.toLowerCase()));
+/** A boolean parameter (`unpack=`, `dos=`) as BitBake reads it (bb.utils.to_boolean): unset or empty is `dflt`, an unknown word an error. */
+function boolParam(u: SrcUri, name: string, dflt: boolean): boolean {
+  const v = (u.params.get(name) ?? '').toLowerCase();
+  if (v === '') return dflt;
+  if (['y', 'yes', '1', 'true'].includes(v)) return true;
+  if (['n', 'no', '0', 'false'].includes(v)) return false;
+  throw new UnpackError(`invalid value for the '${name}' parameter of ${u.url}: ${u.params.get(name) ?? ''}`, undefined, `use ${name}=0 or ${name}=1`);
+}
 
-/** Where an entry goes: UNPACKDIR, or `subdir=` inside it. */
+/**
+ * Where an entry goes: UNPACKDIR, or `subdir=` below it. As in BitBake, an absolute subdir=
+ * must lie inside UNPACKDIR, while a relative one is joined as written (`../x` is allowed).
+ */
 function destination(u: SrcUri, unpackdir: string): string {
   const subdir = u.params.get('subdir');
   if (!subdir) return unpackdir;
   const dest = resolve(unpackdir, subdir);
-  if (dest !== unpackdir && !dest.startsWith(`${unpackdir}/`)) throw new UnpackError(`${u.url}: subdir '${subdir}' is not inside the unpack directory ${unpackdir}`);
+  if (subdir.startsWith('/') && dest !== unpackdir && !dest.startsWith(`${unpackdir}/`)) throw new UnpackError(`${u.url}: subdir '${subdir}' is not inside the unpack directory ${unpackdir}`);
   return dest;
+}
+
+/** Where a git checkout goes without destsuffix=: nowhere deeper with subdir=, else subpath='s last directory, else BB_GIT_DEFAULT_DESTSUFFIX. */
+function gitDefaultSuffix(u: SrcUri, store: DataStore): string {
+  if (u.params.has('subdir')) return '';
+  const subpath = u.params.get('subpath')?.replace(/\/+$/, '');
+  if (subpath) return `${basename(subpath)}/`;
+  return `${asText(store.getVar('BB_GIT_DEFAULT_DESTSUFFIX')) || 'git'}/`;
 }
 
 export async function unpackAll(ctx: UnpackContext): Promise<void> {
@@ -72,7 +99,7 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
       const src = resolvedGitSource(u, ctx.store, dlDir);
       const rev = await resolveInClone(src, tools);
       if (!rev) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}`, undefined, 'run do_fetch first');
-      const suffix = u.params.get('destsuffix') ?? (u.params.has('subdir') ? '' : `${asText(ctx.store.getVar('BB_GIT_DEFAULT_DESTSUFFIX')) || 'git'}/`);
+      const suffix = u.params.get('destsuffix') ?? gitDefaultSuffix(u, ctx.store);
       await gitCheckout(src, rev, join(dest, suffix), tools);
       if (u.type === 'gitsm') await unpackSubmodules(src, rev, join(dest, suffix), ctx.store, dlDir, tools);
       ctx.log(`NOTE: ${u.url}: checked out ${rev} in ${join(dest, suffix)}`);
@@ -80,12 +107,18 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
     }
     const file = u.type === 'file' ? localPath(u, ctx.store) : join(dlDir, downloadName(u));
     if (!existsSync(file)) throw new UnpackError(`${u.url}: ${file} does not exist`, undefined, 'run do_fetch first');
-    await unpackFile(u, file, dest, ctx, tools);
+    await unpackFile(u, file, { unpackdir, dest }, ctx, tools);
   }
 }
 
-async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
-  const kind = truthyParam(u.params.get('unpack'), true) ? archiveKind(file) : ({ kind: 'plain' } as const);
+/** UNPACKDIR, and where the entry goes in it (`subdir=`). */
+interface Destination {
+  readonly unpackdir: string;
+  readonly dest: string;
+}
+
+async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destination, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
+  const kind = boolParam(u, 'unpack', true) ? archiveKind(file) : ({ kind: 'plain' } as const);
   const strip = Number.parseInt(u.params.get('striplevel') ?? '0', 10) || 0;
   switch (kind.kind) {
     case 'tar': {
@@ -93,16 +126,21 @@ async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackCont
       break;
     }
     case 'zip':
-      await unzip(file, dest, tools);
+      await unzip(file, dest, boolParam(u, 'dos', false), tools);
+      break;
+    case 'package':
+      await unpackPackage(u, file, dest, strip, tools);
       break;
     case 'compressed': {
+      // BitBake decompresses a single file into UNPACKDIR itself, whatever subdir= says.
       const input = decompressed(kind.compression, file, tools);
-      await Promise.all([pipeline(input.stream, createWriteStream(join(dest, kind.out))), input.done]);
+      await Promise.all([pipeline(input.stream, createWriteStream(join(unpackdir, kind.out))), input.done]);
       break;
     }
     case 'plain': {
-      // file://dir/x keeps its directories below the destination, as in BitBake.
-      const rel = u.type === 'file' && !u.path.startsWith('/') ? u.path.replace(/\/+$/, '') : '';
+      // file://dir/x keeps its directories below the destination, as in BitBake; so does an
+      // absolute file:///a/b/x (in a/b/).
+      const rel = u.type === 'file' ? u.path.replace(/\/+$/, '').replace(/^\/+/, '') : '';
       const sub = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
       const target = join(dest, sub);
       mkdirSync(target, { recursive: true });
@@ -118,12 +156,29 @@ async function unpackFile(u: SrcUri, file: string, dest: string, ctx: UnpackCont
   ctx.log(`NOTE: unpacked ${basename(file)} into ${dest}`);
 }
 
-/** unzip, after checking every member name as the tar extractor does. */
-async function unzip(file: string, dest: string, tools: ToolOptions): Promise<void> {
+/** unzip (`-a`, converting text files' line ends, for `dos=1`), after checking every member name as the tar extractor does. */
+async function unzip(file: string, dest: string, dos: boolean, tools: ToolOptions): Promise<void> {
   const list = await runTool('unzip', ['-Z1', file], tools);
   if (list.status !== 0) throw new UnpackError(`${basename(file)}: cannot read the zip archive:\n${list.output.trimEnd()}`);
   for (const name of list.output.split('\n')) if (name) memberPath(basename(file), name, 0);
-  const r = await runTool('unzip', ['-q', '-o', file, '-d', dest], tools);
+  const r = await runTool('unzip', ['-q', '-o', ...(dos ? ['-a'] : []), file, '-d', dest], tools);
   if (r.status !== 0) throw new UnpackError(`${basename(file)}: unzip failed (exit ${r.status}):\n${r.output.trimEnd()}`);
+}
+
+/** A .deb or .ipk as BitBake unpacks one: its first data.tar* member, extracted (`striplevel=` too), then removed. */
+async function unpackPackage(u: SrcUri, file: string, dest: string, strip: number, tools: ToolOptions): Promise<void> {
+  const list = await runTool('ar', ['t', file], tools);
+  if (list.status !== 0) throw new UnpackError(`${u.url}: cannot unpack the deb/ipk package ${basename(file)}: ar could not list it:\n${list.output.trimEnd()}`);
+  const data = list.output.split('\n').find((m) => m.startsWith('data.tar.') || m === 'data.tar');
+  if (data === undefined) throw new UnpackError(`${u.url}: cannot unpack the deb/ipk package ${basename(file)}: it holds no data.tar* member`);
+  const member = join(dest, data);
+  try {
+    const r = await runTool('ar', ['x', file, data], { ...tools, cwd: dest });
+    if (r.status !== 0) throw new UnpackError(`${u.url}: ar x ${basename(file)} ${data} failed:\n${r.output.trimEnd()}`);
+    const kind = archiveKind(data);
+    await extractInWorker({ file: member, root: dest, compression: kind.kind === 'tar' ? kind.compression : undefined, strip, env: tools.env }, tools.signal);
+  } finally {
+    rmSync(member, { force: true });
+  }
 }
 

@@ -45,10 +45,10 @@ test('a wrong checksum fails showing the expected and the actual value, and leav
   t.deepEqual(downloads(dir), []);
 });
 
-test('a missing checksum is an error that prints the line to add', async (t) => {
+test('a missing checksum with BB_STRICT_CHECKSUM = "1" is an error that prints the line to add', async (t) => {
   const server = await startHttp(new Map([['/app-1.0.tar.gz', file()]]));
   t.teardown(() => server.close());
-  const dir = fetchLayer({ app_1: recipe(`${server.url}/app-1.0.tar.gz`, null) });
+  const dir = fetchLayer({ app_1: recipe(`${server.url}/app-1.0.tar.gz`, null) }, {}, 'BB_STRICT_CHECKSUM = "1"\n');
   const e = await t.throwsAsync(fetchRecipe(dir, 'app_1'), { instanceOf: ChecksumError });
   t.true(e?.message.includes(`SRC_URI[sha256sum] = "${sha256(DATA)}"`), e?.message);
   t.deepEqual(downloads(dir), []);

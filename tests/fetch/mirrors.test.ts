@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { downloadName } from '../../engine/fetch/fetcher.js';
 import { gitSrcName } from '../../engine/fetch/git.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork } from '../../engine/fetch/mirrors.js';
-import { decodeUrl, encodeUrl, isPatch } from '../../engine/fetch/src-uri.js';
+import { decodeUrl, encodeUrl, isPatch, patchStripLevel, requestUrl } from '../../engine/fetch/src-uri.js';
 
 /** What BitBake's build_mirroruris gives for one `find replace` pair. */
 function mirrored(url: string, find: string, replace: string): string[] {
@@ -57,11 +57,26 @@ test('URLs decode into BitBake parts and encode back', (t) => {
   t.throws(() => decodeUrl('http://example.com/x;novalue'), { message: /does not specify a value/ });
 });
 
+test('a ?query is requested but is not part of the path (BitBake decodeurl); mirror patterns keep their ?', (t) => {
+  const u = decodeUrl('http://example.com/dl/app-1.0.tar.gz?raw=true#top;name=x');
+  t.is(u.path, '/dl/app-1.0.tar.gz');
+  t.is(downloadName(u), 'app-1.0.tar.gz');
+  t.is(requestUrl(u), 'http://example.com/dl/app-1.0.tar.gz?raw=true');
+  t.deepEqual([...u.params], [['name', 'x']]);
+  t.deepEqual(mirrored('https://example.com/a/app-1.0.tar.gz?raw=true', 'https?://.*/.*', 'file:///mirror/'), ['file:///mirror/app-1.0.tar.gz']);
+});
+
 test('patches: *.patch and *.diff (also compressed) unless apply=no; apply=yes makes any file one', (t) => {
   t.true(isPatch(decodeUrl('file://fix.patch')));
   t.true(isPatch(decodeUrl('file://fix.diff.gz')));
   t.false(isPatch(decodeUrl('file://fix.patch;apply=no')));
   t.true(isPatch(decodeUrl('file://fix.txt;apply=yes')));
+  t.true(isPatch(decodeUrl('file://fix.txt;apply=t')));
+  t.false(isPatch(decodeUrl('file://fix.patch;apply=f')));
+  t.throws(() => isPatch(decodeUrl('file://fix.patch;apply=maybe')), { message: /invalid boolean value 'maybe'/ });
+  t.is(patchStripLevel(decodeUrl('file://fix.patch;pnum=0')), '0');
+  t.is(patchStripLevel(decodeUrl('file://fix.patch;pnum=0;striplevel=2')), '2');
+  t.is(patchStripLevel(decodeUrl('file://fix.patch')), '1');
   t.false(isPatch(decodeUrl('file://hello.tar.gz')));
 });
 

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnsafeMemberError, UnpackError } from '../../engine/fetch/errors.js';
+import { archiveKind } from '../../engine/fetch/unpack.js';
 import { hasCommand, requireTool } from '../helpers/host-tools.js';
 import { fetchLayer, unpackRecipe } from './fetch-layer.js';
 
@@ -139,4 +140,13 @@ test('a zip member with .. is refused before unzip runs', async (t) => {
 test('a corrupt tarball fails naming it', async (t) => {
   const layer = fetchLayer({ app_1: 'SRC_URI = "file://broken-1.0.tar.gz"\n' }, { 'files/broken-1.0.tar.gz': 'not gzip at all' });
   await t.throwsAsync(unpackRecipe(layer, 'app_1'), { instanceOf: UnpackError, message: /broken-1\.0\.tar\.gz/ });
+});
+
+test('file names decide the unpacking as in BitBake: .tar.Z is a tarball, .Z a compressed file, .taz/.tb2 are copied, .deb/.ipk are packages', (t) => {
+  t.deepEqual(archiveKind('/dl/a-1.0.tar.Z'), { kind: 'tar', compression: 'compress' });
+  t.deepEqual(archiveKind('/dl/notes.txt.Z'), { kind: 'compressed', compression: 'compress', out: 'notes.txt' });
+  t.deepEqual(archiveKind('/dl/a.taz'), { kind: 'plain' });
+  t.deepEqual(archiveKind('/dl/a.tb2'), { kind: 'plain' });
+  t.deepEqual(archiveKind('/dl/a.ipk'), { kind: 'package' });
+  t.deepEqual(archiveKind('/dl/a.jar'), { kind: 'zip' });
 });
