@@ -332,3 +332,152 @@ CASES.append({
     "recipe": R,
     "vars": ["FILE_LAYERNAME", "X", "Y", "CONFV", "O"],
 })
+
+# conf6: inline Python beyond the simple idioms, unusual syntax, handlers and layers.
+CASES.append({
+    "name": "d_inline_python_forms",
+    "description": "${@...} with comprehensions, or-defaults, bb.utils helpers, format braces, None results, errors and nesting",
+    "tags": ["python", "expansion", "error"],
+    "conf": (
+        'A = "a b c"\nT = "yes"\nA[doc] = "${B}"\n'
+        'B = "${@\' \'.join([x.upper() for x in d.getVar(\'A\').split()])}"\n'
+        'C = "${@d.getVar(\'NOPE\') or \'\'}"\n'
+        'D = "${@bb.utils.contains(\'A\', \'c b\', \'yes\', \'no\', d)}"\n'
+        'E = "${@bb.utils.contains_any(\'A\', \'x c\', \'yes\', \'no\', d)}"\n'
+        'F = "${@bb.utils.filter(\'A\', \'c a z\', d)}"\n'
+        'G = "${@bb.utils.to_boolean(d.getVar(\'T\'))}"\n'
+        'H = "${@bb.utils.vercmp_string(\'1.2\', \'1.10\')}"\n'
+        'I = "${@d.getVarFlag(\'A\', \'doc\', expand=False)}"\n'
+        'I2 = "${@d.getVarFlag(\'A\', \'doc\')}"\n'
+        'J = "${@\'${A}\'.replace(\' \', \'-\')}"\n'
+        'K = "${@ ${@\'1\'} + 1}"\n'
+        'L = "${@[1,2][5]}"\n'
+        'M = "${@undefined_name}"\n'
+        'N = "${@d.getVar(\'UNDEF_X\')}"\n'
+        'O = "${@None}"\n'
+        'P = "${@True and \'x\' or \'y\'}"\n'
+        'Q = "${@\'%s-%d\' % (\'a\', 3)}"\n'
+        'S = "${@\'{x}\'.format(x=1)}"\n'
+        'U = "${@d.getVar(\'A\', False)}"\n'
+        'V = "${@d.expand(\'${A}-x\')}"\n'
+        'W = "${@int(\'3\') * 2}"\n'
+        'X = "${@len(d.getVar(\'A\').split())}"\n'
+        'Y = "${@bb.utils.contains(\'UNDEFINED_VAR\', \'x\', \'y\', \'n\', d)}"\n'
+        'Z = "${@{\'k\': \'v\'}[\'k\']}"\n'
+        'AA = "${@\'a\' if d.getVar(\'T\') == \'yes\' else \'b\'}"\n'
+        'AB = "pre-${@d.getVar(\'MISSING_ONE\')}-${MISSING_TWO}-post"\n'
+        'AC = "${@bb.utils.to_boolean(\'maybe\')}"\n'
+        'AD = "${@bb.utils.contains(\'A\', [\'a\', \'c\'], \'list\', \'no\', d)}"\n'
+        'AE = "${@(lambda v: v * 2)(\'ab\')}"\n'
+        'AF = "${@str(1/0)}"\n'
+        'AG = "${@\' \'.join(sorted(set(d.getVar(\'A\').split()), reverse=True))}"\n'
+        'AH = "${@d.getVar(\'A\').split()[-1]}"\n'
+        'AI = "${@oe_undefined_helper(d)}"\n'
+        'AJ = "${@\'\'}"\n'
+        'AK = "${@0}${@False}${@[]}"\n'
+        'AL = "${@\\"dq\\"}"\n'
+    ),
+    "vars": ["B", "C", "D", "E", "F", "G", "H", "I", "I2", "J", "K", "L", "M", "N", "O", "P", "Q", "S", "U", "V", "W", "X",
+             "Y", "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL"],
+})
+CASES.append({
+    "name": "d_python_defs_and_libs",
+    "description": "def functions from classes called from ${@}, inherits_class, a layer's addpylib module, python functions and their flags",
+    "tags": ["python", "inherit", "layers", "functions", "recipe"],
+    "conf": "",
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la"\n',
+        "la/conf/layer.conf": (
+            'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "la"\nBBFILE_PATTERN_la = "^${LAYERDIR}/"\n'
+            'BBFILE_PRIORITY_la = "5"\naddpylib ${LAYERDIR}/lib tsbhelp\n'
+        ),
+        "la/lib/tsbhelp/__init__.py": (
+            'def conditional(var, value, t, f, d):\n    return t if d.getVar(var) == value else f\n'
+            'def joined(d, *names):\n    return "-".join(d.getVar(n) or "?" for n in names)\n'
+        ),
+        "classes/helpers.bbclass": (
+            'def helper_join(d, sep):\n    return sep.join((d.getVar(\'HL\') or \'\').split())\n'
+            'def helper_none(d):\n    return None\n'
+            'def helper_multi(d):\n    out = []\n    for w in (d.getVar(\'HL\') or \'\').split():\n        out.append(w * 2)\n    return \' \'.join(out)\n'
+            'HX = "${@helper_join(d, \'+\')}"\n'
+        ),
+        R: (
+            'inherit helpers\nHL = "p q r"\n'
+            'HY = "${@helper_none(d)}"\nHZ = "${@bb.data.inherits_class(\'helpers\', d)}"\n'
+            'HW = "${@bb.data.inherits_class(\'nope\', d)}"\n'
+            'HV = "${@\'yes\' if bb.data.inherits_class(\'helpers\', d) else \'no\'}"\n'
+            'HM = "${@helper_multi(d)}"\n'
+            'HC = "${@tsbhelp.conditional(\'HL\', \'p q r\', \'same\', \'diff\', d)}"\n'
+            'HJ = "${@tsbhelp.joined(d, \'HL\', \'NOPE\')}"\n'
+            'python do_thing () {\n    bb.note("x")\n}\n'
+            'fakeroot python do_froot () {\n    pass\n}\n'
+            'fakeroot do_fsh () {\n\t:\n}\n'
+            'addtask thing\naddtask froot after do_thing\naddtask fsh\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["HX", "HY", "HZ", "HW", "HV", "HM", "HC", "HJ", "do_thing[python]", "do_thing[func]", "do_froot[fakeroot]",
+             "do_froot[python]", "do_fsh[fakeroot]", "do_fsh[func]", "helper_join[func]", "helper_join[python]", "BBINCLUDED"],
+})
+CASES.append({
+    "name": "d_syntax_odd",
+    "description": "export without value, unset of a flag, ??= on flags, override names with digits/dashes, ${} in names, tab continuations",
+    "tags": ["syntax", "export", "unset", "flags", "keyexpand", "overrides", "weak"],
+    "conf": (
+        'export EV\nEV2 = "x"\nexport EV2\nunset EV2[export]\n'
+        'export EV3 ?= "soft"\nexport EV4 ??= "weak"\n'
+        'F = "f"\nF[doc] = "d"\nF[doc] ??= "weak"\nG[doc] ??= "g-weak"\nG[doc] ??= "g-weak2"\nH[doc] ?= "h1"\nH[doc] ?= "h2"\n'
+        'F[doc] += "more"\nF[doc] .= "dot"\nF[other] = "o"\nunset F[other]\nunset F[nonexistent]\n'
+        'OVERRIDES = "arm-v7:x86_64:1a:o"\n'
+        'V = "v"\nV:arm-v7 = "armv7"\nW = "w"\nW:x86_64 = "x86"\nX = "x"\nX:1a = "one-a"\nX:append:arm-v7 = " +a"\n'
+        'NM = "pre"\nOV = "o"\n${NM}_X = "k"\n${NM}_X:append = " app"\nY = "y"\nY:${OV} = "y-ov"\n${UNDEF}_Z = "z"\n'
+        '${NM}_W[doc] = "flagged"\n'
+        'T = "a \\\n\tb \\\n  c"\n'
+        'T2 = "one\\\n\ttwo"\n'
+    ),
+    "vars": ["EV", "EV[export]", "EV2", "EV2[export]", "EV3", "EV3[export]", "EV4", "EV4[export]",
+             "F[doc]", "G[doc]", "H[doc]", "F[other]", "V", "W", "X", "pre_X", "Y", "${UNDEF}_Z", "pre_W[doc]", "T", "T2"],
+})
+CASES.append({
+    "name": "d_event_handlers",
+    "description": "handlers from an INHERITed class set variables at ConfigParsed and RecipePreFinalise",
+    "tags": ["python", "inherit", "functions", "recipe"],
+    "conf": 'INHERIT += "hooks"\nBASEV = "base"\n',
+    "files": {
+        "classes/hooks.bbclass": (
+            'addhandler hooks_config\nhooks_config[eventmask] = "bb.event.ConfigParsed"\n'
+            'python hooks_config () {\n    e.data.setVar("FROM_CONFIG", "cfg-" + e.data.getVar("BASEV"))\n}\n'
+            'addhandler hooks_prefinal\nhooks_prefinal[eventmask] = "bb.event.RecipePreFinalise"\n'
+            'python hooks_prefinal () {\n    e.data.setVar("FROM_PREFINAL", "pf-" + (e.data.getVar("PN") or ""))\n    e.data.appendVar("LATE", " handler")\n}\n'
+            'addhandler hooks_parsed\nhooks_parsed[eventmask] = "bb.event.RecipeParsed"\n'
+            'python hooks_parsed () {\n    e.data.setVar("FROM_PARSED", "rp")\n}\n'
+        ),
+        R: 'LATE = "recipe"\nLATE:append = " app"\n',
+    },
+    "recipe": R,
+    "vars": ["FROM_CONFIG", "FROM_PREFINAL", "FROM_PARSED", "LATE", "hooks_config[eventmask]", "__BBHANDLERS"],
+})
+CASES.append({
+    "name": "d_tasks_syntax",
+    "description": "deltask of several tasks, addtask after/before lists, anonymous python forms, prefuncs/postfuncs, EXPORT_FUNCTIONS from two classes",
+    "tags": ["tasks", "functions", "inherit", "python", "recipe"],
+    "conf": "",
+    "files": {
+        "classes/ca.bbclass": 'ca_do_configure () {\n\techo ca\n}\nca_do_compile () {\n\techo ca-compile\n}\nEXPORT_FUNCTIONS do_configure do_compile\n',
+        "classes/cb.bbclass": 'cb_do_configure () {\n\techo cb\n}\nEXPORT_FUNCTIONS do_configure\n',
+        R: (
+            'inherit ca cb\n'
+            'do_a () {\n\t:\n}\ndo_b () {\n\t:\n}\ndo_c () {\n\t:\n}\ndo_x () {\n\t:\n}\ndo_y () {\n\t:\n}\n'
+            'addtask a\naddtask b after do_a\naddtask c after a b before do_build\n'
+            'addtask x after do_a do_b before do_c do_build\naddtask y before x\n'
+            'addtask configure\naddtask compile after do_configure\n'
+            'deltask do_b do_y\n'
+            'do_x[prefuncs] += "pre_one pre_two"\ndo_x[postfuncs] = "post_one"\n'
+            'python () {\n    d.setVar("ANON1", "plain")\n}\n'
+            'python __anonymous () {\n    d.setVar("ANON2", "named")\n    d.appendVar("ANON1", " +2")\n}\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["__BBTASKS", "do_c[deps]", "do_x[deps]", "do_a[deps]", "do_build[deps]", "do_x[prefuncs]", "do_x[postfuncs]",
+             "ANON1", "ANON2", "do_configure", "do_compile", "do_configure[func]", "do_b", "do_b[task]", "do_y[deps]"],
+})

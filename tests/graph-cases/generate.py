@@ -536,6 +536,43 @@ world(
     targets=[["world"], ["universe"], ["service"], ["world", "-c", "install"]],
     classes={"native": NATIVE_CLASS},
 )
+world(
+    "rdeps-mixed",
+    "RRECOMMENDS of a PACKAGES_DYNAMIC name and of a missing name, two runtime providers of one name, [noexec] tasks, RDEPENDS from an expression",
+    [
+        recipe("app/app_1.0.bb", (
+            'PACKAGES = "${PN} ${PN}-plugins"\nRRECOMMENDS:${PN} = "plug-foo optional-missing"\n'
+            'RDEPENDS:${PN}-plugins = "${@\'libz\'}"\ndo_compile[noexec] = "1"\n'
+        )),
+        recipe("plugins/plugins_1.0.bb", 'PACKAGES_DYNAMIC = "^plug-.*"\ndo_install[noexec] = "1"\n'),
+        recipe("libz/libz_1.0.bb", 'RPROVIDES:${PN} = "libzz"\n'),
+        recipe("libz2/libz2_1.0.bb", 'RPROVIDES:${PN} = "libz"\n'),
+        recipe("user/user_1.0.bb", 'RDEPENDS:${PN} = "libzz plug-bar"\n'),
+    ],
+    targets=[["app"], ["-c", "package_write", "app"], ["user"], ["plugins", "libz2"]],
+)
+world(
+    "cycles",
+    "a DEPENDS loop between two recipes, and a task loop inside one recipe made by addtask after/before",
+    [
+        recipe("a/a_1.0.bb", 'DEPENDS = "b"\n'),
+        recipe("b/b_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("t/t_1.0.bb", task("x", "x after do_compile before do_configure")),
+        recipe("ok/ok_1.0.bb", ""),
+    ],
+    targets=[["a"], ["t"], ["ok"]],
+)
+world(
+    "task-targets",
+    "[depends] on a task another recipe lacks, -c of a task one target lacks, a noexec task chain, recrdeptask through a nostamp task",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "lib"\ndo_install[depends] = "tool:do_nonexistent"\n'),
+        recipe("lib/lib_1.0.bb", task("special", "special after do_compile") + 'do_special[noexec] = "1"\ndo_special[nostamp] = "1"\n'),
+        recipe("tool/tool_1.0.bb", ""),
+        recipe("top/top_1.0.bb", 'DEPENDS = "lib"\n'),
+    ],
+    targets=[["app"], ["-c", "special", "lib", "top"], ["top", "lib:do_special"], ["-c", "special", "top"]],
+)
 
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
@@ -563,6 +600,9 @@ WORLD_FLAGS = {
     "provider-variants": ["both"],
     "default-task": ["both", "recmixed"],
     "world-extend": ["both"],
+    "rdeps-mixed": ["both", "recself", "recmixed"],
+    "cycles": ["both"],
+    "task-targets": ["both", "recself"],
 }
 
 
