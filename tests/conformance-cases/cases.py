@@ -481,3 +481,89 @@ CASES.append({
     "vars": ["__BBTASKS", "do_c[deps]", "do_x[deps]", "do_a[deps]", "do_build[deps]", "do_x[prefuncs]", "do_x[postfuncs]",
              "ANON1", "ANON2", "do_configure", "do_compile", "do_configure[func]", "do_b", "do_b[task]", "do_y[deps]"],
 })
+LAYER_CONF = ('BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "%(n)s"\nBBFILE_PATTERN_%(n)s = "^${LAYERDIR}/"\n'
+              'BBFILE_PRIORITY_%(n)s = "%(p)s"\n')
+CASES.append({
+    "name": "d_layers_meta",
+    "description": "LAYERDEPENDS with versions met, LAYERVERSION, LAYERSERIES_COMPAT matching, a relative BBLAYERS entry, BBFILES_DYNAMIC and a regex BBFILE_PATTERN",
+    "tags": ["layers", "recipe"],
+    "conf": "",
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la lb"\n',
+        "la/conf/layer.conf": LAYER_CONF % {"n": "la", "p": "5"} + 'LAYERVERSION_la = "3"\nLAYERSERIES_COMPAT_la = "whinlatter"\nLAYERDEPENDS_la = "lb (>= 2)"\n'
+                              'BBFILES += "${LAYERDIR}/recipes/*.bb"\nBBFILES_DYNAMIC += "lb:${LAYERDIR}/dyn/*.bbappend nope:${LAYERDIR}/never/*.bbappend !nope:${LAYERDIR}/neg/*.bbappend"\n',
+        "lb/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "lb"\nBBFILE_PATTERN_lb = "^${LAYERDIR}/(recipes|other)/"\nBBFILE_PRIORITY_lb = "7"\n'
+                              'LAYERVERSION_lb = "2"\nLAYERSERIES_COMPAT_lb = "walnascar"\nLAYERSERIES_CORENAMES = "walnascar whinlatter"\nBBFILES += "${LAYERDIR}/recipes/*.bb"\n',
+        "la/recipes/app_1.0.bb": 'A = "app"\n',
+        "la/dyn/app_1.0.bbappend": 'A:append = " dyn"\n',
+        "la/never/app_1.0.bbappend": 'A:append = " never"\n',
+        "la/neg/app_1.0.bbappend": 'A:append = " neg"\n',
+        "lb/recipes/lib_1.0.bb": 'L = "${FILE_LAYERNAME}"\n',
+    },
+    "recipe": "la/recipes/app_1.0.bb",
+    "vars": ["A", "FILE_LAYERNAME", "BBLAYERS", "LAYERVERSION_la", "LAYERDEPENDS_la", "BBFILE_COLLECTIONS", "BBFILE_PATTERN_lb",
+             "LAYERSERIES_COMPAT_la", "BBFILES", "BBPATH", "BBFILES_DYNAMIC", "LAYERDIR", "LAYERDIR_la", "LAYERDIR_RE_la"],
+})
+for name, extra, description in [
+    ("d_layer_depends_missing", 'LAYERDEPENDS_la = "nothere"\n', "LAYERDEPENDS naming a collection nobody has is fatal"),
+    ("d_layer_depends_version", 'LAYERDEPENDS_la = "lb (> 4)"\n', "LAYERDEPENDS with a version the other layer does not meet is fatal"),
+    ("d_layer_series_mismatch", 'LAYERSERIES_COMPAT_la = "kirkstone"\n', "LAYERSERIES_COMPAT not naming any LAYERSERIES_CORENAMES entry"),
+    ("d_layer_priority_default", 'BBFILE_PRIORITY_la = ""\n', "an empty BBFILE_PRIORITY"),
+    ("d_layer_bad_pattern", 'BBFILE_PATTERN_la = "^${LAYERDIR}/(unclosed"\n', "a BBFILE_PATTERN that is not a valid regular expression"),
+    ("d_layer_error_forgotten", 'LAYERDEPENDS_la = "nothere lb (>= 1)"\nBBFILE_COLLECTIONS += "lc"\nBBFILE_PATTERN_lc = ""\n', "an empty BBFILE_PATTERN of a later collection makes BitBake forget the LAYERDEPENDS errors before it"),
+    ("d_layer_depends_no_version", 'LAYERDEPENDS_la = "lb (>=1) lc (>= 1)"\nBBFILE_COLLECTIONS += "lc"\nBBFILE_PATTERN_lc = "^nothing/"\n', "LAYERDEPENDS with a version of a layer that has no LAYERVERSION"),
+]:
+    CASES.append({
+        "name": name,
+        "description": description,
+        "tags": ["layers", "error"],
+        "conf": 'X = "x"\n',
+        "files": {
+            "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la ${TOPDIR}/lb"\n',
+            "la/conf/layer.conf": LAYER_CONF % {"n": "la", "p": "5"} + extra,
+            "lb/conf/layer.conf": LAYER_CONF % {"n": "lb", "p": "6"} + 'LAYERVERSION_lb = "2"\nLAYERSERIES_CORENAMES = "walnascar"\n',
+        },
+        "vars": ["X", "BBFILE_PRIORITY_la", "LAYERDEPENDS_la", "BBFILE_PATTERN_la", "LAYERSERIES_CORENAMES", "LAYERSERIES_COMPAT_la"],
+    })
+CASES.append({
+    "name": "d_python_errors_values",
+    "description": "failing ${@} values and an override name from ${@}, in the recipe asked for",
+    "tags": ["python", "error", "recipe"],
+    "conf": 'OK = "ok"\n',
+    "files": {
+        R: 'A = "a"\nB := "${@d.getVar(\'A\') + \'1\'}"\nC = "${@d.getVar(\'NONE_SUCH\') + \'x\'}"\nD = "${C}-d"\n'
+           'F = "${@bb.utils.contains(\'A\', \'a\', \'${OK}\', \'no\', d)}"\n',
+    },
+    "recipe": R,
+    "vars": ["A", "B", "C", "D", "F", "OK"],
+})
+CASES.append({
+    "name": "d_python_errors_contexts",
+    "description": "a failing ${@} in an inherit, an include, a := and an override name; bb.fatal and SkipRecipe in anonymous python of another recipe",
+    "tags": ["python", "error", "recipe"],
+    "conf": 'OK = "ok"\n',
+    "files": {
+        R: 'A = "a"\nB := "${@d.getVar(\'A\') + \'1\'}"\nC = "${@d.getVar(\'NONE_SUCH\') + \'x\'}"\nD = "${C}-d"\n'
+           'E:${@\'o\'} = "e"\nF = "${@bb.utils.contains(\'A\', \'a\', \'${OK}\', \'no\', d)}"\n',
+        "meta/recipes-demo/other/other_1.0.bb": 'python () {\n    bb.fatal("stop here")\n}\n',
+        "meta/recipes-demo/skip/skip_1.0.bb": 'python () {\n    raise bb.parse.SkipRecipe("not today")\n}\n',
+    },
+    "recipe": R,
+    "vars": ["A", "B", "C", "D", "E:o", "F", "OK"],
+})
+CASES.append({
+    "name": "d_python_errors_imm",
+    "description": "a failing ${@} in := and in inherit stop parsing; in ?= and ??= values they stay lazy",
+    "tags": ["python", "error", "immediate"],
+    "conf": 'A ?= "${@1/0}"\nB ??= "${@1/0}"\nC = "c"\nD := "${@d.getVar(\'C\')}-${@1/0}"\n',
+    "vars": ["A", "B", "C", "D"],
+})
+CASES.append({
+    "name": "d_python_errors_inherit",
+    "description": "a failing ${@} in inherit",
+    "tags": ["python", "error", "inherit", "recipe"],
+    "conf": '',
+    "files": {R: 'A = "a"\ninherit ${@1/0}\n'},
+    "recipe": R,
+    "vars": ["A"],
+})
