@@ -567,3 +567,66 @@ CASES.append({
     "recipe": R,
     "vars": ["A"],
 })
+STR_EXPRS = [
+    "'a,b,,c'.split(',')", "'a-b-c'.rsplit('-', 1)", "'a-b-c'.rsplit('-', 1)[0]", "'k=v=w'.partition('=')[2]",
+    "'xxhixx'.strip('x')", "'aaa'.replace('a', 'b', 2)", "'abc'.startswith(('x', 'a'))", "'-'.join(w for w in 'a b'.split())",
+    "'%s' % ['a', 'b']", "str(['a', 1])", "'abcdef'[::-1]", "'abcdef'[1:-1:2]", "'hello world'.title()",
+    "'hello'.capitalize()", "'7'.zfill(3)", "'b' in 'abc'", "'z' not in 'abc'", "1 < 2 < 3", "int('0x10', 16)",
+    "'%05.2f' % 3.14159", "'%-4s|' % 'a'", "'%d%%' % 5", "'{} {}'.format('a', 'b')", "'{0}{0}'.format('r')",
+    "' '.join(sorted(['b', 'A', 'a']))", "'A b'.lower().upper()", "'a b'.split(None, 1)", "'  x  '.lstrip()",
+    "'x'.center(5, '*')", "'a\\tb'.expandtabs(4)", "'abc'.find('c')", "'abc'.index('b')", "'abc'.count('')",
+    "'a b c'.split()[1:]", "len('')", "bool('False')", "min('b', 'a')", "max([3, 10, 2])", "repr('q')", "repr(None)",
+    "str(True) + str(None)", "'%s-%s' % ('a', None)", "'x' * 3", "3 * 'y'", "'a' + 'b' * 2", "(1, 2)", "[1, 'a']",
+    "{'a': 1}", "{'a', 'a'}", "1.5", "10 / 4", "10 // 4", "-7 // 2", "-7 % 3", "2 ** 10", "True + True",
+    "'ab'.endswith('b')", "'a.b.c'.split('.', -1)", "'abc'.isalpha()", "'12'.isdigit()", "'Ab'.swapcase()",
+    "'a' if '' else 'b'", "'' or None", "0 or ''", "[] or 'e'", "not ''", "'x'.join([])", "'abc'[5:]",
+    "'%(a)s' % {'a': 'A'}", "'%r' % 'q'", "'%x' % 255", "'%o' % 8", "'%e' % 12345.678", "'%g' % 0.0001",
+    "str(1e20)", "str(1/3)", "str(2.0)", "round(2.5)", "abs(-3)", "hex(255)", "ord('a')", "chr(98)",
+    "'.'.join(map(str, [1, 2]))", "list(filter(None, ['a', '', 'b']))", "[x for x in 'abc' if x != 'b']",
+    "{x: 1 for x in 'ab'}", "sum([1, 2])", "any([])", "all([])", "sorted('bca', reverse=True)", "list(reversed('ab'))",
+    "'a b'.split(' ')", "'a  b'.split(' ')", "'\\n'.join(['x', 'y'])", "'é'.upper()", "len('é')", "'ß'.upper()",
+    "'İ'.lower()", "'ǅ'.title()", "'x'.ljust(3) + '|'", "os.path.join('/a', '/b')", "os.path.join('a', '')",
+    "os.path.basename('/a/b/')", "os.path.dirname('a')", "os.path.splitext('a.tar.gz')", "os.path.normpath('a//b/../c/.')",
+    "os.path.splitext('.bashrc')", "os.path.join('a', 'b', 'c')", "os.path.isabs('a')", "os.path.relpath('/a/b', '/a')",
+]
+CASES.append({
+    "name": "d_python_str_battery",
+    "description": "Python expression results as ${@...} inserts them: str methods, % and format, numbers, containers, os.path",
+    "tags": ["python", "expansion"],
+    "conf": "".join('E%d = "${@%s}"\n' % (i, e.replace('"', '\\"')) for i, e in enumerate(STR_EXPRS)),
+    "vars": ["E%d" % i for i in range(len(STR_EXPRS))],
+})
+CASES.append({
+    "name": "d_overrides_feedback",
+    "description": "OVERRIDES computed from variables that themselves have override variants: BitBake iterates to a fixed point",
+    "tags": ["overrides", "python", "expansion"],
+    "conf": (
+        'OVERRIDES = "a:${SEL}:${@d.getVar(\'SEL2\')}"\nSEL = "b"\nSEL:a = "c"\nSEL2 = "x"\nSEL2:c = "y"\n'
+        'V = "plain"\nV:b = "vb"\nV:c = "vc"\nV:y = "vy"\nW = "w"\nW:x = "wx"\nW:append:y = " wy"\n'
+    ),
+    "vars": ["OVERRIDES", "SEL", "SEL2", "V", "W"],
+})
+CASES.append({
+    "name": "d_overrides_unstable",
+    "description": "OVERRIDES that never settle (each choice selects the other) is fatal",
+    "tags": ["overrides", "error"],
+    "conf": 'OVERRIDES = "${SEL}"\nSEL = "p"\nSEL:p = "q"\nSEL:q = "p"\nV = "v"\n',
+    "vars": ["V", "OVERRIDES"],
+})
+CASES.append({
+    "name": "d_builtin_recipe_vars",
+    "description": "variables BitBake itself sets while parsing a recipe in a layer with a bbappend",
+    "tags": ["builtin", "recipe", "bbappend", "layers"],
+    "conf": "",
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la"\n',
+        "la/conf/layer.conf": LAYER_CONF % {"n": "la", "p": "5"} + 'BBFILES += "${LAYERDIR}/r/*.bb ${LAYERDIR}/r/*.bbappend"\n',
+        "la/r/app_1.0.bb": 'inherit cl\nD = "${FILE_DIRNAME}"\n',
+        "la/r/app_%.bbappend": 'AP = "${FILE}"\n',
+        "classes/cl.bbclass": 'CL = "${FILE}"\n',
+    },
+    "recipe": "la/r/app_1.0.bb",
+    "vars": ["FILE", "FILE_DIRNAME", "D", "AP", "CL", "__BBAPPEND", "__inherit_cache", "BB_CURRENT_MC",
+             "BBFILES_PRIORITIZED", "FILE_LAYERNAME", "__BBHANDLERS", "__BBTASKS", "BBINCLUDED", "TOPDIR", "BB_WORKERCONTEXT",
+             "__SKIPPED", "PN", "BUILDNAME", "BB_RUNTASK", "__BBDEFINEDEPS", "__BBANONFUNCS", "__BBINHERITDEFERRED", "__BBRECIPEFINALISE"],
+})
