@@ -118,7 +118,9 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
     }
     const pns = [...new Set(choice.eligible.map((r) => r.pn))];
     if (pns.length > 1 && !choice.unique) {
-      warnings.push(`Multiple providers are available for ${name} (${pns.join(', ')}); consider defining a PREFERRED_PROVIDER entry to match ${name}; using ${best.pn}`);
+      // bb.event.MultipleProviders as BitBake's UI prints it.
+      const r = kind === 'RPROVIDES' ? 'R' : '';
+      warnings.push(`Multiple providers are available for ${r ? 'runtime ' : ''}${name} (${pns.join(', ')})\nConsider defining a PREFERRED_${r}PROVIDER entry to match ${name}`);
     }
     return best;
   };
