@@ -541,15 +541,27 @@ world(
     "RRECOMMENDS of a PACKAGES_DYNAMIC name and of a missing name, two runtime providers of one name, [noexec] tasks, RDEPENDS from an expression",
     [
         recipe("app/app_1.0.bb", (
-            'PACKAGES = "${PN} ${PN}-plugins"\nRRECOMMENDS:${PN} = "plug-foo optional-missing"\n'
+            'PACKAGES = "${PN} ${PN}-plugins"\nRRECOMMENDS:${PN} = "plug-foo"\n'
             'RDEPENDS:${PN}-plugins = "${@\'libz\'}"\ndo_compile[noexec] = "1"\n'
         )),
         recipe("plugins/plugins_1.0.bb", 'PACKAGES_DYNAMIC = "^plug-.*"\ndo_install[noexec] = "1"\n'),
         recipe("libz/libz_1.0.bb", 'RPROVIDES:${PN} = "libzz"\n'),
         recipe("libz2/libz2_1.0.bb", 'RPROVIDES:${PN} = "libz"\n'),
         recipe("user/user_1.0.bb", 'RDEPENDS:${PN} = "libzz plug-bar"\n'),
+        recipe("opt/opt_1.0.bb", 'RRECOMMENDS:${PN} = "optional-missing"\n'),
     ],
-    targets=[["app"], ["-c", "package_write", "app"], ["user"], ["plugins", "libz2"]],
+    targets=[["app"], ["-c", "package_write", "app"], ["user"], ["plugins", "libz2"], ["opt"]],
+)
+world(
+    "no-pn",
+    "a configuration without PN: recipes are known by their file names, dependencies resolve through them",
+    [
+        recipe("a/a_1.0.bb", 'DEPENDS = "b"\nRDEPENDS:${PN} = "c"\n'),
+        recipe("b/b_2.0.bb", ""),
+        recipe("c/c_1.0.bb", 'PROVIDES = "virtual/c"\n'),
+    ],
+    conf='unset PN\n',
+    targets=[["a"], ["virtual/c"], ["b:do_compile"]],
 )
 world(
     "cycles",
@@ -602,6 +614,7 @@ WORLD_FLAGS = {
     "world-extend": ["both"],
     "rdeps-mixed": ["both", "recself", "recmixed"],
     "cycles": ["both"],
+    "no-pn": ["both", "recself"],
     "task-targets": ["both", "recself"],
 }
 
