@@ -630,3 +630,91 @@ CASES.append({
              "BBFILES_PRIORITIZED", "FILE_LAYERNAME", "__BBHANDLERS", "__BBTASKS", "BBINCLUDED", "TOPDIR", "BB_WORKERCONTEXT",
              "__SKIPPED", "PN", "BUILDNAME", "BB_RUNTASK", "__BBDEFINEDEPS", "__BBANONFUNCS", "__BBINHERITDEFERRED", "__BBRECIPEFINALISE"],
 })
+CASES.append({
+    "name": "d_tasks_inherit_odd",
+    "description": "addtask/deltask with ${} names and commas, inherit of expressions, .bbclass suffixes and subdirectories, require ../, include_all in a recipe",
+    "tags": ["tasks", "inherit", "include", "expansion", "recipe"],
+    "conf": 'TN = "do_gen"\nCLS = "sub/deep two"\n',
+    "files": {
+        "classes/sub/deep.bbclass": 'DEEP = "deep"\n',
+        "classes/two.bbclass": 'TWO = "${FILE}"\ndo_two () {\n\t:\n}\naddtask two\n',
+        "classes/three.bbclass": 'THREE = "3"\n',
+        "meta/recipes-demo/common.inc": 'COMMON = "common"\n',
+        "conf/extra.conf": 'EXTRA += "x"\n',
+        R: (
+            'inherit ${CLS}\ninherit ${@\'three\'}\n'
+            'require ../common.inc\n'
+            'do_gen () {\n\t:\n}\ndo_k () {\n\t:\n}\ndo_m () {\n\t:\n}\n'
+            'addtask ${TN} before do_build\naddtask k after ${TN}\naddtask m after do_k, before do_build\n'
+            'deltask ${@\'do_two\'}\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["DEEP", "TWO", "THREE", "COMMON", "__BBTASKS", "do_gen[deps]", "do_k[deps]", "do_m[deps]", "do_build[deps]", "do_two[task]",
+             "__inherit_cache"],
+})
+CASES.append({
+    "name": "d_inherit_suffix",
+    "description": "inherit naming the class with its .bbclass suffix and with a path",
+    "tags": ["inherit", "recipe"],
+    "conf": "",
+    "files": {"classes/three.bbclass": 'THREE = "3"\n', "classes/sub/deep.bbclass": 'DEEP = "deep"\n',
+              R: 'inherit three.bbclass\ninherit classes/sub/deep.bbclass\n'},
+    "recipe": R,
+    "vars": ["THREE", "DEEP", "__inherit_cache"],
+})
+CASES.append({
+    "name": "d_include_all_recipe",
+    "description": "include_all inside a recipe and a class",
+    "tags": ["include", "recipe"],
+    "conf": "",
+    "base": "include_all conf/extra.conf\n",
+    "files": {"conf/extra.conf": 'EXTRA += "x"\n',
+              R: 'include_all conf/extra.conf\n'},
+    "recipe": R,
+    "vars": ["EXTRA"],
+})
+CASES.append({
+    "name": "d_defs_odd",
+    "description": "def blocks with decorators, blank lines, nested blocks and comments, python functions with overrides, functions used from ${@}",
+    "tags": ["functions", "python", "recipe"],
+    "conf": "",
+    "files": {R: (
+        'def plain(d):\n    x = 1\n\n    # comment\n    if x:\n        return "p%d" % x\n    return "n"\n\n'
+        'def uses_other(d):\n    return plain(d) + "-o"\n'
+        'A = "${@plain(d)}"\nB = "${@uses_other(d)}"\n'
+        'python do_pyf () {\n    bb.note("a")\n}\n'
+        'python do_pyf:append () {\n    bb.note("b")\n}\n'
+        'python do_pyf:prepend () {\n    bb.note("c")\n}\n'
+        'do_sh () {\n\techo 1\n}\ndo_sh:append () {\n\techo 2\n}\ndo_sh:prepend () {\n\techo 0\n}\n'
+        'OVERRIDES = "o"\ndo_sh:o () {\n\techo override\n}\n'
+        'def after_override(d):\n    return "late"\nC = "${@after_override(d)}"\n'
+    )},
+    "recipe": R,
+    "vars": ["A", "B", "C", "do_pyf", "do_sh", "plain", "uses_other", "do_sh[func]", "plain[func]", "plain[python]"],
+})
+D_API = [
+    "d.getVarFlags('X')", "sorted(d.getVarFlags('X'))", "d.getVarFlags('X', expand=['a'])", "'X' in d", "'NOPE' in d",
+    "d.getVar('X', expand=False)", "d.getVar('W', noweakdefault=True)", "d.getVarFlag('W', '_defaultval')", "d.getVarFlag('X', '_content')",
+    "d.getVarFlag('X', '_append')", "d.getVarFlag('X', '_remove')", "d.getVarFlag('X', 'export')", "d.getVar('X:o')",
+    "d.getVar('__BBTASKS', False)", "d.getVar('__inherit_cache')", "d.getVarFlags('NOPE')", "d.getVarFlag('NOPE', 'x')",
+    "type(d.getVar('__BBTASKS', False)).__name__", "d.getVar('X', False, True)",
+    "bb.data.inherits_class('base', d)", "d.getVarFlag('X', 'a', expand=False)", "d.getVarFlag('X', 'a', True)",
+    "d.getVarFlags('do_build')", "d.getVar('OVERRIDES')", "d.getVar('A') is None", "d.getVarFlag('B', 'doc')",
+    "str(d.getVar('LIST_VAL'))", "d.getVar('INT_VAL') + 1", "d.getVarFlag('X', 'missing') or 'dflt'",
+    "[k for k in sorted(d.keys()) if k.startswith('X')]",
+]
+CASES.append({
+    "name": "d_python_datastore_api",
+    "description": "the datastore API from ${@...}: getVarFlags (internal flags, expand lists), expandWithRefs, membership, internal flags, non-string values",
+    "tags": ["python", "flags", "recipe"],
+    "conf": "",
+    "files": {R: (
+        'OVERRIDES = "o"\nA = "a"\nX = "x ${A}"\nX[a] = "${A}"\nX[b] = "b"\nX:append = " app"\nX:remove = "zz"\nX:o = "xo"\nexport X\n'
+        'W ??= "weak"\nXY = "1"\nX_Z = "2"\n'
+        'python () {\n    d.setVar("LIST_VAL", ["p", "q"])\n    d.setVar("INT_VAL", 41)\n}\n'
+        + "".join('E%d = "${@%s}"\n' % (i, e.replace('"', '\\"')) for i, e in enumerate(D_API))
+    )},
+    "recipe": R,
+    "vars": ["E%d" % i for i in range(len(D_API))] + ["LIST_VAL", "INT_VAL"],
+})
