@@ -718,3 +718,23 @@ CASES.append({
     "recipe": R,
     "vars": ["E%d" % i for i in range(len(D_API))] + ["LIST_VAL", "INT_VAL"],
 })
+CASES.append({
+    "name": "d_unset_remove_keyexpand_edges",
+    "description": "unset of override names and of :append, :remove of words with ${@}, keys expanding to an existing name with flags and overrides, ${} keys in :remove",
+    "tags": ["unset", "remove", "keyexpand", "overrides"],
+    "conf": (
+        'OVERRIDES = "o:p"\nN = "K"\n'
+        'A = "a"\nA:o = "ao"\nA:o[doc] = "d"\n'
+        'B = "b"\nB:append = " x"\nB:append[doc] = "d"\n'
+        'C = "c1 c2"\nC:remove = "${@\'c1\'}"\nunset C[doc]\n'
+        'K = "old"\nK[flag] = "kf"\n${N} = "new"\n${N}:append = " na"\n${N}[flag2] = "f2"\n'
+        'L = "l1 l2 l3"\nL:remove = "${N}"\nK2 = "k2"\n${N}2:remove = "k2"\n'
+        'M:o:p = "mop"\nM:p:o = "mpo"\nM = "m"\n'
+        'P = "p1"\nP:remove:o = "p1"\nP:prepend:p = "pp "\n'
+        'Q = "q"\nQ[vardeps] = "A"\nunset Q\nQ:append = "qa"\n'
+        'R = "${@\' \'.join([\'r1\', \'r2\'])}"\nR:remove = "r1"\n'
+        'S = "s"\nS:remove = ""\nS:append = " "\n'
+        'T = " t1  t2 "\nT:remove = "t1"\n'
+    ),
+    "vars": ["A", "A:o", "A:o[doc]", "B", "B:append", "B:append[doc]", "C", "K", "K[flag]", "K[flag2]", "L", "K2", "M", "P", "Q", "Q[vardeps]", "R", "S", "T"],
+})
