@@ -145,8 +145,8 @@ export function recipeInfo(
   const pn = text(store, 'PN') || pnFromFileName(file);
   const listed = pySplit(text(store, 'PACKAGES'));
   const packages = listed.length ? listed : [pn];
-  const provides = pySplit(text(store, 'PROVIDES'));
-  if (!provides.includes(pn)) provides.unshift(pn);
+  // BitBake's cache: PN first, then each PROVIDES name once (version constraints dropped).
+  const provides = [pn, ...explodeDeps(text(store, 'PROVIDES')).filter((p) => p !== pn)];
   const perPackage = (name: string): Record<string, string[]> => Object.fromEntries(packages.map((pkg) => [pkg, explodeDeps(text(store, `${name}:${pkg}`))]));
   const pe = store.getVar('PE');
   const inherits = store.getVar('__inherit_cache', false);

@@ -585,6 +585,18 @@ world(
     ],
     targets=[["app"], ["-c", "special", "lib", "top"], ["top", "lib:do_special"], ["-c", "special", "top"]],
 )
+world(
+    "provides-dup",
+    "a recipe naming one provide twice (and its own PN) in PROVIDES, a provide with a version constraint, a dependency on both providers",
+    [
+        recipe("a/a_1.0.bb", 'PROVIDES += "virtual/x"\nPROVIDES += "virtual/x a"\n'),
+        recipe("b/b_1.0.bb", 'PROVIDES = "virtual/y (= 1.0) b"\nDEPENDS = "a"\n'),
+        recipe("c/c_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("user/user_1.0.bb", 'DEPENDS = "virtual/y c"\n'),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/x = "c"\n',
+    targets=[["a"], ["virtual/x"], ["user"], ["b"]],
+)
 
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
@@ -614,6 +626,7 @@ WORLD_FLAGS = {
     "world-extend": ["both"],
     "rdeps-mixed": ["both", "recself", "recmixed"],
     "cycles": ["both"],
+    "provides-dup": ["both"],
     "no-pn": ["both", "recself"],
     "task-targets": ["both", "recself"],
 }
