@@ -738,3 +738,23 @@ CASES.append({
     ),
     "vars": ["A", "A:o", "A:o[doc]", "B", "B:append", "B:append[doc]", "C", "K", "K[flag]", "K[flag2]", "L", "K2", "M", "P", "Q", "Q[vardeps]", "R", "S", "T"],
 })
+CASES.append({
+    "name": "d_pnpv_many_parts",
+    "description": "a recipe file name with four _-separated parts: vars_from_file raises",
+    "tags": ["pnpv", "error", "recipe"],
+    "pnpv": True,
+    "conf": "",
+    "files": {"meta/recipes-demo/demo/demo_1_2_3.bb": 'A = "a"\n', R: 'B = "${PN}"\n'},
+    "recipe": R,
+    "vars": ["B", "PV"],
+})
+CASES.append({
+    "name": "d_pnpv_many_parts_self",
+    "description": "the recipe asked for has four _-separated parts in its name",
+    "tags": ["pnpv", "error", "recipe"],
+    "pnpv": True,
+    "conf": "",
+    "files": {"meta/recipes-demo/demo/demo_1_2_3.bb": 'A = "a"\nC = "c"\n'},
+    "recipe": "meta/recipes-demo/demo/demo_1_2_3.bb",
+    "vars": ["A", "PN", "C"],
+})

@@ -597,6 +597,24 @@ world(
     conf='PREFERRED_PROVIDER_virtual/x = "c"\n',
     targets=[["a"], ["virtual/x"], ["user"], ["b"]],
 )
+world(
+    "unchosen-providers",
+    "BitBake resolves the dependencies of every eligible provider, also those PREFERRED_(R)PROVIDER passed over: a missing one fails the build",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/x"\n'),
+        recipe("good/good_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("bad/bad_1.0.bb", 'PROVIDES = "virtual/x"\nDEPENDS = "nothing-here"\n'),
+        recipe("rt1/rt1_1.0.bb", 'RPROVIDES:${PN} = "svc"\n'),
+        recipe("rt2/rt2_1.0.bb", 'RPROVIDES:${PN} = "svc"\nRDEPENDS:${PN} = "gone"\n'),
+        recipe("user/user_1.0.bb", 'RDEPENDS:${PN} = "svc"\n'),
+        recipe("vy1/vy1_1.0.bb", 'PROVIDES = "virtual/y"\nDEPENDS = "helper"\n'),
+        recipe("vy2/vy2_1.0.bb", 'PROVIDES = "virtual/y"\n'),
+        recipe("helper/helper_1.0.bb", 'PROVIDES = "virtual/h"\n'),
+        recipe("yuser/yuser_1.0.bb", 'DEPENDS = "virtual/y"\n'),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/x = "good"\nPREFERRED_RPROVIDER_svc = "rt1"\nPREFERRED_PROVIDER_virtual/y = "vy2"\n',
+    targets=[["app"], ["user"], ["good"], ["yuser"]],
+)
 
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
@@ -626,6 +644,7 @@ WORLD_FLAGS = {
     "world-extend": ["both"],
     "rdeps-mixed": ["both", "recself", "recmixed"],
     "cycles": ["both"],
+    "unchosen-providers": ["both", "recself"],
     "provides-dup": ["both"],
     "no-pn": ["both", "recself"],
     "task-targets": ["both", "recself"],
