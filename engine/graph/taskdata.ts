@@ -11,15 +11,17 @@ import type { ExtraDepends } from './extra-depends.js';
 import { filterProviders, filterRuntimeProviders, type Lookup } from './providers.js';
 
 export interface TaskData {
-  /** Included recipes, by PN, in the order they were reached. */
+  /** Included recipes, by key (see `keyOf`), in the order they were reached. */
   readonly recipes: ReadonlyMap<string, RecipeInfo>;
+  /** An included recipe's key: its PN, or `PN FILE` for a second version of a PN (which BitBake refuses to build). */
+  readonly keyOf: (r: RecipeInfo) => string;
   /** Build-time name → chosen recipe (targets, DEPENDS, [depends] names). */
   readonly buildTargets: ReadonlyMap<string, RecipeInfo>;
   /** Run-time name → chosen recipe (RDEPENDS, [rdepends] names). */
   readonly runTargets: ReadonlyMap<string, RecipeInfo>;
-  /** PN → the PNs its DEPENDS resolved to. */
+  /** Key → the keys its DEPENDS resolved to. */
   readonly depends: ReadonlyMap<string, readonly string[]>;
-  /** PN → the PNs its run-time dependencies resolved to. */
+  /** Key → the keys its run-time dependencies resolved to. */
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
   readonly warnings: readonly string[];
 }
@@ -131,9 +133,10 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
     for (const other of others) visit(other, chain, false);
     return best;
   };
+  const keyOf = (r: RecipeInfo): string => (recipes.has(r.pn) && recipes.get(r.pn) !== r ? `${r.pn} ${r.file}` : r.pn);
   const visit = (r: RecipeInfo, chain: readonly string[], real: boolean): void => {
-    if (real ? recipes.has(r.pn) : checked.has(r) || recipes.get(r.pn) === r) return;
-    if (real) recipes.set(r.pn, r);
+    if (real ? recipes.get(keyOf(r)) === r : checked.has(r) || recipes.get(keyOf(r)) === r) return;
+    if (real) recipes.set(keyOf(r), r);
     else checked.add(r);
     queue.push({ recipe: r, chain: [r.pn, ...chain], real });
   };
@@ -156,16 +159,17 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
     const own = extraDepends(recipe);
     const build = (name: string): RecipeInfo | undefined => resolve(name, chain, real, 'PROVIDES');
     const run = (name: string): RecipeInfo | undefined => resolve(name, chain, real, 'RPROVIDES');
-    const ownBuild = unique(own.map((d) => build(d)?.pn));
+    const key = (r: RecipeInfo | undefined): string | undefined => (r ? keyOf(r) : undefined);
+    const ownBuild = unique(own.map((d) => key(build(d))));
     taskDepNames(recipe, 'depends').forEach(build);
-    const ownRun = unique(runtimeNames(recipe).map((d) => run(d)?.pn));
+    const ownRun = unique(runtimeNames(recipe).map((d) => key(run(d))));
     taskDepNames(recipe, 'rdepends').forEach(run);
     if (real) {
-      depends.set(recipe.pn, ownBuild);
-      rdepends.set(recipe.pn, ownRun);
+      depends.set(keyOf(recipe), ownBuild);
+      rdepends.set(keyOf(recipe), ownRun);
     }
   }
-  return { recipes, buildTargets, runTargets, depends, rdepends, warnings };
+  return { recipes, keyOf, buildTargets, runTargets, depends, rdepends, warnings };
 }
 
 function unique(list: ReadonlyArray<string | undefined>): string[] {

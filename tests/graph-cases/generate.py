@@ -615,6 +615,17 @@ world(
     conf='PREFERRED_PROVIDER_virtual/x = "good"\nPREFERRED_RPROVIDER_svc = "rt1"\nPREFERRED_PROVIDER_virtual/y = "vy2"\n',
     targets=[["app"], ["user"], ["good"], ["yuser"]],
 )
+world(
+    "two-versions",
+    "two versions of one PN reached (the newer by DEPENDS, the older through a package only it has): fatal only when tasks of both are needed",
+    [
+        recipe("b/b_1.0.bb", 'PACKAGES = "${PN} ${PN}-dev"\n'),
+        recipe("b/b_2.0.bb", ""),
+        recipe("app/app_1.0.bb", 'DEPENDS = "b"\nRDEPENDS:${PN} = "b-dev"\n'),
+        recipe("app2/app2_1.0.bb", 'DEPENDS = "b"\nRDEPENDS:${PN} = "b-dev"\ndo_package_write[rdeptask] = ""\n'),
+    ],
+    targets=[["app"], ["app2"], ["--runall=fetch", "app2"]],
+)
 
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
@@ -644,6 +655,7 @@ WORLD_FLAGS = {
     "world-extend": ["both"],
     "rdeps-mixed": ["both", "recself", "recmixed"],
     "cycles": ["both"],
+    "two-versions": ["both"],
     "unchosen-providers": ["both", "recself"],
     "provides-dup": ["both"],
     "no-pn": ["both", "recself"],
