@@ -3,6 +3,7 @@
  * patterns and priorities (derived from LAYERDEPENDS when unset), BBFILES globbed in priority
  * order, BBMASK, `%` wildcards in bbappend names.
  */
+import { explodeDepVersions } from '../core/dep-versions.js';
 import { LayerError } from '../core/errors.js';
 import { compareVersionStrings } from '../core/version.js';
 import { asText, type DataStore } from './datastore.js';
@@ -37,7 +38,7 @@ export function collectionsOf(config: DataStore): Collection[] {
       if (minPriority === 0 || p < minPriority) minPriority = p;
       explicit.set(c, p);
     } else explicit.set(c, undefined);
-    const deps = dependencyVersions(asText(config.getVar(`LAYERDEPENDS_${c}`)));
+    const deps = dependencyVersions(asText(config.getVar(`LAYERDEPENDS_${c}`)), c);
     for (const [d, ops] of deps) {
       if (!names.includes(d)) errors.push(`Layer '${c}' depends on layer '${d}', but this layer is not enabled in your configuration`);
       else errors.push(...ops.flatMap((op) => layerVersionProblem(c, d, op, asText(config.getVar(`LAYERVERSION_${d}`)))));
@@ -87,50 +88,12 @@ function layerVersionProblem(layer: string, dep: string, op: string, version: st
   return holds ? [] : [`Layer '${layer}' depends on version ${op} of layer '${dep}', but version ${version} is currently enabled in your configuration.`];
 }
 
-/**
- * bb.utils.explode_dep_versions2 for LAYERDEPENDS: each name with its "OP VERSION" constraints
- * (`a (>= 2) b` or `a (>=2)`), commas ignored, in first-seen order.
- */
-function dependencyVersions(s: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let last = '';
-  let cmp = '';
-  let version = '';
-  let inCompare = false;
-  let inVersion = false;
-  for (let word of pySplit(s.replaceAll(',', ''))) {
-    if (word.startsWith('(')) {
-      inCompare = true;
-      word = word.slice(1).trim();
-      if (!word) continue;
-    }
-    if (inCompare) {
-      inCompare = false;
-      inVersion = true;
-      const op = /^(<=|=<|<<|==|!=|>=|=>|>>|<|>|=)/.exec(word)?.[1];
-      if (op === undefined) throw new LayerError(`Invalid version specification in "(${word}" - invalid or missing operator`);
-      cmp = op;
-      word = word.slice(op.length);
-      if (!word) continue;
-    }
-    if (inVersion) {
-      if (word.endsWith(')')) {
-        word = word.slice(0, -1);
-        inVersion = false;
-        if (version && word) version += ' ';
-      }
-      if (word) {
-        version += word;
-        out.set(last, [...(out.get(last) ?? []), `${cmp} ${version}`]);
-      }
-      continue;
-    }
-    last = word;
-    version = '';
-    cmp = '';
-    if (!out.get(word)?.length) out.set(word, []);
-  }
-  return out;
+/** LAYERDEPENDS_<c>: each collection with its "OP VERSION" constraints (`a (>= 2) b`). */
+function dependencyVersions(text: string, layer: string): Map<string, string[]> {
+  const written = explodeDepVersions(text, (_problem, token) => {
+    throw new LayerError(`Error parsing LAYERDEPENDS_${layer}: Invalid version specification in "(${token}" - invalid or missing operator`);
+  });
+  return new Map([...written].map(([name, constraints]) => [name, constraints.map((c) => `${c.op} ${c.version}`)]));
 }
 
 export interface CollectedFiles {
