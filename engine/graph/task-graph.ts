@@ -255,6 +255,9 @@ function markActive(
   lookup: (pn: string, task: string) => number | undefined,
   prepare: (t: number) => void,
 ): { set: Set<number>; targets: number[] } {
+  // No recipe at all (every target ASSUME_PROVIDED): BitBake's runqueue has nothing to do, so
+  // --runall/--runonly find nothing to complain about either.
+  if (keys.length === 0) return { set: new Set(), targets: [] };
   const targets: number[] = [];
   for (const target of req.targets) {
     const { name, task } = splitTarget(target, req.task);
