@@ -92,6 +92,20 @@ test('-e without a target still shows the environment when a renamed variable wa
   t.regex(r.stderr, /Variable OLDV has been renamed to NEWV/);
 });
 
+test('a LAYERDEPENDS on a missing layer fails a configuration getvar, as bitbake-getvar does, but not -e without a target, as bitbake -e', (t) => {
+  const dir = makeLayer({
+    'conf/bitbake.conf': PRELUDE + 'A = "a"\n',
+    'conf/bblayers.conf': 'BBLAYERS = "${TOPDIR}/la"\n',
+    'la/conf/layer.conf': 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "la"\nBBFILE_PATTERN_la = "^${LAYERDIR}/"\nLAYERDEPENDS_la = "nothere"\n',
+  });
+  const r = tsbake(['getvar', 'A'], dir);
+  t.not(r.status, 0);
+  t.regex(r.stderr, /Layer 'la' depends on layer 'nothere', but this layer is not enabled/);
+  const env = tsbake(['-e'], dir);
+  t.is(env.status, 0, env.stderr);
+  t.regex(env.stdout, /^A="a"$/m);
+});
+
 test('-p reports the summary line', (t) => {
   const dir = demo();
   t.is(tsbake(['-p'], dir).stdout, 'Parsing of 1 .bb files complete (0 cached, 1 parsed). 1 targets, 0 skipped, 0 masked, 0 errors.\n');

@@ -3,7 +3,6 @@
  * exit 1 when unset. Without a recipe, the finalised configuration is read.
  */
 import { locate, UsageError } from '../../core/errors.js';
-import { collectionsOf } from '../../metadata/collections.js';
 import { asText } from '../../metadata/datastore.js';
 import type { DataStore } from '../../metadata/datastore.js';
 import { expandKeys, runAnonymous } from '../../metadata/finalise.js';
@@ -26,8 +25,6 @@ export function splitFlagQuery(query: string, flag: string | undefined): { name:
 /** The store a query reads: a parsed recipe, or the configuration finalised like `bitbake -e`. */
 export function targetStore(session: MetadataSession, recipe: string | undefined): DataStore {
   if (recipe === undefined) {
-    // BitBake checks the layer collections (priorities, LAYERDEPENDS, patterns) with the configuration.
-    collectionsOf(session.config.store);
     const store = session.config.store.createCopy();
     expandKeys(store);
     runAnonymous(store, 'configuration');
