@@ -58,3 +58,29 @@ export function vercmp(a: Version, b: Version): number {
 export function formatVersion(v: Version): string {
   return `${v.pe ? `${v.pe}:` : ''}${v.pv}-${v.pr}`;
 }
+
+/** bb.utils.split_version: `[PE:]PV[-PR]`, surrounding blanks and `<>=` stripped. */
+function splitVersion(s: string): Version {
+  let rest = s.replace(/^[ <>=]+|[ <>=]+$/g, '');
+  let pe: string | undefined;
+  if (rest.includes(':')) [pe = '0', rest = ''] = rest.split(':');
+  const dash = rest.lastIndexOf('-');
+  return dash < 0 ? { pe, pv: rest, pr: '' } : { pe, pv: rest.slice(0, dash), pr: rest.slice(dash + 1) };
+}
+
+const COMPARISONS: Readonly<Record<string, (r: number) => boolean>> = {
+  '=': (r) => r === 0,
+  '==': (r) => r === 0,
+  '<=': (r) => r <= 0,
+  '>=': (r) => r >= 0,
+  '>': (r) => r > 0,
+  '>>': (r) => r > 0,
+  '<': (r) => r < 0,
+  '<<': (r) => r < 0,
+  '!=': (r) => r !== 0,
+};
+
+/** bb.utils.vercmp_string_op: whether version `a` OP `b` holds; undefined for an OP it does not know. */
+export function compareVersionStrings(a: string, b: string, op: string): boolean | undefined {
+  return COMPARISONS[op]?.(vercmp(splitVersion(a), splitVersion(b)));
+}

@@ -96,8 +96,9 @@ interface Entry {
 }
 
 export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
+  const keys = [...td.recipes.keys()];
   const recipes = [...td.recipes.values()];
-  const recipeIndex = new Map(recipes.map((r, i) => [r.pn, i] as const));
+  const recipeIndex = new Map(keys.map((k, i) => [k, i] as const));
   const entries: Entry[] = [];
   /** Per recipe: task name → entry index (no string building in the hot loops). */
   const tasksOf = recipes.map(() => new Map<string, number>());
@@ -109,8 +110,8 @@ export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
       entries.push({ id: taskId(r.pn, info.name), recipe: ri, task: info.name, info, deps: new Set() });
     }
   }
-  const lookup = (pn: string, task: string): number | undefined => {
-    const ri = recipeIndex.get(pn);
+  const lookup = (key: string, task: string): number | undefined => {
+    const ri = recipeIndex.get(key);
     return ri === undefined ? undefined : tasksOf[ri]?.get(task);
   };
   const addFrom = (deps: Set<number>, pns: readonly string[] | undefined, tasks: readonly string[]): void => {
@@ -125,12 +126,13 @@ export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
   const selfRef = new Set<number>();
   for (const [i, e] of entries.entries()) {
     const r = recipes[e.recipe] as RecipeInfo;
+    const key = keys[e.recipe] as string;
     for (const after of e.info.after) {
-      const d = lookup(r.pn, after);
+      const d = lookup(key, after);
       if (d !== undefined) e.deps.add(d);
     }
-    addFrom(e.deps, td.depends.get(r.pn), words(e.info.flags.deptask));
-    addFrom(e.deps, td.rdepends.get(r.pn), words(e.info.flags.rdeptask));
+    addFrom(e.deps, td.depends.get(key), words(e.info.flags.deptask));
+    addFrom(e.deps, td.rdepends.get(key), words(e.info.flags.rdeptask));
     for (const [flag, targets] of [
       ['depends', td.buildTargets],
       ['rdepends', td.runTargets],
@@ -139,7 +141,7 @@ export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
         const [name = '', task = ''] = entry.split(':');
         const provider = targets.get(name);
         if (!provider) continue;
-        const d = lookup(provider.pn, task);
+        const d = lookup(td.keyOf(provider), task);
         if (d === undefined) throw new GraphError(`task ${e.task} in ${r.pn} ${flag === 'depends' ? 'depends' : 'rdepends'} upon non-existent task ${task} in ${provider.pn}`, { file: r.file, line: 0 });
         e.deps.add(d);
       }
@@ -147,11 +149,11 @@ export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
     const rec = words(e.info.flags.recrdeptask);
     if (rec.length) {
       recursive.set(i, rec);
-      addFrom(e.deps, td.depends.get(r.pn), rec);
-      addFrom(e.deps, td.rdepends.get(r.pn), rec);
+      addFrom(e.deps, td.depends.get(key), rec);
+      addFrom(e.deps, td.rdepends.get(key), rec);
       if (rec.includes(e.task)) selfRef.add(i);
       const ideps = words(e.info.flags.recideptask);
-      if (ideps.length) recursiveI.set(i, ideps.map((t) => lookup(r.pn, t)).filter((x): x is number => x !== undefined));
+      if (ideps.length) recursiveI.set(i, ideps.map((t) => lookup(key, t)).filter((x): x is number => x !== undefined));
     }
     e.deps.delete(i);
   }
@@ -161,7 +163,8 @@ export function buildTaskGraph(td: TaskData, req: GraphRequest): TaskGraph {
     expand(t);
     if (selfRef.has(t)) for (const s of selfRef) entries[t]?.deps.delete(s);
   };
-  const active = markActive(entries, recipes, td, req, lookup, prepare);
+  const active = markActive(entries, keys, td, req, lookup, prepare);
+  checkOneVersion(active.set, entries, recipes);
   return finish(entries, recipes, active);
 }
 
@@ -246,18 +249,21 @@ function cumulativeRecipes(entries: readonly Entry[], recipeCount: number): Reci
 /** The tasks the request needs: its targets' tasks and everything they depend on. */
 function markActive(
   entries: readonly Entry[],
-  recipes: readonly RecipeInfo[],
+  keys: readonly string[],
   td: TaskData,
   req: GraphRequest,
   lookup: (pn: string, task: string) => number | undefined,
   prepare: (t: number) => void,
 ): { set: Set<number>; targets: number[] } {
+  // No recipe at all (every target ASSUME_PROVIDED): BitBake's runqueue has nothing to do, so
+  // --runall/--runonly find nothing to complain about either.
+  if (keys.length === 0) return { set: new Set(), targets: [] };
   const targets: number[] = [];
   for (const target of req.targets) {
     const { name, task } = splitTarget(target, req.task);
     const r = td.buildTargets.get(name);
     if (!r) continue;
-    const t = lookup(r.pn, task);
+    const t = lookup(td.keyOf(r), task);
     if (t === undefined) {
       const known = r.tasks.map((x) => x.name).join(' ');
       throw new GraphError(`task ${task} does not exist for target ${name} (${r.pn})`, { file: r.file, line: 0 }, `its tasks are: ${known}`);
@@ -284,7 +290,7 @@ function markActive(
     const task = prefixed(req.runall);
     let chosen = new Set<number>();
     for (;;) {
-      const next = new Set([...inGraph()].map((ri) => lookup((recipes[ri] as RecipeInfo).pn, task)).filter((x): x is number => x !== undefined));
+      const next = new Set([...inGraph()].map((ri) => lookup(keys[ri] as string, task)).filter((x): x is number => x !== undefined));
       if (next.size === 0) throw new GraphError(`no recipe in the graph has a task ${task} (--runall)`);
       const added = [...next].some((t) => !chosen.has(t));
       chosen = next;
@@ -301,6 +307,24 @@ function markActive(
     set = closure(only);
   }
   return { set, targets };
+}
+
+/** BitBake's runqueue refuses a build that needs two versions (two files) of one PN. */
+function checkOneVersion(active: ReadonlySet<number>, entries: readonly Entry[], recipes: readonly RecipeInfo[]): void {
+  const files = new Map<string, string[]>();
+  for (const i of active) {
+    const r = recipes[(entries[i] as Entry).recipe] as RecipeInfo;
+    const seen = files.get(r.pn) ?? [];
+    if (!seen.includes(r.file)) files.set(r.pn, [...seen, r.file]);
+  }
+  for (const [pn, list] of files) {
+    if (list.length < 2) continue;
+    throw new GraphError(
+      `Multiple versions of ${pn} are due to be built (${list.join(' ')}). Only one version of a given PN should be built in any given build.`,
+      undefined,
+      `set PREFERRED_VERSION_${pn} to select the correct version, or don't depend on several versions`,
+    );
+  }
 }
 
 function finish(entries: readonly Entry[], recipes: readonly RecipeInfo[], active: { set: Set<number>; targets: number[] }): TaskGraph {

@@ -11,15 +11,17 @@ import type { ExtraDepends } from './extra-depends.js';
 import { filterProviders, filterRuntimeProviders, type Lookup } from './providers.js';
 
 export interface TaskData {
-  /** Included recipes, by PN, in the order they were reached. */
+  /** Included recipes, by key (see `keyOf`), in the order they were reached. */
   readonly recipes: ReadonlyMap<string, RecipeInfo>;
+  /** An included recipe's key: its PN, or `PN FILE` for a second version of a PN (which BitBake refuses to build). */
+  readonly keyOf: (r: RecipeInfo) => string;
   /** Build-time name → chosen recipe (targets, DEPENDS, [depends] names). */
   readonly buildTargets: ReadonlyMap<string, RecipeInfo>;
   /** Run-time name → chosen recipe (RDEPENDS, [rdepends] names). */
   readonly runTargets: ReadonlyMap<string, RecipeInfo>;
-  /** PN → the PNs its DEPENDS resolved to. */
+  /** Key → the keys its DEPENDS resolved to. */
   readonly depends: ReadonlyMap<string, readonly string[]>;
-  /** PN → the PNs its run-time dependencies resolved to. */
+  /** Key → the keys its run-time dependencies resolved to. */
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
   readonly warnings: readonly string[];
 }
@@ -100,16 +102,22 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
   const depends = new Map<string, string[]>();
   const rdepends = new Map<string, string[]>();
   const warnings: string[] = [];
-  const queue: Array<{ recipe: RecipeInfo; chain: readonly string[] }> = [];
+  /** Recipes to resolve the dependencies of; `real` ones are in the build, the others only checked (see `choose`). */
+  const queue: Array<{ recipe: RecipeInfo; chain: readonly string[]; real: boolean }> = [];
+  const checked = new Set<RecipeInfo>();
   const index = indexRecipes(all);
 
+  /**
+   * The providers of `name`, best first. BitBake adds every eligible provider to its task data
+   * (the build uses the first), so the others' dependencies must resolve too.
+   */
   const choose = (name: string, candidates: RecipeInfo[], kind: 'PROVIDES' | 'RPROVIDES', chain: readonly string[]): RecipeInfo => {
     const runtime = kind === 'RPROVIDES' ? filterRuntimeProviders(name, candidates, lookup) : undefined;
     if (runtime?.conflicts.length) {
       throw new RecipeLookupError(`Trying to resolve runtime dependency ${name} resulted in conflicting PREFERRED_PROVIDER entries: ${runtime.conflicts.join(', ')}`, undefined, `set PREFERRED_RPROVIDER_${name}`);
     }
     const choice = runtime ?? filterProviders(name, candidates, lookup);
-    const best = choice.eligible[0];
+    const [best, ...others] = choice.eligible;
     if (!best) {
       const skipped = all.find((r) => r.skipped !== undefined && (r.pn === name || (kind === 'PROVIDES' ? r.provides : r.rprovides).includes(name)));
       const why = skipped ? ` (recipe ${skipped.pn} was skipped: ${skipped.skipped})` : '';
@@ -118,49 +126,50 @@ export function buildTaskData(all: readonly RecipeInfo[], targets: readonly stri
     }
     const pns = [...new Set(choice.eligible.map((r) => r.pn))];
     if (pns.length > 1 && !choice.unique) {
-      warnings.push(`Multiple providers are available for ${name} (${pns.join(', ')}); consider defining a PREFERRED_PROVIDER entry to match ${name}; using ${best.pn}`);
+      // bb.event.MultipleProviders as BitBake's UI prints it.
+      const r = kind === 'RPROVIDES' ? 'R' : '';
+      warnings.push(`Multiple providers are available for ${r ? 'runtime ' : ''}${name} (${pns.join(', ')})\nConsider defining a PREFERRED_${r}PROVIDER entry to match ${name}`);
     }
+    for (const other of others) visit(other, chain, false);
     return best;
   };
-  const include = (r: RecipeInfo, chain: readonly string[]): void => {
-    if (recipes.has(r.pn)) return;
-    recipes.set(r.pn, r);
-    queue.push({ recipe: r, chain: [r.pn, ...chain] });
+  const keyOf = (r: RecipeInfo): string => (recipes.has(r.pn) && recipes.get(r.pn) !== r ? `${r.pn} ${r.file}` : r.pn);
+  const visit = (r: RecipeInfo, chain: readonly string[], real: boolean): void => {
+    if (real ? recipes.get(keyOf(r)) === r : checked.has(r) || recipes.get(keyOf(r)) === r) return;
+    if (real) recipes.set(keyOf(r), r);
+    else checked.add(r);
+    queue.push({ recipe: r, chain: [r.pn, ...chain], real });
   };
-  const addBuild = (name: string, chain: readonly string[]): RecipeInfo | undefined => {
+  const resolve = (name: string, chain: readonly string[], real: boolean, kind: 'PROVIDES' | 'RPROVIDES'): RecipeInfo | undefined => {
     if (assumed.has(name)) return undefined;
-    let r = buildTargets.get(name);
+    const targets = kind === 'PROVIDES' ? buildTargets : runTargets;
+    let r = targets.get(name);
     if (!r) {
-      r = choose(name, index.provides.get(name) ?? [], 'PROVIDES', chain);
-      buildTargets.set(name, r);
+      r = choose(name, kind === 'PROVIDES' ? (index.provides.get(name) ?? []) : runtimeProviders(index, name), kind, chain);
+      targets.set(name, r);
     }
-    include(r, chain);
-    return r;
-  };
-  const addRun = (name: string, chain: readonly string[]): RecipeInfo | undefined => {
-    if (assumed.has(name)) return undefined;
-    let r = runTargets.get(name);
-    if (!r) {
-      r = choose(name, runtimeProviders(index, name), 'RPROVIDES', chain);
-      runTargets.set(name, r);
-    }
-    include(r, chain);
+    visit(r, chain, real);
     return r;
   };
 
-  for (const t of targets) addBuild(t, []);
+  for (const t of targets) resolve(t, [], true, 'PROVIDES');
   for (let i = 0; i < queue.length; i++) {
-    const { recipe, chain } = queue[i] ?? { recipe: undefined, chain: [] };
+    const { recipe, chain, real } = queue[i] ?? { recipe: undefined, chain: [], real: false };
     if (!recipe) continue;
     const own = extraDepends(recipe);
-    const build = [...own, ...taskDepNames(recipe, 'depends')];
-    depends.set(recipe.pn, unique(own.map((d) => addBuild(d, chain)?.pn)));
-    for (const name of build) addBuild(name, chain);
-    const run = [...runtimeNames(recipe), ...taskDepNames(recipe, 'rdepends')];
-    rdepends.set(recipe.pn, unique(runtimeNames(recipe).map((d) => addRun(d, chain)?.pn)));
-    for (const name of run) addRun(name, chain);
+    const build = (name: string): RecipeInfo | undefined => resolve(name, chain, real, 'PROVIDES');
+    const run = (name: string): RecipeInfo | undefined => resolve(name, chain, real, 'RPROVIDES');
+    const key = (r: RecipeInfo | undefined): string | undefined => (r ? keyOf(r) : undefined);
+    const ownBuild = unique(own.map((d) => key(build(d))));
+    taskDepNames(recipe, 'depends').forEach(build);
+    const ownRun = unique(runtimeNames(recipe).map((d) => key(run(d))));
+    taskDepNames(recipe, 'rdepends').forEach(run);
+    if (real) {
+      depends.set(keyOf(recipe), ownBuild);
+      rdepends.set(keyOf(recipe), ownRun);
+    }
   }
-  return { recipes, buildTargets, runTargets, depends, rdepends, warnings };
+  return { recipes, keyOf, buildTargets, runTargets, depends, rdepends, warnings };
 }
 
 function unique(list: ReadonlyArray<string | undefined>): string[] {

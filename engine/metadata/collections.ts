@@ -3,7 +3,9 @@
  * patterns and priorities (derived from LAYERDEPENDS when unset), BBFILES globbed in priority
  * order, BBMASK, `%` wildcards in bbappend names.
  */
+import { explodeDepVersions } from '../core/dep-versions.js';
 import { LayerError } from '../core/errors.js';
+import { compareVersionStrings } from '../core/version.js';
 import { asText, type DataStore } from './datastore.js';
 import { glob, type DirReader } from './glob.js';
 import { basename } from './locate.js';
@@ -17,11 +19,16 @@ export interface Collection {
   readonly priority: number;
 }
 
-/** cooker.handleCollections: each collection's pattern and (possibly computed) priority. */
+/**
+ * cooker.handleCollections: each collection's pattern and (possibly computed) priority. Like
+ * BitBake it reports the first of the problems it meets only at the end, and forgets them when
+ * a later collection has an empty BBFILE_PATTERN (BitBake resets its error flag there).
+ */
 export function collectionsOf(config: DataStore): Collection[] {
   const names = pySplit(asText(config.getVar('BBFILE_COLLECTIONS')));
   const explicit = new Map<string, number | undefined>();
   const depends = new Map<string, string[]>();
+  let errors: string[] = [];
   let minPriority = 0;
   for (const c of names) {
     const raw = asText(config.getVar(`BBFILE_PRIORITY_${c}`));
@@ -31,11 +38,12 @@ export function collectionsOf(config: DataStore): Collection[] {
       if (minPriority === 0 || p < minPriority) minPriority = p;
       explicit.set(c, p);
     } else explicit.set(c, undefined);
-    const deps = pySplit(asText(config.getVar(`LAYERDEPENDS_${c}`))).filter((d) => !/^[(<>=]/.test(d) && !/[)]$/.test(d));
-    for (const d of deps) {
-      if (!names.includes(d)) throw new LayerError(`layer '${c}' depends on layer '${d}', but this layer is not enabled in your configuration`);
+    const deps = dependencyVersions(asText(config.getVar(`LAYERDEPENDS_${c}`)), c);
+    for (const [d, ops] of deps) {
+      if (!names.includes(d)) errors.push(`Layer '${c}' depends on layer '${d}', but this layer is not enabled in your configuration`);
+      else errors.push(...ops.flatMap((op) => layerVersionProblem(c, d, op, asText(config.getVar(`LAYERVERSION_${d}`)))));
     }
-    depends.set(c, deps);
+    depends.set(c, [...deps.keys()]);
   }
   const priority = (c: string, seen: Set<string> = new Set()): number => {
     const known = explicit.get(c);
@@ -46,12 +54,46 @@ export function collectionsOf(config: DataStore): Collection[] {
     explicit.set(c, max + 1);
     return max + 1;
   };
-  return names.map((name) => {
+  const out: Collection[] = [];
+  for (const name of names) {
     const pattern = config.getVar(`BBFILE_PATTERN_${name}`);
-    if (pattern === undefined || pattern === null) throw new LayerError(`BBFILE_PATTERN_${name} not defined`);
+    if (pattern === undefined || pattern === null) {
+      errors.push(`BBFILE_PATTERN_${name} not defined`);
+      continue;
+    }
     const text = asText(pattern);
-    return { name, pattern: text, regex: text === '' ? /^NULL$/ : pythonRegex(text, `BBFILE_PATTERN_${name}`), priority: priority(name) };
+    if (text === '') errors = [];
+    const regex = text === '' ? /^NULL$/ : compiled(text, name, errors);
+    if (regex) out.push({ name, pattern: text, regex, priority: priority(name) });
+  }
+  if (errors[0] !== undefined) throw new LayerError(errors[0]);
+  return out;
+}
+
+function compiled(pattern: string, name: string, errors: string[]): RegExp | undefined {
+  try {
+    return pythonRegex(pattern, `BBFILE_PATTERN_${name}`);
+  } catch {
+    errors.push(`BBFILE_PATTERN_${name} "${pattern}" is not a valid regular expression`);
+    return undefined;
+  }
+}
+
+/** What is wrong with `layer` depending on version `op` (">= 2") of `dep`, whose LAYERVERSION is `version`. */
+function layerVersionProblem(layer: string, dep: string, op: string, version: string): string[] {
+  if (version === '') return [`Layer '${layer}' depends on version ${op} of layer '${dep}', which exists in your configuration but does not specify a version.`];
+  const [cmp = '', wanted = ''] = op.split(' ');
+  const holds = compareVersionStrings(version, wanted, cmp);
+  if (holds === undefined) throw new LayerError(`Error parsing LAYERDEPENDS_${layer}: Unsupported comparison operator "${cmp}"`);
+  return holds ? [] : [`Layer '${layer}' depends on version ${op} of layer '${dep}', but version ${version} is currently enabled in your configuration.`];
+}
+
+/** LAYERDEPENDS_<c>: each collection with its "OP VERSION" constraints (`a (>= 2) b`). */
+function dependencyVersions(text: string, layer: string): Map<string, string[]> {
+  const written = explodeDepVersions(text, (_problem, token) => {
+    throw new LayerError(`Error parsing LAYERDEPENDS_${layer}: Invalid version specification in "(${token}" - invalid or missing operator`);
   });
+  return new Map([...written].map(([name, constraints]) => [name, constraints.map((c) => `${c.op} ${c.version}`)]));
 }
 
 export interface CollectedFiles {

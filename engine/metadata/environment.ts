@@ -80,7 +80,10 @@ export function emitEnvironment(store: DataStore): string {
     const text = emitVar(store, k, false);
     if (text) out += text + '\n';
   }
-  for (const k of [...keys].sort(byName)) {
+  // logger.plain ends the variables-and-shell-functions block with a newline of its own.
+  out += '\n';
+  // Every key here, `__anon_*` functions included, as cooker.showEnvironment lists them.
+  for (const k of store.keys().sort(byName)) {
     // A python function with no body of its own (only `python f:prepend () {`) shows as None, as in BitBake.
     if (isFunc(k) && truthy(store.getVarFlag(k, 'python', false))) out += `\npython ${k} () {\n${showValue(store.getVar(k, false) ?? null)}}\n\n`;
   }

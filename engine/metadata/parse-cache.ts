@@ -28,7 +28,7 @@ import { hashBytes, hashParts } from '../core/hash.js';
 import { countsOf, type RecipeCounts, type RecipeInfo } from './recipe-info.js';
 
 /** Bump when RecipeInfo, the stored layout, or what a parse produces changes meaning. */
-export const SCHEMA_VERSION = '7';
+export const SCHEMA_VERSION = '8';
 /** The hash recorded for a path that did not exist (never a hex string). */
 export const MISSING = 'missing';
 /** The hash recorded for a path that exists but is not a regular file. */

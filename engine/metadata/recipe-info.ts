@@ -142,11 +142,11 @@ export function recipeInfo(
   where: { layer: string | undefined; priority: number },
   signer?: TaskSigner,
 ): RecipeInfo {
-  const pn = text(store, 'PN');
+  const pn = text(store, 'PN') || pnFromFileName(file);
   const listed = pySplit(text(store, 'PACKAGES'));
   const packages = listed.length ? listed : [pn];
-  const provides = pySplit(text(store, 'PROVIDES'));
-  if (!provides.includes(pn)) provides.unshift(pn);
+  // BitBake's cache: PN first, then each PROVIDES name once (version constraints dropped).
+  const provides = [pn, ...explodeDeps(text(store, 'PROVIDES')).filter((p) => p !== pn)];
   const perPackage = (name: string): Record<string, string[]> => Object.fromEntries(packages.map((pkg) => [pkg, explodeDeps(text(store, `${name}:${pkg}`))]));
   const pe = store.getVar('PE');
   const inherits = store.getVar('__inherit_cache', false);
@@ -180,6 +180,12 @@ export function recipeInfo(
     tasks: skipped === undefined ? tasksOf(store, signer) : [],
     sstate: skipped === undefined ? sstateOf(store) : undefined,
   };
+}
+
+/** A recipe without PN is known by its file name's first `_` part, as BitBake's recipe cache does. */
+function pnFromFileName(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base.slice(0, base.lastIndexOf('.')).split('_')[0] ?? '';
 }
 
 /** bb.utils.to_boolean: y/yes/1/true, n/no/0/false (any case), '' is false; anything else is an error. */

@@ -58,6 +58,22 @@ test('-e shows a python function that has only a :prepend body as None, as bitba
   t.regex(tsbake(['-e', 'app'], dir).stdout, /\npython pkgcopy:prepend \(\) \{\nNone\}\n/);
 });
 
+test('-e lists anonymous python functions under their __anon_LINE_PATH names, after a blank line closing the shell functions', (t) => {
+  const dir = demo();
+  appendFileSync(join(dir, 'meta/recipes-a/app/app_1.0.bb'), 'python () {\n    d.setVar("ANON", "1")\n}\n');
+  const name = `__anon_5_${join(dir, 'meta/recipes-a/app/app_1.0.bb').replace(/[/.+\-@%&~]/g, '_')}`;
+  const out = tsbake(['-e', 'app'], dir).stdout;
+  t.true(out.includes(`\n}\n\n\n\npython ${name} () {\ndef ${name}(d):\n    d.setVar("ANON", "1")\n}\n`), out);
+});
+
+test('-e TARGET finds a recipe whose PN is unset by its file name, as BitBake\'s recipe cache does', (t) => {
+  const dir = makeLayer({ 'conf/bitbake.conf': PRELUDE + 'A = "a"\n', 'meta/recipes-a/app/app_1.0.bb': 'B = "b"\n' });
+  const r = tsbake(['-e', 'app'], dir);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /^B="b"$/m);
+  t.notRegex(r.stdout, /^PN=/m);
+});
+
 test('-e without a target shows the configuration datastore with its history', (t) => {
   const dir = demo();
   const r = tsbake(['-e'], dir);
@@ -74,6 +90,20 @@ test('-e without a target still shows the environment when a renamed variable wa
   t.is(r.status, 1, r.stderr);
   t.regex(r.stdout, /^_FAILPARSINGERRORHANDLED="True"$/m);
   t.regex(r.stderr, /Variable OLDV has been renamed to NEWV/);
+});
+
+test('a LAYERDEPENDS on a missing layer fails a configuration getvar, as bitbake-getvar does, but not -e without a target, as bitbake -e', (t) => {
+  const dir = makeLayer({
+    'conf/bitbake.conf': PRELUDE + 'A = "a"\n',
+    'conf/bblayers.conf': 'BBLAYERS = "${TOPDIR}/la"\n',
+    'la/conf/layer.conf': 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "la"\nBBFILE_PATTERN_la = "^${LAYERDIR}/"\nLAYERDEPENDS_la = "nothere"\n',
+  });
+  const r = tsbake(['getvar', 'A'], dir);
+  t.not(r.status, 0);
+  t.regex(r.stderr, /Layer 'la' depends on layer 'nothere', but this layer is not enabled/);
+  const env = tsbake(['-e'], dir);
+  t.is(env.status, 0, env.stderr);
+  t.regex(env.stdout, /^A="a"$/m);
 });
 
 test('-p reports the summary line', (t) => {

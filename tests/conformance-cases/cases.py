@@ -332,3 +332,429 @@ CASES.append({
     "recipe": R,
     "vars": ["FILE_LAYERNAME", "X", "Y", "CONFV", "O"],
 })
+
+# conf6: inline Python beyond the simple idioms, unusual syntax, handlers and layers.
+CASES.append({
+    "name": "d_inline_python_forms",
+    "description": "${@...} with comprehensions, or-defaults, bb.utils helpers, format braces, None results, errors and nesting",
+    "tags": ["python", "expansion", "error"],
+    "conf": (
+        'A = "a b c"\nT = "yes"\nA[doc] = "${B}"\n'
+        'B = "${@\' \'.join([x.upper() for x in d.getVar(\'A\').split()])}"\n'
+        'C = "${@d.getVar(\'NOPE\') or \'\'}"\n'
+        'D = "${@bb.utils.contains(\'A\', \'c b\', \'yes\', \'no\', d)}"\n'
+        'E = "${@bb.utils.contains_any(\'A\', \'x c\', \'yes\', \'no\', d)}"\n'
+        'F = "${@bb.utils.filter(\'A\', \'c a z\', d)}"\n'
+        'G = "${@bb.utils.to_boolean(d.getVar(\'T\'))}"\n'
+        'H = "${@bb.utils.vercmp_string(\'1.2\', \'1.10\')}"\n'
+        'I = "${@d.getVarFlag(\'A\', \'doc\', expand=False)}"\n'
+        'I2 = "${@d.getVarFlag(\'A\', \'doc\')}"\n'
+        'J = "${@\'${A}\'.replace(\' \', \'-\')}"\n'
+        'K = "${@ ${@\'1\'} + 1}"\n'
+        'L = "${@[1,2][5]}"\n'
+        'M = "${@undefined_name}"\n'
+        'N = "${@d.getVar(\'UNDEF_X\')}"\n'
+        'O = "${@None}"\n'
+        'P = "${@True and \'x\' or \'y\'}"\n'
+        'Q = "${@\'%s-%d\' % (\'a\', 3)}"\n'
+        'S = "${@\'{x}\'.format(x=1)}"\n'
+        'U = "${@d.getVar(\'A\', False)}"\n'
+        'V = "${@d.expand(\'${A}-x\')}"\n'
+        'W = "${@int(\'3\') * 2}"\n'
+        'X = "${@len(d.getVar(\'A\').split())}"\n'
+        'Y = "${@bb.utils.contains(\'UNDEFINED_VAR\', \'x\', \'y\', \'n\', d)}"\n'
+        'Z = "${@{\'k\': \'v\'}[\'k\']}"\n'
+        'AA = "${@\'a\' if d.getVar(\'T\') == \'yes\' else \'b\'}"\n'
+        'AB = "pre-${@d.getVar(\'MISSING_ONE\')}-${MISSING_TWO}-post"\n'
+        'AC = "${@bb.utils.to_boolean(\'maybe\')}"\n'
+        'AD = "${@bb.utils.contains(\'A\', [\'a\', \'c\'], \'list\', \'no\', d)}"\n'
+        'AE = "${@(lambda v: v * 2)(\'ab\')}"\n'
+        'AF = "${@str(1/0)}"\n'
+        'AG = "${@\' \'.join(sorted(set(d.getVar(\'A\').split()), reverse=True))}"\n'
+        'AH = "${@d.getVar(\'A\').split()[-1]}"\n'
+        'AI = "${@oe_undefined_helper(d)}"\n'
+        'AJ = "${@\'\'}"\n'
+        'AK = "${@0}${@False}${@[]}"\n'
+        'AL = "${@\\"dq\\"}"\n'
+    ),
+    "vars": ["B", "C", "D", "E", "F", "G", "H", "I", "I2", "J", "K", "L", "M", "N", "O", "P", "Q", "S", "U", "V", "W", "X",
+             "Y", "Z", "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK", "AL"],
+})
+CASES.append({
+    "name": "d_python_defs_and_libs",
+    "description": "def functions from classes called from ${@}, inherits_class, a layer's addpylib module, python functions and their flags",
+    "tags": ["python", "inherit", "layers", "functions", "recipe"],
+    "conf": "",
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la"\n',
+        "la/conf/layer.conf": (
+            'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "la"\nBBFILE_PATTERN_la = "^${LAYERDIR}/"\n'
+            'BBFILE_PRIORITY_la = "5"\naddpylib ${LAYERDIR}/lib tsbhelp\n'
+        ),
+        "la/lib/tsbhelp/__init__.py": (
+            'def conditional(var, value, t, f, d):\n    return t if d.getVar(var) == value else f\n'
+            'def joined(d, *names):\n    return "-".join(d.getVar(n) or "?" for n in names)\n'
+        ),
+        "classes/helpers.bbclass": (
+            'def helper_join(d, sep):\n    return sep.join((d.getVar(\'HL\') or \'\').split())\n'
+            'def helper_none(d):\n    return None\n'
+            'def helper_multi(d):\n    out = []\n    for w in (d.getVar(\'HL\') or \'\').split():\n        out.append(w * 2)\n    return \' \'.join(out)\n'
+            'HX = "${@helper_join(d, \'+\')}"\n'
+        ),
+        R: (
+            'inherit helpers\nHL = "p q r"\n'
+            'HY = "${@helper_none(d)}"\nHZ = "${@bb.data.inherits_class(\'helpers\', d)}"\n'
+            'HW = "${@bb.data.inherits_class(\'nope\', d)}"\n'
+            'HV = "${@\'yes\' if bb.data.inherits_class(\'helpers\', d) else \'no\'}"\n'
+            'HM = "${@helper_multi(d)}"\n'
+            'HC = "${@tsbhelp.conditional(\'HL\', \'p q r\', \'same\', \'diff\', d)}"\n'
+            'HJ = "${@tsbhelp.joined(d, \'HL\', \'NOPE\')}"\n'
+            'python do_thing () {\n    bb.note("x")\n}\n'
+            'fakeroot python do_froot () {\n    pass\n}\n'
+            'fakeroot do_fsh () {\n\t:\n}\n'
+            'addtask thing\naddtask froot after do_thing\naddtask fsh\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["HX", "HY", "HZ", "HW", "HV", "HM", "HC", "HJ", "do_thing[python]", "do_thing[func]", "do_froot[fakeroot]",
+             "do_froot[python]", "do_fsh[fakeroot]", "do_fsh[func]", "helper_join[func]", "helper_join[python]", "BBINCLUDED"],
+})
+CASES.append({
+    "name": "d_syntax_odd",
+    "description": "export without value, unset of a flag, ??= on flags, override names with digits/dashes, ${} in names, tab continuations",
+    "tags": ["syntax", "export", "unset", "flags", "keyexpand", "overrides", "weak"],
+    "conf": (
+        'export EV\nEV2 = "x"\nexport EV2\nunset EV2[export]\n'
+        'export EV3 ?= "soft"\nexport EV4 ??= "weak"\n'
+        'F = "f"\nF[doc] = "d"\nF[doc] ??= "weak"\nG[doc] ??= "g-weak"\nG[doc] ??= "g-weak2"\nH[doc] ?= "h1"\nH[doc] ?= "h2"\n'
+        'F[doc] += "more"\nF[doc] .= "dot"\nF[other] = "o"\nunset F[other]\nunset F[nonexistent]\n'
+        'OVERRIDES = "arm-v7:x86_64:1a:o"\n'
+        'V = "v"\nV:arm-v7 = "armv7"\nW = "w"\nW:x86_64 = "x86"\nX = "x"\nX:1a = "one-a"\nX:append:arm-v7 = " +a"\n'
+        'NM = "pre"\nOV = "o"\n${NM}_X = "k"\n${NM}_X:append = " app"\nY = "y"\nY:${OV} = "y-ov"\n${UNDEF}_Z = "z"\n'
+        '${NM}_W[doc] = "flagged"\n'
+        'T = "a \\\n\tb \\\n  c"\n'
+        'T2 = "one\\\n\ttwo"\n'
+    ),
+    "vars": ["EV", "EV[export]", "EV2", "EV2[export]", "EV3", "EV3[export]", "EV4", "EV4[export]",
+             "F[doc]", "G[doc]", "H[doc]", "F[other]", "V", "W", "X", "pre_X", "Y", "${UNDEF}_Z", "pre_W[doc]", "T", "T2"],
+})
+CASES.append({
+    "name": "d_event_handlers",
+    "description": "handlers from an INHERITed class set variables at ConfigParsed and RecipePreFinalise",
+    "tags": ["python", "inherit", "functions", "recipe"],
+    "conf": 'INHERIT += "hooks"\nBASEV = "base"\n',
+    "files": {
+        "classes/hooks.bbclass": (
+            'addhandler hooks_config\nhooks_config[eventmask] = "bb.event.ConfigParsed"\n'
+            'python hooks_config () {\n    e.data.setVar("FROM_CONFIG", "cfg-" + e.data.getVar("BASEV"))\n}\n'
+            'addhandler hooks_prefinal\nhooks_prefinal[eventmask] = "bb.event.RecipePreFinalise"\n'
+            'python hooks_prefinal () {\n    e.data.setVar("FROM_PREFINAL", "pf-" + (e.data.getVar("PN") or ""))\n    e.data.appendVar("LATE", " handler")\n}\n'
+            'addhandler hooks_parsed\nhooks_parsed[eventmask] = "bb.event.RecipeParsed"\n'
+            'python hooks_parsed () {\n    e.data.setVar("FROM_PARSED", "rp")\n}\n'
+        ),
+        R: 'LATE = "recipe"\nLATE:append = " app"\n',
+    },
+    "recipe": R,
+    "vars": ["FROM_CONFIG", "FROM_PREFINAL", "FROM_PARSED", "LATE", "hooks_config[eventmask]", "__BBHANDLERS"],
+})
+CASES.append({
+    "name": "d_tasks_syntax",
+    "description": "deltask of several tasks, addtask after/before lists, anonymous python forms, prefuncs/postfuncs, EXPORT_FUNCTIONS from two classes",
+    "tags": ["tasks", "functions", "inherit", "python", "recipe"],
+    "conf": "",
+    "files": {
+        "classes/ca.bbclass": 'ca_do_configure () {\n\techo ca\n}\nca_do_compile () {\n\techo ca-compile\n}\nEXPORT_FUNCTIONS do_configure do_compile\n',
+        "classes/cb.bbclass": 'cb_do_configure () {\n\techo cb\n}\nEXPORT_FUNCTIONS do_configure\n',
+        R: (
+            'inherit ca cb\n'
+            'do_a () {\n\t:\n}\ndo_b () {\n\t:\n}\ndo_c () {\n\t:\n}\ndo_x () {\n\t:\n}\ndo_y () {\n\t:\n}\n'
+            'addtask a\naddtask b after do_a\naddtask c after a b before do_build\n'
+            'addtask x after do_a do_b before do_c do_build\naddtask y before x\n'
+            'addtask configure\naddtask compile after do_configure\n'
+            'deltask do_b do_y\n'
+            'do_x[prefuncs] += "pre_one pre_two"\ndo_x[postfuncs] = "post_one"\n'
+            'python () {\n    d.setVar("ANON1", "plain")\n}\n'
+            'python __anonymous () {\n    d.setVar("ANON2", "named")\n    d.appendVar("ANON1", " +2")\n}\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["__BBTASKS", "do_c[deps]", "do_x[deps]", "do_a[deps]", "do_build[deps]", "do_x[prefuncs]", "do_x[postfuncs]",
+             "ANON1", "ANON2", "do_configure", "do_compile", "do_configure[func]", "do_b", "do_b[task]", "do_y[deps]"],
+})
+LAYER_CONF = ('BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "%(n)s"\nBBFILE_PATTERN_%(n)s = "^${LAYERDIR}/"\n'
+              'BBFILE_PRIORITY_%(n)s = "%(p)s"\n')
+CASES.append({
+    "name": "d_layers_meta",
+    "description": "LAYERDEPENDS with versions met, LAYERVERSION, LAYERSERIES_COMPAT matching, a relative BBLAYERS entry, BBFILES_DYNAMIC and a regex BBFILE_PATTERN",
+    "tags": ["layers", "recipe"],
+    "conf": "",
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la lb"\n',
+        "la/conf/layer.conf": LAYER_CONF % {"n": "la", "p": "5"} + 'LAYERVERSION_la = "3"\nLAYERSERIES_COMPAT_la = "whinlatter"\nLAYERDEPENDS_la = "lb (>= 2)"\n'
+                              'BBFILES += "${LAYERDIR}/recipes/*.bb"\nBBFILES_DYNAMIC += "lb:${LAYERDIR}/dyn/*.bbappend nope:${LAYERDIR}/never/*.bbappend !nope:${LAYERDIR}/neg/*.bbappend"\n',
+        "lb/conf/layer.conf": 'BBPATH .= ":${LAYERDIR}"\nBBFILE_COLLECTIONS += "lb"\nBBFILE_PATTERN_lb = "^${LAYERDIR}/(recipes|other)/"\nBBFILE_PRIORITY_lb = "7"\n'
+                              'LAYERVERSION_lb = "2"\nLAYERSERIES_COMPAT_lb = "walnascar"\nLAYERSERIES_CORENAMES = "walnascar whinlatter"\nBBFILES += "${LAYERDIR}/recipes/*.bb"\n',
+        "la/recipes/app_1.0.bb": 'A = "app"\n',
+        "la/dyn/app_1.0.bbappend": 'A:append = " dyn"\n',
+        "la/never/app_1.0.bbappend": 'A:append = " never"\n',
+        "la/neg/app_1.0.bbappend": 'A:append = " neg"\n',
+        "lb/recipes/lib_1.0.bb": 'L = "${FILE_LAYERNAME}"\n',
+    },
+    "recipe": "la/recipes/app_1.0.bb",
+    "vars": ["A", "FILE_LAYERNAME", "BBLAYERS", "LAYERVERSION_la", "LAYERDEPENDS_la", "BBFILE_COLLECTIONS", "BBFILE_PATTERN_lb",
+             "LAYERSERIES_COMPAT_la", "BBFILES", "BBPATH", "BBFILES_DYNAMIC", "LAYERDIR", "LAYERDIR_la", "LAYERDIR_RE_la"],
+})
+for name, extra, description in [
+    ("d_layer_depends_missing", 'LAYERDEPENDS_la = "nothere"\n', "LAYERDEPENDS naming a collection nobody has is fatal"),
+    ("d_layer_depends_version", 'LAYERDEPENDS_la = "lb (> 4)"\n', "LAYERDEPENDS with a version the other layer does not meet is fatal"),
+    ("d_layer_series_mismatch", 'LAYERSERIES_COMPAT_la = "kirkstone"\n', "LAYERSERIES_COMPAT not naming any LAYERSERIES_CORENAMES entry"),
+    ("d_layer_priority_default", 'BBFILE_PRIORITY_la = ""\n', "an empty BBFILE_PRIORITY"),
+    ("d_layer_bad_pattern", 'BBFILE_PATTERN_la = "^${LAYERDIR}/(unclosed"\n', "a BBFILE_PATTERN that is not a valid regular expression"),
+    ("d_layer_error_forgotten", 'LAYERDEPENDS_la = "nothere lb (>= 1)"\nBBFILE_COLLECTIONS += "lc"\nBBFILE_PATTERN_lc = ""\n', "an empty BBFILE_PATTERN of a later collection makes BitBake forget the LAYERDEPENDS errors before it"),
+    ("d_layer_depends_no_version", 'LAYERDEPENDS_la = "lb (>=1) lc (>= 1)"\nBBFILE_COLLECTIONS += "lc"\nBBFILE_PATTERN_lc = "^nothing/"\n', "LAYERDEPENDS with a version of a layer that has no LAYERVERSION"),
+]:
+    CASES.append({
+        "name": name,
+        "description": description,
+        "tags": ["layers", "error"],
+        "conf": 'X = "x"\n',
+        "files": {
+            "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la ${TOPDIR}/lb"\n',
+            "la/conf/layer.conf": LAYER_CONF % {"n": "la", "p": "5"} + extra,
+            "lb/conf/layer.conf": LAYER_CONF % {"n": "lb", "p": "6"} + 'LAYERVERSION_lb = "2"\nLAYERSERIES_CORENAMES = "walnascar"\n',
+        },
+        "vars": ["X", "BBFILE_PRIORITY_la", "LAYERDEPENDS_la", "BBFILE_PATTERN_la", "LAYERSERIES_CORENAMES", "LAYERSERIES_COMPAT_la"],
+    })
+CASES.append({
+    "name": "d_python_errors_values",
+    "description": "failing ${@} values and an override name from ${@}, in the recipe asked for",
+    "tags": ["python", "error", "recipe"],
+    "conf": 'OK = "ok"\n',
+    "files": {
+        R: 'A = "a"\nB := "${@d.getVar(\'A\') + \'1\'}"\nC = "${@d.getVar(\'NONE_SUCH\') + \'x\'}"\nD = "${C}-d"\n'
+           'F = "${@bb.utils.contains(\'A\', \'a\', \'${OK}\', \'no\', d)}"\n',
+    },
+    "recipe": R,
+    "vars": ["A", "B", "C", "D", "F", "OK"],
+})
+CASES.append({
+    "name": "d_python_errors_contexts",
+    "description": "a failing ${@} in an inherit, an include, a := and an override name; bb.fatal and SkipRecipe in anonymous python of another recipe",
+    "tags": ["python", "error", "recipe"],
+    "conf": 'OK = "ok"\n',
+    "files": {
+        R: 'A = "a"\nB := "${@d.getVar(\'A\') + \'1\'}"\nC = "${@d.getVar(\'NONE_SUCH\') + \'x\'}"\nD = "${C}-d"\n'
+           'E:${@\'o\'} = "e"\nF = "${@bb.utils.contains(\'A\', \'a\', \'${OK}\', \'no\', d)}"\n',
+        "meta/recipes-demo/other/other_1.0.bb": 'python () {\n    bb.fatal("stop here")\n}\n',
+        "meta/recipes-demo/skip/skip_1.0.bb": 'python () {\n    raise bb.parse.SkipRecipe("not today")\n}\n',
+    },
+    "recipe": R,
+    "vars": ["A", "B", "C", "D", "E:o", "F", "OK"],
+})
+CASES.append({
+    "name": "d_python_errors_imm",
+    "description": "a failing ${@} in := and in inherit stop parsing; in ?= and ??= values they stay lazy",
+    "tags": ["python", "error", "immediate"],
+    "conf": 'A ?= "${@1/0}"\nB ??= "${@1/0}"\nC = "c"\nD := "${@d.getVar(\'C\')}-${@1/0}"\n',
+    "vars": ["A", "B", "C", "D"],
+})
+CASES.append({
+    "name": "d_python_errors_inherit",
+    "description": "a failing ${@} in inherit",
+    "tags": ["python", "error", "inherit", "recipe"],
+    "conf": '',
+    "files": {R: 'A = "a"\ninherit ${@1/0}\n'},
+    "recipe": R,
+    "vars": ["A"],
+})
+STR_EXPRS = [
+    "'a,b,,c'.split(',')", "'a-b-c'.rsplit('-', 1)", "'a-b-c'.rsplit('-', 1)[0]", "'k=v=w'.partition('=')[2]",
+    "'xxhixx'.strip('x')", "'aaa'.replace('a', 'b', 2)", "'abc'.startswith(('x', 'a'))", "'-'.join(w for w in 'a b'.split())",
+    "'%s' % ['a', 'b']", "str(['a', 1])", "'abcdef'[::-1]", "'abcdef'[1:-1:2]", "'hello world'.title()",
+    "'hello'.capitalize()", "'7'.zfill(3)", "'b' in 'abc'", "'z' not in 'abc'", "1 < 2 < 3", "int('0x10', 16)",
+    "'%05.2f' % 3.14159", "'%-4s|' % 'a'", "'%d%%' % 5", "'{} {}'.format('a', 'b')", "'{0}{0}'.format('r')",
+    "' '.join(sorted(['b', 'A', 'a']))", "'A b'.lower().upper()", "'a b'.split(None, 1)", "'  x  '.lstrip()",
+    "'x'.center(5, '*')", "'a\\tb'.expandtabs(4)", "'abc'.find('c')", "'abc'.index('b')", "'abc'.count('')",
+    "'a b c'.split()[1:]", "len('')", "bool('False')", "min('b', 'a')", "max([3, 10, 2])", "repr('q')", "repr(None)",
+    "str(True) + str(None)", "'%s-%s' % ('a', None)", "'x' * 3", "3 * 'y'", "'a' + 'b' * 2", "(1, 2)", "[1, 'a']",
+    "{'a': 1}", "{'a', 'a'}", "1.5", "10 / 4", "10 // 4", "-7 // 2", "-7 % 3", "2 ** 10", "True + True",
+    "'ab'.endswith('b')", "'a.b.c'.split('.', -1)", "'abc'.isalpha()", "'12'.isdigit()", "'Ab'.swapcase()",
+    "'a' if '' else 'b'", "'' or None", "0 or ''", "[] or 'e'", "not ''", "'x'.join([])", "'abc'[5:]",
+    "'%(a)s' % {'a': 'A'}", "'%r' % 'q'", "'%x' % 255", "'%o' % 8", "'%e' % 12345.678", "'%g' % 0.0001",
+    "str(1e20)", "str(1/3)", "str(2.0)", "round(2.5)", "abs(-3)", "hex(255)", "ord('a')", "chr(98)",
+    "'.'.join(map(str, [1, 2]))", "list(filter(None, ['a', '', 'b']))", "[x for x in 'abc' if x != 'b']",
+    "{x: 1 for x in 'ab'}", "sum([1, 2])", "any([])", "all([])", "sorted('bca', reverse=True)", "list(reversed('ab'))",
+    "'a b'.split(' ')", "'a  b'.split(' ')", "'\\n'.join(['x', 'y'])", "'é'.upper()", "len('é')", "'ß'.upper()",
+    "'İ'.lower()", "'ǅ'.title()", "'x'.ljust(3) + '|'", "os.path.join('/a', '/b')", "os.path.join('a', '')",
+    "os.path.basename('/a/b/')", "os.path.dirname('a')", "os.path.splitext('a.tar.gz')", "os.path.normpath('a//b/../c/.')",
+    "os.path.splitext('.bashrc')", "os.path.join('a', 'b', 'c')", "os.path.isabs('a')", "os.path.relpath('/a/b', '/a')",
+]
+CASES.append({
+    "name": "d_python_str_battery",
+    "description": "Python expression results as ${@...} inserts them: str methods, % and format, numbers, containers, os.path",
+    "tags": ["python", "expansion"],
+    "conf": "".join('E%d = "${@%s}"\n' % (i, e.replace('"', '\\"')) for i, e in enumerate(STR_EXPRS)),
+    "vars": ["E%d" % i for i in range(len(STR_EXPRS))],
+})
+CASES.append({
+    "name": "d_overrides_feedback",
+    "description": "OVERRIDES computed from variables that themselves have override variants: BitBake iterates to a fixed point",
+    "tags": ["overrides", "python", "expansion"],
+    "conf": (
+        'OVERRIDES = "a:${SEL}:${@d.getVar(\'SEL2\')}"\nSEL = "b"\nSEL:a = "c"\nSEL2 = "x"\nSEL2:c = "y"\n'
+        'V = "plain"\nV:b = "vb"\nV:c = "vc"\nV:y = "vy"\nW = "w"\nW:x = "wx"\nW:append:y = " wy"\n'
+    ),
+    "vars": ["OVERRIDES", "SEL", "SEL2", "V", "W"],
+})
+CASES.append({
+    "name": "d_overrides_unstable",
+    "description": "OVERRIDES that never settle (each choice selects the other) is fatal",
+    "tags": ["overrides", "error"],
+    "conf": 'OVERRIDES = "${SEL}"\nSEL = "p"\nSEL:p = "q"\nSEL:q = "p"\nV = "v"\n',
+    "vars": ["V", "OVERRIDES"],
+})
+CASES.append({
+    "name": "d_builtin_recipe_vars",
+    "description": "variables BitBake itself sets while parsing a recipe in a layer with a bbappend",
+    "tags": ["builtin", "recipe", "bbappend", "layers"],
+    "conf": "",
+    "files": {
+        "conf/bblayers.conf": 'BBLAYERS = "${TOPDIR}/la"\n',
+        "la/conf/layer.conf": LAYER_CONF % {"n": "la", "p": "5"} + 'BBFILES += "${LAYERDIR}/r/*.bb ${LAYERDIR}/r/*.bbappend"\n',
+        "la/r/app_1.0.bb": 'inherit cl\nD = "${FILE_DIRNAME}"\n',
+        "la/r/app_%.bbappend": 'AP = "${FILE}"\n',
+        "classes/cl.bbclass": 'CL = "${FILE}"\n',
+    },
+    "recipe": "la/r/app_1.0.bb",
+    "vars": ["FILE", "FILE_DIRNAME", "D", "AP", "CL", "__BBAPPEND", "__inherit_cache", "BB_CURRENT_MC",
+             "BBFILES_PRIORITIZED", "FILE_LAYERNAME", "__BBHANDLERS", "__BBTASKS", "BBINCLUDED", "TOPDIR", "BB_WORKERCONTEXT",
+             "__SKIPPED", "PN", "BUILDNAME", "BB_RUNTASK", "__BBDEFINEDEPS", "__BBANONFUNCS", "__BBINHERITDEFERRED", "__BBRECIPEFINALISE"],
+})
+CASES.append({
+    "name": "d_tasks_inherit_odd",
+    "description": "addtask/deltask with ${} names and commas, inherit of expressions, .bbclass suffixes and subdirectories, require ../, include_all in a recipe",
+    "tags": ["tasks", "inherit", "include", "expansion", "recipe"],
+    "conf": 'TN = "do_gen"\nCLS = "sub/deep two"\n',
+    "files": {
+        "classes/sub/deep.bbclass": 'DEEP = "deep"\n',
+        "classes/two.bbclass": 'TWO = "${FILE}"\ndo_two () {\n\t:\n}\naddtask two\n',
+        "classes/three.bbclass": 'THREE = "3"\n',
+        "meta/recipes-demo/common.inc": 'COMMON = "common"\n',
+        "conf/extra.conf": 'EXTRA += "x"\n',
+        R: (
+            'inherit ${CLS}\ninherit ${@\'three\'}\n'
+            'require ../common.inc\n'
+            'do_gen () {\n\t:\n}\ndo_k () {\n\t:\n}\ndo_m () {\n\t:\n}\n'
+            'addtask ${TN} before do_build\naddtask k after ${TN}\naddtask m after do_k, before do_build\n'
+            'deltask ${@\'do_two\'}\n'
+        ),
+    },
+    "recipe": R,
+    "vars": ["DEEP", "TWO", "THREE", "COMMON", "__BBTASKS", "do_gen[deps]", "do_k[deps]", "do_m[deps]", "do_build[deps]", "do_two[task]",
+             "__inherit_cache"],
+})
+CASES.append({
+    "name": "d_inherit_suffix",
+    "description": "inherit naming the class with its .bbclass suffix and with a path",
+    "tags": ["inherit", "recipe"],
+    "conf": "",
+    "files": {"classes/three.bbclass": 'THREE = "3"\n', "classes/sub/deep.bbclass": 'DEEP = "deep"\n',
+              R: 'inherit three.bbclass\ninherit classes/sub/deep.bbclass\n'},
+    "recipe": R,
+    "vars": ["THREE", "DEEP", "__inherit_cache"],
+})
+CASES.append({
+    "name": "d_include_all_recipe",
+    "description": "include_all inside a recipe and a class",
+    "tags": ["include", "recipe"],
+    "conf": "",
+    "base": "include_all conf/extra.conf\n",
+    "files": {"conf/extra.conf": 'EXTRA += "x"\n',
+              R: 'include_all conf/extra.conf\n'},
+    "recipe": R,
+    "vars": ["EXTRA"],
+})
+CASES.append({
+    "name": "d_defs_odd",
+    "description": "def blocks with decorators, blank lines, nested blocks and comments, python functions with overrides, functions used from ${@}",
+    "tags": ["functions", "python", "recipe"],
+    "conf": "",
+    "files": {R: (
+        'def plain(d):\n    x = 1\n\n    # comment\n    if x:\n        return "p%d" % x\n    return "n"\n\n'
+        'def uses_other(d):\n    return plain(d) + "-o"\n'
+        'A = "${@plain(d)}"\nB = "${@uses_other(d)}"\n'
+        'python do_pyf () {\n    bb.note("a")\n}\n'
+        'python do_pyf:append () {\n    bb.note("b")\n}\n'
+        'python do_pyf:prepend () {\n    bb.note("c")\n}\n'
+        'do_sh () {\n\techo 1\n}\ndo_sh:append () {\n\techo 2\n}\ndo_sh:prepend () {\n\techo 0\n}\n'
+        'OVERRIDES = "o"\ndo_sh:o () {\n\techo override\n}\n'
+        'def after_override(d):\n    return "late"\nC = "${@after_override(d)}"\n'
+    )},
+    "recipe": R,
+    "vars": ["A", "B", "C", "do_pyf", "do_sh", "plain", "uses_other", "do_sh[func]", "plain[func]", "plain[python]"],
+})
+D_API = [
+    "d.getVarFlags('X')", "sorted(d.getVarFlags('X'))", "d.getVarFlags('X', expand=['a'])", "'X' in d", "'NOPE' in d",
+    "d.getVar('X', expand=False)", "d.getVar('W', noweakdefault=True)", "d.getVarFlag('W', '_defaultval')", "d.getVarFlag('X', '_content')",
+    "d.getVarFlag('X', '_append')", "d.getVarFlag('X', '_remove')", "d.getVarFlag('X', 'export')", "d.getVar('X:o')",
+    "d.getVar('__BBTASKS', False)", "d.getVar('__inherit_cache')", "d.getVarFlags('NOPE')", "d.getVarFlag('NOPE', 'x')",
+    "type(d.getVar('__BBTASKS', False)).__name__", "d.getVar('X', False, True)",
+    "bb.data.inherits_class('base', d)", "d.getVarFlag('X', 'a', expand=False)", "d.getVarFlag('X', 'a', True)",
+    "d.getVarFlags('do_build')", "d.getVar('OVERRIDES')", "d.getVar('A') is None", "d.getVarFlag('B', 'doc')",
+    "str(d.getVar('LIST_VAL'))", "d.getVar('INT_VAL') + 1", "d.getVarFlag('X', 'missing') or 'dflt'",
+    "[k for k in sorted(d.keys()) if k.startswith('X')]",
+]
+CASES.append({
+    "name": "d_python_datastore_api",
+    "description": "the datastore API from ${@...}: getVarFlags (internal flags, expand lists), expandWithRefs, membership, internal flags, non-string values",
+    "tags": ["python", "flags", "recipe"],
+    "conf": "",
+    "files": {R: (
+        'OVERRIDES = "o"\nA = "a"\nX = "x ${A}"\nX[a] = "${A}"\nX[b] = "b"\nX:append = " app"\nX:remove = "zz"\nX:o = "xo"\nexport X\n'
+        'W ??= "weak"\nXY = "1"\nX_Z = "2"\n'
+        'python () {\n    d.setVar("LIST_VAL", ["p", "q"])\n    d.setVar("INT_VAL", 41)\n}\n'
+        + "".join('E%d = "${@%s}"\n' % (i, e.replace('"', '\\"')) for i, e in enumerate(D_API))
+    )},
+    "recipe": R,
+    "vars": ["E%d" % i for i in range(len(D_API))] + ["LIST_VAL", "INT_VAL"],
+})
+CASES.append({
+    "name": "d_unset_remove_keyexpand_edges",
+    "description": "unset of override names and of :append, :remove of words with ${@}, keys expanding to an existing name with flags and overrides, ${} keys in :remove",
+    "tags": ["unset", "remove", "keyexpand", "overrides"],
+    "conf": (
+        'OVERRIDES = "o:p"\nN = "K"\n'
+        'A = "a"\nA:o = "ao"\nA:o[doc] = "d"\n'
+        'B = "b"\nB:append = " x"\nB:append[doc] = "d"\n'
+        'C = "c1 c2"\nC:remove = "${@\'c1\'}"\nunset C[doc]\n'
+        'K = "old"\nK[flag] = "kf"\n${N} = "new"\n${N}:append = " na"\n${N}[flag2] = "f2"\n'
+        'L = "l1 l2 l3"\nL:remove = "${N}"\nK2 = "k2"\n${N}2:remove = "k2"\n'
+        'M:o:p = "mop"\nM:p:o = "mpo"\nM = "m"\n'
+        'P = "p1"\nP:remove:o = "p1"\nP:prepend:p = "pp "\n'
+        'Q = "q"\nQ[vardeps] = "A"\nunset Q\nQ:append = "qa"\n'
+        'R = "${@\' \'.join([\'r1\', \'r2\'])}"\nR:remove = "r1"\n'
+        'S = "s"\nS:remove = ""\nS:append = " "\n'
+        'T = " t1  t2 "\nT:remove = "t1"\n'
+    ),
+    "vars": ["A", "A:o", "A:o[doc]", "B", "B:append", "B:append[doc]", "C", "K", "K[flag]", "K[flag2]", "L", "K2", "M", "P", "Q", "Q[vardeps]", "R", "S", "T"],
+})
+CASES.append({
+    "name": "d_pnpv_many_parts",
+    "description": "a recipe file name with four _-separated parts: vars_from_file raises",
+    "tags": ["pnpv", "error", "recipe"],
+    "pnpv": True,
+    "conf": "",
+    "files": {"meta/recipes-demo/demo/demo_1_2_3.bb": 'A = "a"\n', R: 'B = "${PN}"\n'},
+    "recipe": R,
+    "vars": ["B", "PV"],
+})
+CASES.append({
+    "name": "d_pnpv_many_parts_self",
+    "description": "the recipe asked for has four _-separated parts in its name",
+    "tags": ["pnpv", "error", "recipe"],
+    "pnpv": True,
+    "conf": "",
+    "files": {"meta/recipes-demo/demo/demo_1_2_3.bb": 'A = "a"\nC = "c"\n'},
+    "recipe": "meta/recipes-demo/demo/demo_1_2_3.bb",
+    "vars": ["A", "PN", "C"],
+})

@@ -536,6 +536,106 @@ world(
     targets=[["world"], ["universe"], ["service"], ["world", "-c", "install"]],
     classes={"native": NATIVE_CLASS},
 )
+world(
+    "rdeps-mixed",
+    "RRECOMMENDS of a PACKAGES_DYNAMIC name and of a missing name, two runtime providers of one name, [noexec] tasks, RDEPENDS from an expression",
+    [
+        recipe("app/app_1.0.bb", (
+            'PACKAGES = "${PN} ${PN}-plugins"\nRRECOMMENDS:${PN} = "plug-foo"\n'
+            'RDEPENDS:${PN}-plugins = "${@\'libz\'}"\ndo_compile[noexec] = "1"\n'
+        )),
+        recipe("plugins/plugins_1.0.bb", 'PACKAGES_DYNAMIC = "^plug-.*"\ndo_install[noexec] = "1"\n'),
+        recipe("libz/libz_1.0.bb", 'RPROVIDES:${PN} = "libzz"\n'),
+        recipe("libz2/libz2_1.0.bb", 'RPROVIDES:${PN} = "libz"\n'),
+        recipe("user/user_1.0.bb", 'RDEPENDS:${PN} = "libzz plug-bar"\n'),
+        recipe("opt/opt_1.0.bb", 'RRECOMMENDS:${PN} = "optional-missing"\n'),
+    ],
+    targets=[["app"], ["-c", "package_write", "app"], ["user"], ["plugins", "libz2"], ["opt"]],
+)
+world(
+    "no-pn",
+    "a configuration without PN: recipes are known by their file names, dependencies resolve through them",
+    [
+        recipe("a/a_1.0.bb", 'DEPENDS = "b"\nRDEPENDS:${PN} = "c"\n'),
+        recipe("b/b_2.0.bb", ""),
+        recipe("c/c_1.0.bb", 'PROVIDES = "virtual/c"\n'),
+    ],
+    conf='unset PN\n',
+    targets=[["a"], ["virtual/c"], ["b:do_compile"]],
+)
+world(
+    "cycles",
+    "a DEPENDS loop between two recipes, and a task loop inside one recipe made by addtask after/before",
+    [
+        recipe("a/a_1.0.bb", 'DEPENDS = "b"\n'),
+        recipe("b/b_1.0.bb", 'DEPENDS = "a"\n'),
+        recipe("t/t_1.0.bb", task("x", "x after do_compile before do_configure")),
+        recipe("ok/ok_1.0.bb", ""),
+    ],
+    targets=[["a"], ["t"], ["ok"]],
+)
+world(
+    "task-targets",
+    "[depends] on a task another recipe lacks, -c of a task one target lacks, a noexec task chain, recrdeptask through a nostamp task",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "lib"\ndo_install[depends] = "tool:do_nonexistent"\n'),
+        recipe("lib/lib_1.0.bb", task("special", "special after do_compile") + 'do_special[noexec] = "1"\ndo_special[nostamp] = "1"\n'),
+        recipe("tool/tool_1.0.bb", ""),
+        recipe("top/top_1.0.bb", 'DEPENDS = "lib"\n'),
+    ],
+    targets=[["app"], ["-c", "special", "lib", "top"], ["top", "lib:do_special"], ["-c", "special", "top"]],
+)
+world(
+    "provides-dup",
+    "a recipe naming one provide twice (and its own PN) in PROVIDES, a provide with a version constraint, a dependency on both providers",
+    [
+        recipe("a/a_1.0.bb", 'PROVIDES += "virtual/x"\nPROVIDES += "virtual/x a"\n'),
+        recipe("b/b_1.0.bb", 'PROVIDES = "virtual/y (= 1.0) b"\nDEPENDS = "a"\n'),
+        recipe("c/c_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("user/user_1.0.bb", 'DEPENDS = "virtual/y c"\n'),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/x = "c"\n',
+    targets=[["a"], ["virtual/x"], ["user"], ["b"]],
+)
+world(
+    "unchosen-providers",
+    "BitBake resolves the dependencies of every eligible provider, also those PREFERRED_(R)PROVIDER passed over: a missing one fails the build",
+    [
+        recipe("app/app_1.0.bb", 'DEPENDS = "virtual/x"\n'),
+        recipe("good/good_1.0.bb", 'PROVIDES = "virtual/x"\n'),
+        recipe("bad/bad_1.0.bb", 'PROVIDES = "virtual/x"\nDEPENDS = "nothing-here"\n'),
+        recipe("rt1/rt1_1.0.bb", 'RPROVIDES:${PN} = "svc"\n'),
+        recipe("rt2/rt2_1.0.bb", 'RPROVIDES:${PN} = "svc"\nRDEPENDS:${PN} = "gone"\n'),
+        recipe("user/user_1.0.bb", 'RDEPENDS:${PN} = "svc"\n'),
+        recipe("vy1/vy1_1.0.bb", 'PROVIDES = "virtual/y"\nDEPENDS = "helper"\n'),
+        recipe("vy2/vy2_1.0.bb", 'PROVIDES = "virtual/y"\n'),
+        recipe("helper/helper_1.0.bb", 'PROVIDES = "virtual/h"\n'),
+        recipe("yuser/yuser_1.0.bb", 'DEPENDS = "virtual/y"\n'),
+    ],
+    conf='PREFERRED_PROVIDER_virtual/x = "good"\nPREFERRED_RPROVIDER_svc = "rt1"\nPREFERRED_PROVIDER_virtual/y = "vy2"\n',
+    targets=[["app"], ["user"], ["good"], ["yuser"]],
+)
+world(
+    "two-versions",
+    "two versions of one PN reached (the newer by DEPENDS, the older through a package only it has): fatal only when tasks of both are needed",
+    [
+        recipe("b/b_1.0.bb", 'PACKAGES = "${PN} ${PN}-dev"\n'),
+        recipe("b/b_2.0.bb", ""),
+        recipe("app/app_1.0.bb", 'DEPENDS = "b"\nRDEPENDS:${PN} = "b-dev"\n'),
+        recipe("app2/app2_1.0.bb", 'DEPENDS = "b"\nRDEPENDS:${PN} = "b-dev"\ndo_package_write[rdeptask] = ""\n'),
+    ],
+    targets=[["app"], ["app2"], ["--runall=fetch", "app2"]],
+)
+world(
+    "all-assumed",
+    "every target ASSUME_PROVIDED: an empty graph and no pn-buildlist, also with --runall/--runonly",
+    [
+        recipe("a/a_1.0.bb", ""),
+        recipe("d/d_1.0.bb", ""),
+    ],
+    conf='ASSUME_PROVIDED += "d"\n',
+    targets=[["d"], ["--runall=fetch", "d"], ["--runonly=fetch", "d"], ["d", "a"]],
+)
 
 # Which flag sets each world is checked with (all of them unless listed).
 LIGHT = ["both", "recself", "recideptask"]
@@ -563,6 +663,14 @@ WORLD_FLAGS = {
     "provider-variants": ["both"],
     "default-task": ["both", "recmixed"],
     "world-extend": ["both"],
+    "rdeps-mixed": ["both", "recself", "recmixed"],
+    "cycles": ["both"],
+    "all-assumed": ["both"],
+    "two-versions": ["both"],
+    "unchosen-providers": ["both", "recself"],
+    "provides-dup": ["both"],
+    "no-pn": ["both", "recself"],
+    "task-targets": ["both", "recself"],
 }
 
 
@@ -617,8 +725,9 @@ def run_case(case, bitbake):
             return dict(case, expected={"status": r.returncode, "errors": errors})
         with open(os.path.join(layer, "task-depends.dot")) as f:
             nodes, edges = parse_dot(f.read(), layer)
-        with open(os.path.join(layer, "pn-buildlist")) as f:
-            buildlist = f.read().split()
+        # With nothing to build (every target ASSUME_PROVIDED) BitBake writes no pn-buildlist.
+        listing = os.path.join(layer, "pn-buildlist")
+        buildlist = open(listing).read().split() if os.path.exists(listing) else None
         notes = [l.replace(layer, "@LAYER@") for l in out.splitlines() if l.startswith("NOTE: Multiple providers") or l.startswith("WARNING:")]
         return dict(case, expected={"status": 0, "pnBuildlist": buildlist, "nodes": nodes, "edges": edges, "notes": notes})
 

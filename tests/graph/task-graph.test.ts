@@ -102,7 +102,7 @@ test('without PREFERRED_* the highest version and the first provider (with a war
   const td = taskData(dir, ['app']);
   t.is(td.buildTargets.get('tool')?.pv, '2.0');
   t.true(['libbar', 'libfoo'].includes(td.buildTargets.get('virtual/lib')?.pn ?? ''));
-  t.true(td.warnings.some((w) => w.includes('Multiple providers are available for virtual/lib')));
+  t.true(td.warnings.includes('Multiple providers are available for virtual/lib (libbar, libfoo)\nConsider defining a PREFERRED_PROVIDER entry to match virtual/lib'), td.warnings.join('\n'));
 });
 
 test('[rdeptask] follows RDEPENDS:${PN}, resolved through another recipe’s package RPROVIDES', (t) => {

@@ -1,5 +1,6 @@
 /** `tsbake -e [TARGET]`: the datastore with every variable's history. */
 import { RecipeLookupError } from '../../core/errors.js';
+import { collectionsOf } from '../../metadata/collections.js';
 import type { DataStore } from '../../metadata/datastore.js';
 import { emitEnvironment } from '../../metadata/environment.js';
 import { danglingAppendsError } from '../../metadata/parse-all.js';
@@ -17,7 +18,12 @@ const DIRECT_PARSE_LIMIT = 16;
  * bbappend is fatal.
  */
 export function storeForTarget(session: MetadataSession, target: string | undefined, asBitbakeE = false): DataStore {
-  if (target === undefined) return targetStore(session, undefined);
+  if (target === undefined) {
+    // bitbake-getvar (tinfoil) checks the layer collections (priorities, LAYERDEPENDS, patterns)
+    // with the configuration; `bitbake -e` without a target does not.
+    if (!asBitbakeE) collectionsOf(session.config.store);
+    return targetStore(session, undefined);
+  }
   // A copy: the parsed recipe may still be written to the parse cache.
   const store = recipeStore(session, target, asBitbakeE).createCopy();
   addTaskDeps(store);

@@ -2,6 +2,7 @@
  * BitBake dependency strings (`RDEPENDS`, `RPROVIDES`, ...) as bb.utils.explode_dep_versions2
  * reads them, and back (bb.utils.join_deps). Pure; the writers only consume the `Relation`s.
  */
+import { explodeDepVersions, type WrittenConstraint } from '../../core/dep-versions.js';
 import { TsbakeError } from '../../core/errors.js';
 import type { Relation, RelationOp } from './spec.js';
 
@@ -9,25 +10,8 @@ export class RelationSyntaxError extends TsbakeError {
   readonly code = 'E_RELATION';
 }
 
-/** explode_dep_versions2's operator spellings, longest first, mapped to the model's five. */
-const OPERATORS: ReadonlyArray<readonly [string, RelationOp]> = [
-  ['<=', '<='],
-  ['=<', '<='],
-  ['<<', '<'],
-  ['==', '='],
-  ['>=', '>='],
-  ['=>', '>='],
-  ['>>', '>'],
-  ['<', '<'],
-  ['>', '>'],
-  ['=', '='],
-];
-
-function operator(token: string, text: string): [RelationOp, string] {
-  if (token.startsWith('!=')) throw new RelationSyntaxError(`"!=" is not supported by any package format in "${text}"`);
-  for (const [spelling, op] of OPERATORS) if (token.startsWith(spelling)) return [op, token.slice(spelling.length)];
-  throw new RelationSyntaxError(`invalid version specification in "(${token}": invalid or missing operator`, undefined, `write it as "name (>= 1.0)" in "${text}"`);
-}
+/** explode_dep_versions2's operator spellings mapped to the model's five. */
+const OPERATORS: Readonly<Record<string, RelationOp>> = { '<=': '<=', '=<': '<=', '<<': '<', '==': '=', '>=': '>=', '=>': '>=', '>>': '>', '<': '<', '>': '>', '=': '=' };
 
 /**
  * The relations of `text` in BitBake's order: names sorted (byte-wise, as Python sorts str),
@@ -35,46 +19,18 @@ function operator(token: string, text: string): [RelationOp, string] {
  * BitBake, commas are ignored and a version may span tokens up to the closing parenthesis.
  */
 export function parseRelations(text: string): Relation[] {
-  const byName = new Map<string, Array<{ op: RelationOp; version: string }>>();
-  let last: string | undefined;
-  let op: RelationOp = '=';
-  let version = '';
-  let inOperator = false;
-  let inVersion = false;
-  for (let token of text.replaceAll(',', '').split(/\s+/).filter((t) => t !== '')) {
-    if (token.startsWith('(')) {
-      inOperator = true;
-      token = token.slice(1).trim();
-      if (!token) continue;
-    }
-    if (inOperator) {
-      inOperator = false;
-      inVersion = true;
-      [op, token] = operator(token, text);
-      if (!token) continue;
-    }
-    if (inVersion) {
-      if (token.endsWith(')')) {
-        token = token.slice(0, -1);
-        inVersion = false;
-        if (version && token) version += ' ';
-      }
-      if (token) {
-        if (last === undefined) throw new RelationSyntaxError(`a version constraint with no name before it in "${text}"`);
-        version += token;
-        const list = byName.get(last) ?? [];
-        list.push({ op, version });
-        byName.set(last, list);
-      }
-      continue;
-    }
-    last = token;
-    version = '';
-    if (!byName.get(token)?.length) byName.set(token, []);
-  }
-  const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const written = explodeDepVersions(text, (problem, token) => {
+    if (problem === 'orphan') throw new RelationSyntaxError(`a version constraint with no name before it in "${text}"`);
+    throw new RelationSyntaxError(`invalid version specification in "(${token}": invalid or missing operator`, undefined, `write it as "name (>= 1.0)" in "${text}"`);
+  });
+  const model = ({ op, version }: WrittenConstraint): { op: RelationOp; version: string } => {
+    const known = OPERATORS[op];
+    if (known === undefined) throw new RelationSyntaxError(`"${op}" is not supported by any package format in "${text}"`);
+    return { op: known, version };
+  };
+  const names = [...written.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return names.flatMap((name) => {
-    const constraints = byName.get(name) ?? [];
+    const constraints = (written.get(name) ?? []).map(model);
     return constraints.length ? constraints.map((constraint) => ({ name, constraint })) : [{ name }];
   });
 }
