@@ -14,7 +14,8 @@ matter; tests/fetch-conformance.test.ts runs tsbake on the same files and compar
 
 The trees list each entry as `path/` (directory), `path -> target` (symlink), `path MODE SIZE
 SHA256[:16]` (file; `.done` stamps included, compared byte for byte), or by name only for git
-repositories (`(git)`) and git mirror tarballs, whose bytes depend on git and the clock.
+repositories (`(git)`; a shallow one adds `.git/shallow SHA256[:16]`, its boundary commits) and git
+mirror and shallow tarballs, whose bytes depend on git and the clock.
 """
 import argparse
 import base64
@@ -572,6 +573,29 @@ case("mirrors-several", "PREMIRRORS with literal \\n separators: the first mirro
      upstream={"second/app-1.0.tar.gz": TGZ},
      conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/first/ \\n http://.*/.* file://@UPSTREAM@/second/ \\n"\n')
 
+LIB3 = commits({"lib.txt": "one\n"}, {"lib.txt": "two\n"}, {"lib.txt": "three\n", "new.txt": "new\n"})
+case("git-shallow", "BB_GIT_SHALLOW: only gitshallow_<name>_<rev>-1_<branch>.tar.gz (no clone), unpacked as a clone of depth 1",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB3}, conf='BB_GIT_SHALLOW = "1"\n')
+
+case("git-shallow-depth2", "BB_GIT_SHALLOW_DEPTH = \"2\" with BB_GENERATE_SHALLOW_TARBALLS: the tarball name says -2, the clone keeps two commits",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3}, conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "2"\nBB_GENERATE_SHALLOW_TARBALLS = "1"\n')
+
+case("git-shallow-depth-names", "BB_GIT_SHALLOW_DEPTH_<name>: depth 2 for one repository, 0 (a full clone) for the other",
+     {"lib_1.0": ('SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;name=lib;destsuffix=lib '
+                  'git://@UPSTREAM@/git/other.git;protocol=file;branch=main;name=other;destsuffix=other"\n'
+                  'SRCREV_lib = "@REV:lib.git:2@"\nSRCREV_other = "@REV:other.git:1@"\nSRCREV_FORMAT = "lib_other"\n')},
+     git={"lib.git": LIB3, "other.git": LIB},
+     conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH_lib = "2"\nBB_GIT_SHALLOW_DEPTH_other = "0"\n')
+
+case("git-shallow-premirror-only", "BB_GIT_SHALLOW and BB_FETCH_PREMIRRORONLY: the shallow tarball comes from a file:// PREMIRROR, then unpacks offline",
+     {"lib_1.0": 'SRC_URI = "git://example.invalid/lib.git;protocol=https;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB3},
+     runs=[(["-c", "fetch", "lib"], 'BB_GIT_SHALLOW = "1"\nBB_FETCH_PREMIRRORONLY = "1"\nPREMIRRORS = "git://.*/.* file://@UPSTREAM@/git2mirror/"\n', False),
+           (["-c", "unpack", "lib"], 'BB_GIT_SHALLOW = "1"\nBB_NO_NETWORK = "1"\n', True)],
+     upstream={"git2mirror/": "@SHALLOWTARBALL:lib.git:example.invalid.lib.git:1:1@"})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -628,10 +652,14 @@ def tree(root, upstream):
             elif os.path.isdir(p):
                 if name == ".git" or rel == "git2" or (os.path.isfile(os.path.join(p, "HEAD")) and os.path.isdir(os.path.join(p, "objects"))):
                     out.append(shown + "/ (git)")
+                    shallow = os.path.join(p, "shallow")
+                    if os.path.isfile(shallow):  # a shallow clone: its boundary commits say its depth
+                        with open(shallow, "rb") as f:
+                            out.append("%s/shallow %s" % (shown, sha(f.read())[:16]))
                 else:
                     out.append(shown + "/")
                     walk(r)
-            elif name.startswith("git2_") and not name.endswith(".done"):
+            elif name.startswith(("git2_", "gitshallow_")) and not name.endswith(".done"):
                 out.append(shown)
             else:
                 with open(p, "rb") as f:
@@ -676,8 +704,28 @@ def materialize(c, tmp):
     return layer, upstream, revs
 
 
-def mirror_tarball(rel, data, upstream, tmp):
-    """(rel, data), or for "@MIRRORTARBALL:repo:name@" a git mirror tarball of upstream/git/repo as BitBake packs it."""
+def shallow_tarball(repo, name, rev, depth, upstream, tmp):
+    """A gitshallow_ tarball of upstream/git/repo at rev, as BitBake's fast shallow clone packs it (branch main)."""
+    clone = os.path.join(tmp, "shallow")
+    os.makedirs(clone)
+    for args in (["init", "-q"], ["remote", "add", "origin", os.path.join(upstream, "git", repo)],
+                 ["fetch", "-q", "origin", rev, "--depth", str(depth)], ["update-ref", "refs/remotes/origin/main", rev],
+                 ["remote", "set-url", "origin", "https://" + name.replace(".", "/", 1)]):
+        subprocess.run(["git"] + args, cwd=clone, check=True, capture_output=True)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        tf.add(clone, arcname=".")
+    shutil.rmtree(clone)
+    return "gitshallow_%s_%s-%d_main.tar.gz" % (name, rev[:7], depth), buf.getvalue()
+
+
+def mirror_tarball(rel, data, upstream, tmp, revs=None):
+    """(rel, data), or for "@MIRRORTARBALL:repo:name@" a git mirror tarball of upstream/git/repo as BitBake packs it
+    (for "@SHALLOWTARBALL:repo:name:rev:depth@" a shallow one)."""
+    m = re.match(r"@SHALLOWTARBALL:([^:]+):([^:]+):(\d+):(\d+)@$", data) if isinstance(data, str) else None
+    if m:
+        name, tarball = shallow_tarball(m.group(1), m.group(2), revs[m.group(1)][int(m.group(3))], int(m.group(4)), upstream, tmp)
+        return rel + name, tarball
     m = re.match(r"@MIRRORTARBALL:([^:]+):(.+)@$", data) if isinstance(data, str) else None
     if not m:
         return rel, data
@@ -704,7 +752,7 @@ def run_case(c, bitbake):
         def fill(text):
             return re.sub(r"@REV:([^:@]+):(\d+)@", lambda m: revs[m.group(1)][int(m.group(2))], text)
         files = {rel: fill(v) if isinstance(v, str) else v for rel, v in files.items()}
-        upstream_files = dict(mirror_tarball(rel, data, upstream, tmp) for rel, data in c["upstream"].items())
+        upstream_files = dict(mirror_tarball(rel, data, upstream, tmp, revs) for rel, data in c["upstream"].items())
         server = serve(os.path.join(upstream, "http"))
         http_url = "http://127.0.0.1:%d" % server.server_address[1]
 
