@@ -596,6 +596,18 @@ case("git-shallow-premirror-only", "BB_GIT_SHALLOW and BB_FETCH_PREMIRRORONLY: t
            (["-c", "unpack", "lib"], 'BB_GIT_SHALLOW = "1"\nBB_NO_NETWORK = "1"\n', True)],
      upstream={"git2mirror/": "@SHALLOWTARBALL:lib.git:example.invalid.lib.git:1:1@"})
 
+case("git-shallow-from-clone", "a full clone first, then BB_GIT_SHALLOW with BB_GENERATE_SHALLOW_TARBALLS: the tarball is made from the clone, which unpacks",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB3},
+     runs=[(["-c", "fetch", "lib"], "", False),
+           (["-f", "-c", "fetch", "lib"], 'BB_GIT_SHALLOW = "1"\nBB_GENERATE_SHALLOW_TARBALLS = "1"\nBB_GENERATE_MIRROR_TARBALLS = "1"\n', False),
+           (["-c", "unpack", "lib"], 'BB_GIT_SHALLOW = "1"\n', False)])
+
+case("git-shallow-premirror-http", "BB_GIT_SHALLOW with an HTTP PREMIRROR: the shallow tarball is downloaded with an empty .done",
+     {"lib_1.0": 'SRC_URI = "git://example.invalid/lib.git;protocol=https;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3}, conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "2"\nPREMIRRORS = "git://.*/.* @HTTP@/git2mirror/"\n',
+     http={"git2mirror/": "@SHALLOWTARBALL:lib.git:example.invalid.lib.git:2:2@"})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -742,7 +754,7 @@ def run_case(c, bitbake):
     with tempfile.TemporaryDirectory(prefix="tsbake-fcase-") as t:
         tmp = os.path.realpath(t)
         layer, upstream, revs = materialize(c, tmp)
-        http_files = dict(mirror_tarball(rel, data, upstream, tmp) for rel, data in c["http"].items())
+        http_files = dict(mirror_tarball(rel, data, upstream, tmp, revs) for rel, data in c["http"].items())
         for rel, data in http_files.items():
             write(os.path.join(upstream, "http", rel), data)
         files = dict(LAYER_FILES)
