@@ -5,7 +5,6 @@
  * default 1) or at BB_GIT_SHALLOW_REVS (with depth 0), plus BB_GIT_SHALLOW_EXTRA_REFS (and a
  * `tag=`) one commit deep. Depth 0 without revs turns shallow off for the entry. Pure.
  */
-import { asText, type DataStore } from '../metadata/datastore.js';
 import { FetchError } from './errors.js';
 import { uriName, type SrcUri } from './src-uri.js';
 
@@ -16,28 +15,30 @@ export interface ShallowSpec {
   readonly extraRefs: readonly string[];
 }
 
+/** A variable's value, undefined when it is not set. */
+export type Lookup = (name: string) => string | undefined;
+
 /** A depth setting as Python's int() reads it: unset is undefined, empty is 0, negative or not a number an error. */
-function depthSetting(store: DataStore, name: string): number | undefined {
-  const value = store.getVar(name);
-  if (value === undefined || value === null) return undefined;
-  const text = asText(value).trim();
+function depthSetting(get: Lookup, name: string): number | undefined {
+  const value = get(name);
+  if (value === undefined) return undefined;
+  const text = value.trim();
   if (text === '') return 0;
-  if (!/^[+-]?\d+$/.test(text) || Number(text) < 0) throw new FetchError(`invalid depth for ${name}: ${asText(value)}`, undefined, 'use a whole number of commits, 0 or more');
+  if (!/^[+-]?\d+$/.test(text) || Number(text) < 0) throw new FetchError(`invalid depth for ${name}: ${value}`, undefined, 'use a whole number of commits, 0 or more');
   return Number(text);
 }
 
-const words = (store: DataStore, name: string): string[] => asText(store.getVar(name)).split(/\s+/).filter((w) => w !== '');
+const words = (value: string | undefined): string[] => (value ?? '').split(/\s+/).filter((w) => w !== '');
 
 /** How entry `u` is made shallow, or undefined when it is not. */
-export function shallowSpec(u: SrcUri, store: DataStore): ShallowSpec | undefined {
-  if (asText(store.getVar('BB_GIT_SHALLOW')) !== '1') return undefined;
+export function shallowSpec(u: SrcUri, get: Lookup): ShallowSpec | undefined {
+  if (get('BB_GIT_SHALLOW') !== '1') return undefined;
   const name = uriName(u);
-  const fallback = depthSetting(store, 'BB_GIT_SHALLOW_DEPTH') ?? 1;
-  const depth = depthSetting(store, `BB_GIT_SHALLOW_DEPTH_${name}`) ?? fallback;
-  const own = store.getVar(`BB_GIT_SHALLOW_REVS_${name}`);
-  const revs = words(store, own === undefined || own === null ? 'BB_GIT_SHALLOW_REVS' : `BB_GIT_SHALLOW_REVS_${name}`);
+  const fallback = depthSetting(get, 'BB_GIT_SHALLOW_DEPTH') ?? 1;
+  const depth = depthSetting(get, `BB_GIT_SHALLOW_DEPTH_${name}`) ?? fallback;
+  const revs = words(get(`BB_GIT_SHALLOW_REVS_${name}`) ?? get('BB_GIT_SHALLOW_REVS'));
   const tag = u.params.get('tag');
-  const extraRefs = [...words(store, 'BB_GIT_SHALLOW_EXTRA_REFS'), ...(tag === undefined ? [] : [`refs/tags/${tag}`])];
+  const extraRefs = [...words(get('BB_GIT_SHALLOW_EXTRA_REFS')), ...(tag === undefined ? [] : [`refs/tags/${tag}`])];
   if (depth === 0 && revs.length === 0) return undefined;
   return { depth, revs, extraRefs };
 }

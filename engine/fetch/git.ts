@@ -64,6 +64,12 @@ export function gitSrcName(u: SrcUri): string {
   return name.startsWith('.') ? name.slice(1) : name;
 }
 
+/** A variable's text, undefined when it is unset. */
+function setting(store: DataStore, name: string): string | undefined {
+  const value = store.getVar(name);
+  return value === undefined || value === null ? undefined : asText(value);
+}
+
 /** `wanted` defaults to what SRCREV (or rev=/tag=) says; a submodule passes its gitlink's commit. */
 export function gitSource(u: SrcUri, store: DataStore, dlDir: string, wanted?: string): GitSource {
   const proto = u.params.get('protocol') ?? (u.host ? 'git' : 'file');
@@ -75,7 +81,7 @@ export function gitSource(u: SrcUri, store: DataStore, dlDir: string, wanted?: s
   const gitDir = asText(store.getVar('GITDIR')) || join(dlDir, 'git2');
   const userinfo = u.user ? `${u.user}${u.pswd ? `:${u.pswd}` : ''}@` : '';
   const repoUrl = proto === 'file' ? u.path : `${proto}://${userinfo}${u.host}${u.path}`;
-  return { uri: u, repoUrl, proto, branch, nobranch, srcName, cloneDir: join(gitDir, srcName), mirrorTarball: `git2_${srcName}.tar.gz`, wanted: wanted ?? wantedRevision(u, store), shallow: u.type === 'git' ? shallowSpec(u, store) : undefined };
+  return { uri: u, repoUrl, proto, branch, nobranch, srcName, cloneDir: join(gitDir, srcName), mirrorTarball: `git2_${srcName}.tar.gz`, wanted: wanted ?? wantedRevision(u, store), shallow: u.type === 'git' ? shallowSpec(u, (name) => setting(store, name)) : undefined };
 }
 
 /** Where `src`'s shallow tarball lives in DL_DIR; undefined when the entry is not shallow. */
