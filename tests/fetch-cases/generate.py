@@ -608,6 +608,17 @@ case("git-shallow-premirror-http", "BB_GIT_SHALLOW with an HTTP PREMIRROR: the s
      git={"lib.git": LIB3}, conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "2"\nPREMIRRORS = "git://.*/.* @HTTP@/git2mirror/"\n',
      http={"git2mirror/": "@SHALLOWTARBALL:lib.git:example.invalid.lib.git:2:2@"})
 
+LIB3TAG = [dict(LIB3[0], tag="v1")] + LIB3[1:]
+case("git-shallow-revs", "BB_GIT_SHALLOW_REVS (depth 0) stops the history at a tag; BB_GIT_SHALLOW_EXTRA_REFS adds that tag one commit deep",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3TAG},
+     conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "0"\nBB_GIT_SHALLOW_REVS = "v1"\nBB_GIT_SHALLOW_EXTRA_REFS = "refs/tags/v1"\n')
+
+case("git-shallow-fallback", "a commit id in BB_GIT_SHALLOW_REVS, which git's --shallow-exclude refuses: the fast path fails and a full clone is made",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3},
+     conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "0"\nBB_GIT_SHALLOW_REVS = "@REV:lib.git:0@"\n')
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
