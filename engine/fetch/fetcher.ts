@@ -299,7 +299,7 @@ async function fetchClone(src: GitSource, ctx: FetchContext): Promise<string> {
     // A clone that moved on makes the old mirror tarball stale (BitBake removes it too).
     if (from === 'remote') rmSync(fullMirror, { force: true });
     const fullShallow = shallowTarballPath(src, ctx.settings.dlDir);
-    if (src.shallow && fullShallow && ctx.settings.shallowTarballs) {
+    if (src.shallow && fullShallow !== undefined && ctx.settings.shallowTarballs) {
       if (!existsSync(fullShallow)) {
         await writeShallowTarball(src, src.shallow, rev, src.cloneDir, fullShallow, tools);
         writeFileAtomic(`${fullShallow}.done`, '');
@@ -319,9 +319,9 @@ async function fetchClone(src: GitSource, ctx: FetchContext): Promise<string> {
  * used (as BitBake falls back to it when the fast path fails).
  */
 async function fetchShallow(src: GitSource, ctx: FetchContext, tools: ToolOptions): Promise<string | undefined> {
-  const dest = shallowTarballPath(src, ctx.settings.dlDir);
-  if (!src.shallow || dest === undefined || (await resolveInClone(src, tools)) !== undefined) return undefined;
   const spec = src.shallow;
+  const dest = shallowTarballPath(src, ctx.settings.dlDir);
+  if (!spec || dest === undefined || (await resolveInClone(src, tools)) !== undefined) return undefined;
   if (!existsSync(dest)) {
     if (existsSync(src.cloneDir)) return undefined;
     try {

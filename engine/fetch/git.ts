@@ -86,7 +86,7 @@ export function gitSource(u: SrcUri, store: DataStore, dlDir: string, wanted?: s
 
 /** Where `src`'s shallow tarball lives in DL_DIR; undefined when the entry is not shallow. */
 export function shallowTarballPath(src: GitSource, dlDir: string): string | undefined {
-  return src.shallow && join(dlDir, shallowTarballName(src, src.shallow, src.wanted));
+  return src.shallow ? join(dlDir, shallowTarballName(src, src.shallow, src.wanted)) : undefined;
 }
 
 export async function git(args: readonly string[], opts: ToolOptions, what: string): Promise<string> {
