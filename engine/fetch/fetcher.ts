@@ -326,7 +326,7 @@ async function fetchShallow(src: GitSource, ctx: FetchContext, tools: ToolOption
     if (existsSync(src.cloneDir)) return undefined;
     try {
       await firstSource(src.uri, ctx, { localName: undefined, mirrorTarball: basename(dest) }, dest, isLocal, () => false, async (c) => {
-        if (c.type !== 'git') return mirrorTarballFrom(c, basename(dest), ctx);
+        if (c.type !== 'git' && c.type !== 'gitsm') return mirrorTarballFrom(c, basename(dest), ctx);
         await writeShallowTarball(src, spec, src.wanted, gitUrl(c), dest, tools);
         writeFileAtomic(`${dest}.done`, '');
         return dest;

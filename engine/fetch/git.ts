@@ -29,7 +29,7 @@ export interface GitSource {
   readonly mirrorTarball: string;
   /** What SRCREV/rev=/tag= asked for (a commit id, a tag, a branch; AUTOINC until srcrev.ts resolves it). */
   readonly wanted: string;
-  /** BB_GIT_SHALLOW for this entry (git:// only; gitsm:// keeps full clones). */
+  /** BB_GIT_SHALLOW for this entry (gitsm:// and its submodules too). */
   readonly shallow: ShallowSpec | undefined;
 }
 
@@ -81,7 +81,7 @@ export function gitSource(u: SrcUri, store: DataStore, dlDir: string, wanted?: s
   const gitDir = asText(store.getVar('GITDIR')) || join(dlDir, 'git2');
   const userinfo = u.user ? `${u.user}${u.pswd ? `:${u.pswd}` : ''}@` : '';
   const repoUrl = proto === 'file' ? u.path : `${proto}://${userinfo}${u.host}${u.path}`;
-  return { uri: u, repoUrl, proto, branch, nobranch, srcName, cloneDir: join(gitDir, srcName), mirrorTarball: `git2_${srcName}.tar.gz`, wanted: wanted ?? wantedRevision(u, store), shallow: u.type === 'git' ? shallowSpec(u, (name) => setting(store, name)) : undefined };
+  return { uri: u, repoUrl, proto, branch, nobranch, srcName, cloneDir: join(gitDir, srcName), mirrorTarball: `git2_${srcName}.tar.gz`, wanted: wanted ?? wantedRevision(u, store), shallow: shallowSpec(u, (name) => setting(store, name)) };
 }
 
 /** Where `src`'s shallow tarball lives in DL_DIR; undefined when the entry is not shallow. */
@@ -197,6 +197,13 @@ export async function writeShallowTarball(src: GitSource, spec: ShallowSpec, rev
   }
 }
 
+/** The repository a shallow tarball holds, into `dest`. */
+export async function unpackShallow(src: GitSource, tarball: string, dest: string, opts: ToolOptions): Promise<void> {
+  mkdirSync(dest, { recursive: true });
+  const r = await runTool('tar', ['-xzf', tarball], { ...opts, cwd: dest });
+  if (r.status !== 0) throw new UnpackError(`${src.uri.url}: cannot unpack the shallow tarball ${tarball}:\n${r.output.trimEnd()}`);
+}
+
 /**
  * A checkout of `rev` in `dest` (emptied first), sharing the clone's objects as BitBake does,
  * or with `shallowTarball` the shallow clone that tarball holds:
@@ -210,11 +217,7 @@ export async function gitCheckout(src: GitSource, rev: string, dest: string, opt
   if (shallowTarball === undefined) {
     const r = await runTool('git', [...GIT, 'clone', '-n', '-s', ...(bare ? ['--mirror'] : []), `${src.cloneDir}/`, dest], opts);
     if (r.status !== 0) throw new UnpackError(`${src.uri.url}: cannot clone ${src.cloneDir}:\n${r.output.trimEnd()}`);
-  } else {
-    mkdirSync(dest, { recursive: true });
-    const r = await runTool('tar', ['-xzf', shallowTarball], { ...opts, cwd: dest });
-    if (r.status !== 0) throw new UnpackError(`${src.uri.url}: cannot unpack the shallow tarball ${shallowTarball}:\n${r.output.trimEnd()}`);
-  }
+  } else await unpackShallow(src, shallowTarball, dest, opts);
   const inDest = { ...opts, cwd: dest };
   await git(['remote', 'set-url', 'origin', src.repoUrl], inDest, src.uri.url);
   if (bare || params.get('nocheckout') === '1') return;

@@ -619,6 +619,13 @@ case("git-shallow-fallback", "a commit id in BB_GIT_SHALLOW_REVS, which git's --
      git={"lib.git": LIB3},
      conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "0"\nBB_GIT_SHALLOW_REVS = "@REV:lib.git:0@"\n')
 
+case("gitsm-shallow", "gitsm:// with BB_GIT_SHALLOW: a gitsmshallow_ tarball for the superproject and each (nested) submodule, no clones",
+     {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main"\nSRCREV = "@REV:top.git:0@"\n'},
+     git={"deep.git": commits({"deep.txt": "deep\n"}),
+          "sub.git": [{"files": {"sub.txt": "sub\n"}, "message": "sub", "submodules": {"deep": "../deep.git"}}],
+          "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]},
+     conf='BB_GIT_SHALLOW = "1"\n')
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -682,7 +689,7 @@ def tree(root, upstream):
                 else:
                     out.append(shown + "/")
                     walk(r)
-            elif name.startswith(("git2_", "gitshallow_")) and not name.endswith(".done"):
+            elif name.startswith(("git2_", "gitshallow_", "gitsmshallow_")) and not name.endswith(".done"):
                 out.append(shown)
             else:
                 with open(p, "rb") as f:

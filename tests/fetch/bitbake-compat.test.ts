@@ -227,18 +227,30 @@ async function crossBuild(t: ExecutionContext, script: string, recipe: string, c
   return layout;
 }
 
-test.serial('gitsm: BitBake and tsbake lay out the same DL_DIR (a clone and a mirror tarball per submodule), and each builds offline from the other\'s', async (t) => {
-  const script = findBitbake();
-  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+/** The gitsm superproject built by both tools with `conf`; returns BitBake's DL_DIR layout and the repositories' git2 names. */
+async function crossBuildSuperproject(t: ExecutionContext, script: string, conf: string): Promise<{ layout: string[]; names: string[] }> {
   const sp = superproject();
   const recipe = `SRC_URI = "gitsm://${sp.top};protocol=file;branch=main"\nSRCREV = "${sp.topRev}"\n`;
-  const layout = await crossBuild(t, script ?? '', recipe, 'BB_GENERATE_MIRROR_TARBALLS = "1"\n', sp.base, (tool, src) => {
+  const layout = await crossBuild(t, script, recipe, conf, sp.base, (tool, src) => {
     t.is(readFileSync(join(src, 'libs/sub/deep/deep.txt'), 'utf8'), 'deep.git\n', tool);
     t.is(git(join(src, 'libs/sub'), 'rev-parse', 'HEAD'), sp.subRev, tool);
     t.is(git(join(src, 'libs/sub/deep'), 'rev-parse', 'HEAD'), sp.deepRev, tool);
   });
-  const name = (repo: string): string => join(sp.base, repo).slice(1).replaceAll('/', '.');
-  for (const repo of ['top.git', 'sub.git', 'deep.git']) t.true(layout.includes(`git2/${name(repo)}`) && layout.includes(`git2_${name(repo)}.tar.gz`), layout.join('\n'));
+  return { layout, names: ['top.git', 'sub.git', 'deep.git'].map((repo) => join(sp.base, repo).slice(1).replaceAll('/', '.')) };
+}
+
+test.serial('gitsm: BitBake and tsbake lay out the same DL_DIR (a clone and a mirror tarball per submodule), and each builds offline from the other\'s', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const { layout, names } = await crossBuildSuperproject(t, script ?? '', 'BB_GENERATE_MIRROR_TARBALLS = "1"\n');
+  for (const name of names) t.true(layout.includes(`git2/${name}`) && layout.includes(`git2_${name}.tar.gz`), layout.join('\n'));
+});
+
+test.serial('gitsm with BB_GIT_SHALLOW: the same gitsmshallow_ tarballs and no clones in both, and each builds offline from the other\'s', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const { layout, names } = await crossBuildSuperproject(t, script ?? '', 'BB_GIT_SHALLOW = "1"\n');
+  for (const name of names) t.true(layout.some((l) => l.startsWith(`gitsmshallow_${name}_`)) && !layout.includes(`git2/${name}`), layout.join('\n'));
 });
 
 test.serial('BB_GIT_SHALLOW: BitBake and tsbake keep the same gitshallow_ tarball and no clone, and each unpacks the other\'s two commits deep', async (t) => {

@@ -30,6 +30,7 @@ test('the shallow tarball name holds the revs, the commit, the depth and the ref
   t.is(tarball(url, { ...on, BB_GIT_SHALLOW_DEPTH: '0', BB_GIT_SHALLOW_REVS: 'bbb aaa' }), 'gitshallow_example.com.lib.git_aaa_bbb_0123456_main.tar.gz');
   t.is(tarball(`${url};tag=v1`, { ...on, BB_GIT_SHALLOW_EXTRA_REFS: 'refs/heads/dev refs/tags/*' }), 'gitshallow_example.com.lib.git_0123456-1_dev_main_refs.tags.ALL_refs.tags.v1.tar.gz');
   t.is(tarball('git://example.com/lib.git;nobranch=1;bareclone=1', { ...on, BB_GIT_SHALLOW_DEPTH: '3' }), 'gitshallow_example.com.lib.git_bare_0123456-3.tar.gz');
+  t.is(tarball('gitsm://example.com/lib.git;branch=main', on), 'gitsmshallow_example.com.lib.git_0123456-1_main.tar.gz');
 });
 
 test('BB_GIT_SHALLOW_DEPTH_<name> beats BB_GIT_SHALLOW_DEPTH; depth 0 without revs, or BB_GIT_SHALLOW unset, is a full clone', (t) => {
