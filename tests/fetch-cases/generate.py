@@ -498,12 +498,13 @@ case("git-mirror-after-upstream", "upstream git gone, a file:// MIRROR with the 
      git={"lib.git": LIB}, conf='BB_GENERATE_MIRROR_TARBALLS = "1"\nMIRRORS = "git://.*/.* file://@UPSTREAM@/git2mirror/"\n',
      upstream={"git2mirror/": "@MIRRORTARBALL:lib.git:@UPSTREAMDOTS@.git.missing.git@"})
 
+# top.git with submodule libs/sub (sub.git), which has submodule deep (deep.git); relative URLs.
+SUPERPROJECT = {"deep.git": commits({"deep.txt": "deep\n"}),
+                "sub.git": [{"files": {"sub.txt": "sub\n"}, "message": "sub", "submodules": {"deep": "../deep.git"}}],
+                "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]}
+SUPERPROJECT_RECIPE = {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main"\nSRCREV = "@REV:top.git:0@"\n'}
 case("gitsm", "gitsm:// with a nested submodule (relative URLs): a clone and a mirror tarball each, checked out in place",
-     {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main"\nSRCREV = "@REV:top.git:0@"\n'},
-     git={"deep.git": commits({"deep.txt": "deep\n"}),
-          "sub.git": [{"files": {"sub.txt": "sub\n"}, "message": "sub", "submodules": {"deep": "../deep.git"}}],
-          "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]},
-     conf='BB_GENERATE_MIRROR_TARBALLS = "1"\n')
+     SUPERPROJECT_RECIPE, git=SUPERPROJECT, conf='BB_GENERATE_MIRROR_TARBALLS = "1"\n')
 
 case("premirror-downloadfilename", "a file:// PREMIRROR is asked for the downloadfilename= name, and DL_DIR links to it under that name",
      {"app_1.0": 'SRC_URI = "http://unreachable.invalid/get?id=7;downloadfilename=app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
@@ -620,11 +621,7 @@ case("git-shallow-fallback", "a commit id in BB_GIT_SHALLOW_REVS, which git's --
      conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "0"\nBB_GIT_SHALLOW_REVS = "@REV:lib.git:0@"\n')
 
 case("gitsm-shallow", "gitsm:// with BB_GIT_SHALLOW: a gitsmshallow_ tarball for the superproject and each (nested) submodule, no clones",
-     {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main"\nSRCREV = "@REV:top.git:0@"\n'},
-     git={"deep.git": commits({"deep.txt": "deep\n"}),
-          "sub.git": [{"files": {"sub.txt": "sub\n"}, "message": "sub", "submodules": {"deep": "../deep.git"}}],
-          "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]},
-     conf='BB_GIT_SHALLOW = "1"\n')
+     SUPERPROJECT_RECIPE, git=SUPERPROJECT, conf='BB_GIT_SHALLOW = "1"\n')
 
 # ---- running BitBake ----------------------------------------------------------------------
 
