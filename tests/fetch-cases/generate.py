@@ -732,12 +732,12 @@ def materialize(c, tmp):
 
 
 def shallow_tarball(repo, name, rev, depth, upstream, tmp):
-    """A gitshallow_ tarball of upstream/git/repo at rev, as BitBake's fast shallow clone packs it (branch main)."""
+    """A gitshallow_ tarball of upstream/git/repo at rev, as BitBake's fast shallow clone packs it (branch main;
+    origin stays the local path, which do_unpack points at the recipe's URL)."""
     clone = os.path.join(tmp, "shallow")
     os.makedirs(clone)
     for args in (["init", "-q"], ["remote", "add", "origin", os.path.join(upstream, "git", repo)],
-                 ["fetch", "-q", "origin", rev, "--depth", str(depth)], ["update-ref", "refs/remotes/origin/main", rev],
-                 ["remote", "set-url", "origin", "https://" + name.replace(".", "/", 1)]):
+                 ["fetch", "-q", "origin", rev, "--depth", str(depth)], ["update-ref", "refs/remotes/origin/main", rev]):
         subprocess.run(["git"] + args, cwd=clone, check=True, capture_output=True)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tf:
