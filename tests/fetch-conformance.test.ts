@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 78;
+const KNOWN_CASES = 87;
 
 type Data = string | { readonly base64: string };
 
@@ -105,12 +105,15 @@ function tree(root: string, upstream: string): string[] {
       const st = lstatSync(p);
       if (st.isSymbolicLink()) out.push(`${shown} -> ${readlinkSync(p).replaceAll(upstream, '@UPSTREAM@').replaceAll(join(dirname(upstream), 'build'), '@BUILD@').replaceAll(dotted, '@UPSTREAM@')}`);
       else if (st.isDirectory()) {
-        if (name === '.git' || rel === 'git2' || (existsSync(join(p, 'HEAD')) && existsSync(join(p, 'objects')))) out.push(`${shown}/ (git)`);
-        else {
+        if (name === '.git' || rel === 'git2' || (existsSync(join(p, 'HEAD')) && existsSync(join(p, 'objects')))) {
+          out.push(`${shown}/ (git)`);
+          // A shallow clone: its boundary commits say its depth.
+          if (existsSync(join(p, 'shallow'))) out.push(`${shown}/shallow ${sha256(readFileSync(join(p, 'shallow'))).slice(0, 16)}`);
+        } else {
           out.push(`${shown}/`);
           walk(r);
         }
-      } else if (name.startsWith('git2_') && !name.endsWith('.done')) out.push(shown);
+      } else if (/^(git2|gitshallow|gitsmshallow)_/.test(name) && !name.endsWith('.done')) out.push(shown);
       else {
         const data = readFileSync(p);
         out.push(`${shown} ${(st.mode & 0o777).toString(8)} ${data.length} ${sha256(data).slice(0, 16)}`);

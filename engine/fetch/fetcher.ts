@@ -14,7 +14,7 @@ import { checksumHasher, computeChecksums, doneStampBytes, expectedChecksums, ne
 import { withDownloadLock } from './download-lock.js';
 import { ChecksumError, FetchError, NetworkAccessError } from './errors.js';
 import { localPath } from './file.js';
-import { cloneFromTarball, gitSrcName, resolveInClone, updateClone, writeMirrorTarball, type GitSource } from './git.js';
+import { cloneFromTarball, gitSrcName, resolveInClone, shallowTarballPath, updateClone, writeMirrorTarball, writeShallowTarball, type GitSource } from './git.js';
 import { httpDownload } from './http.js';
 import { mirrorPairs, mirrorUrls, trustedNetwork, type MirrorPair, type ReplaceContext } from './mirrors.js';
 import type { ToolOptions } from './run-tool.js';
@@ -31,6 +31,8 @@ export interface FetchSettings {
   readonly mirrors: readonly MirrorPair[];
   readonly strict: StrictChecksum;
   readonly mirrorTarballs: boolean;
+  /** BB_GENERATE_SHALLOW_TARBALLS (defaulting to BB_GENERATE_MIRROR_TARBALLS): shallow tarballs made from a full clone too. */
+  readonly shallowTarballs: boolean;
   readonly caFile: string | undefined;
   readonly checkCerts: boolean;
 }
@@ -61,6 +63,7 @@ export function fetchSettings(store: DataStore, env: Readonly<Record<string, str
     mirrors: mirrorPairs(text('MIRRORS')),
     strict: strictChecksum(text('BB_STRICT_CHECKSUM') || undefined),
     mirrorTarballs: (text('BB_GENERATE_MIRROR_TARBALLS') || '0') !== '0',
+    shallowTarballs: (text('BB_GENERATE_SHALLOW_TARBALLS') || text('BB_GENERATE_MIRROR_TARBALLS') || '0') !== '0',
     caFile: text('SSL_CERT_FILE') || env['SSL_CERT_FILE'] || undefined,
     checkCerts: (text('BB_CHECK_SSL_CERTS') || '1') !== '0',
   };
@@ -285,6 +288,8 @@ async function fetchClone(src: GitSource, ctx: FetchContext): Promise<string> {
   const tools: ToolOptions = { env: ctx.env, signal: ctx.signal };
   const fullMirror = join(ctx.settings.dlDir, src.mirrorTarball);
   return withDownloadLock(src.cloneDir, ctx.signal, ctx.log, async () => {
+    const shallow = await fetchShallow(src, ctx, tools);
+    if (shallow !== undefined) return shallow;
     if (!existsSync(src.cloneDir) && existsSync(fullMirror)) await cloneFromTarball(src, fullMirror, tools);
     const from = (await resolveInClone(src, tools)) === undefined ? await updateGit(u, src, ctx, tools) : 'dl_dir';
     const rev = await resolveInClone(src, tools);
@@ -293,7 +298,13 @@ async function fetchClone(src: GitSource, ctx: FetchContext): Promise<string> {
     writeFileAtomic(`${src.cloneDir}.done`, doneStampBytes({}));
     // A clone that moved on makes the old mirror tarball stale (BitBake removes it too).
     if (from === 'remote') rmSync(fullMirror, { force: true });
-    if (ctx.settings.mirrorTarballs && !existsSync(fullMirror)) {
+    const fullShallow = shallowTarballPath(src, ctx.settings.dlDir);
+    if (src.shallow && fullShallow !== undefined && ctx.settings.shallowTarballs) {
+      if (!existsSync(fullShallow)) {
+        await writeShallowTarball(src, src.shallow, rev, src.cloneDir, fullShallow, tools);
+        writeFileAtomic(`${fullShallow}.done`, '');
+      }
+    } else if (ctx.settings.mirrorTarballs && !existsSync(fullMirror)) {
       await writeMirrorTarball(src, fullMirror, tools);
       writeFileAtomic(`${fullMirror}.done`, '');
     }
@@ -301,13 +312,49 @@ async function fetchClone(src: GitSource, ctx: FetchContext): Promise<string> {
   });
 }
 
+/**
+ * BB_GIT_SHALLOW's fast path: without a clone that has the revision, its shallow tarball is
+ * enough, from DL_DIR, a mirror, or made straight from upstream (when there is no clone at
+ * all), and no clone is kept. Returns the commit, or undefined when the full clone is to be
+ * used (as BitBake falls back to it when the fast path fails).
+ */
+async function fetchShallow(src: GitSource, ctx: FetchContext, tools: ToolOptions): Promise<string | undefined> {
+  const spec = src.shallow;
+  const dest = shallowTarballPath(src, ctx.settings.dlDir);
+  if (!spec || dest === undefined || (await resolveInClone(src, tools)) !== undefined) return undefined;
+  if (!existsSync(dest)) {
+    if (existsSync(src.cloneDir)) return undefined;
+    try {
+      await firstSource(src.uri, ctx, { localName: undefined, mirrorTarball: basename(dest) }, dest, isLocal, () => false, async (c) => {
+        if (c.type !== 'git' && c.type !== 'gitsm') return mirrorTarballFrom(c, basename(dest), ctx);
+        await writeShallowTarball(src, spec, src.wanted, gitUrl(c), dest, tools);
+        writeFileAtomic(`${dest}.done`, '');
+        return dest;
+      });
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      ctx.log(`WARNING: ${src.uri.url}: no shallow tarball (${e instanceof Error ? e.message : String(e)}); making a full clone`);
+      return undefined;
+    }
+  }
+  mkdirSync(dirname(src.cloneDir), { recursive: true });
+  writeFileAtomic(`${src.cloneDir}.done`, doneStampBytes({}));
+  ctx.log(`NOTE: ${src.uri.url}: using ${src.wanted} from the shallow tarball ${dest}`);
+  return src.wanted;
+}
+
+/** The URL git is given for a git candidate: a path for the file protocol. */
+function gitUrl(c: SrcUri): string {
+  const proto = c.params.get('protocol') ?? (c.host ? 'git' : 'file');
+  return proto === 'file' ? c.path : `${proto}://${c.host}${c.path}`;
+}
+
 /** Brings the clone up to date from the first source that has the revision; says which kind it was. */
 async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: ToolOptions): Promise<'remote' | 'tarball'> {
   return firstSource(u, ctx, { localName: undefined, mirrorTarball: src.mirrorTarball }, src.cloneDir, isLocal, () => false, async (c) => {
     const remote = c.type === 'git' || c.type === 'gitsm';
     if (remote) {
-      const proto = c.params.get('protocol') ?? (c.host ? 'git' : 'file');
-      const url = proto === 'file' ? c.path : `${proto}://${c.host}${c.path}`;
+      const url = gitUrl(c);
       if (c.url === u.url || existsSync(src.cloneDir)) await updateClone(src, url, tools);
       else {
         // A git mirror gets a clone under its own name, which the original's name links to (as in BitBake).
@@ -316,7 +363,7 @@ async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: To
         symlinkSync(mirror.cloneDir, src.cloneDir);
       }
     } else {
-      await cloneFromTarball(src, await mirrorTarballFrom(c, src, ctx), tools);
+      await cloneFromTarball(src, await mirrorTarballFrom(c, src.mirrorTarball, ctx), tools);
     }
     if ((await resolveInClone(src, tools)) === undefined) throw new FetchError(`revision ${src.wanted} is not there`);
     return remote ? 'remote' : 'tarball';
@@ -324,11 +371,11 @@ async function updateGit(u: SrcUri, src: GitSource, ctx: FetchContext, tools: To
 }
 
 /**
- * A git mirror tarball offered by a mirror, into DL_DIR as BitBake leaves it: a local file
+ * A git mirror (or shallow) tarball offered by a mirror, into DL_DIR as BitBake leaves it: a local file
  * linked to (an existing one is kept), a remote one downloaded and stamped with an empty `.done`.
  */
-async function mirrorTarballFrom(c: SrcUri, src: GitSource, ctx: FetchContext): Promise<string> {
-  const dest = join(ctx.settings.dlDir, src.mirrorTarball);
+async function mirrorTarballFrom(c: SrcUri, name: string, ctx: FetchContext): Promise<string> {
+  const dest = join(ctx.settings.dlDir, name);
   if (c.type === 'file') {
     if (!existsSync(c.path)) throw new FetchError(`${c.path} does not exist`);
     if (!existsSync(dest)) linkTo(c.path, dest);

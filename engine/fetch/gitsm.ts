@@ -12,8 +12,9 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import type { DataStore } from '../metadata/datastore.js';
+import { tempName } from '../core/fs.js';
 import { FetchError, UnpackError } from './errors.js';
-import { git, gitSource, type GitSource } from './git.js';
+import { git, gitSource, shallowTarballPath, unpackShallow, type GitSource } from './git.js';
 import { runTool, type ToolOptions } from './run-tool.js';
 import { decodeUrl } from './src-uri.js';
 
@@ -65,9 +66,29 @@ function gitmodules(listing: string): Map<string, Map<string, string>> {
   return modules;
 }
 
-/** The submodules of `parent` at commit `rev`, read from its DL_DIR clone. */
-export async function submodules(parent: GitSource, rev: string, store: DataStore, dlDir: string, opts: ToolOptions): Promise<Submodule[]> {
-  const inClone = { ...opts, cwd: parent.cloneDir };
+/**
+ * Runs `fn` in a repository that holds `src`'s commit: its DL_DIR clone or, without one, its
+ * shallow tarball unpacked in a temporary directory (BB_GIT_SHALLOW keeps no clone).
+ */
+async function inRepository<T>(src: GitSource, dlDir: string, opts: ToolOptions, fn: (dir: string) => Promise<T>): Promise<T> {
+  const tarball = shallowTarballPath(src, dlDir);
+  if (tarball === undefined || existsSync(join(src.cloneDir, 'HEAD')) || !existsSync(tarball)) return fn(src.cloneDir);
+  const tmp = tempName(tarball);
+  try {
+    await unpackShallow(src, tarball, tmp, opts);
+    return await fn(tmp);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The submodules of `parent` at commit `rev`, read from its DL_DIR clone (or shallow tarball). */
+export function submodules(parent: GitSource, rev: string, store: DataStore, dlDir: string, opts: ToolOptions): Promise<Submodule[]> {
+  return inRepository(parent, dlDir, opts, (dir) => submodulesIn(dir, parent, rev, store, dlDir, opts));
+}
+
+async function submodulesIn(dir: string, parent: GitSource, rev: string, store: DataStore, dlDir: string, opts: ToolOptions): Promise<Submodule[]> {
+  const inClone = { ...opts, cwd: dir };
   const listing = await runTool('git', ['config', '--blob', `${rev}:.gitmodules`, '--null', '--list'], inClone);
   if (listing.status !== 0) return [];
   const out: Submodule[] = [];
@@ -89,13 +110,16 @@ async function addModules(parent: GitSource, rev: string, configDir: string, git
   const subs = await submodules(parent, rev, store, dlDir, opts);
   for (const m of subs) {
     const clone = m.source.cloneDir;
-    if (!existsSync(join(clone, 'HEAD'))) throw new UnpackError(`${parent.uri.url}: submodule ${m.name} has no clone at ${clone}`, undefined, 'run do_fetch first');
     const modDir = join(gitDir, 'modules', m.name);
     rmSync(modDir, { recursive: true, force: true });
     mkdirSync(dirname(modDir), { recursive: true });
-    await git(['clone', '-q', '-s', '--mirror', `${clone}/`, modDir], opts, m.source.uri.url);
+    const shallow = shallowTarballPath(m.source, dlDir);
+    if (existsSync(join(clone, 'HEAD'))) await git(['clone', '-q', '-s', '--mirror', `${clone}/`, modDir], opts, m.source.uri.url);
+    else if (shallow !== undefined && existsSync(shallow)) await unpackShallow(m.source, shallow, modDir, opts);
+    else throw new UnpackError(`${parent.uri.url}: submodule ${m.name} has no clone at ${clone}${shallow ? ` and no ${shallow}` : ''}`, undefined, 'run do_fetch first');
     await git(['config', 'core.bare', 'false'], { ...opts, cwd: modDir }, m.source.uri.url);
     await git(['config', `submodule.${m.name}.url`, clone], { ...opts, cwd: configDir }, parent.uri.url);
+    if (parent.shallow) await git(['config', `submodule.${m.name}.shallow`, 'true'], { ...opts, cwd: configDir }, parent.uri.url);
     await addModules(m.source, m.source.wanted, modDir, modDir, store, dlDir, opts);
   }
   return subs.length > 0;

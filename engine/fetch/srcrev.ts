@@ -92,10 +92,13 @@ export function latestRevision(src: GitSource, store: DataStore): string {
   return sha;
 }
 
-/** gitSource with AUTOREV resolved: the commit this build's signature, fetch and unpack use. */
+/**
+ * gitSource with AUTOREV resolved: the commit this build's signature, fetch and unpack use. A
+ * shallow entry resolves a tag or branch name too, since its tarball's name holds the commit.
+ */
 export function resolvedGitSource(u: SrcUri, store: DataStore, dlDir: string): GitSource {
   const src = gitSource(u, store, dlDir);
-  return src.wanted === 'AUTOINC' ? { ...src, wanted: latestRevision(src, store) } : src;
+  return src.wanted === 'AUTOINC' || (src.shallow && !SHA1.test(src.wanted)) ? { ...src, wanted: latestRevision(src, store) } : src;
 }
 
 /** Schemes with revisions (BitBake's supports_srcrev); tsbake fetches only git and gitsm. */

@@ -15,7 +15,7 @@ import { decompressed, type Compression } from './decompress.js';
 import { UnpackError } from './errors.js';
 import { localPath } from './file.js';
 import { downloadName } from './fetcher.js';
-import { gitCheckout, resolveInClone } from './git.js';
+import { gitCheckout, resolveInClone, shallowTarballPath } from './git.js';
 import { unpackSubmodules } from './gitsm.js';
 import { resolvedGitSource } from './srcrev.js';
 import { runTool, type ToolOptions } from './run-tool.js';
@@ -97,12 +97,16 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
     mkdirSync(dest, { recursive: true });
     if (u.type === 'git' || u.type === 'gitsm') {
       const src = resolvedGitSource(u, ctx.store, dlDir);
+      // A clone that has the revision comes first, then the shallow tarball (BB_GIT_SHALLOW).
       const rev = await resolveInClone(src, tools);
-      if (!rev) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}`, undefined, 'run do_fetch first');
+      const shallow = rev === undefined ? shallowTarballPath(src, dlDir) : undefined;
+      const tarball = shallow !== undefined && existsSync(shallow) ? shallow : undefined;
+      if (!rev && !tarball) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}${shallow ? ` and there is no ${shallow}` : ''}`, undefined, 'run do_fetch first');
+      const commit = rev ?? src.wanted;
       const suffix = u.params.get('destsuffix') ?? gitDefaultSuffix(u, ctx.store);
-      await gitCheckout(src, rev, join(dest, suffix), tools);
-      if (u.type === 'gitsm') await unpackSubmodules(src, rev, join(dest, suffix), ctx.store, dlDir, tools);
-      ctx.log(`NOTE: ${u.url}: checked out ${rev} in ${join(dest, suffix)}`);
+      await gitCheckout(src, commit, join(dest, suffix), tools, tarball);
+      if (u.type === 'gitsm') await unpackSubmodules(src, commit, join(dest, suffix), ctx.store, dlDir, tools);
+      ctx.log(`NOTE: ${u.url}: checked out ${commit} in ${join(dest, suffix)}`);
       continue;
     }
     const file = u.type === 'file' ? localPath(u, ctx.store) : join(dlDir, downloadName(u));

@@ -14,7 +14,8 @@ matter; tests/fetch-conformance.test.ts runs tsbake on the same files and compar
 
 The trees list each entry as `path/` (directory), `path -> target` (symlink), `path MODE SIZE
 SHA256[:16]` (file; `.done` stamps included, compared byte for byte), or by name only for git
-repositories (`(git)`) and git mirror tarballs, whose bytes depend on git and the clock.
+repositories (`(git)`; a shallow one adds `.git/shallow SHA256[:16]`, its boundary commits) and git
+mirror and shallow tarballs, whose bytes depend on git and the clock.
 """
 import argparse
 import base64
@@ -497,12 +498,13 @@ case("git-mirror-after-upstream", "upstream git gone, a file:// MIRROR with the 
      git={"lib.git": LIB}, conf='BB_GENERATE_MIRROR_TARBALLS = "1"\nMIRRORS = "git://.*/.* file://@UPSTREAM@/git2mirror/"\n',
      upstream={"git2mirror/": "@MIRRORTARBALL:lib.git:@UPSTREAMDOTS@.git.missing.git@"})
 
+# top.git with submodule libs/sub (sub.git), which has submodule deep (deep.git); relative URLs.
+SUPERPROJECT = {"deep.git": commits({"deep.txt": "deep\n"}),
+                "sub.git": [{"files": {"sub.txt": "sub\n"}, "message": "sub", "submodules": {"deep": "../deep.git"}}],
+                "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]}
+SUPERPROJECT_RECIPE = {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main"\nSRCREV = "@REV:top.git:0@"\n'}
 case("gitsm", "gitsm:// with a nested submodule (relative URLs): a clone and a mirror tarball each, checked out in place",
-     {"app_1.0": 'SRC_URI = "gitsm://@UPSTREAM@/git/top.git;protocol=file;branch=main"\nSRCREV = "@REV:top.git:0@"\n'},
-     git={"deep.git": commits({"deep.txt": "deep\n"}),
-          "sub.git": [{"files": {"sub.txt": "sub\n"}, "message": "sub", "submodules": {"deep": "../deep.git"}}],
-          "top.git": [{"files": {"top.txt": "top\n"}, "message": "top", "submodules": {"libs/sub": "../sub.git"}}]},
-     conf='BB_GENERATE_MIRROR_TARBALLS = "1"\n')
+     SUPERPROJECT_RECIPE, git=SUPERPROJECT, conf='BB_GENERATE_MIRROR_TARBALLS = "1"\n')
 
 case("premirror-downloadfilename", "a file:// PREMIRROR is asked for the downloadfilename= name, and DL_DIR links to it under that name",
      {"app_1.0": 'SRC_URI = "http://unreachable.invalid/get?id=7;downloadfilename=app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
@@ -572,6 +574,55 @@ case("mirrors-several", "PREMIRRORS with literal \\n separators: the first mirro
      upstream={"second/app-1.0.tar.gz": TGZ},
      conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/first/ \\n http://.*/.* file://@UPSTREAM@/second/ \\n"\n')
 
+LIB3 = commits({"lib.txt": "one\n"}, {"lib.txt": "two\n"}, {"lib.txt": "three\n", "new.txt": "new\n"})
+case("git-shallow", "BB_GIT_SHALLOW: only gitshallow_<name>_<rev>-1_<branch>.tar.gz (no clone), unpacked as a clone of depth 1",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB3}, conf='BB_GIT_SHALLOW = "1"\n')
+
+case("git-shallow-depth2", "BB_GIT_SHALLOW_DEPTH = \"2\" with BB_GENERATE_SHALLOW_TARBALLS: the tarball name says -2, the clone keeps two commits",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3}, conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "2"\nBB_GENERATE_SHALLOW_TARBALLS = "1"\n')
+
+case("git-shallow-depth-names", "BB_GIT_SHALLOW_DEPTH_<name>: depth 2 for one repository, 0 (a full clone) for the other",
+     {"lib_1.0": ('SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;name=lib;destsuffix=lib '
+                  'git://@UPSTREAM@/git/other.git;protocol=file;branch=main;name=other;destsuffix=other"\n'
+                  'SRCREV_lib = "@REV:lib.git:2@"\nSRCREV_other = "@REV:other.git:1@"\nSRCREV_FORMAT = "lib_other"\n')},
+     git={"lib.git": LIB3, "other.git": LIB},
+     conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH_lib = "2"\nBB_GIT_SHALLOW_DEPTH_other = "0"\n')
+
+case("git-shallow-premirror-only", "BB_GIT_SHALLOW and BB_FETCH_PREMIRRORONLY: the shallow tarball comes from a file:// PREMIRROR, then unpacks offline",
+     {"lib_1.0": 'SRC_URI = "git://example.invalid/lib.git;protocol=https;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB3},
+     runs=[(["-c", "fetch", "lib"], 'BB_GIT_SHALLOW = "1"\nBB_FETCH_PREMIRRORONLY = "1"\nPREMIRRORS = "git://.*/.* file://@UPSTREAM@/git2mirror/"\n', False),
+           (["-c", "unpack", "lib"], 'BB_GIT_SHALLOW = "1"\nBB_NO_NETWORK = "1"\n', True)],
+     upstream={"git2mirror/": "@SHALLOWTARBALL:lib.git:example.invalid.lib.git:1:1@"})
+
+case("git-shallow-from-clone", "a full clone first, then BB_GIT_SHALLOW with BB_GENERATE_SHALLOW_TARBALLS: the tarball is made from the clone, which unpacks",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:1@"\n'},
+     git={"lib.git": LIB3},
+     runs=[(["-c", "fetch", "lib"], "", False),
+           (["-f", "-c", "fetch", "lib"], 'BB_GIT_SHALLOW = "1"\nBB_GENERATE_SHALLOW_TARBALLS = "1"\nBB_GENERATE_MIRROR_TARBALLS = "1"\n', False),
+           (["-c", "unpack", "lib"], 'BB_GIT_SHALLOW = "1"\n', False)])
+
+case("git-shallow-premirror-http", "BB_GIT_SHALLOW with an HTTP PREMIRROR: the shallow tarball is downloaded with an empty .done",
+     {"lib_1.0": 'SRC_URI = "git://example.invalid/lib.git;protocol=https;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3}, conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "2"\nPREMIRRORS = "git://.*/.* @HTTP@/git2mirror/"\n',
+     http={"git2mirror/": "@SHALLOWTARBALL:lib.git:example.invalid.lib.git:2:2@"})
+
+LIB3TAG = [dict(LIB3[0], tag="v1")] + LIB3[1:]
+case("git-shallow-revs", "BB_GIT_SHALLOW_REVS (depth 0) stops the history at a tag; BB_GIT_SHALLOW_EXTRA_REFS adds that tag one commit deep",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3TAG},
+     conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "0"\nBB_GIT_SHALLOW_REVS = "v1"\nBB_GIT_SHALLOW_EXTRA_REFS = "refs/tags/v1"\n')
+
+case("git-shallow-fallback", "a commit id in BB_GIT_SHALLOW_REVS, which git's --shallow-exclude refuses: the fast path fails and a full clone is made",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main"\nSRCREV = "@REV:lib.git:2@"\n'},
+     git={"lib.git": LIB3},
+     conf='BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "0"\nBB_GIT_SHALLOW_REVS = "@REV:lib.git:0@"\n')
+
+case("gitsm-shallow", "gitsm:// with BB_GIT_SHALLOW: a gitsmshallow_ tarball for the superproject and each (nested) submodule, no clones",
+     SUPERPROJECT_RECIPE, git=SUPERPROJECT, conf='BB_GIT_SHALLOW = "1"\n')
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -628,10 +679,14 @@ def tree(root, upstream):
             elif os.path.isdir(p):
                 if name == ".git" or rel == "git2" or (os.path.isfile(os.path.join(p, "HEAD")) and os.path.isdir(os.path.join(p, "objects"))):
                     out.append(shown + "/ (git)")
+                    shallow = os.path.join(p, "shallow")
+                    if os.path.isfile(shallow):  # a shallow clone: its boundary commits say its depth
+                        with open(shallow, "rb") as f:
+                            out.append("%s/shallow %s" % (shown, sha(f.read())[:16]))
                 else:
                     out.append(shown + "/")
                     walk(r)
-            elif name.startswith("git2_") and not name.endswith(".done"):
+            elif name.startswith(("git2_", "gitshallow_", "gitsmshallow_")) and not name.endswith(".done"):
                 out.append(shown)
             else:
                 with open(p, "rb") as f:
@@ -676,8 +731,28 @@ def materialize(c, tmp):
     return layer, upstream, revs
 
 
-def mirror_tarball(rel, data, upstream, tmp):
-    """(rel, data), or for "@MIRRORTARBALL:repo:name@" a git mirror tarball of upstream/git/repo as BitBake packs it."""
+def shallow_tarball(repo, name, rev, depth, upstream, tmp):
+    """A gitshallow_ tarball of upstream/git/repo at rev, as BitBake's fast shallow clone packs it (branch main;
+    origin stays the local path, which do_unpack points at the recipe's URL)."""
+    clone = os.path.join(tmp, "shallow")
+    os.makedirs(clone)
+    for args in (["init", "-q"], ["remote", "add", "origin", os.path.join(upstream, "git", repo)],
+                 ["fetch", "-q", "origin", rev, "--depth", str(depth)], ["update-ref", "refs/remotes/origin/main", rev]):
+        subprocess.run(["git"] + args, cwd=clone, check=True, capture_output=True)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        tf.add(clone, arcname=".")
+    shutil.rmtree(clone)
+    return "gitshallow_%s_%s-%d_main.tar.gz" % (name, rev[:7], depth), buf.getvalue()
+
+
+def mirror_tarball(rel, data, upstream, tmp, revs=None):
+    """(rel, data), or for "@MIRRORTARBALL:repo:name@" a git mirror tarball of upstream/git/repo as BitBake packs it
+    (for "@SHALLOWTARBALL:repo:name:rev:depth@" a shallow one)."""
+    m = re.match(r"@SHALLOWTARBALL:([^:]+):([^:]+):(\d+):(\d+)@$", data) if isinstance(data, str) else None
+    if m:
+        name, tarball = shallow_tarball(m.group(1), m.group(2), revs[m.group(1)][int(m.group(3))], int(m.group(4)), upstream, tmp)
+        return rel + name, tarball
     m = re.match(r"@MIRRORTARBALL:([^:]+):(.+)@$", data) if isinstance(data, str) else None
     if not m:
         return rel, data
@@ -694,7 +769,7 @@ def run_case(c, bitbake):
     with tempfile.TemporaryDirectory(prefix="tsbake-fcase-") as t:
         tmp = os.path.realpath(t)
         layer, upstream, revs = materialize(c, tmp)
-        http_files = dict(mirror_tarball(rel, data, upstream, tmp) for rel, data in c["http"].items())
+        http_files = dict(mirror_tarball(rel, data, upstream, tmp, revs) for rel, data in c["http"].items())
         for rel, data in http_files.items():
             write(os.path.join(upstream, "http", rel), data)
         files = dict(LAYER_FILES)
@@ -704,7 +779,7 @@ def run_case(c, bitbake):
         def fill(text):
             return re.sub(r"@REV:([^:@]+):(\d+)@", lambda m: revs[m.group(1)][int(m.group(2))], text)
         files = {rel: fill(v) if isinstance(v, str) else v for rel, v in files.items()}
-        upstream_files = dict(mirror_tarball(rel, data, upstream, tmp) for rel, data in c["upstream"].items())
+        upstream_files = dict(mirror_tarball(rel, data, upstream, tmp, revs) for rel, data in c["upstream"].items())
         server = serve(os.path.join(upstream, "http"))
         http_url = "http://127.0.0.1:%d" % server.server_address[1]
 

@@ -2,8 +2,8 @@
  * DL_DIR compatibility with real BitBake (../bitbake or $TSBAKE_BITBAKE), both ways: what one
  * tool downloads (a tarball over HTTP with its .done stamp, a git clone in git2/, a gitsm
  * superproject with nested submodules) lets the other build the same recipes with
- * BB_NO_NETWORK = "1" and the servers gone; both lay out DL_DIR alike; and AUTOREV reruns the
- * same tasks in both.
+ * BB_NO_NETWORK = "1" and the servers gone; both lay out DL_DIR alike (gitsm, shallow git); and
+ * AUTOREV reruns the same tasks in both.
  */
 import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
@@ -198,35 +198,79 @@ function dlDirLayout(dir: string): string[] {
   return [...readdirSync(dl).filter((n) => n !== 'git2'), ...readdirSync(join(dl, 'git2')).map((n) => `git2/${n}`)].sort();
 }
 
-test.serial('gitsm: BitBake and tsbake lay out the same DL_DIR (a clone and a mirror tarball per submodule), and each builds offline from the other\'s', async (t) => {
-  const script = findBitbake();
-  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
-  const sp = superproject();
-  const recipe = { 'app_1.0': `SRC_URI = "gitsm://${sp.top};protocol=file;branch=main"\nSRCREV = "${sp.topRev}"\n` };
-  const dirs = { bitbake: compatDir(recipe), tsbake: compatDir(recipe) };
-  const run = (tool: string, dir: string, args: readonly string[]): Promise<{ code: number | null; out: string }> => (tool === 'bitbake' ? bitbake(script ?? '', dir, args) : bakeAsync(dir, args));
+/**
+ * Recipe `app` fetched by each tool with `conf` into a DL_DIR of its own; then, with `upstream`
+ * moved away and BB_NO_NETWORK, each tool builds from the DL_DIR the other filled and
+ * `check(tool, S)` looks at the result. Returns the DL_DIR layout BitBake made, which tsbake's
+ * must equal.
+ */
+async function crossBuild(t: ExecutionContext, script: string, recipe: string, conf: string, upstream: string, check: (tool: string, src: string) => void): Promise<string[]> {
+  const dirs = { bitbake: compatDir({ 'app_1.0': recipe }), tsbake: compatDir({ 'app_1.0': recipe }) };
+  const run = (tool: string, dir: string, args: readonly string[]): Promise<{ code: number | null; out: string }> => (tool === 'bitbake' ? bitbake(script, dir, args) : bakeAsync(dir, args));
   for (const [tool, dir] of Object.entries(dirs)) {
-    writeFileSync(join(dir, 'conf/local.conf'), 'BB_GENERATE_MIRROR_TARBALLS = "1"\n');
+    writeFileSync(join(dir, 'conf/local.conf'), conf);
     const r = await run(tool, dir, ['--runall=fetch', 'app']);
     t.is(r.code, 0, `${tool}:\n${r.out}`);
   }
   const layout = dlDirLayout(dirs.bitbake);
   t.deepEqual(dlDirLayout(dirs.tsbake), layout);
-  const name = (repo: string): string => join(sp.base, repo).slice(1).replaceAll('/', '.');
-  for (const repo of ['top.git', 'sub.git', 'deep.git']) t.true(layout.includes(`git2/${name(repo)}`) && layout.includes(`git2_${name(repo)}.tar.gz`), layout.join('\n'));
-
-  // Upstream gone; each tool builds from the DL_DIR the other filled.
-  renameSync(sp.base, `${sp.base}-gone`);
-  t.teardown(() => renameSync(`${sp.base}-gone`, sp.base));
+  renameSync(upstream, `${upstream}-gone`);
+  t.teardown(() => renameSync(`${upstream}-gone`, upstream));
   const swapped = { bitbake: dirs.tsbake, tsbake: dirs.bitbake };
   for (const [tool, dir] of Object.entries(swapped)) {
     for (const d of ['tmp', 'cache']) rmSync(join(dir, d), { recursive: true, force: true });
-    writeFileSync(join(dir, 'conf/local.conf'), 'BB_NO_NETWORK = "1"\n');
+    writeFileSync(join(dir, 'conf/local.conf'), `${conf}BB_NO_NETWORK = "1"\n`);
     const r = await run(tool, dir, ['app']);
     t.is(r.code, 0, `${tool}:\n${r.out}`);
-    const src = join(dir, 'tmp/work/app-1.0-r0/sources/app-1.0');
+    check(tool, join(dir, 'tmp/work/app-1.0-r0/sources/app-1.0'));
+  }
+  return layout;
+}
+
+/** The gitsm superproject built by both tools with `conf`; returns BitBake's DL_DIR layout and the repositories' git2 names. */
+async function crossBuildSuperproject(t: ExecutionContext, script: string, conf: string): Promise<{ layout: string[]; names: string[] }> {
+  const sp = superproject();
+  const recipe = `SRC_URI = "gitsm://${sp.top};protocol=file;branch=main"\nSRCREV = "${sp.topRev}"\n`;
+  const layout = await crossBuild(t, script, recipe, conf, sp.base, (tool, src) => {
     t.is(readFileSync(join(src, 'libs/sub/deep/deep.txt'), 'utf8'), 'deep.git\n', tool);
     t.is(git(join(src, 'libs/sub'), 'rev-parse', 'HEAD'), sp.subRev, tool);
     t.is(git(join(src, 'libs/sub/deep'), 'rev-parse', 'HEAD'), sp.deepRev, tool);
+  });
+  return { layout, names: ['top.git', 'sub.git', 'deep.git'].map((repo) => join(sp.base, repo).slice(1).replaceAll('/', '.')) };
+}
+
+test.serial('gitsm: BitBake and tsbake lay out the same DL_DIR (a clone and a mirror tarball per submodule), and each builds offline from the other\'s', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const { layout, names } = await crossBuildSuperproject(t, script ?? '', 'BB_GENERATE_MIRROR_TARBALLS = "1"\n');
+  for (const name of names) t.true(layout.includes(`git2/${name}`) && layout.includes(`git2_${name}.tar.gz`), layout.join('\n'));
+});
+
+test.serial('gitsm with BB_GIT_SHALLOW: the same gitsmshallow_ tarballs and no clones in both, and each builds offline from the other\'s', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const { layout, names } = await crossBuildSuperproject(t, script ?? '', 'BB_GIT_SHALLOW = "1"\n');
+  for (const name of names) t.true(layout.some((l) => l.startsWith(`gitsmshallow_${name}_`)) && !layout.includes(`git2/${name}`), layout.join('\n'));
+});
+
+test.serial('BB_GIT_SHALLOW: BitBake and tsbake keep the same gitshallow_ tarball and no clone, and each unpacks the other\'s two commits deep', async (t) => {
+  const script = findBitbake();
+  if (!requireTool(t, script !== undefined, 'a BitBake checkout at ../bitbake or $TSBAKE_BITBAKE')) return;
+  const base = mkdtempSync(join(tmpdir(), 'tsbake-compat-shallow-'));
+  const repo = join(base, 'lib.git');
+  mkdirSync(repo);
+  git(repo, 'init', '-q');
+  for (const text of ['one\n', 'two\n', 'three\n']) {
+    writeFileSync(join(repo, 'lib.txt'), text);
+    git(repo, 'add', 'lib.txt');
+    git(repo, 'commit', '-qm', text);
   }
+  const head = git(repo, 'rev-parse', 'HEAD');
+  const recipe = `SRC_URI = "git://${repo};protocol=file;branch=main"\nSRCREV = "${head}"\n`;
+  const layout = await crossBuild(t, script ?? '', recipe, 'BB_GIT_SHALLOW = "1"\nBB_GIT_SHALLOW_DEPTH = "2"\n', base, (tool, src) => {
+    t.is(git(src, 'rev-parse', 'HEAD'), head, tool);
+    t.is(git(src, 'rev-list', '--count', 'HEAD'), '2', tool);
+  });
+  const tarball = `gitshallow_${repo.slice(1).replaceAll('/', '.')}_${head.slice(0, 7)}-2_main.tar.gz`;
+  t.deepEqual(layout, [tarball, `${tarball}.done`, `git2/${repo.slice(1).replaceAll('/', '.')}.done`].sort());
 });
