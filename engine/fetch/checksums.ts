@@ -92,7 +92,7 @@ export function verifyChecksums(u: SrcUri, file: string, have: Checksums, expect
     if (strict === 'warn') return warn(message);
     throw new ChecksumError(message, undefined, 'BB_STRICT_CHECKSUM = "0" turns this into a warning');
   }
-  const bad = expected.filter((e) => e.value !== undefined && have[e.id] !== undefined && have[e.id] !== e.value.toLowerCase());
+  const bad = expected.filter((e) => e.value !== undefined && have[e.id] !== undefined && have[e.id] !== e.value);
   if (bad.length === 0) return;
   const lines = bad.map((e) => `file '${file}' has ${e.id} checksum '${have[e.id] ?? ''}' when '${e.value ?? ''}' was expected`);
   throw new ChecksumError(

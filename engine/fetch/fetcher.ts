@@ -210,7 +210,8 @@ async function fetchFile(u: SrcUri, ctx: FetchContext): Promise<void> {
       }
     }
     const recipeError = (e: unknown): boolean => noChecksum && e instanceof ChecksumError;
-    await firstSource(u, ctx, { localName: name, mirrorTarball: undefined }, dest, (c) => c.type === 'file', recipeError, async (c, url) => {
+    // A mirror is asked for the download's file name, not a downloadfilename= directory (BitBake's basename of localpath).
+    await firstSource(u, ctx, { localName: basename(name), mirrorTarball: undefined }, dest, (c) => c.type === 'file', recipeError, async (c, url) => {
       const sums = await tryFile(c, dest, ctx, verify);
       writeFileAtomic(`${dest}.done`, doneStampBytes(sums));
       ctx.log(`NOTE: fetched ${u.url}${url === u.url ? '' : ` from ${url}`} into ${dest}`);

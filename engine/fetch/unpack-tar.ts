@@ -3,10 +3,13 @@
  * names that are absolute or contain `..`, symlinks that point outside the target (or are
  * absolute), hard links to anything but a file extracted earlier, and members below a
  * symlink are refused, naming the member, before anything is written for them. An existing
- * file is replaced (unlinked, never written through); directory modes are applied last, as
- * GNU tar does, so a read-only directory can still be filled. Owners are not restored.
+ * file is replaced (unlinked, never written through), and so is an empty directory; a member
+ * that would replace a directory with content is skipped and fails the extraction at its end,
+ * as GNU tar does. Directory modes are applied last, as GNU tar does, so a read-only directory
+ * can still be filled. Modes are GNU tar's: as archived for the superuser (its
+ * --same-permissions default there), less the umask for anyone else. Owners are not restored.
  */
-import { chmodSync, closeSync, createReadStream, constants, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, constants, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmdirSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Header } from 'tar-stream';
@@ -52,10 +55,19 @@ class Extraction {
   readonly #archive: string;
   readonly #known = new Map<string, Kind>([['', 'dir']]);
   readonly #dirs: PendingDirectory[] = [];
+  /** Members not extracted because a directory with content was in their place. */
+  readonly #blocked: string[] = [];
+  readonly #umask = process.umask();
+  readonly #sameMode = process.geteuid?.() === 0;
 
   constructor(root: string, archive: string) {
     this.#root = root;
     this.#archive = archive;
+  }
+
+  /** The mode a member gets (see the module comment). */
+  #mode(archived: number): number {
+    return this.#sameMode ? archived : archived & ~this.#umask;
   }
 
   #kind(rel: string): Kind | undefined {
@@ -87,12 +99,24 @@ class Extraction {
     }
   }
 
-  /** Removes what is at `rel` unless it is a directory and `keepDir`. */
-  #clear(rel: string, keepDir: boolean): void {
+  /**
+   * Removes what is at `rel` unless it is a directory and `keepDir`. A directory is removed only
+   * when empty; false (and the member noted as blocked) when one with content is in the way.
+   */
+  #clear(rel: string, keepDir: boolean, member: string): boolean {
     const kind = this.#kind(rel);
-    if (kind === undefined || (kind === 'dir' && keepDir)) return;
-    rmSync(join(this.#root, rel), { recursive: true, force: true });
+    if (kind === undefined || (kind === 'dir' && keepDir)) return true;
+    const path = join(this.#root, rel);
+    if (kind === 'dir') {
+      try {
+        rmdirSync(path);
+      } catch {
+        this.#blocked.push(member);
+        return false;
+      }
+    } else rmSync(path, { force: true });
     this.#known.delete(rel);
+    return true;
   }
 
   async entry(header: Header, body: EntryStream, strip: number): Promise<void> {
@@ -103,16 +127,16 @@ class Extraction {
     switch (header.type) {
       case 'directory': {
         this.#parents(rel, header.name);
-        this.#clear(rel, true);
+        this.#clear(rel, true, header.name);
         if (this.#kind(rel) !== 'dir') mkdirSync(path);
         this.#known.set(rel, 'dir');
-        this.#dirs.push({ path, mode, mtime: header.mtime });
+        this.#dirs.push({ path, mode: this.#mode(mode), mtime: header.mtime });
         return void body.resume();
       }
       case 'file':
       case 'contiguous-file': {
         this.#parents(rel, header.name);
-        this.#clear(rel, false);
+        if (!this.#clear(rel, false, header.name)) return void body.resume();
         const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode | 0o200);
         try {
           for await (const chunk of body) writeSync(fd, chunk as Buffer);
@@ -120,7 +144,9 @@ class Extraction {
         } finally {
           closeSync(fd);
         }
-        if ((mode | 0o200) !== mode) chmodSync(path, mode);
+        // Created writable (and less the umask); chmod when the member's mode is not that.
+        const final = this.#mode(mode);
+        if (final !== ((mode | 0o200) & ~this.#umask)) chmodSync(path, final);
         this.#known.set(rel, 'file');
         return;
       }
@@ -128,7 +154,7 @@ class Extraction {
         const target = header.linkname ?? '';
         if (linkEscapes(rel, target)) throw new UnsafeMemberError(this.#archive, header.name, `symlink to '${target}' points outside the unpack directory`);
         this.#parents(rel, header.name);
-        this.#clear(rel, false);
+        if (!this.#clear(rel, false, header.name)) return void body.resume();
         symlinkSync(target, path);
         if (header.mtime) lutimesSync(path, header.mtime, header.mtime);
         this.#known.set(rel, 'symlink');
@@ -138,7 +164,7 @@ class Extraction {
         const target = memberPath(this.#archive, header.linkname ?? '', strip);
         if (target === undefined || this.#known.get(target) !== 'file') throw new UnsafeMemberError(this.#archive, header.name, `hard link to '${header.linkname ?? ''}', which is not a file extracted before it`);
         this.#parents(rel, header.name);
-        this.#clear(rel, false);
+        if (!this.#clear(rel, false, header.name)) return void body.resume();
         linkSync(join(this.#root, target), path);
         this.#known.set(rel, 'file');
         return void body.resume();
@@ -150,6 +176,7 @@ class Extraction {
 
   finish(): void {
     finishDirectories(this.#dirs);
+    if (this.#blocked.length) throw new UnpackError(`${this.#archive}: cannot unpack ${this.#blocked.join(', ')}: a directory with content is in the way`);
   }
 }
 

@@ -68,6 +68,17 @@ function boolParam(u: SrcUri, name: string, dflt: boolean): boolean {
 }
 
 /**
+ * `striplevel=` for the entries tar extracts. BitBake hands the value to tar's
+ * --strip-components as written, so anything but a decimal count (an empty value too) fails.
+ */
+function stripLevel(u: SrcUri): number {
+  const v = u.params.get('striplevel');
+  if (v === undefined) return 0;
+  if (!/^\d+$/.test(v)) throw new UnpackError(`invalid value for the 'striplevel' parameter of ${u.url}: '${v}'`, undefined, 'use a number of leading path components');
+  return Number.parseInt(v, 10);
+}
+
+/**
  * Where an entry goes: UNPACKDIR, or `subdir=` below it. As in BitBake, an absolute subdir=
  * must lie inside UNPACKDIR, while a relative one is joined as written (`../x` is allowed).
  */
@@ -104,9 +115,11 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
       if (!rev && !tarball) throw new UnpackError(`${u.url}: revision ${src.wanted} is not in ${src.cloneDir}${shallow ? ` and there is no ${shallow}` : ''}`, undefined, 'run do_fetch first');
       const commit = rev ?? src.wanted;
       const suffix = u.params.get('destsuffix') ?? gitDefaultSuffix(u, ctx.store);
-      await gitCheckout(src, commit, join(dest, suffix), tools, tarball);
-      if (u.type === 'gitsm') await unpackSubmodules(src, commit, join(dest, suffix), ctx.store, dlDir, tools);
-      ctx.log(`NOTE: ${u.url}: checked out ${commit} in ${join(dest, suffix)}`);
+      // An absolute destsuffix= stands alone, as in BitBake's os.path.join.
+      const checkout = resolve(dest, suffix);
+      await gitCheckout(src, commit, checkout, tools, tarball);
+      if (u.type === 'gitsm') await unpackSubmodules(src, commit, checkout, ctx.store, dlDir, tools);
+      ctx.log(`NOTE: ${u.url}: checked out ${commit} in ${checkout}`);
       continue;
     }
     const file = u.type === 'file' ? localPath(u, ctx.store) : join(dlDir, downloadName(u));
@@ -123,17 +136,16 @@ interface Destination {
 
 async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destination, ctx: UnpackContext, tools: ToolOptions): Promise<void> {
   const kind = boolParam(u, 'unpack', true) ? archiveKind(file) : ({ kind: 'plain' } as const);
-  const strip = Number.parseInt(u.params.get('striplevel') ?? '0', 10) || 0;
   switch (kind.kind) {
     case 'tar': {
-      await extractInWorker({ file, root: dest, compression: kind.compression, strip, env: tools.env }, tools.signal);
+      await extractInWorker({ file, root: dest, compression: kind.compression, strip: stripLevel(u), env: tools.env }, tools.signal);
       break;
     }
     case 'zip':
       await unzip(file, dest, boolParam(u, 'dos', false), tools);
       break;
     case 'package':
-      await unpackPackage(u, file, dest, strip, tools);
+      await unpackPackage(u, file, dest, stripLevel(u), tools);
       break;
     case 'compressed': {
       // BitBake decompresses a single file into UNPACKDIR itself, whatever subdir= says.

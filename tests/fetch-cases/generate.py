@@ -149,6 +149,23 @@ def tar_links():
     return gzip.compress(buf.getvalue(), mtime=0)
 
 
+def tar_members(entries, fmt=tarfile.GNU_FORMAT, pax=None):
+    """A .tar.gz of [(name, kind, mode, text or link target)], kind f(ile), d(irectory) or l (symlink); pax: a global header."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=fmt, pax_headers=pax or {}) as t:
+        for name, kind, mode, data in entries:
+            info = tarfile.TarInfo(name)
+            info.mtime, info.mode, info.uname, info.gname = 1577836800, mode, "root", "root"
+            if kind == "f":
+                info.size = len(data.encode())
+                t.addfile(info, io.BytesIO(data.encode()))
+                continue
+            info.type = tarfile.DIRTYPE if kind == "d" else tarfile.SYMTYPE
+            info.linkname = data
+            t.addfile(info)
+    return gzip.compress(buf.getvalue(), mtime=0)
+
+
 def compress(data, compression):
     if compression == "gz":
         return gzip.compress(data, mtime=0)
@@ -212,9 +229,13 @@ TGZ = tar(APP, "gz")
 CASES = []
 
 
-def case(name, description, recipes, http=None, upstream=None, files=None, git=None, conf="", runs=None):
-    """`runs`: [(bitbake args, local.conf text, offline)]; offline stops the HTTP server first."""
+def case(name, description, recipes, http=None, upstream=None, files=None, git=None, conf="", runs=None, superuser=False):
+    """`runs`: [(bitbake args, local.conf text, offline)]; offline stops the HTTP server first. `superuser`: what BitBake
+    left depends on running as root (GNU tar keeps archived modes for root only); the test skips such a case otherwise."""
+    if superuser and os.geteuid() != 0:
+        raise SystemExit("%s: generate it as root" % name)
     CASES.append({
+        **({"superuser": True} if superuser else {}),
         "name": name,
         "description": description,
         "recipes": recipes,
@@ -623,6 +644,85 @@ case("git-shallow-fallback", "a commit id in BB_GIT_SHALLOW_REVS, which git's --
 case("gitsm-shallow", "gitsm:// with BB_GIT_SHALLOW: a gitsmshallow_ tarball for the superproject and each (nested) submodule, no clones",
      SUPERPROJECT_RECIPE, git=SUPERPROJECT, conf='BB_GIT_SHALLOW = "1"\n')
 
+MODES = tar_members([("m/", "d", 0o777, ""), ("m/rw", "f", 0o666, "rw\n"), ("m/x", "f", 0o777, "x\n"), ("m/p", "f", 0o600, "p\n"),
+                     ("m/ro", "f", 0o444, "ro\n"), ("m/priv/", "d", 0o700, ""), ("m/priv/a", "f", 0o644, "a\n"), ("m/rodir/", "d", 0o555, ""),
+                     ("m/implicit/deep/f", "f", 0o644, "f\n")])
+case("tar-modes", "as root, tar keeps member modes as archived (0666, 0777, 0444), umask or not; parents not in the tarball are made",
+     {"app_1.0": 'SRC_URI = "file://modes.tar.gz"\n'}, files={"recipes/files/modes.tar.gz": MODES}, superuser=True)
+
+LONG_TAIL = "d" * 60 + "/" + "e" * 60 + "/file-with-a-long-name.txt"
+case("tar-pax-gnu-long", "a pax tarball with a global header (as git archive makes), a long name, a UTF-8 name and a long symlink; a GNU one with long names",
+     {"app_1.0": 'SRC_URI = "file://pax.tar.gz file://gnu.tar.gz"\n'},
+     files={"recipes/files/pax.tar.gz": tar_members([("p/", "d", 0o755, ""), ("p/" + LONG_TAIL, "f", 0o644, "long\n"), ("p/caf\u00e9.txt", "f", 0o644, "utf\n"),
+                                                     ("p/link", "l", 0o777, LONG_TAIL)], tarfile.PAX_FORMAT, {"comment": "0123456789abcdef"}),
+            "recipes/files/gnu.tar.gz": tar_members([("q/" + LONG_TAIL, "f", 0o644, "long\n"), ("q/link", "l", 0o777, LONG_TAIL)])})
+
+case("tar-overlap", "a second tarball replaces a file with a directory, but not a directory with content with a file: tar goes on, then do_unpack fails",
+     {"app_1.0": 'SRC_URI = "file://a1.tar.gz file://a2.tar.gz"\n'},
+     files={"recipes/files/a1.tar.gz": tar_members([("o/", "d", 0o755, ""), ("o/x", "f", 0o644, "file\n"), ("o/d/", "d", 0o755, ""), ("o/d/in", "f", 0o644, "in\n")]),
+            "recipes/files/a2.tar.gz": tar_members([("o/x/", "d", 0o755, ""), ("o/x/y", "f", 0o644, "y\n"), ("o/d", "f", 0o644, "now a file\n"), ("o/z", "f", 0o644, "z\n")])})
+
+case("striplevel-invalid", "striplevel= that is not a number goes to tar's --strip-components as written: do_unpack fails",
+     {"app_1.0": 'SRC_URI = "file://a.tgz;striplevel=x"\n'}, files={"recipes/files/a.tgz": TGZ})
+
+case("striplevel-empty", "an empty striplevel= fails do_unpack too",
+     {"app_1.0": 'SRC_URI = "file://a.tgz;striplevel="\n'}, files={"recipes/files/a.tgz": TGZ})
+
+case("file-downloadfilename", "downloadfilename= means nothing to file:// entries",
+     {"app_1.0": 'SRC_URI = "file://a.txt;downloadfilename=b.txt file://c.tgz;downloadfilename=c.bin"\n'},
+     files={"recipes/files/a.txt": "a\n", "recipes/files/c.tgz": TGZ})
+
+case("checksum-md5-only", "only SRC_URI[md5sum] satisfies BB_STRICT_CHECKSUM = \"1\"",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[md5sum] = "%s"\nBB_STRICT_CHECKSUM = "1"\n' % hashlib.md5(TGZ).hexdigest()},
+     http={"app-1.0.tar.gz": TGZ})
+
+case("checksum-sha512-wrong", "a right sha256sum does not excuse a wrong sha512sum",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\nSRC_URI[sha512sum] = "%s"\n' % (sha(TGZ), "0" * 128)},
+     http={"app-1.0.tar.gz": TGZ})
+
+case("checksum-uppercase", "an upper-case sha256sum does not match: BitBake compares the hex as written",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ).upper()}, http={"app-1.0.tar.gz": TGZ})
+
+case("name-shared", "two entries with one name= share its checksum: the first is fetched and stamped, the second fails",
+     {"app_1.0": 'SRC_URI = "@HTTP@/app-1.0.tar.gz;name=x @HTTP@/data.tar.bz2;name=x"\nSRC_URI[x.sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"app-1.0.tar.gz": TGZ, "data.tar.bz2": TBZ})
+
+case("file-same-basename", "x.txt from two directories and once more with subdir=: each keeps its path",
+     {"app_1.0": 'SRC_URI = "file://a/x.txt file://b/x.txt file://x.txt;subdir=a"\n'},
+     files={"recipes/files/a/x.txt": "ax\n", "recipes/files/b/x.txt": "bx\n", "recipes/files/x.txt": "x\n"})
+
+case("http-same-basename", "two URLs ending in the same file name share one download: the second's checksum fails do_unpack",
+     {"app_1.0": ('SRC_URI = "@HTTP@/a/x.tar.gz;name=a;subdir=a @HTTP@/b/x.tar.gz;name=b;subdir=b"\n'
+                  'SRC_URI[a.sha256sum] = "%s"\nSRC_URI[b.sha256sum] = "%s"\n') % (sha(TGZ), sha(TBZ))},
+     http={"a/x.tar.gz": TGZ, "b/x.tar.gz": TBZ})
+
+case("premirror-path", "a file:// PREMIRROR with PATH keeps the URL's directories",
+     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/releases/v1/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     upstream={"mirror/releases/v1/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/PATH"\n')
+
+case("premirror-backref", "a PREMIRRORS pattern with a group that the replacement refers to as \\1",
+     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/releases/v1/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     upstream={"mirror/v1/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://unreachable.invalid/releases/(.*)/.* file://@UPSTREAM@/mirror/\\1/"\n')
+
+case("http-downloadfilename-premirror-http", "an HTTP PREMIRROR is asked for the base name of a downloadfilename= with a directory",
+     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/get?x=1;downloadfilename=d/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"pre/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* @HTTP@/pre/"\n')
+
+case("git-destsuffix-absolute", "an absolute destsuffix= inside UNPACKDIR is used as it is",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;destsuffix=${UNPACKDIR}/abs/lib"\nSRCREV = "@REV:lib.git:0@"\n'},
+     git={"lib.git": LIB})
+
+case("git-over-file", "a git checkout empties its destination first: files unpacked there before it are gone, those after it stay",
+     {"lib_1.0": ('SRC_URI = "file://before.txt;subdir=src file://app.tgz;subdir=src git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;destsuffix=src '
+                  'file://after.txt;subdir=src"\nSRCREV = "@REV:lib.git:0@"\n')},
+     files={"recipes/files/before.txt": "b\n", "recipes/files/after.txt": "a\n", "recipes/files/app.tgz": TGZ}, git={"lib.git": LIB})
+
+case("git-twice-same-dest", "a second git checkout inside the first one's directory",
+     {"lib_1.0": ('SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;name=a;destsuffix=src '
+                  'git://@UPSTREAM@/git/other.git;protocol=file;branch=main;name=b;destsuffix=src/sub"\n'
+                  'SRCREV_a = "@REV:lib.git:0@"\nSRCREV_b = "@REV:other.git:0@"\nSRCREV_FORMAT = "a_b"\n')},
+     git={"lib.git": LIB, "other.git": commits({"other.txt": "o\n"})})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -812,6 +912,7 @@ def run_case(c, bitbake):
         work = os.path.join(layer, "tmp", "work")
         sources = {pf: tree(os.path.join(work, pf, "sources"), upstream) for pf in sorted(os.listdir(work))} if os.path.isdir(work) else {}
         return {
+            **({"superuser": True} if c.get("superuser") else {}),
             "name": c["name"],
             "description": c["description"],
             "files": {rel: encode(v) for rel, v in files.items()},
