@@ -696,17 +696,20 @@ case("http-same-basename", "two URLs ending in the same file name share one down
                   'SRC_URI[a.sha256sum] = "%s"\nSRC_URI[b.sha256sum] = "%s"\n') % (sha(TGZ), sha(TBZ))},
      http={"a/x.tar.gz": TGZ, "b/x.tar.gz": TBZ})
 
-case("premirror-path", "a file:// PREMIRROR with PATH keeps the URL's directories",
-     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/releases/v1/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     upstream={"mirror/releases/v1/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/PATH"\n')
 
-case("premirror-backref", "a PREMIRRORS pattern with a group that the replacement refers to as \\1",
-     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/releases/v1/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     upstream={"mirror/v1/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://unreachable.invalid/releases/(.*)/.* file://@UPSTREAM@/mirror/\\1/"\n')
+def unreachable_tgz(name, description, path, **kw):
+    """A case whose recipe fetches TGZ from http://unreachable.invalid/<path> (so only a mirror can serve it), with its checksum."""
+    case(name, description, {"app_1.0": 'SRC_URI = "http://unreachable.invalid/%s"\nSRC_URI[sha256sum] = "%s"\n' % (path, sha(TGZ))}, **kw)
 
-case("http-downloadfilename-premirror-http", "an HTTP PREMIRROR is asked for the base name of a downloadfilename= with a directory",
-     {"app_1.0": 'SRC_URI = "http://unreachable.invalid/get?x=1;downloadfilename=d/app-1.0.tar.gz"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
-     http={"pre/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* @HTTP@/pre/"\n')
+
+unreachable_tgz("premirror-path", "a file:// PREMIRROR with PATH keeps the URL's directories", "releases/v1/app-1.0.tar.gz",
+                upstream={"mirror/releases/v1/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* file://@UPSTREAM@/mirror/PATH"\n')
+
+unreachable_tgz("premirror-backref", "a PREMIRRORS pattern with a group that the replacement refers to as \\1", "releases/v1/app-1.0.tar.gz",
+                upstream={"mirror/v1/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://unreachable.invalid/releases/(.*)/.* file://@UPSTREAM@/mirror/\\1/"\n')
+
+unreachable_tgz("http-downloadfilename-premirror-http", "an HTTP PREMIRROR is asked for the base name of a downloadfilename= with a directory",
+                "get?x=1;downloadfilename=d/app-1.0.tar.gz", http={"pre/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* @HTTP@/pre/"\n')
 
 case("git-destsuffix-absolute", "an absolute destsuffix= inside UNPACKDIR is used as it is",
      {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;destsuffix=${UNPACKDIR}/abs/lib"\nSRCREV = "@REV:lib.git:0@"\n'},
