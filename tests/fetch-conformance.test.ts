@@ -9,7 +9,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../engine/core/package-root.js';
@@ -18,7 +18,7 @@ import { startHttp, type Route, type TestServer } from './fetch/servers.js';
 
 const CASES = join(PACKAGE_ROOT, 'tests', 'fetch-cases');
 /** The cases generate.py makes today: fewer means some went missing. */
-const KNOWN_CASES = 105;
+const KNOWN_CASES = 107;
 
 type Data = string | { readonly base64: string };
 
@@ -41,6 +41,8 @@ interface FetchCase {
   readonly name: string;
   readonly description: string;
   readonly files: Readonly<Record<string, Data>>;
+  /** Octal modes of some of `files` (or of their directories). */
+  readonly modes?: Readonly<Record<string, string>>;
   readonly http: Readonly<Record<string, Data>>;
   readonly upstream: Readonly<Record<string, Data>>;
   readonly git: Readonly<Record<string, ReadonlyArray<{ readonly files: Readonly<Record<string, string>>; readonly message: string; readonly tag?: string; readonly submodules?: Readonly<Record<string, string>> }>>>;
@@ -180,6 +182,7 @@ for (const c of cases) {
     // @UPSTREAMDOTS@: the upstream directory as a git2 name (a mirror tarball of a file:// repository).
     for (const [rel, d] of Object.entries(c.upstream)) write(join(upstream, rel.replaceAll('@UPSTREAMDOTS@', upstream.slice(1).replaceAll('/', '.'))), bytes(d));
     for (const [rel, d] of Object.entries(c.files)) write(join(layer, rel), typeof d === 'string' ? Buffer.from(fill(d)) : bytes(d));
+    for (const [rel, mode] of Object.entries(c.modes ?? {})) chmodSync(join(layer, rel), Number.parseInt(mode, 8));
     for (const run of c.runs) {
       if (run.offline && server) {
         await server.close();

@@ -155,12 +155,13 @@ async function unpackFile(u: SrcUri, file: string, { unpackdir, dest }: Destinat
     }
     case 'plain': {
       // file://dir/x keeps its directories below the destination, as in BitBake; so does an
-      // absolute file:///a/b/x (in a/b/).
+      // absolute file:///a/b/x (in a/b/). Like BitBake's cp, only timestamps are kept: the
+      // copies' modes are the umask's, not the layer checkout's.
       const rel = u.type === 'file' ? u.path.replace(/\/+$/, '').replace(/^\/+/, '') : '';
       const sub = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
       const target = join(dest, sub);
       mkdirSync(target, { recursive: true });
-      const r = await runTool('cp', ['-fpPRH', file, `${target}/`], tools);
+      const r = await runTool('cp', ['-fPRH', '--preserve=timestamps', file, `${target}/`], tools);
       if (r.status !== 0) throw new UnpackError(`${u.url}: cannot copy ${file} to ${target}:\n${r.output.trimEnd()}`);
       break;
     }

@@ -229,8 +229,9 @@ TGZ = tar(APP, "gz")
 CASES = []
 
 
-def case(name, description, recipes, http=None, upstream=None, files=None, git=None, conf="", runs=None, superuser=False):
-    """`runs`: [(bitbake args, local.conf text, offline)]; offline stops the HTTP server first. `superuser`: what BitBake
+def case(name, description, recipes, http=None, upstream=None, files=None, git=None, conf="", runs=None, superuser=False, modes=None):
+    """`runs`: [(bitbake args, local.conf text, offline)]; offline stops the HTTP server first. `modes`: {layer path:
+    octal mode} for files (or directories) in `files` that are not 0644/0755. `superuser`: what BitBake
     left depends on running as root (GNU tar keeps archived modes for root only); the test skips such a case otherwise."""
     if superuser and os.geteuid() != 0:
         raise SystemExit("%s: generate it as root" % name)
@@ -242,6 +243,7 @@ def case(name, description, recipes, http=None, upstream=None, files=None, git=N
         "http": {k: v for k, v in (http or {}).items()},
         "upstream": upstream or {},
         "files": files or {},
+        **({"modes": {rel: "%o" % m for rel, m in modes.items()}} if modes else {}),
         "git": git or {},
         "runs": runs or [(["-c", "unpack"] + sorted(pn_of(r) for r in recipes), conf, False)],
     })
@@ -726,6 +728,17 @@ case("git-twice-same-dest", "a second git checkout inside the first one's direct
                   'SRCREV_a = "@REV:lib.git:0@"\nSRCREV_b = "@REV:other.git:0@"\nSRCREV_FORMAT = "a_b"\n')},
      git={"lib.git": LIB, "other.git": commits({"other.txt": "o\n"})})
 
+case("file-copy-modes", "file:// entries BitBake copies keep their timestamps but not their modes (the umask's instead)",
+     {"app_1.0": 'SRC_URI = "file://run.sh file://shared.txt file://secret.txt file://tree file://keep.tgz;unpack=0"\n'},
+     files={"recipes/files/run.sh": "#!/bin/sh\n", "recipes/files/shared.txt": "s\n", "recipes/files/secret.txt": "p\n",
+            "recipes/files/tree/t.sh": "t\n", "recipes/files/tree/sub/u.txt": "u\n", "recipes/files/keep.tgz": TGZ},
+     modes={"recipes/files/run.sh": 0o775, "recipes/files/shared.txt": 0o666, "recipes/files/secret.txt": 0o600,
+            "recipes/files/tree": 0o777, "recipes/files/tree/t.sh": 0o777, "recipes/files/tree/sub": 0o775, "recipes/files/keep.tgz": 0o664})
+
+case("url-escaped-space", "%20 in an http URL and in a file:// one: both name a file with a space",
+     {"app_1.0": 'SRC_URI = "@HTTP@/my%%20app-1.0.tar.gz;unpack=0 file://my%%20notes.txt"\nSRC_URI[sha256sum] = "%s"\n' % sha(TGZ)},
+     http={"my app-1.0.tar.gz": TGZ}, files={"recipes/files/my notes.txt": "n\n"})
+
 # ---- running BitBake ----------------------------------------------------------------------
 
 
@@ -893,6 +906,8 @@ def run_case(c, bitbake):
             write(os.path.join(upstream, rel.replace("@UPSTREAMDOTS@", upstream[1:].replace("/", "."))), data)
         for rel, data in files.items():
             write(os.path.join(layer, rel), placeholders(data) if isinstance(data, str) else data)
+        for rel, mode in c.get("modes", {}).items():
+            os.chmod(os.path.join(layer, rel), int(mode, 8))
         results = []
         env = dict(os.environ, BBPATH=layer, LANG="en_US.UTF-8", LC_ALL="en_US.UTF-8")
         for args, conf, offline in c["runs"]:
@@ -919,6 +934,7 @@ def run_case(c, bitbake):
             "name": c["name"],
             "description": c["description"],
             "files": {rel: encode(v) for rel, v in files.items()},
+            **({"modes": c["modes"]} if "modes" in c else {}),
             "http": {rel: encode(v) for rel, v in http_files.items()},
             "upstream": {rel: encode(v) for rel, v in upstream_files.items()},
             "git": c["git"],
