@@ -105,7 +105,7 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
   const dlDir = asText(ctx.store.getVar('DL_DIR'));
   for (const u of srcUris(asText(ctx.store.getVar('SRC_URI')))) {
     const dest = destination(u, unpackdir);
-    mkdirSync(dest, { recursive: true });
+    // A git checkout makes its own directory, which an absolute destsuffix= may put outside subdir=.
     if (u.type === 'git' || u.type === 'gitsm') {
       const src = resolvedGitSource(u, ctx.store, dlDir);
       // A clone that has the revision comes first, then the shallow tarball (BB_GIT_SHALLOW).
@@ -122,6 +122,7 @@ export async function unpackAll(ctx: UnpackContext): Promise<void> {
       ctx.log(`NOTE: ${u.url}: checked out ${commit} in ${checkout}`);
       continue;
     }
+    mkdirSync(dest, { recursive: true });
     const file = u.type === 'file' ? localPath(u, ctx.store) : join(dlDir, downloadName(u));
     if (!existsSync(file)) throw new UnpackError(`${u.url}: ${file} does not exist`, undefined, 'run do_fetch first');
     await unpackFile(u, file, { unpackdir, dest }, ctx, tools);

@@ -717,6 +717,10 @@ case("git-destsuffix-absolute", "an absolute destsuffix= inside UNPACKDIR is use
      {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;destsuffix=${UNPACKDIR}/abs/lib"\nSRCREV = "@REV:lib.git:0@"\n'},
      git={"lib.git": LIB})
 
+case("git-subdir-destsuffix-absolute", "subdir= and an absolute destsuffix=: the checkout goes to destsuffix= and subdir= is never made",
+     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;subdir=${UNPACKDIR}/abs;destsuffix=${UNPACKDIR}/g"\nSRCREV = "@REV:lib.git:0@"\n'},
+     git={"lib.git": LIB})
+
 case("git-over-file", "a git checkout empties its destination first: files unpacked there before it are gone, those after it stay",
      {"lib_1.0": ('SRC_URI = "file://before.txt;subdir=src file://app.tgz;subdir=src git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;destsuffix=src '
                   'file://after.txt;subdir=src"\nSRCREV = "@REV:lib.git:0@"\n')},
