@@ -4,8 +4,8 @@
  * absolute), hard links to anything but a file extracted earlier, and members below a
  * symlink are refused, naming the member, before anything is written for them. An existing
  * file is replaced (unlinked, never written through), and so is an empty directory; a member
- * that would replace a directory with content is skipped and fails the extraction at its end,
- * as GNU tar does. Directory modes are applied last, as GNU tar does, so a read-only directory
+ * that would replace a directory with content, or go below a file, is skipped and fails the
+ * extraction at its end, as GNU tar does. Directory modes are applied last, as GNU tar does, so a read-only directory
  * can still be filled. Modes are GNU tar's: as archived for the superuser (its
  * --same-permissions default there), less the umask for anyone else. Owners are not restored.
  */
@@ -55,7 +55,7 @@ class Extraction {
   readonly #archive: string;
   readonly #known = new Map<string, Kind>([['', 'dir']]);
   readonly #dirs: PendingDirectory[] = [];
-  /** Members not extracted because a directory with content was in their place. */
+  /** Members not extracted because something was in the way, each with what. */
   readonly #blocked: string[] = [];
   readonly #umask = process.umask();
   readonly #sameMode = process.geteuid?.() === 0;
@@ -84,8 +84,11 @@ class Extraction {
     return kind;
   }
 
-  /** Creates the parents of `rel`, refusing to go through anything that is not a directory. */
-  #parents(rel: string, member: string): void {
+  /**
+   * Creates the parents of `rel`, refusing to go through a symlink; false (and the member noted
+   * as blocked) when one of them is a file.
+   */
+  #parents(rel: string, member: string): boolean {
     const parts = rel.split('/');
     let cur = '';
     for (let i = 0; i < parts.length - 1; i++) {
@@ -93,10 +96,14 @@ class Extraction {
       const kind = this.#kind(cur);
       if (kind === 'dir') continue;
       if (kind === 'symlink') throw new UnsafeMemberError(this.#archive, member, `it would be written through the symlink ${cur}`);
-      if (kind !== undefined) throw new UnsafeMemberError(this.#archive, member, `${cur} is not a directory`);
+      if (kind !== undefined) {
+        this.#blocked.push(`${member} (${cur} is not a directory)`);
+        return false;
+      }
       mkdirSync(join(this.#root, cur));
       this.#known.set(cur, 'dir');
     }
+    return true;
   }
 
   /**
@@ -111,9 +118,11 @@ class Extraction {
       try {
         rmdirSync(path);
       } catch {
-        this.#blocked.push(member);
+        this.#blocked.push(`${member} (a directory with content is in the way)`);
         return false;
       }
+      // Its mode, still pending, must not land on what replaces it.
+      for (let i = this.#dirs.length - 1; i >= 0; i--) if (this.#dirs[i]?.path === path) this.#dirs.splice(i, 1);
     } else rmSync(path, { force: true });
     this.#known.delete(rel);
     return true;
@@ -126,7 +135,7 @@ class Extraction {
     const mode = (header.mode ?? 0o644) & 0o7777;
     switch (header.type) {
       case 'directory': {
-        this.#parents(rel, header.name);
+        if (!this.#parents(rel, header.name)) return void body.resume();
         this.#clear(rel, true, header.name);
         if (this.#kind(rel) !== 'dir') mkdirSync(path);
         this.#known.set(rel, 'dir');
@@ -135,8 +144,7 @@ class Extraction {
       }
       case 'file':
       case 'contiguous-file': {
-        this.#parents(rel, header.name);
-        if (!this.#clear(rel, false, header.name)) return void body.resume();
+        if (!this.#parents(rel, header.name) || !this.#clear(rel, false, header.name)) return void body.resume();
         const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode | 0o200);
         try {
           for await (const chunk of body) writeSync(fd, chunk as Buffer);
@@ -153,8 +161,7 @@ class Extraction {
       case 'symlink': {
         const target = header.linkname ?? '';
         if (linkEscapes(rel, target)) throw new UnsafeMemberError(this.#archive, header.name, `symlink to '${target}' points outside the unpack directory`);
-        this.#parents(rel, header.name);
-        if (!this.#clear(rel, false, header.name)) return void body.resume();
+        if (!this.#parents(rel, header.name) || !this.#clear(rel, false, header.name)) return void body.resume();
         symlinkSync(target, path);
         if (header.mtime) lutimesSync(path, header.mtime, header.mtime);
         this.#known.set(rel, 'symlink');
@@ -163,8 +170,7 @@ class Extraction {
       case 'link': {
         const target = memberPath(this.#archive, header.linkname ?? '', strip);
         if (target === undefined || this.#known.get(target) !== 'file') throw new UnsafeMemberError(this.#archive, header.name, `hard link to '${header.linkname ?? ''}', which is not a file extracted before it`);
-        this.#parents(rel, header.name);
-        if (!this.#clear(rel, false, header.name)) return void body.resume();
+        if (!this.#parents(rel, header.name) || !this.#clear(rel, false, header.name)) return void body.resume();
         linkSync(join(this.#root, target), path);
         this.#known.set(rel, 'file');
         return void body.resume();
@@ -176,7 +182,7 @@ class Extraction {
 
   finish(): void {
     finishDirectories(this.#dirs);
-    if (this.#blocked.length) throw new UnpackError(`${this.#archive}: cannot unpack ${this.#blocked.join(', ')}: a directory with content is in the way`);
+    if (this.#blocked.length) throw new UnpackError(`${this.#archive}: cannot unpack ${this.#blocked.join(', ')}`);
   }
 }
 

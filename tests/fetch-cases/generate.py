@@ -664,6 +664,11 @@ case("tar-overlap", "a second tarball replaces a file with a directory, but not 
      files={"recipes/files/a1.tar.gz": tar_members([("o/", "d", 0o755, ""), ("o/x", "f", 0o644, "file\n"), ("o/d/", "d", 0o755, ""), ("o/d/in", "f", 0o644, "in\n")]),
             "recipes/files/a2.tar.gz": tar_members([("o/x/", "d", 0o755, ""), ("o/x/y", "f", 0o644, "y\n"), ("o/d", "f", 0o644, "now a file\n"), ("o/z", "f", 0o644, "z\n")])})
 
+case("tar-replaced", "a file replaces an empty directory and gets its own mode; a member below a file is skipped, the rest extracted, then do_unpack fails",
+     {"app_1.0": 'SRC_URI = "file://r.tar.gz"\n'},
+     files={"recipes/files/r.tar.gz": tar_members([("r/other/", "d", 0o700, ""), ("r/other", "f", 0o644, "now a file\n"), ("r/c", "f", 0o644, "c\n"),
+                                                   ("r/c/f1", "f", 0o644, "x\n"), ("r/z", "f", 0o644, "z\n")])})
+
 case("striplevel-invalid", "striplevel= that is not a number goes to tar's --strip-components as written: do_unpack fails",
      {"app_1.0": 'SRC_URI = "file://a.tgz;striplevel=x"\n'}, files={"recipes/files/a.tgz": TGZ})
 
