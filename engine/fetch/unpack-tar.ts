@@ -170,6 +170,8 @@ class Extraction {
       case 'link': {
         const target = memberPath(this.#archive, header.linkname ?? '', strip);
         if (target === undefined || this.#known.get(target) !== 'file') throw new UnsafeMemberError(this.#archive, header.name, `hard link to '${header.linkname ?? ''}', which is not a file extracted before it`);
+        // A link to itself (striplevel= can make one) is the file already there, as for GNU tar.
+        if (target === rel) return void body.resume();
         if (!this.#parents(rel, header.name) || !this.#clear(rel, false, header.name)) return void body.resume();
         linkSync(join(this.#root, target), path);
         this.#known.set(rel, 'file');

@@ -150,7 +150,8 @@ def tar_links():
 
 
 def tar_members(entries, fmt=tarfile.GNU_FORMAT, pax=None):
-    """A .tar.gz of [(name, kind, mode, text or link target)], kind f(ile), d(irectory) or l (symlink); pax: a global header."""
+    """A .tar.gz of [(name, kind, mode, text or link target)], kind f(ile), d(irectory), l (symlink) or h (hard link);
+    pax: a global header."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=fmt, pax_headers=pax or {}) as t:
         for name, kind, mode, data in entries:
@@ -160,7 +161,7 @@ def tar_members(entries, fmt=tarfile.GNU_FORMAT, pax=None):
                 info.size = len(data.encode())
                 t.addfile(info, io.BytesIO(data.encode()))
                 continue
-            info.type = tarfile.DIRTYPE if kind == "d" else tarfile.SYMTYPE
+            info.type = {"d": tarfile.DIRTYPE, "l": tarfile.SYMTYPE, "h": tarfile.LNKTYPE}[kind]
             info.linkname = data
             t.addfile(info)
     return gzip.compress(buf.getvalue(), mtime=0)
@@ -668,6 +669,10 @@ case("tar-replaced", "a file replaces an empty directory and gets its own mode; 
      {"app_1.0": 'SRC_URI = "file://r.tar.gz"\n'},
      files={"recipes/files/r.tar.gz": tar_members([("r/other/", "d", 0o700, ""), ("r/other", "f", 0o644, "now a file\n"), ("r/c", "f", 0o644, "c\n"),
                                                    ("r/c/f1", "f", 0o644, "x\n"), ("r/z", "f", 0o644, "z\n")])})
+
+case("striplevel-self-link", "striplevel= turns a hard link into a link to itself: the file stays, as with GNU tar",
+     {"app_1.0": 'SRC_URI = "file://l.tar.gz;striplevel=2"\n'},
+     files={"recipes/files/l.tar.gz": tar_members([("top/c/f1", "f", 0o644, "f1\n"), ("top/a/f1", "h", 0o644, "top/c/f1"), ("top/a/b/f2", "h", 0o644, "top/c/f1")])})
 
 case("striplevel-invalid", "striplevel= that is not a number goes to tar's --strip-components as written: do_unpack fails",
      {"app_1.0": 'SRC_URI = "file://a.tgz;striplevel=x"\n'}, files={"recipes/files/a.tgz": TGZ})
