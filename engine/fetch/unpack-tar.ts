@@ -1,8 +1,8 @@
 /**
  * Tar extraction that stays inside its target (ARCHITECTURE.md §6), for do_unpack: member
  * names that are absolute or contain `..`, symlinks that point outside the target (or are
- * absolute), hard links to anything but a file extracted earlier, and members below a
- * symlink are refused, naming the member, before anything is written for them. An existing
+ * absolute) and members below a symlink are refused, naming the member, before anything is
+ * written for them. A hard link is made only to a regular file inside the target. An existing
  * file is replaced (unlinked, never written through), and so is an empty directory; a member
  * that would replace a directory with content, or go below a file, is skipped and fails the
  * extraction at its end, as GNU tar does. Directory modes are applied last, as GNU tar does, so a read-only directory
@@ -168,11 +168,15 @@ class Extraction {
         return void body.resume();
       }
       case 'link': {
+        // GNU tar makes the parents before it finds the target missing.
+        if (!this.#parents(rel, header.name)) return void body.resume();
         const target = memberPath(this.#archive, header.linkname ?? '', strip);
-        if (target === undefined || this.#known.get(target) !== 'file') throw new UnsafeMemberError(this.#archive, header.name, `hard link to '${header.linkname ?? ''}', which is not a file extracted before it`);
+        if (target === undefined || this.#kind(target) !== 'file') {
+          this.#blocked.push(`${header.name} (hard link to '${header.linkname ?? ''}', which is not a file there)`);
+          return void body.resume();
+        }
         // A link to itself (striplevel= can make one) is the file already there, as for GNU tar.
-        if (target === rel) return void body.resume();
-        if (!this.#parents(rel, header.name) || !this.#clear(rel, false, header.name)) return void body.resume();
+        if (target === rel || !this.#clear(rel, false, header.name)) return void body.resume();
         linkSync(join(this.#root, target), path);
         this.#known.set(rel, 'file');
         return void body.resume();
