@@ -106,6 +106,16 @@ class Extraction {
     return true;
   }
 
+  /** Whether one of `rel`'s parents is a file (or another non-directory that is not a symlink). */
+  #belowFile(rel: string): boolean {
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const kind = this.#kind(parts.slice(0, i).join('/'));
+      if (kind === 'file' || kind === 'other') return true;
+    }
+    return false;
+  }
+
   /**
    * Removes what is at `rel` unless it is a directory and `keepDir`. A directory is removed only
    * when empty; false (and the member noted as blocked) when one with content is in the way.
@@ -168,13 +178,15 @@ class Extraction {
         return void body.resume();
       }
       case 'link': {
-        // GNU tar makes the parents before it finds the target missing.
-        if (!this.#parents(rel, header.name)) return void body.resume();
         const target = memberPath(this.#archive, header.linkname ?? '', strip);
         if (target === undefined || this.#kind(target) !== 'file') {
+          // link(2) fails. GNU tar makes the link's parents (and retries) only when that failure is
+          // ENOENT, not ENOTDIR (the target lies below a file).
+          if ((target === undefined || !this.#belowFile(target)) && !this.#parents(rel, header.name)) return void body.resume();
           this.#blocked.push(`${header.name} (hard link to '${header.linkname ?? ''}', which is not a file there)`);
           return void body.resume();
         }
+        if (!this.#parents(rel, header.name)) return void body.resume();
         // A link to itself (striplevel= can make one) is the file already there, as for GNU tar.
         if (target === rel || !this.#clear(rel, false, header.name)) return void body.resume();
         linkSync(join(this.#root, target), path);

@@ -674,10 +674,12 @@ case("striplevel-self-link", "striplevel= turns a hard link into a link to itsel
      {"app_1.0": 'SRC_URI = "file://l.tar.gz;striplevel=2"\n'},
      files={"recipes/files/l.tar.gz": tar_members([("top/c/f1", "f", 0o644, "f1\n"), ("top/a/f1", "h", 0o644, "top/c/f1"), ("top/a/b/f2", "h", 0o644, "top/c/f1")])})
 
-case("tar-hardlinks-across", "a hard link to a file an earlier tarball left is made; one to a missing file is skipped (its parent made), the rest extracted, then do_unpack fails",
+case("tar-hardlinks-across", "a hard link to a file an earlier tarball left is made; one to a missing file is skipped (its parent made, but not for a "
+     "target below a file), the rest extracted, then do_unpack fails",
      {"app_1.0": 'SRC_URI = "file://h1.tar.gz file://h2.tar.gz"\n'},
      files={"recipes/files/h1.tar.gz": tar_members([("top/x", "f", 0o644, "x\n")]),
-            "recipes/files/h2.tar.gz": tar_members([("top/sub/h", "h", 0o644, "top/nothere"), ("top/y", "h", 0o644, "top/x"), ("top/z", "f", 0o644, "z\n")])})
+            "recipes/files/h2.tar.gz": tar_members([("top/sub/h", "h", 0o644, "top/nothere"), ("top/y", "h", 0o644, "top/x"),
+                                                    ("top/q/h", "h", 0o644, "top/x/inner"), ("top/z", "f", 0o644, "z\n")])})
 
 case("striplevel-invalid", "striplevel= that is not a number goes to tar's --strip-components as written: do_unpack fails",
      {"app_1.0": 'SRC_URI = "file://a.tgz;striplevel=x"\n'}, files={"recipes/files/a.tgz": TGZ})
