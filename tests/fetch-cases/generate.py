@@ -730,13 +730,17 @@ unreachable_tgz("premirror-backref", "a PREMIRRORS pattern with a group that the
 unreachable_tgz("http-downloadfilename-premirror-http", "an HTTP PREMIRROR is asked for the base name of a downloadfilename= with a directory",
                 "get?x=1;downloadfilename=d/app-1.0.tar.gz", http={"pre/app-1.0.tar.gz": TGZ}, conf='PREMIRRORS = "http://.*/.* @HTTP@/pre/"\n')
 
-case("git-destsuffix-absolute", "an absolute destsuffix= inside UNPACKDIR is used as it is",
-     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;destsuffix=${UNPACKDIR}/abs/lib"\nSRCREV = "@REV:lib.git:0@"\n'},
-     git={"lib.git": LIB})
 
-case("git-subdir-destsuffix-absolute", "subdir= and an absolute destsuffix=: the checkout goes to destsuffix= and subdir= is never made",
-     {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;subdir=${UNPACKDIR}/abs;destsuffix=${UNPACKDIR}/g"\nSRCREV = "@REV:lib.git:0@"\n'},
-     git={"lib.git": LIB})
+def lib_first_commit(name, description, params):
+    """A case whose recipe checks out LIB's first commit from git://.../lib.git with `params` added."""
+    case(name, description, {"lib_1.0": 'SRC_URI = "git://@UPSTREAM@/git/lib.git;protocol=file;branch=main%s"\nSRCREV = "@REV:lib.git:0@"\n' % params},
+         git={"lib.git": LIB})
+
+
+lib_first_commit("git-destsuffix-absolute", "an absolute destsuffix= inside UNPACKDIR is used as it is", ";destsuffix=${UNPACKDIR}/abs/lib")
+
+lib_first_commit("git-subdir-destsuffix-absolute", "subdir= and an absolute destsuffix=: the checkout goes to destsuffix= and subdir= is never made",
+                 ";subdir=${UNPACKDIR}/abs;destsuffix=${UNPACKDIR}/g")
 
 case("git-over-file", "a git checkout empties its destination first: files unpacked there before it are gone, those after it stay",
      {"lib_1.0": ('SRC_URI = "file://before.txt;subdir=src file://app.tgz;subdir=src git://@UPSTREAM@/git/lib.git;protocol=file;branch=main;destsuffix=src '
